@@ -1,0 +1,161 @@
+//! Checks and their findings.
+//!
+//! A check looks at one thing (the issue's fields, a secret in the body, Pendo's auth, a
+//! Supabase table) and produces a [`Finding`]. A failing dependency is a finding with
+//! status `fail`, never an `Err`: only a check that could not do its job is `error`.
+//! The three `issue.*` checks are pure and always run; the live checks need credentials
+//! and are `skip` with the reason when those are absent.
+
+pub mod offline;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Every check id, in report order. These names are part of the product's interface.
+pub const ALL_IDS: &[&str] = &[
+    "issue.fields",
+    "issue.secrets",
+    "issue.request",
+    "pendo.auth",
+    "pendo.endpoint",
+    "pendo.latency",
+    "pendo.rate-limit",
+    "pendo.aggregation",
+    "supabase.api",
+    "supabase.tables",
+    "supabase.freshness",
+    "supabase.completeness",
+    "supabase.sync-log",
+    "supabase.cron",
+    "supabase.http",
+];
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+    /// The check itself broke (timeout, unexpected answer); says nothing about the target.
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+            Self::Skip => "skip",
+            Self::Error => "error",
+        }
+    }
+
+    /// True when the check ran and reached a conclusion about its target.
+    pub fn is_conclusive(self) -> bool {
+        matches!(self, Self::Pass | Self::Warn | Self::Fail)
+    }
+
+    /// The emoji shown in the report's table.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Self::Pass => "✅",
+            Self::Warn => "⚠️",
+            Self::Fail => "❌",
+            Self::Skip => "⏭️",
+            Self::Error => "💥",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a non-passing finding matters for severity (see `verdict`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Informational or passing.
+    #[default]
+    None,
+    /// A degradation: slow, rate limited, partial data, success rate under threshold.
+    Degraded,
+    /// Broken: auth rejected, service down, stale or missing data, failed syncs, a live secret.
+    Critical,
+}
+
+/// What one check found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// One of [`ALL_IDS`] (more may be added).
+    pub id: String,
+    pub status: Status,
+    /// One line, in the user's words.
+    pub summary: String,
+    pub impact: Impact,
+    /// Supporting facts, each one line (already redacted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// What to do about it, each one line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub next_steps: Vec<String>,
+    /// Measured values worth showing beside the issue's reported ones (name → value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measured: Vec<(String, String)>,
+    /// Wall time the check took, when it did I/O.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
+impl Finding {
+    pub fn new(id: impl Into<String>, status: Status, summary: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            status,
+            summary: summary.into(),
+            impact: Impact::None,
+            evidence: Vec::new(),
+            next_steps: Vec::new(),
+            measured: Vec::new(),
+            duration_ms: None,
+        }
+    }
+
+    pub fn pass(id: impl Into<String>, summary: impl Into<String>) -> Self {
+        Self::new(id, Status::Pass, summary)
+    }
+
+    pub fn skip(id: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::new(id, Status::Skip, reason)
+    }
+
+    pub fn with_impact(mut self, impact: Impact) -> Self {
+        self.impact = impact;
+        self
+    }
+
+    pub fn with_evidence(mut self, line: impl Into<String>) -> Self {
+        self.evidence.push(line.into());
+        self
+    }
+
+    pub fn with_next_step(mut self, line: impl Into<String>) -> Self {
+        self.next_steps.push(line.into());
+        self
+    }
+
+    pub fn with_measured(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.measured.push((name.into(), value.into()));
+        self
+    }
+
+    /// True for the checks that need no network.
+    pub fn is_offline(&self) -> bool {
+        self.id.starts_with("issue.")
+    }
+}

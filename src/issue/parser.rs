@@ -1,0 +1,5 @@
+//! (stub)
+use super::Issue;
+pub fn parse(_body: &str) -> Issue {
+    Issue::default()
+}

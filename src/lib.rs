@@ -1,0 +1,16 @@
+//! pendo-triage: triage Pendo API integration issues filed from the `[API]` template.
+//!
+//! The data flows one way: issue body → [`issue::Issue`] → checks → [`checks::Finding`]s →
+//! [`verdict::Verdict`] (severity, labels, ticks) → [`report`] → writes. Everything in this
+//! crate except the live checks and the GitHub writer is a pure function, so it can be
+//! tested without a network.
+
+pub mod checks;
+pub mod config;
+pub mod issue;
+pub mod lint;
+pub mod markdown;
+pub mod report;
+pub mod secrets;
+pub mod triage;
+pub mod verdict;
