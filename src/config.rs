@@ -1,1 +1,493 @@
-//! (stub)
+//! The config file (`.github/pendo-triage.yml`): schema, defaults, and errors that say
+//! what to fix.
+//!
+//! Every key is optional; the defaults fit the reference deployment described in
+//! PRODUCT.md. Unknown keys are rejected (a typo must not silently fall back to a
+//! default), and every error names the key and the fix.
+
+use crate::issue::DataType;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub labels: Labels,
+    pub thresholds: Thresholds,
+    /// The synced data tables, one per Pendo data type.
+    pub tables: Vec<DataTable>,
+    pub sync_log: SyncLog,
+    pub severity: SeverityPolicy,
+    pub live: Live,
+}
+
+/// Label names. Every name the bot reads or writes can be changed here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Labels {
+    #[serde(rename = "P0")]
+    pub p0: String,
+    #[serde(rename = "P1")]
+    pub p1: String,
+    #[serde(rename = "P2")]
+    pub p2: String,
+    pub needs_triage: String,
+    pub needs_info: String,
+    pub recheck: String,
+    /// Area key → label name. Keys: `pendo-api`, `supabase`, `database`,
+    /// `edge-functions`, `netlify`, `performance`, `monitoring`, `security`.
+    pub areas: BTreeMap<String, String>,
+}
+
+/// The area keys the bot knows, in label order.
+pub const AREA_KEYS: &[&str] = &[
+    "pendo-api",
+    "supabase",
+    "database",
+    "edge-functions",
+    "netlify",
+    "performance",
+    "monitoring",
+    "security",
+];
+
+impl Labels {
+    /// The label name of an area key (the key itself when not configured).
+    pub fn area<'a>(&'a self, key: &'a str) -> &'a str {
+        self.areas.get(key).map_or(key, String::as_str)
+    }
+
+    /// The severity label names, P0 first.
+    pub fn severities(&self) -> [&str; 3] {
+        [&self.p0, &self.p1, &self.p2]
+    }
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Self {
+            p0: "severity:P0".into(),
+            p1: "severity:P1".into(),
+            p2: "severity:P2".into(),
+            needs_triage: "needs-triage".into(),
+            needs_info: "needs-info".into(),
+            recheck: "recheck".into(),
+            areas: AREA_KEYS
+                .iter()
+                .map(|k| ((*k).to_string(), (*k).to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// Thresholds, from the template's "Alert Thresholds" and "Performance meets requirements".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// Required response time (the template's "< 2s response").
+    pub response_time_ms: u64,
+    /// Alert response time (the template's "Alert if > 5 seconds").
+    pub response_time_alert_ms: u64,
+    /// Data older than this is stale ("Alert if > 24 hours old").
+    pub freshness_hours: u64,
+    /// Sync success rate below this is a degradation ("Alert if < 95%").
+    pub success_rate_percent: f64,
+    /// API error rate above this is a degradation ("Alert if > 5%").
+    pub error_rate_percent: f64,
+    /// Rows in Supabase as a share of rows in Pendo; below this is partial data, below
+    /// half of it is "far below" (critical).
+    pub completeness_percent: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            response_time_ms: 2_000,
+            response_time_alert_ms: 5_000,
+            freshness_hours: 24,
+            success_rate_percent: 95.0,
+            error_rate_percent: 5.0,
+            completeness_percent: 95.0,
+        }
+    }
+}
+
+/// One synced table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataTable {
+    pub data_type: DataType,
+    /// Table name, optionally schema-qualified.
+    pub name: String,
+    /// Timestamp column that says when a row was last synced.
+    pub freshness_column: String,
+}
+
+fn default_tables() -> Vec<DataTable> {
+    let t = |data_type, name: &str, col: &str| DataTable {
+        data_type,
+        name: name.into(),
+        freshness_column: col.into(),
+    };
+    vec![
+        t(DataType::Guides, "pendo_guides", "last_synced"),
+        t(DataType::Features, "pendo_features", "last_synced"),
+        t(DataType::Pages, "pendo_pages", "last_synced"),
+        t(DataType::Reports, "pendo_reports", "last_synced"),
+        t(DataType::Events, "pendo_events", "created_at"),
+    ]
+}
+
+/// The sync log table and its columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncLog {
+    pub table: String,
+    pub entity_type_column: String,
+    pub status_column: String,
+    pub success_value: String,
+    pub failure_value: String,
+    pub started_column: String,
+    pub ended_column: String,
+    pub records_column: String,
+    pub error_column: String,
+    pub created_column: String,
+    /// How many recent runs per entity the success rate is computed over.
+    pub window_runs: u32,
+}
+
+impl Default for SyncLog {
+    fn default() -> Self {
+        Self {
+            table: "sync_status".into(),
+            entity_type_column: "entity_type".into(),
+            status_column: "status".into(),
+            success_value: "completed".into(),
+            failure_value: "failed".into(),
+            started_column: "last_sync_start".into(),
+            ended_column: "last_sync_end".into(),
+            records_column: "records_processed".into(),
+            error_column: "error_message".into(),
+            created_column: "created_at".into(),
+            window_runs: 20,
+        }
+    }
+}
+
+/// A severity level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Severity {
+    P0,
+    P1,
+    P2,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::P0 => "P0",
+            Self::P1 => "P1",
+            Self::P2 => "P2",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which severity a kind of finding gets in each environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeverityPolicy {
+    pub production_critical: Severity,
+    pub production_degraded: Severity,
+    pub staging_critical: Severity,
+    pub staging_degraded: Severity,
+    pub development_critical: Severity,
+    pub development_degraded: Severity,
+    /// Severity when nothing is wrong (also "every check passes now").
+    pub otherwise: Severity,
+    /// Treat an issue that does not state its environment as Production.
+    pub unstated_is_production: bool,
+}
+
+impl Default for SeverityPolicy {
+    fn default() -> Self {
+        Self {
+            production_critical: Severity::P0,
+            production_degraded: Severity::P1,
+            staging_critical: Severity::P1,
+            staging_degraded: Severity::P2,
+            development_critical: Severity::P2,
+            development_degraded: Severity::P2,
+            otherwise: Severity::P2,
+            unstated_is_production: true,
+        }
+    }
+}
+
+/// How live checks run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Live {
+    /// Edits arriving faster than this reuse the last live results.
+    pub reuse_minutes: u64,
+    /// Deadline for one network call.
+    pub request_timeout_seconds: u64,
+    /// Deadline for all live checks of one run.
+    pub total_timeout_seconds: u64,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Self {
+            reuse_minutes: 10,
+            request_timeout_seconds: 10,
+            total_timeout_seconds: 60,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            labels: Labels::default(),
+            thresholds: Thresholds::default(),
+            tables: default_tables(),
+            sync_log: SyncLog::default(),
+            severity: SeverityPolicy::default(),
+            live: Live::default(),
+        }
+    }
+}
+
+/// A config file the bot cannot use; the message names the key and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("config {source_name}: {message}")]
+pub struct ConfigError {
+    /// Where the config came from (a path, or `owner/repo:path`).
+    pub source_name: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Reads a config file's text. An empty file (or only comments) is the defaults.
+    pub fn from_yaml(text: &str, source_name: &str) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            source_name: source_name.to_string(),
+            message,
+        };
+        let meaningful = text
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#') && l.trim() != "---");
+        let config: Config = if meaningful {
+            serde_saphyr::from_str(text).map_err(|e| err(explain_yaml_error(&e.to_string())))?
+        } else {
+            Config::default()
+        };
+        config.validate().map_err(err)?;
+        Ok(config)
+    }
+
+    /// Checks the values serde cannot: ranges, orderings and names.
+    pub fn validate(&self) -> Result<(), String> {
+        let t = &self.thresholds;
+        if t.response_time_ms == 0 {
+            return Err("`thresholds.response_time_ms` must be above 0 (default 2000).".into());
+        }
+        if t.response_time_alert_ms < t.response_time_ms {
+            return Err(format!(
+                "`thresholds.response_time_alert_ms` ({}) is below `thresholds.response_time_ms` ({}); the alert level must be at least the requirement (defaults 5000 and 2000).",
+                t.response_time_alert_ms, t.response_time_ms
+            ));
+        }
+        if t.freshness_hours == 0 {
+            return Err("`thresholds.freshness_hours` must be above 0 (default 24).".into());
+        }
+        for (key, v) in [
+            ("success_rate_percent", t.success_rate_percent),
+            ("error_rate_percent", t.error_rate_percent),
+            ("completeness_percent", t.completeness_percent),
+        ] {
+            if !(0.0..=100.0).contains(&v) || v.is_nan() {
+                return Err(format!(
+                    "`thresholds.{key}` is {v}; write a percentage from 0 to 100."
+                ));
+            }
+        }
+        let l = &self.labels;
+        let mut names: Vec<(&str, &str)> = vec![
+            ("labels.P0", &l.p0),
+            ("labels.P1", &l.p1),
+            ("labels.P2", &l.p2),
+            ("labels.needs_triage", &l.needs_triage),
+            ("labels.needs_info", &l.needs_info),
+            ("labels.recheck", &l.recheck),
+        ];
+        for (key, name) in &l.areas {
+            if !AREA_KEYS.contains(&key.as_str()) {
+                return Err(format!(
+                    "`labels.areas.{key}` is not an area; use one of {}.",
+                    AREA_KEYS.join(", ")
+                ));
+            }
+            names.push(("labels.areas", name));
+        }
+        for (key, name) in &names {
+            if name.trim().is_empty() || name.chars().count() > 50 {
+                return Err(format!(
+                    "`{key}` must be a label name of 1 to 50 characters (GitHub's limit)."
+                ));
+            }
+        }
+        let sev = l.severities();
+        if sev[0] == sev[1] || sev[1] == sev[2] || sev[0] == sev[2] {
+            return Err("`labels.P0`, `labels.P1` and `labels.P2` must be three different labels.".into());
+        }
+        if self.tables.is_empty() {
+            return Err("`tables` is empty; list at least one synced table, or remove the key to use the defaults.".into());
+        }
+        for (i, table) in self.tables.iter().enumerate() {
+            for (key, ident) in [("name", &table.name), ("freshness_column", &table.freshness_column)] {
+                if !is_identifier(ident) {
+                    return Err(format!(
+                        "`tables[{i}].{key}` is {ident:?}; write a Postgres identifier such as `pendo_guides` or `public.pendo_guides`."
+                    ));
+                }
+            }
+        }
+        let s = &self.sync_log;
+        for (key, ident) in [
+            ("table", &s.table),
+            ("entity_type_column", &s.entity_type_column),
+            ("status_column", &s.status_column),
+            ("started_column", &s.started_column),
+            ("ended_column", &s.ended_column),
+            ("records_column", &s.records_column),
+            ("error_column", &s.error_column),
+            ("created_column", &s.created_column),
+        ] {
+            if !is_identifier(ident) {
+                return Err(format!(
+                    "`sync_log.{key}` is {ident:?}; write a Postgres identifier such as `sync_status`."
+                ));
+            }
+        }
+        if s.window_runs == 0 {
+            return Err("`sync_log.window_runs` must be above 0 (default 20).".into());
+        }
+        if self.live.request_timeout_seconds == 0 || self.live.total_timeout_seconds == 0 {
+            return Err("`live.request_timeout_seconds` and `live.total_timeout_seconds` must be above 0 (defaults 10 and 60).".into());
+        }
+        Ok(())
+    }
+
+    /// The table configured for a data type.
+    pub fn table_for(&self, data_type: DataType) -> Option<&DataTable> {
+        self.tables.iter().find(|t| t.data_type == data_type)
+    }
+}
+
+/// `schema.table` or `table`, letters, digits and underscores.
+fn is_identifier(s: &str) -> bool {
+    let part = |p: &str| {
+        let mut chars = p.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && p.len() <= 63
+    };
+    match s.split_once('.') {
+        Some((schema, table)) => part(schema) && part(table),
+        None => part(s),
+    }
+}
+
+/// Adds the fix to the YAML library's message.
+fn explain_yaml_error(message: &str) -> String {
+    let message = message.trim();
+    if message.contains("unknown field") {
+        format!(
+            "{message}. Fix the key's spelling or remove it; every key and its default is listed in the README under \"Configuration\"."
+        )
+    } else if message.contains("unknown variant") {
+        format!("{message}. Use one of the listed values.")
+    } else {
+        format!("{message}. Fix the YAML at that place; every key and its default is listed in the README under \"Configuration\".")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        assert_eq!(Config::from_yaml("", "x").unwrap(), Config::default());
+        assert_eq!(Config::from_yaml("# nothing\n---\n", "x").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn partial_config_keeps_other_defaults() {
+        let c = Config::from_yaml("thresholds:\n  freshness_hours: 6\nlabels:\n  P0: \"prio: urgent\"\n", "x").unwrap();
+        assert_eq!(c.thresholds.freshness_hours, 6);
+        assert_eq!(c.thresholds.response_time_ms, 2000);
+        assert_eq!(c.labels.p0, "prio: urgent");
+        assert_eq!(c.labels.p1, "severity:P1");
+        assert_eq!(c.tables.len(), 5);
+    }
+
+    #[test]
+    fn a_typo_names_the_key_and_the_fix() {
+        let e = Config::from_yaml("thresholds:\n  freshnes_hours: 6\n", ".github/pendo-triage.yml").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains(".github/pendo-triage.yml"), "{text}");
+        assert!(text.contains("freshnes_hours"), "{text}");
+        assert!(text.contains("spelling"), "{text}");
+    }
+
+    #[test]
+    fn wrong_types_and_ranges_are_explained() {
+        let e = Config::from_yaml("thresholds:\n  freshness_hours: soon\n", "x").unwrap_err();
+        assert!(e.message.contains("freshness_hours") || e.message.contains("line"), "{e}");
+        let e = Config::from_yaml("thresholds:\n  success_rate_percent: 120\n", "x").unwrap_err();
+        assert!(e.message.contains("thresholds.success_rate_percent"), "{e}");
+        let e = Config::from_yaml("thresholds:\n  response_time_ms: 6000\n", "x").unwrap_err();
+        assert!(e.message.contains("response_time_alert_ms"), "{e}");
+        let e = Config::from_yaml("labels:\n  P1: severity:P0\n", "x").unwrap_err();
+        assert!(e.message.contains("three different"), "{e}");
+        let e = Config::from_yaml("labels:\n  areas:\n    frontend: ui\n", "x").unwrap_err();
+        assert!(e.message.contains("labels.areas.frontend"), "{e}");
+    }
+
+    #[test]
+    fn tables_are_checked_as_identifiers() {
+        let e = Config::from_yaml(
+            "tables:\n  - data_type: Guides\n    name: \"guides; drop table x\"\n    freshness_column: at\n",
+            "x",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("tables[0].name"), "{e}");
+        let c = Config::from_yaml(
+            "tables:\n  - data_type: Events\n    name: analytics.events\n    freshness_column: received_at\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(c.table_for(DataType::Events).unwrap().name, "analytics.events");
+        assert!(c.table_for(DataType::Guides).is_none());
+    }
+
+    #[test]
+    fn bad_yaml_is_a_message_not_a_panic() {
+        for text in ["labels: [", "\t- x", "thresholds: 5", ":::"] {
+            let e = Config::from_yaml(text, "x").unwrap_err();
+            assert!(!e.message.is_empty());
+        }
+    }
+}

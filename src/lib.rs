@@ -7,6 +7,8 @@
 
 pub mod checks;
 pub mod config;
+pub mod credentials;
+pub mod evidence;
 pub mod issue;
 pub mod lint;
 pub mod markdown;

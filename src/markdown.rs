@@ -1,1 +1,130 @@
-//! (stub)
+//! Issue text echoed into the report comment, made harmless.
+//!
+//! Whatever a reporter typed must not ping people (`@team`), close or link issues, open
+//! HTML, break the checks table (`|`, newlines) or reorder text (bidi overrides). These
+//! functions are the only way issue text enters the comment.
+
+/// Characters that reorder or hide text (bidi overrides and isolates, zero-width marks).
+fn is_invisible_control(c: char) -> bool {
+    matches!(c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}')
+        || (c.is_control() && c != '\n' && c != '\t')
+}
+
+/// Text safe inside one markdown table cell or one line: a single line, escaped, no
+/// mentions, no HTML, at most `max_chars` characters (an ellipsis marks a cut).
+pub fn inline(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 2) + 8);
+    let mut count = 0usize;
+    let mut last_space = false;
+    for c in text.chars() {
+        if count >= max_chars {
+            out.push('…');
+            break;
+        }
+        if is_invisible_control(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !last_space && count > 0 {
+                out.push(' ');
+                count += 1;
+            }
+            last_space = true;
+            continue;
+        }
+        last_space = false;
+        count += 1;
+        match c {
+            // A zero-width space after `@` stops mentions and team pings.
+            '@' => out.push_str("@&#8203;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '|' => out.push_str("\\|"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Text as a fenced code block: a fence longer than any backtick run inside, control
+/// characters removed, at most `max_chars` characters.
+pub fn code_block(text: &str, lang: &str, max_chars: usize) -> String {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !is_invisible_control(*c))
+        .take(max_chars)
+        .collect();
+    let longest = cleaned
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    format!("{fence}{lang}\n{}\n{fence}", cleaned.trim_end_matches('\n'))
+}
+
+/// Cuts `text` to at most `max_bytes` bytes at a char boundary.
+pub fn truncate_bytes(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_and_html_are_neutralised() {
+        let s = inline("ping @org/team and <script>alert(1)</script>", 200);
+        assert!(!s.contains("@org"), "{s}");
+        assert!(s.contains("@&#8203;org/team"));
+        assert!(!s.contains('<'));
+    }
+
+    #[test]
+    fn table_breakers_are_escaped() {
+        let s = inline("a | b\nc\r\n| d", 200);
+        assert_eq!(s, "a \\| b c \\| d");
+    }
+
+    #[test]
+    fn bidi_and_controls_are_removed() {
+        let s = inline("abc\u{202E}fed\u{0007}\u{200F}", 200);
+        assert_eq!(s, "abcfed");
+    }
+
+    #[test]
+    fn cut_is_marked() {
+        assert_eq!(inline("abcdef", 3), "abc…");
+        assert_eq!(inline("héllo", 10), "héllo");
+    }
+
+    #[test]
+    fn code_fence_outlasts_backticks_inside() {
+        let s = code_block("a ``` b", "json", 100);
+        assert!(s.starts_with("````json\n"), "{s}");
+        assert!(s.ends_with("\n````"));
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate_bytes("héllo", 2), "h");
+        assert_eq!(truncate_bytes("abc", 10), "abc");
+    }
+}

@@ -1,1 +1,218 @@
-//! (stub)
+//! The three checks that need no network: `issue.fields`, `issue.secrets`,
+//! `issue.request`, and the `skip` findings for live checks that cannot run.
+
+use super::{Finding, Impact, Status};
+use crate::credentials::Credentials;
+use crate::issue::Issue;
+use crate::markdown::inline;
+use crate::secrets::{self, SecretKind};
+
+/// The fields without which nobody can act on the issue.
+pub fn missing_fields(issue: &Issue) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if issue.endpoint.is_none() && issue.method.is_none() {
+        missing.push("Endpoint");
+    }
+    if issue.data_type.is_none() {
+        missing.push("Data Type");
+    }
+    if issue.environment.is_none() {
+        missing.push("Environment");
+    }
+    missing
+}
+
+/// `issue.fields`: are the required fields given?
+pub fn fields(issue: &Issue) -> Finding {
+    let missing = missing_fields(issue);
+    if !issue.looks_like_template {
+        return Finding::new(
+            "issue.fields",
+            Status::Warn,
+            "The body does not follow the [API] issue template",
+        )
+        .with_next_step(
+            "Edit the issue and fill in the Pendo API Information, Data Context and Environment Information sections of the template.",
+        );
+    }
+    if missing.is_empty() {
+        let mut f = Finding::pass("issue.fields", "Endpoint, data type and environment are given");
+        if let Some(e) = issue.environment {
+            f = f.with_evidence(format!("Environment: {}", e.as_str()));
+        }
+        if let Some(d) = issue.data_type {
+            f = f.with_evidence(format!("Data Type: {}", d.as_str()));
+        }
+        return f;
+    }
+    Finding::new(
+        "issue.fields",
+        Status::Warn,
+        format!("Missing: {}", missing.join(", ")),
+    )
+    .with_next_step(format!(
+        "Fill in {} in the issue (replace the template's placeholder).",
+        missing
+            .iter()
+            .map(|m| format!("**{m}**"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// `issue.secrets`: keys pasted into the issue.
+pub fn secrets(body: &str) -> Finding {
+    let found = secrets::find(body);
+    if found.is_empty() {
+        return Finding::pass("issue.secrets", "No secrets in the issue");
+    }
+    let sensitive: Vec<_> = found.iter().filter(|s| s.sensitive).collect();
+    let mut kinds: Vec<&str> = found.iter().map(|s| kind_name(s.kind)).collect();
+    kinds.dedup();
+    let mut finding = if sensitive.is_empty() {
+        Finding::new(
+            "issue.secrets",
+            Status::Warn,
+            format!("Public keys pasted into the issue ({}); redacted", kinds.join(", ")),
+        )
+        .with_next_step("Public keys are safe in browsers but keep issues free of keys anyway.")
+    } else {
+        Finding::new(
+            "issue.secrets",
+            Status::Fail,
+            format!(
+                "{} live secret{} pasted into the issue ({}); redacted in the body",
+                sensitive.len(),
+                if sensitive.len() == 1 { "" } else { "s" },
+                kinds.join(", ")
+            ),
+        )
+        .with_impact(Impact::Critical)
+        .with_next_step("Rotate every key listed here now: anyone who saw the issue or its edit history has it.")
+        .with_next_step("Issue edit history keeps the old text: ask a repository admin to delete the revision, or treat the key as public.")
+    };
+    for s in &found {
+        let line = body[..s.range.start].matches('\n').count() + 1;
+        let redacted = secrets::redact(&body[s.range.clone()]);
+        finding = finding.with_evidence(format!(
+            "line {line}: {} `{}`",
+            kind_name(s.kind),
+            inline(&redacted, 40)
+        ));
+    }
+    finding
+}
+
+/// A human name for a kind of secret.
+pub fn kind_name(kind: SecretKind) -> &'static str {
+    match kind {
+        SecretKind::PendoIntegrationKey => "Pendo integration key",
+        SecretKind::SupabaseServiceRole => "Supabase service_role key",
+        SecretKind::SupabaseAnon => "Supabase anon key",
+        SecretKind::SupabaseSecretKey => "Supabase secret key",
+        SecretKind::SupabasePublishableKey => "Supabase publishable key",
+        SecretKind::PostgresPassword => "Postgres password",
+        SecretKind::GithubToken => "GitHub token",
+        SecretKind::BearerToken => "bearer token",
+        SecretKind::Jwt => "JWT",
+    }
+}
+
+/// `issue.request`: known pitfalls in the reported request, response and curl.
+pub fn request(issue: &Issue) -> Finding {
+    let reported = issue.request.is_some() || issue.response.is_some() || issue.curl.is_some();
+    let lints = crate::lint::lint(issue);
+    if lints.is_empty() {
+        if !reported {
+            return Finding::skip(
+                "issue.request",
+                "The issue shows no request, response or curl to review",
+            );
+        }
+        return Finding::pass("issue.request", "No known pitfall in the reported request");
+    }
+    let worst = lints.iter().map(|l| l.impact).max().unwrap_or_default();
+    let status = if worst == Impact::Critical { Status::Fail } else { Status::Warn };
+    let summary = if lints.len() == 1 {
+        lints[0].title.clone()
+    } else {
+        format!("{} (and {} more)", lints[0].title, lints.len() - 1)
+    };
+    let mut finding = Finding::new("issue.request", status, summary).with_impact(worst);
+    for l in &lints {
+        finding = finding
+            .with_evidence(format!("{}: {}", l.title, secrets::redact(&l.evidence)))
+            .with_next_step(l.fix.clone());
+    }
+    finding
+}
+
+/// The live checks, as `skip` findings saying what is missing. Live checks that have
+/// their credentials are run by the live runner instead.
+pub fn skipped_live(creds: &Credentials, reason_if_present: Option<&str>) -> Vec<Finding> {
+    let pendo = "no Pendo key: set the `pendo-integration-key` input (secret PENDO_INTEGRATION_KEY)";
+    let api = "no Supabase API access: set `supabase-url` and `supabase-key`";
+    let db = "no database access: set `supabase-db-url` (session pooler URL)";
+    let both = "needs both Pendo and Supabase API access";
+    let plan: [(&str, bool, &str); 12] = [
+        ("pendo.auth", creds.has_pendo(), pendo),
+        ("pendo.endpoint", creds.has_pendo(), pendo),
+        ("pendo.latency", creds.has_pendo(), pendo),
+        ("pendo.rate-limit", creds.has_pendo(), pendo),
+        ("pendo.aggregation", creds.has_pendo(), pendo),
+        ("supabase.api", creds.has_supabase_api(), api),
+        ("supabase.tables", creds.has_supabase_api(), api),
+        ("supabase.freshness", creds.has_supabase_api(), api),
+        ("supabase.completeness", creds.has_pendo() && creds.has_supabase_api(), both),
+        ("supabase.sync-log", creds.has_supabase_api() || creds.has_supabase_db(), api),
+        ("supabase.cron", creds.has_supabase_db(), db),
+        ("supabase.http", creds.has_supabase_db(), db),
+    ];
+    plan.iter()
+        .map(|(id, present, missing)| match (present, reason_if_present) {
+            (false, _) => Finding::skip(*id, *missing),
+            (true, Some(reason)) => Finding::skip(*id, reason),
+            (true, None) => Finding::skip(*id, "not run"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::issue::parse;
+
+    #[test]
+    fn missing_required_fields_are_named() {
+        let issue = parse(crate::issue::TEMPLATE);
+        let f = fields(&issue);
+        assert_eq!(f.status, Status::Warn);
+        assert_eq!(f.summary, "Missing: Endpoint, Data Type, Environment");
+    }
+
+    #[test]
+    fn complete_fields_pass() {
+        let issue = parse(
+            "## Pendo API Information\n- **Endpoint**: `GET /api/v1/guide`\n## Data Context\n- **Data Type**: Guides\n## Environment Information\n- **Environment**: Production\n",
+        );
+        let f = fields(&issue);
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+    }
+
+    #[test]
+    fn non_template_body_is_flagged() {
+        let f = fields(&parse("it is broken, please help"));
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.summary.contains("template"));
+    }
+
+    #[test]
+    fn live_checks_say_what_is_missing() {
+        let skipped = skipped_live(&Credentials::default(), None);
+        assert_eq!(skipped.len(), 12);
+        assert!(skipped.iter().all(|f| f.status == Status::Skip));
+        assert!(skipped[0].summary.contains("pendo-integration-key"));
+        let ids: Vec<&str> = skipped.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, &super::super::ALL_IDS[3..]);
+    }
+}

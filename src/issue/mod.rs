@@ -14,7 +14,7 @@ mod template;
 pub mod tick;
 
 pub use blocks::{CurlCommand, ReportedRequest, ReportedResponse};
-pub use parser::parse;
+pub use parser::{normalize_key, parse};
 pub use template::TEMPLATE;
 
 use serde::Serialize;
@@ -140,7 +140,6 @@ impl Environment {
 
 /// Which Pendo data the issue is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
 pub enum DataType {
     Guides,
     Features,

@@ -1,1 +1,77 @@
-//! (stub)
+//! Ticking checklist items: the only edit the bot makes to a person's text.
+//!
+//! [`apply`] changes exactly one byte per item, the space inside `[ ]`, and nothing else:
+//! no re-rendering, no normalising of line endings. [`tick_items`] re-reads a (fresh) body
+//! and ticks the items whose text matches, so the caller can apply its wanted ticks to
+//! whatever the body is at the moment of writing.
+
+use super::parser::normalize_key;
+use super::{ChecklistItem, parse};
+
+/// Returns `body` with the mark of each item at `offsets` (byte of the `[`) set to `x`.
+/// Offsets that do not point at `[ ]` are ignored, so a stale offset cannot corrupt text.
+pub fn apply(body: &str, offsets: &[usize]) -> String {
+    let mut bytes = body.as_bytes().to_vec();
+    for &at in offsets {
+        if bytes.get(at) == Some(&b'[')
+            && bytes.get(at + 1) == Some(&b' ')
+            && bytes.get(at + 2) == Some(&b']')
+        {
+            bytes[at + 1] = b'x';
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII, so the text is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| body.to_string())
+}
+
+/// The outcome of ticking by text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TickEdit {
+    /// The new body (equal to the input when nothing was ticked).
+    pub body: String,
+    /// The texts of the items that were ticked now, in body order.
+    pub ticked: Vec<String>,
+}
+
+/// Ticks every unchecked item of `body` whose text matches one of `texts` (compared with
+/// [`normalize_key`], so emphasis and spacing edits do not matter).
+pub fn tick_items<S: AsRef<str>>(body: &str, texts: &[S]) -> TickEdit {
+    let wanted: Vec<String> = texts.iter().map(|t| normalize_key(t.as_ref())).collect();
+    let issue = parse(body);
+    let hits: Vec<&ChecklistItem> = issue
+        .checklist
+        .iter()
+        .filter(|i| !i.checked && wanted.contains(&normalize_key(&i.text)))
+        .collect();
+    let offsets: Vec<usize> = hits.iter().map(|i| i.offset).collect();
+    TickEdit {
+        body: apply(body, &offsets),
+        ticked: hits.iter().map(|i| i.text.clone()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_only_the_bracket_byte() {
+        let body = "## A\r\n- [ ] one\r\n- [ ] two\r\n";
+        let edit = tick_items(body, &["two"]);
+        assert_eq!(edit.body, "## A\r\n- [ ] one\r\n- [x] two\r\n");
+        assert_eq!(edit.ticked, vec!["two".to_string()]);
+    }
+
+    #[test]
+    fn ignores_stale_offsets() {
+        assert_eq!(apply("- [x] done", &[2]), "- [x] done");
+        assert_eq!(apply("abc", &[1, 99]), "abc");
+    }
+
+    #[test]
+    fn does_not_tick_inside_code() {
+        let body = "```\n- [ ] two\n```\n- [ ] two\n";
+        let edit = tick_items(body, &["two"]);
+        assert_eq!(edit.body, "```\n- [ ] two\n```\n- [x] two\n");
+    }
+}

@@ -1,0 +1,129 @@
+//! The keys and addresses live checks need, as values that never print.
+//!
+//! Only `action.rs`/`main.rs` read the environment; they build a [`Credentials`] and pass
+//! it down. [`SecretString`] shows `***` in `Debug` and `Display`, so a stray `{:?}` in a
+//! log line cannot leak a key.
+
+use std::fmt;
+
+/// A secret value. Read it with [`SecretString::expose`] only where it is sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// `None` for an empty or blank value, so unset and empty inputs mean the same.
+    pub fn new(value: impl Into<String>) -> Option<Self> {
+        let value = value.into();
+        let trimmed = value.trim();
+        (!trimmed.is_empty()).then(|| Self(trimmed.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretString(***)")
+    }
+}
+
+impl fmt::Display for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Pendo regions and their API hosts.
+pub const PENDO_REGIONS: &[(&str, &str)] = &[
+    ("us", "https://app.pendo.io"),
+    ("us1", "https://us1.app.pendo.io"),
+    ("eu", "https://app.eu.pendo.io"),
+    ("jpn", "https://app.jpn.pendo.io"),
+    ("au", "https://app.au.pendo.io"),
+];
+
+/// What the live checks may use. Every part is optional; a check whose part is missing
+/// is `skip` with the reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    pub pendo_key: Option<SecretString>,
+    /// The Pendo API base URL (from the region, or the explicit override).
+    pub pendo_base_url: String,
+    pub supabase_url: Option<String>,
+    pub supabase_key: Option<SecretString>,
+    pub supabase_db_url: Option<SecretString>,
+}
+
+impl Credentials {
+    /// The base URL of a Pendo region name, or an error listing the valid ones.
+    pub fn pendo_region_url(region: &str) -> Result<&'static str, String> {
+        let r = region.trim().to_ascii_lowercase();
+        PENDO_REGIONS
+            .iter()
+            .find(|(name, _)| *name == r)
+            .map(|(_, url)| *url)
+            .ok_or_else(|| {
+                format!(
+                    "unknown Pendo region {region:?}; use one of {}",
+                    PENDO_REGIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                )
+            })
+    }
+
+    /// The secret values, for masking in logs (`::add-mask::`).
+    pub fn secret_values(&self) -> Vec<&str> {
+        [&self.pendo_key, &self.supabase_key, &self.supabase_db_url]
+            .into_iter()
+            .flatten()
+            .map(SecretString::expose)
+            .collect()
+    }
+
+    pub fn has_pendo(&self) -> bool {
+        self.pendo_key.is_some()
+    }
+
+    pub fn has_supabase_api(&self) -> bool {
+        self.supabase_url.is_some() && self.supabase_key.is_some()
+    }
+
+    pub fn has_supabase_db(&self) -> bool {
+        self.supabase_db_url.is_some()
+    }
+
+    /// True when any live check could run.
+    pub fn any(&self) -> bool {
+        self.has_pendo() || self.has_supabase_api() || self.has_supabase_db()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = SecretString::new("sb_secret_FAKE_test_key_0000").unwrap();
+        assert_eq!(format!("{s}"), "***");
+        assert!(!format!("{s:?}").contains("FAKE"));
+        let c = Credentials {
+            pendo_key: SecretString::new("fake-pendo-key"),
+            ..Default::default()
+        };
+        assert!(!format!("{c:?}").contains("fake-pendo-key"));
+    }
+
+    #[test]
+    fn blank_is_absent() {
+        assert!(SecretString::new("  ").is_none());
+    }
+
+    #[test]
+    fn regions() {
+        assert_eq!(Credentials::pendo_region_url("EU").unwrap(), "https://app.eu.pendo.io");
+        let e = Credentials::pendo_region_url("mars").unwrap_err();
+        assert!(e.contains("us, us1, eu, jpn, au"));
+    }
+}

@@ -1,0 +1,323 @@
+//! What the issue itself reports, read as numbers: the response status, the success
+//! rate, the latency, how stale the data is.
+//!
+//! These values stand beside the measured ones in the report, and when no live check
+//! could run they are what severity is decided from (the report then says so).
+
+use crate::checks::Impact;
+use crate::config::Thresholds;
+use crate::issue::Issue;
+use regex::Regex;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// One reported value and what it means.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reported {
+    /// What it is, in the template's words (`Response status`, `Success Rate`, …).
+    pub name: String,
+    /// The value as the issue gives it (unredacted: callers redact and quote).
+    pub value: String,
+    pub impact: Impact,
+    /// One line saying why this matters (empty when it is fine).
+    pub meaning: String,
+    /// Area label keys it points at.
+    pub areas: Vec<&'static str>,
+}
+
+/// Reads the issue's reported values. `now` is Unix seconds (for "last sync" ages).
+pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reported> {
+    let mut out = Vec::new();
+    if let Some(resp) = &issue.response {
+        if let Some(status) = resp.status {
+            out.push(status_meaning(status, resp.code.as_deref(), resp.error.as_deref()));
+        } else if let Some(code) = resp.code.as_deref() {
+            if let Some(r) = code_meaning(code) {
+                out.push(r);
+            }
+        }
+    }
+    if let Some(v) = issue.field("Success Rate") {
+        if let Some(pct) = percent(v) {
+            let (impact, meaning) = if pct <= 0.0 {
+                (Impact::Critical, "every recent sync run failed".to_string())
+            } else if pct < thresholds.success_rate_percent {
+                (
+                    Impact::Degraded,
+                    format!("below the {}% threshold", thresholds.success_rate_percent),
+                )
+            } else {
+                (Impact::None, String::new())
+            };
+            out.push(item("Success Rate", v, impact, meaning, &["monitoring"]));
+        }
+    }
+    if let Some(v) = issue.field("Error Rate") {
+        if let Some(pct) = percent(v) {
+            let bad = pct > thresholds.error_rate_percent;
+            out.push(item(
+                "Error Rate",
+                v,
+                if bad { Impact::Degraded } else { Impact::None },
+                if bad { format!("above the {}% threshold", thresholds.error_rate_percent) } else { String::new() },
+                &["monitoring"],
+            ));
+        }
+    }
+    for label in ["Latency", "Response Time"] {
+        if let Some(v) = issue.field(label) {
+            if let Some(secs) = duration_secs(v) {
+                let ms = secs * 1000.0;
+                let bad = ms > thresholds.response_time_ms as f64;
+                out.push(item(
+                    label,
+                    v,
+                    if bad { Impact::Degraded } else { Impact::None },
+                    if bad {
+                        format!("over the {} s requirement", thresholds.response_time_ms as f64 / 1000.0)
+                    } else {
+                        String::new()
+                    },
+                    &["performance"],
+                ));
+                break;
+            }
+        }
+    }
+    let stale_limit = thresholds.freshness_hours as f64 * 3600.0;
+    if let Some(v) = issue.field("Stale Data") {
+        if let Some(secs) = duration_secs(v) {
+            let bad = secs > stale_limit;
+            out.push(item(
+                "Stale Data",
+                v,
+                if bad { Impact::Critical } else { Impact::None },
+                if bad { format!("older than the {} h freshness threshold", thresholds.freshness_hours) } else { String::new() },
+                &["database", "monitoring"],
+            ));
+        }
+    }
+    if let Some(v) = issue.field("Sync Status") {
+        if let Some(at) = timestamp(v) {
+            let age = (now - at) as f64;
+            let bad = age > stale_limit;
+            out.push(item(
+                "Sync Status",
+                v,
+                if bad { Impact::Critical } else { Impact::None },
+                if bad {
+                    format!("last successful sync {} ago, over the {} h threshold", human_age(age), thresholds.freshness_hours)
+                } else {
+                    String::new()
+                },
+                &["monitoring"],
+            ));
+        } else if contains_word(v, &["failed", "failing", "error", "broken"]) {
+            out.push(item("Sync Status", v, Impact::Critical, "the sync reports failures".into(), &["monitoring"]));
+        }
+    }
+    if let Some(v) = issue.field("Throttling") {
+        if contains_word(v, &["yes", "true", "throttled", "429"]) {
+            out.push(item("Throttling", v, Impact::Degraded, "Pendo is throttling the sync".into(), &["pendo-api", "performance"]));
+        }
+    }
+    for label in ["Missing Data", "Incorrect Data"] {
+        if let Some(v) = issue.field(label) {
+            out.push(item(label, v, Impact::Degraded, "partial or wrong data reported".into(), &["database"]));
+        }
+    }
+    out
+}
+
+fn item(name: &str, value: &str, impact: Impact, meaning: String, areas: &[&'static str]) -> Reported {
+    Reported {
+        name: name.to_string(),
+        value: value.to_string(),
+        impact,
+        meaning,
+        areas: areas.to_vec(),
+    }
+}
+
+fn status_meaning(status: u16, code: Option<&str>, error: Option<&str>) -> Reported {
+    let value = match error {
+        Some(e) => format!("{status} {e}"),
+        None => status.to_string(),
+    };
+    let supabase_code = code.and_then(code_meaning);
+    let (impact, meaning, areas): (Impact, String, Vec<&'static str>) = match status {
+        _ if supabase_code.is_some() => {
+            let r = supabase_code.unwrap_or_else(|| unreachable!());
+            (r.impact, r.meaning, r.areas)
+        }
+        401 | 403 => (Impact::Critical, "the key is rejected".into(), vec!["pendo-api", "security"]),
+        429 => (Impact::Degraded, "rate limited".into(), vec!["pendo-api", "performance"]),
+        540 => (Impact::Critical, "the Supabase project is paused".into(), vec!["supabase"]),
+        546 => (
+            Impact::Critical,
+            "the Edge Function ran out of resources (WORKER_LIMIT), so the sync run failed".into(),
+            vec!["edge-functions", "supabase"],
+        ),
+        500..=599 => (Impact::Critical, "the service answered with a server error".into(), vec!["pendo-api"]),
+        400..=499 => (Impact::Degraded, "the request is rejected".into(), vec!["pendo-api"]),
+        _ => (Impact::None, String::new(), vec![]),
+    };
+    Reported {
+        name: "Response status".into(),
+        value,
+        impact,
+        meaning,
+        areas,
+    }
+}
+
+/// PostgREST and Postgres error codes.
+fn code_meaning(code: &str) -> Option<Reported> {
+    let (impact, meaning, areas): (Impact, &str, Vec<&'static str>) = match code {
+        "PGRST205" | "42P01" => (Impact::Critical, "a synced table is missing", vec!["supabase", "database"]),
+        "PGRST301" | "PGRST302" | "PGRST303" => (Impact::Critical, "Supabase rejects the key (JWT)", vec!["supabase", "security"]),
+        "42501" => (Impact::Critical, "permission denied (grants or RLS)", vec!["supabase", "database"]),
+        "21000" => (Impact::Critical, "upsert hit the same row twice in one batch", vec!["database"]),
+        "23505" => (Impact::Degraded, "duplicate key", vec!["database"]),
+        "57014" => (Impact::Degraded, "statement timeout", vec!["database", "performance"]),
+        _ => return None,
+    };
+    Some(Reported {
+        name: "Error code".into(),
+        value: code.to_string(),
+        impact,
+        meaning: meaning.into(),
+        areas,
+    })
+}
+
+static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+(?:\.\d+)?)\s*%").unwrap());
+static RATIO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+)\s*(?:/|out of|of)\s*(\d+)").unwrap());
+static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b").unwrap()
+});
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?").unwrap()
+});
+
+/// `80%`, `4/5`, `4 out of 5` → percent.
+pub fn percent(text: &str) -> Option<f64> {
+    if let Some(c) = PERCENT.captures(text) {
+        return c[1].parse().ok();
+    }
+    let c = RATIO.captures(text)?;
+    let (a, b): (f64, f64) = (c[1].parse().ok()?, c[2].parse().ok()?);
+    (b > 0.0 && a <= b).then(|| a / b * 100.0)
+}
+
+/// `8.2s`, `8200 ms`, `3 days`, `36 hours` → seconds (the largest stated duration).
+pub fn duration_secs(text: &str) -> Option<f64> {
+    DURATION
+        .captures_iter(text)
+        .filter_map(|c| {
+            let n: f64 = c[1].parse().ok()?;
+            let unit = c[2].to_ascii_lowercase();
+            let factor = match unit.as_str() {
+                "ms" | "millisecond" | "milliseconds" => 0.001,
+                "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+                "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+                "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+                "d" | "day" | "days" => 86_400.0,
+                _ => 604_800.0,
+            };
+            Some(n * factor)
+        })
+        .reduce(f64::max)
+}
+
+/// `2026-11-25`, `2026-11-25T03:00:00Z`, `2026-11-25 03:00` → Unix seconds (UTC).
+pub fn timestamp(text: &str) -> Option<i64> {
+    let c = DATE.captures(text)?;
+    let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
+    let (y, m, d) = (num(1)?, num(2)?, num(3)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    Some(days * 86_400 + num(4).unwrap_or(0) * 3600 + num(5).unwrap_or(0) * 60 + num(6).unwrap_or(0))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `3 d 4 h`-style age for messages.
+pub fn human_age(secs: f64) -> String {
+    let secs = secs.max(0.0) as u64;
+    match secs {
+        s if s >= 86_400 => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+        s if s >= 3600 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        s if s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+fn contains_word(text: &str, words: &[&str]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| words.contains(&w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::issue::parse;
+
+    const NOW: i64 = 1_795_824_000; // 2026-11-28T00:00:00Z
+
+    #[test]
+    fn numbers_are_read() {
+        assert_eq!(percent("80%"), Some(80.0));
+        assert_eq!(percent("2/5 runs"), Some(40.0));
+        assert_eq!(percent("none"), None);
+        assert_eq!(duration_secs("8.2s"), Some(8.2));
+        assert_eq!(duration_secs("8200 ms"), Some(8.2));
+        assert_eq!(duration_secs("3 days"), Some(259_200.0));
+        assert_eq!(timestamp("2026-11-28T00:00:00Z"), Some(NOW));
+        assert_eq!(timestamp("1970-01-02"), Some(86_400));
+    }
+
+    #[test]
+    fn reported_values_have_meanings() {
+        let body = "- **Success Rate**: 40% (2/5)\n- **Latency**: 8.2s\n- **Stale Data**: 3 days\n- **Sync Status**: 2026-11-25 03:00 UTC\n- **Throttling**: Yes\n\n```json\n{\"status\": 401, \"error\": \"Unauthorized\"}\n```\n";
+        let issue = parse(body);
+        let r = reported(&issue, &Thresholds::default(), NOW);
+        let get = |n: &str| r.iter().find(|x| x.name == n).unwrap_or_else(|| panic!("{n} in {r:?}"));
+        assert_eq!(get("Response status").impact, Impact::Critical);
+        assert_eq!(get("Success Rate").impact, Impact::Degraded);
+        assert_eq!(get("Latency").impact, Impact::Degraded);
+        assert_eq!(get("Stale Data").impact, Impact::Critical);
+        assert_eq!(get("Sync Status").impact, Impact::Critical);
+        assert!(get("Sync Status").meaning.contains("2 d 21 h"), "{:?}", get("Sync Status"));
+        assert_eq!(get("Throttling").impact, Impact::Degraded);
+    }
+
+    #[test]
+    fn healthy_values_are_not_problems() {
+        let issue = parse("- **Success Rate**: 99%\n- **Latency**: 300ms\n- **Sync Status**: 2026-11-27T23:00:00Z\n");
+        let r = reported(&issue, &Thresholds::default(), NOW);
+        assert_eq!(r.len(), 3);
+        assert!(r.iter().all(|x| x.impact == Impact::None), "{r:?}");
+    }
+
+    #[test]
+    fn postgrest_codes_win_over_status() {
+        let issue = parse("```json\n{\"code\":\"PGRST205\",\"message\":\"Could not find the table\",\"status\":404}\n```\n");
+        let r = reported(&issue, &Thresholds::default(), NOW);
+        assert_eq!(r[0].impact, Impact::Critical);
+        assert!(r[0].areas.contains(&"database"));
+    }
+}
