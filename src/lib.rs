@@ -5,6 +5,7 @@
 //! crate except the live checks and the GitHub writer is a pure function, so it can be
 //! tested without a network.
 
+pub mod action;
 pub mod checks;
 pub mod config;
 pub mod credentials;

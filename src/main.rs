@@ -1,1 +1,125 @@
-fn main() {}
+//! `pendo-triage`: parse | check | run. Parses arguments, runs, maps errors to exit codes.
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use pendo_triage::action::Env;
+use pendo_triage::config::Config;
+use pendo_triage::{issue, report, triage};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "pendo-triage", version, about = "Triage Pendo API integration issues filed from the [API] template")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the parsed issue as JSON (fields, checklist, code blocks).
+    Parse {
+        /// Issue body file, or `-` for stdin.
+        file: PathBuf,
+    },
+    /// Triage an issue body and print the report; writes nothing to GitHub.
+    Check {
+        /// Issue body file, or `-` for stdin.
+        file: PathBuf,
+        /// Config file (default: $PENDO_TRIAGE_CONFIG, else .github/pendo-triage.yml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        format: Format,
+    },
+    /// The GitHub Action entry point (reads the Actions environment).
+    Run,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Markdown,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Run) {
+        Command::Parse { file } => parse(&file),
+        Command::Check { file, config, format } => check(&file, config.as_deref(), format),
+        Command::Run => run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pendo-triage: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads an issue body from a file or stdin. Invalid UTF-8 is replaced, with a warning.
+fn read_body(file: &Path) -> Result<String> {
+    let mut bytes = Vec::new();
+    if file == Path::new("-") {
+        std::io::stdin().read_to_end(&mut bytes).context("reading the issue body from stdin")?;
+    } else {
+        bytes = std::fs::read(file).with_context(|| format!("reading the issue body from {}", file.display()))?;
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pendo-triage: warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD", file.display());
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    })
+}
+
+fn parse(file: &Path) -> Result<()> {
+    let body = read_body(file)?;
+    let parsed = issue::parse(&body);
+    println!("{}", serde_json::to_string_pretty(&parsed)?);
+    Ok(())
+}
+
+fn load_config(explicit: Option<&Path>, env: &Env) -> Result<Config> {
+    let (path, must_exist) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => {
+            let (p, explicit) = env.config_path();
+            (PathBuf::from(p), explicit)
+        }
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Config::from_yaml(&text, &path.display().to_string())?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Config::default()),
+        Err(e) => bail!("config {}: {e}; pass an existing file with --config or remove the setting", path.display()),
+    }
+}
+
+fn check(file: &Path, config: Option<&Path>, format: Format) -> Result<()> {
+    let env = Env::from_process();
+    let config = load_config(config, &env)?;
+    let creds = env.credentials().map_err(anyhow::Error::msg)?;
+    let body = read_body(file)?;
+    let t = triage::triage(&body, &config, &creds, Vec::new(), triage::now());
+    match format {
+        Format::Markdown => {
+            let ctx = report::Context {
+                recheck_label: config.labels.recheck.clone(),
+                ..Default::default()
+            };
+            print!("{}", report::render_markdown(&t, &ctx, None));
+        }
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report::json(&t))?),
+    }
+    Ok(())
+}
+
+fn run() -> Result<()> {
+    bail!("`run` is the GitHub Action entry point and is not available in this build yet; use `check FILE`")
+}

@@ -1,1 +1,66 @@
-//! (stub)
+//! One triage, from an issue body to findings and a verdict, with no I/O.
+//!
+//! The body is redacted first, and everything shown later (fields, evidence, quotes) is
+//! read from the redacted text; only `issue.secrets` looks at the original. Live findings
+//! come in from the caller (the live runner, or the reused results of an earlier run).
+
+use crate::checks::{Finding, offline};
+use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::evidence::{self, Reported};
+use crate::issue::{self, Issue};
+use crate::secrets;
+use crate::verdict::{self, Verdict};
+
+/// Everything one triage found.
+#[derive(Debug, Clone)]
+pub struct Triage {
+    /// The issue, parsed from the redacted body.
+    pub issue: Issue,
+    /// Offline findings first, then live ones, in [`crate::checks::ALL_IDS`] order.
+    pub findings: Vec<Finding>,
+    pub reported: Vec<Reported>,
+    pub verdict: Verdict,
+    /// The body with secrets masked (equal to the input when there were none).
+    pub redacted_body: String,
+}
+
+/// Triage with the given live findings (empty: every live check is `skip` because of
+/// `creds`). `now` is Unix seconds.
+pub fn triage(body: &str, config: &Config, creds: &Credentials, live: Vec<Finding>, now: i64) -> Triage {
+    let redacted_body = secrets::redact(body);
+    let issue = issue::parse(&redacted_body);
+    let mut findings = vec![
+        offline::fields(&issue),
+        offline::secrets(body),
+        offline::request(&issue),
+    ];
+    let skipped = offline::skipped_live(creds, Some("live checks are not part of this build yet"));
+    for skip in skipped {
+        match live.iter().find(|f| f.id == skip.id) {
+            Some(f) => findings.push(f.clone()),
+            None => findings.push(skip),
+        }
+    }
+    // Live findings with ids beyond the known set keep their place at the end.
+    findings.extend(
+        live.into_iter()
+            .filter(|f| !crate::checks::ALL_IDS.contains(&f.id.as_str())),
+    );
+    let reported = evidence::reported(&issue, &config.thresholds, now);
+    let verdict = verdict::decide(&issue, &findings, &reported, config);
+    Triage {
+        issue,
+        findings,
+        reported,
+        verdict,
+        redacted_body,
+    }
+}
+
+/// Current Unix time in seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
