@@ -23,6 +23,8 @@ pub struct Reported {
     pub meaning: String,
     /// Area label keys it points at.
     pub areas: Vec<&'static str>,
+    /// What to do about it (empty when it is fine).
+    pub fix: String,
 }
 
 /// Reads the issue's reported values. `now` is Unix seconds (for "last sync" ages).
@@ -130,12 +132,25 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reporte
 }
 
 fn item(name: &str, value: &str, impact: Impact, meaning: String, areas: &[&'static str]) -> Reported {
+    let fix = if impact == Impact::None {
+        String::new()
+    } else {
+        match name {
+            "Success Rate" | "Error Rate" | "Sync Status" => "Read the failed runs' error_message in sync_status and the Edge Function logs; fix the first error, then rerun the sync.",
+            "Latency" | "Response Time" => "Page the Pendo request into smaller windows and raise the Edge Function timeout only if needed.",
+            "Stale Data" => "Check that the pg_cron job is active and that its last runs succeeded (cron.job_run_details), then backfill the gap.",
+            "Throttling" => "Back off on 429 honouring Retry-After and spread the cron schedule so runs do not overlap.",
+            _ => "Compare row counts in Supabase with the Pendo UI for the same window and resync the missing range.",
+        }
+        .to_string()
+    };
     Reported {
         name: name.to_string(),
         value: value.to_string(),
         impact,
         meaning,
         areas: areas.to_vec(),
+        fix,
     }
 }
 
@@ -145,41 +160,96 @@ fn status_meaning(status: u16, code: Option<&str>, error: Option<&str>) -> Repor
         None => status.to_string(),
     };
     let supabase_code = code.and_then(code_meaning);
-    let (impact, meaning, areas): (Impact, String, Vec<&'static str>) = match status {
-        _ if supabase_code.is_some() => {
-            let r = supabase_code.unwrap_or_else(|| unreachable!());
-            (r.impact, r.meaning, r.areas)
-        }
-        401 | 403 => (Impact::Critical, "the key is rejected".into(), vec!["pendo-api", "security"]),
-        429 => (Impact::Degraded, "rate limited".into(), vec!["pendo-api", "performance"]),
-        540 => (Impact::Critical, "the Supabase project is paused".into(), vec!["supabase"]),
+    if let Some(r) = supabase_code {
+        return Reported {
+            name: "Response status".into(),
+            value,
+            ..r
+        };
+    }
+    let (impact, meaning, areas, fix): (Impact, &str, Vec<&'static str>, &str) = match status {
+        401 | 403 => (
+            Impact::Critical,
+            "the key is rejected",
+            vec!["pendo-api", "security"],
+            "Check the integration key in Pendo (Settings → Integrations → Integration Keys): it must exist, be for this subscription and region, and match the Edge Function's secret.",
+        ),
+        429 => (
+            Impact::Degraded,
+            "rate limited",
+            vec!["pendo-api", "performance"],
+            "Back off on 429 honouring Retry-After, and make sure two sync runs never overlap.",
+        ),
+        540 => (
+            Impact::Critical,
+            "the Supabase project is paused",
+            vec!["supabase"],
+            "Restore the project in the Supabase dashboard; free-tier projects pause after a week without activity.",
+        ),
         546 => (
             Impact::Critical,
-            "the Edge Function ran out of resources (WORKER_LIMIT), so the sync run failed".into(),
+            "the Edge Function ran out of resources (WORKER_LIMIT), so the sync run failed",
             vec!["edge-functions", "supabase"],
+            "Process the sync in smaller batches per invocation (page the Pendo request, upsert in chunks).",
         ),
-        500..=599 => (Impact::Critical, "the service answered with a server error".into(), vec!["pendo-api"]),
-        400..=499 => (Impact::Degraded, "the request is rejected".into(), vec!["pendo-api"]),
-        _ => (Impact::None, String::new(), vec![]),
+        500..=599 => (
+            Impact::Critical,
+            "the service answered with a server error",
+            vec!["pendo-api"],
+            "Check status.pendo.io and the Edge Function logs; retry with backoff.",
+        ),
+        400..=499 => (
+            Impact::Degraded,
+            "the request is rejected",
+            vec!["pendo-api"],
+            "Compare the request with Pendo's API reference; the lint findings above name known mistakes.",
+        ),
+        _ => (Impact::None, "", vec![], ""),
     };
     Reported {
         name: "Response status".into(),
         value,
         impact,
-        meaning,
+        meaning: meaning.into(),
         areas,
+        fix: fix.into(),
     }
 }
 
 /// PostgREST and Postgres error codes.
 fn code_meaning(code: &str) -> Option<Reported> {
-    let (impact, meaning, areas): (Impact, &str, Vec<&'static str>) = match code {
-        "PGRST205" | "42P01" => (Impact::Critical, "a synced table is missing", vec!["supabase", "database"]),
-        "PGRST301" | "PGRST302" | "PGRST303" => (Impact::Critical, "Supabase rejects the key (JWT)", vec!["supabase", "security"]),
-        "42501" => (Impact::Critical, "permission denied (grants or RLS)", vec!["supabase", "database"]),
-        "21000" => (Impact::Critical, "upsert hit the same row twice in one batch", vec!["database"]),
-        "23505" => (Impact::Degraded, "duplicate key", vec!["database"]),
-        "57014" => (Impact::Degraded, "statement timeout", vec!["database", "performance"]),
+    let (impact, meaning, areas, fix): (Impact, &str, Vec<&'static str>, &str) = match code {
+        "PGRST205" | "42P01" => (
+            Impact::Critical,
+            "a synced table is missing",
+            vec!["supabase", "database"],
+            "Run the migration that creates the table, then reload PostgREST's schema cache (NOTIFY pgrst, 'reload schema').",
+        ),
+        "PGRST301" | "PGRST302" | "PGRST303" => (
+            Impact::Critical,
+            "Supabase rejects the key (JWT)",
+            vec!["supabase", "security"],
+            "Use the project's current service role or secret key; JWT keys stop working after the JWT secret is rotated.",
+        ),
+        "42501" => (
+            Impact::Critical,
+            "permission denied (grants or RLS)",
+            vec!["supabase", "database"],
+            "Use the service role key in the Edge Function, or add the missing grant or RLS policy.",
+        ),
+        "21000" => (
+            Impact::Critical,
+            "upsert hit the same row twice in one batch",
+            vec!["database"],
+            "Deduplicate rows by id before the upsert.",
+        ),
+        "23505" => (Impact::Degraded, "duplicate key", vec!["database"], "Upsert on the natural key instead of inserting."),
+        "57014" => (
+            Impact::Degraded,
+            "statement timeout",
+            vec!["database", "performance"],
+            "Upsert in smaller batches.",
+        ),
         _ => return None,
     };
     Some(Reported {
@@ -188,6 +258,7 @@ fn code_meaning(code: &str) -> Option<Reported> {
         impact,
         meaning: meaning.into(),
         areas,
+        fix: fix.into(),
     })
 }
 

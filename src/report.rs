@@ -102,8 +102,25 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
     out.push_str("\n\n");
 
     out.push_str("| Check | Status | Result | Evidence | Time |\n|---|---|---|---|---|\n");
-    for f in &t.findings {
+    for f in t.findings.iter().filter(|f| f.status != Status::Skip) {
         out.push_str(&check_row(f, evidence_lines, cell_chars));
+    }
+    // Skipped checks share few reasons: one row per reason keeps the table short.
+    let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
+    for f in t.findings.iter().filter(|f| f.status == Status::Skip) {
+        match reasons.iter_mut().find(|(r, _)| *r == f.summary) {
+            Some((_, ids)) => ids.push(&f.id),
+            None => reasons.push((&f.summary, vec![&f.id])),
+        }
+    }
+    for (reason, ids) in reasons {
+        let ids: Vec<String> = ids.iter().map(|id| format!("`{}`", id.replace('`', ""))).collect();
+        out.push_str(&format!(
+            "| {} | {} skip | {} | — | — |\n",
+            ids.join(" "),
+            Status::Skip.icon(),
+            inline(&secrets::redact(reason), cell_chars)
+        ));
     }
     out.push('\n');
 
@@ -217,6 +234,11 @@ fn next_steps(t: &Triage) -> Vec<String> {
         }
     }
     if !t.verdict.verified {
+        for r in t.reported.iter().filter(|r| r.impact != crate::checks::Impact::None) {
+            if !r.fix.is_empty() && !steps.contains(&r.fix) {
+                steps.push(r.fix.clone());
+            }
+        }
         steps.push("Let the checks run live: add the repository secrets PENDO_INTEGRATION_KEY, SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY and SUPABASE_DB_URL and pass them to the action.".into());
     }
     steps
@@ -323,9 +345,9 @@ mod tests {
         let t = triage(body, &Config::default(), &Credentials::default(), vec![], 0);
         let md = render_markdown(&t, &ctx(), None);
         assert!(md.starts_with(MARKER));
-        assert!(md.contains("### 🟠 P1 — reported Success Rate: 10%"), "{md}");
+        assert!(md.contains("### 🟠 P1 — Below the 95% threshold (reported Success Rate: 10%)"), "{md}");
         assert!(md.contains("Not verified live"));
-        assert!(md.contains("| `pendo.auth` | ⏭️ skip |"));
+        assert!(md.contains("| `pendo.auth` `pendo.endpoint` `pendo.latency` `pendo.rate-limit` `pendo.aggregation` | ⏭️ skip | no Pendo key"), "{md}");
         assert!(md.contains("`/recheck`"));
         assert!(md.contains("| Success Rate | 10% (below the 95% threshold) | — |"), "{md}");
     }

@@ -127,12 +127,27 @@ fn problems(findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<
             reported
                 .iter()
                 .filter(|r| r.impact != Impact::None)
-                .map(|r| (r.impact, format!("reported {}: {} ({})", r.name, r.value, r.meaning))),
+                .map(|r| (r.impact, capitalize(&format!("{} (reported {}: {})", r.meaning, r.name, shorten(&r.value, 40))))),
         );
     }
     // Stable: findings before reported values at the same impact.
     out.sort_by(|a, b| b.0.cmp(&a.0));
     out
+}
+
+fn shorten(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The policy table.

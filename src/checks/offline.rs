@@ -4,8 +4,7 @@
 use super::{Finding, Impact, Status};
 use crate::credentials::Credentials;
 use crate::issue::Issue;
-use crate::markdown::inline;
-use crate::secrets::{self, SecretKind};
+use crate::secrets;
 
 /// The fields without which nobody can act on the issue.
 pub fn missing_fields(issue: &Issue) -> Vec<&'static str> {
@@ -67,8 +66,12 @@ pub fn secrets(body: &str) -> Finding {
         return Finding::pass("issue.secrets", "No secrets in the issue");
     }
     let sensitive: Vec<_> = found.iter().filter(|s| s.sensitive).collect();
-    let mut kinds: Vec<&str> = found.iter().map(|s| kind_name(s.kind)).collect();
-    kinds.dedup();
+    let mut kinds: Vec<&str> = Vec::new();
+    for s in &found {
+        if !kinds.contains(&s.kind.label()) {
+            kinds.push(s.kind.label());
+        }
+    }
     let mut finding = if sensitive.is_empty() {
         Finding::new(
             "issue.secrets",
@@ -93,29 +96,10 @@ pub fn secrets(body: &str) -> Finding {
     };
     for s in &found {
         let line = body[..s.range.start].matches('\n').count() + 1;
-        let redacted = secrets::redact(&body[s.range.clone()]);
-        finding = finding.with_evidence(format!(
-            "line {line}: {} `{}`",
-            kind_name(s.kind),
-            inline(&redacted, 40)
-        ));
+        let masked = secrets::mask(&body[s.range.clone()], s.kind);
+        finding = finding.with_evidence(format!("line {line}: {} {masked}", s.kind.label()));
     }
     finding
-}
-
-/// A human name for a kind of secret.
-pub fn kind_name(kind: SecretKind) -> &'static str {
-    match kind {
-        SecretKind::PendoIntegrationKey => "Pendo integration key",
-        SecretKind::SupabaseServiceRole => "Supabase service_role key",
-        SecretKind::SupabaseAnon => "Supabase anon key",
-        SecretKind::SupabaseSecretKey => "Supabase secret key",
-        SecretKind::SupabasePublishableKey => "Supabase publishable key",
-        SecretKind::PostgresPassword => "Postgres password",
-        SecretKind::GithubToken => "GitHub token",
-        SecretKind::BearerToken => "bearer token",
-        SecretKind::Jwt => "JWT",
-    }
 }
 
 /// `issue.request`: known pitfalls in the reported request, response and curl.
@@ -150,9 +134,9 @@ pub fn request(issue: &Issue) -> Finding {
 /// The live checks, as `skip` findings saying what is missing. Live checks that have
 /// their credentials are run by the live runner instead.
 pub fn skipped_live(creds: &Credentials, reason_if_present: Option<&str>) -> Vec<Finding> {
-    let pendo = "no Pendo key: set the `pendo-integration-key` input (secret PENDO_INTEGRATION_KEY)";
-    let api = "no Supabase API access: set `supabase-url` and `supabase-key`";
-    let db = "no database access: set `supabase-db-url` (session pooler URL)";
+    let pendo = "no Pendo key: set the pendo-integration-key input";
+    let api = "no Supabase API access: set the supabase-url and supabase-key inputs";
+    let db = "no database access: set the supabase-db-url input (session pooler URL)";
     let both = "needs both Pendo and Supabase API access";
     let plan: [(&str, bool, &str); 12] = [
         ("pendo.auth", creds.has_pendo(), pendo),
