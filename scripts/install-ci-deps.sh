@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Installs what pendo-triage's tests and container image need on a Debian 12 (bookworm)
+# machine or CI runner, and nothing that is already there:
+#   tests  - postgresql-15 + postgresql-15-cron (the tests start a real PostgreSQL with pg_cron)
+#   image  - musl-tools (musl-gcc, for C code such as ring built for musl),
+#            buildah + podman + runc (build and run the image without a Docker engine),
+#            the rustup target x86_64-unknown-linux-musl
+#
+# Usage: scripts/install-ci-deps.sh [all|tests|image]...   (default: all)
+# Idempotent: a second run makes no network call. Quiet: prints one line per action.
+# Fails loudly: any error stops the script with a message naming the step.
+set -euo pipefail
+
+log() { printf 'install-ci-deps: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+trap 'die "failed at line ${LINENO}: ${BASH_COMMAND}"' ERR
+
+want_tests=0 want_image=0
+[ "$#" -eq 0 ] && set -- all
+for arg in "$@"; do
+  case "$arg" in
+    all) want_tests=1 want_image=1 ;;
+    tests) want_tests=1 ;;
+    image) want_image=1 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) die "unknown argument '$arg' (expected all, tests or image)" ;;
+  esac
+done
+
+packages=()
+[ "$want_tests" = 1 ] && packages+=(postgresql-15 postgresql-15-cron)
+[ "$want_image" = 1 ] && packages+=(musl-tools buildah podman runc file ca-certificates)
+
+# --- Debian packages --------------------------------------------------------------------
+# A tool that is already on PATH counts as installed whichever package brought it: on
+# GitHub's Ubuntu runners runc comes with Docker's containerd.io, which conflicts with
+# the runc package, and buildah/podman are preinstalled.
+provides() {
+  case "$1" in
+    musl-tools) echo musl-gcc ;;
+    buildah|podman|runc|file) echo "$1" ;;
+    *) echo "" ;;
+  esac
+}
+missing=()
+for p in "${packages[@]}"; do
+  tool=$(provides "$p")
+  if [ -n "$tool" ] && command -v "$tool" >/dev/null; then continue; fi
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"
+  SUDO=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "not root and no sudo: cannot install ${missing[*]}"
+    SUDO=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  log "apt-get update"
+  "${SUDO[@]}" apt-get update -qq >/dev/null || die "apt-get update failed"
+  for p in "${missing[@]}"; do
+    # apt-cache policy prints 'Candidate: (none)' for a name the configured suites lack.
+    candidate=$(apt-cache policy "$p" | awk '/Candidate:/ {print $2}')
+    [ -n "$candidate" ] && [ "$candidate" != "(none)" ] \
+      || die "package '$p' has no install candidate (is this Debian 12 / bookworm?)"
+  done
+  log "apt-get install ${missing[*]}"
+  # Recommends stay off to keep the install small; what podman/buildah need to run
+  # rootful with vfs storage and runc is in the list above or a hard dependency.
+  out=$(mktemp)
+  if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$out" 2>&1; then
+    tail -n 40 "$out" >&2
+    rm -f "$out"
+    die "apt-get install failed"
+  fi
+  rm -f "$out"
+else
+  log "Debian packages already installed: ${packages[*]}"
+fi
+
+# --- Rust musl target -------------------------------------------------------------------
+if [ "$want_image" = 1 ]; then
+  command -v rustup >/dev/null || die "rustup not found: the musl target needs a rustup toolchain"
+  if rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+    log "rustup target x86_64-unknown-linux-musl already installed"
+  else
+    log "rustup target add x86_64-unknown-linux-musl"
+    rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 \
+      || die "rustup target add x86_64-unknown-linux-musl failed"
+  fi
+  command -v musl-gcc >/dev/null || die "musl-gcc still missing after installing musl-tools"
+fi
+
+log "ok"
