@@ -81,6 +81,84 @@ impl Env {
     }
 }
 
+/// What `run` needs from the Actions environment, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct ActionEnv {
+    /// `GITHUB_EVENT_NAME` (`issues`, `issue_comment`, `workflow_dispatch`, `schedule`).
+    pub event_name: String,
+    /// `GITHUB_EVENT_PATH`: the JSON payload of the event.
+    pub event_path: Option<std::path::PathBuf>,
+    /// `GITHUB_REPOSITORY`, `owner/name`.
+    pub repository: String,
+    /// `GITHUB_API_URL` (GHES: `https://host/api/v3`).
+    pub api_url: String,
+    /// `GITHUB_SERVER_URL` and `GITHUB_RUN_ID`, for the run link.
+    pub run_url: Option<String>,
+    /// `GITHUB_WORKSPACE`: where a checkout would be.
+    pub workspace: Option<std::path::PathBuf>,
+    pub output_file: Option<std::path::PathBuf>,
+    pub summary_file: Option<std::path::PathBuf>,
+    /// The `github-token` input or `GITHUB_TOKEN`.
+    pub token: Option<SecretString>,
+    pub dry_run: bool,
+    /// The `issue-number` input (workflow_dispatch).
+    pub issue_number: Option<String>,
+    /// Pause between the writes of a sweep (`PENDO_TRIAGE_WRITE_PAUSE_MS`, default 1000).
+    pub write_pause_ms: u64,
+    /// First retry backoff (`PENDO_TRIAGE_RETRY_BASE_MS`, default 1000).
+    pub retry_base_ms: u64,
+    /// Longest wait the bot accepts from GitHub (`PENDO_TRIAGE_MAX_WAIT_SECONDS`, default 60).
+    pub max_wait_seconds: u64,
+    /// Logins whose events are the bot's own: `github-actions[bot]` plus
+    /// `PENDO_TRIAGE_BOT_LOGIN` (comma-separated, for a PAT or an app).
+    pub bot_logins: Vec<String>,
+}
+
+impl Env {
+    /// The Actions settings, with errors that name the variable and the fix.
+    pub fn action(&self) -> Result<ActionEnv, String> {
+        let number = |name: &str, default: u64| -> Result<u64, String> {
+            match self.var(name) {
+                None => Ok(default),
+                Some(v) => v.parse().map_err(|_| format!("{name} is {v:?}; write a whole number")),
+            }
+        };
+        let repository = self
+            .var("GITHUB_REPOSITORY")
+            .ok_or("GITHUB_REPOSITORY is not set; `run` is meant to run inside GitHub Actions (use `check FILE` elsewhere)")?;
+        if repository.split('/').filter(|p| !p.is_empty()).count() != 2 {
+            return Err(format!("GITHUB_REPOSITORY is {repository:?}; expected owner/name"));
+        }
+        let api_url = self.var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
+        let api_url = validate_url("GITHUB_API_URL", &api_url)?;
+        let run_url = match (self.var("GITHUB_SERVER_URL"), self.var("GITHUB_RUN_ID")) {
+            (Some(server), Some(id)) => Some(format!("{}/{repository}/actions/runs/{id}", server.trim_end_matches('/'))),
+            _ => None,
+        };
+        let mut bot_logins = vec!["github-actions[bot]".to_string()];
+        if let Some(extra) = self.var("PENDO_TRIAGE_BOT_LOGIN") {
+            bot_logins.extend(extra.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string));
+        }
+        Ok(ActionEnv {
+            event_name: self.var("GITHUB_EVENT_NAME").unwrap_or_default(),
+            event_path: self.var("GITHUB_EVENT_PATH").map(Into::into),
+            repository,
+            api_url: api_url.trim_end_matches('/').to_string(),
+            run_url,
+            workspace: self.var("GITHUB_WORKSPACE").map(Into::into),
+            output_file: self.var("GITHUB_OUTPUT").map(Into::into),
+            summary_file: self.var("GITHUB_STEP_SUMMARY").map(Into::into),
+            token: self.input("github-token", &["GITHUB_TOKEN"]).and_then(SecretString::new),
+            dry_run: self.flag("dry-run", &["PENDO_TRIAGE_DRY_RUN"])?,
+            issue_number: self.input("issue-number", &[]),
+            write_pause_ms: number("PENDO_TRIAGE_WRITE_PAUSE_MS", 1000)?,
+            retry_base_ms: number("PENDO_TRIAGE_RETRY_BASE_MS", 1000)?,
+            max_wait_seconds: number("PENDO_TRIAGE_MAX_WAIT_SECONDS", 60)?,
+            bot_logins,
+        })
+    }
+}
+
 /// Where the config lives unless told otherwise.
 pub const DEFAULT_CONFIG_PATH: &str = ".github/pendo-triage.yml";
 
@@ -122,6 +200,28 @@ mod tests {
         assert_eq!(c.pendo_base_url, "https://app.eu.pendo.io");
         assert_eq!(c.supabase_url.as_deref(), Some("https://abcd.supabase.co"));
         assert!(c.supabase_key.is_none());
+    }
+
+    #[test]
+    fn action_env_reads_the_actions_variables() {
+        let env = Env::from_pairs([
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("GITHUB_API_URL", "http://127.0.0.1:1/"),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_RUN_ID", "42"),
+            ("INPUT_GITHUB-TOKEN", "tok"),
+            ("INPUT_DRY-RUN", "true"),
+            ("PENDO_TRIAGE_BOT_LOGIN", "my-bot, other"),
+        ]);
+        let a = env.action().unwrap();
+        assert_eq!(a.api_url, "http://127.0.0.1:1");
+        assert_eq!(a.run_url.as_deref(), Some("https://github.com/o/r/actions/runs/42"));
+        assert_eq!(a.token.unwrap().expose(), "tok");
+        assert!(a.dry_run);
+        assert_eq!(a.bot_logins, vec!["github-actions[bot]", "my-bot", "other"]);
+        assert!(Env::from_pairs([("GITHUB_REPOSITORY", "o")]).action().unwrap_err().contains("owner/name"));
+        let e = Env::from_pairs([("GITHUB_REPOSITORY", "o/r"), ("PENDO_TRIAGE_WRITE_PAUSE_MS", "x")]).action().unwrap_err();
+        assert!(e.contains("PENDO_TRIAGE_WRITE_PAUSE_MS"), "{e}");
     }
 
     #[test]

@@ -121,5 +121,5 @@ fn check(file: &Path, config: Option<&Path>, format: Format) -> Result<()> {
 }
 
 fn run() -> Result<()> {
-    bail!("`run` is the GitHub Action entry point and is not available in this build yet; use `check FILE`")
+    pendo_triage::run::run_action(&Env::from_process())
 }

@@ -1,0 +1,404 @@
+//! One issue, end to end: read, decide live, triage, plan the writes, re-read, write.
+//!
+//! [`plan`] is pure: from the body and labels just read, the previous state and the live
+//! findings, it computes the ticked-and-redacted body, the label delta, the report comment
+//! with its new state block, and whether anything changed. [`triage_issue`] does the I/O
+//! around it in an order chosen for safety: the issue (body and labels in one PATCH) is
+//! written before the report, so the state block never claims ticks that did not land; a
+//! fresh read comes right before any issue write and the plan is redone when a person
+//! edited meanwhile; a failed comment creation is followed by a marker search, never by a
+//! blind second POST; duplicate reports left by a race are deleted, oldest kept.
+
+use super::live::{self, Live, LiveDecision, LiveInputs};
+use super::workflow::log;
+use crate::checks::Finding;
+use crate::config::{Config, Severity};
+use crate::credentials::Credentials;
+use crate::event::Trigger;
+use crate::github::{Comment, Github, GithubError, Issue};
+use crate::issue::{normalize_key, tick::tick_items};
+use crate::labels;
+use crate::report::{self, Context, MARKER};
+use crate::secrets;
+use crate::state::{LiveRecord, State, fingerprint};
+use crate::triage::{Triage, triage};
+
+/// What stays the same for every issue of a run.
+pub struct Settings<'a> {
+    pub config: &'a Config,
+    pub creds: &'a Credentials,
+    pub run_url: Option<&'a str>,
+    pub dry_run: bool,
+    pub now: i64,
+}
+
+/// Everything the bot wants for one issue, computed from what it read.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub triage: Triage,
+    /// The new body, when it differs (ticks, redactions).
+    pub new_body: Option<String>,
+    /// Items ticked by this plan.
+    pub ticked_now: Vec<String>,
+    pub labels: labels::Plan,
+    /// The report comment, state block included.
+    pub comment: String,
+    /// The report without the state block (job summary, dry-run log).
+    pub visible: String,
+    /// True when the report comment must be written (new, or its content changed).
+    pub comment_needed: bool,
+}
+
+impl Plan {
+    pub fn issue_write(&self) -> bool {
+        self.new_body.is_some() || self.labels.changes()
+    }
+}
+
+/// The live part of a plan's inputs.
+#[derive(Debug, Clone, Default)]
+pub struct LivePart {
+    pub findings: Vec<Finding>,
+    pub record: Option<LiveRecord>,
+    pub note: Option<String>,
+}
+
+/// Computes the plan. `previous` is the state from the existing report (if any);
+/// `has_report` says whether a report comment exists at all.
+pub fn plan(
+    body: &str,
+    current_labels: &[String],
+    previous: Option<&State>,
+    has_report: bool,
+    live: &LivePart,
+    s: &Settings,
+) -> Plan {
+    let t = triage(body, s.config, s.creds, live.findings.clone(), s.now);
+    let empty = State::default();
+    let prev = previous.unwrap_or(&empty);
+    // An item the bot ticked before and that is unchecked now was unticked by a person.
+    let ticks: Vec<&String> = t
+        .verdict
+        .ticks
+        .iter()
+        .filter(|text| !prev.ticked.contains(&normalize_key(text)))
+        .collect();
+    let edit = tick_items(body, &ticks);
+    let new_body = secrets::redact(&edit.body);
+    let mut ticked: Vec<String> = prev.ticked.clone();
+    ticked.extend(edit.ticked.iter().map(|t| normalize_key(t)));
+    ticked.sort();
+    ticked.dedup();
+
+    let label_plan = labels::plan(
+        current_labels,
+        &t.verdict.labels,
+        &prev.labels_added,
+        &s.config.labels,
+    );
+    let notes: Vec<&str> = [live.note.as_deref(), label_plan.note.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut ctx = Context {
+        recheck_label: s.config.labels.recheck.clone(),
+        live_note: (!notes.is_empty()).then(|| notes.join(" ")),
+        run_url: None,
+    };
+    // The fingerprint leaves out what changes on every run without meaning a change:
+    // timings and the run link.
+    let mut timeless = t.clone();
+    for f in &mut timeless.findings {
+        f.duration_ms = None;
+    }
+    let report_fp = fingerprint(&report::render_markdown(&timeless, &ctx, None));
+    ctx.run_url = s.run_url.map(str::to_string);
+    let state = State {
+        v: crate::state::VERSION,
+        ticked,
+        labels_added: label_plan.bot_added.clone(),
+        live: live.record.clone(),
+        report: report_fp,
+    };
+    let comment_needed = !has_report
+        || previous.is_none()
+        || prev.report != state.report
+        || prev.ticked != state.ticked
+        || sorted(&prev.labels_added) != sorted(&state.labels_added);
+    let comment = report::render_markdown(&t, &ctx, Some(&state.encode()));
+    let visible = report::render_markdown(&t, &ctx, None);
+    Plan {
+        new_body: (new_body != body).then_some(new_body),
+        ticked_now: edit.ticked,
+        labels: label_plan,
+        comment,
+        visible,
+        comment_needed,
+        triage: t,
+    }
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+/// True for the bot's report comment.
+pub fn is_report(c: &Comment) -> bool {
+    c.body().trim_start().starts_with(MARKER)
+}
+
+/// What happened to one issue.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub number: u64,
+    pub title: String,
+    pub severity: Severity,
+    pub diagnosis: String,
+    pub json: serde_json::Value,
+    /// The report as shown (without the state block).
+    pub visible: String,
+    /// Short description of the writes made (or planned, in a dry run); empty: none.
+    pub changes: Vec<String>,
+}
+
+/// Labels known to exist in the repository, listed once per run.
+#[derive(Default)]
+pub struct RepoLabels(Option<Vec<String>>);
+
+/// Triages issue `number`. `first` is the issue when the caller already read it (a sweep's
+/// listing); otherwise it is read here.
+pub async fn triage_issue(
+    gh: &Github,
+    live: &mut Live,
+    repo_labels: &mut RepoLabels,
+    s: &Settings<'_>,
+    number: u64,
+    trigger: Trigger,
+    live_allowed: bool,
+    first: Option<Issue>,
+) -> Result<Option<Outcome>, GithubError> {
+    let mut issue = match first {
+        Some(i) => i,
+        None => gh.get_issue(number).await?,
+    };
+    if issue.is_pull_request() {
+        log(&format!("#{number} is a pull request; nothing to do"));
+        return Ok(None);
+    }
+    let mut reports: Vec<Comment> = if issue.comments > 0 {
+        gh.list_comments(number)
+            .await?
+            .into_iter()
+            .filter(is_report)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    reports.sort_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)));
+    let keep = reports.first().cloned();
+    let extras: Vec<u64> = reports.iter().skip(1).map(|c| c.id).collect();
+    let previous = keep.as_ref().and_then(|c| match State::decode(c.body()) {
+        Ok(state) => state,
+        Err(e) => {
+            log(&format!(
+                "#{number}: the report's state block is unreadable ({e}); starting afresh"
+            ));
+            None
+        }
+    });
+
+    let inputs = LiveInputs::from_issue(&crate::issue::parse(&secrets::redact(issue.body())));
+    let key = inputs.key();
+    let prev_live = previous.as_ref().and_then(|p| p.live.as_ref());
+    let c = s.config;
+    let decision = live::decide(
+        live_allowed,
+        trigger,
+        prev_live,
+        &key,
+        s.now,
+        c.live.reuse_minutes,
+        &c.labels.recheck,
+    );
+    let live_part = match decision {
+        LiveDecision::Run => {
+            let findings = live.findings(&inputs).await;
+            let record = live::record(&findings, &key, s.now);
+            LivePart {
+                findings,
+                record,
+                note: None,
+            }
+        }
+        LiveDecision::Reuse { findings, .. } => LivePart {
+            findings,
+            record: prev_live.cloned(),
+            note: Some(format!(
+                "Live results are reused from the previous run (changes within {} minutes reuse them); comment `/recheck` to run the checks now.",
+                c.live.reuse_minutes
+            )),
+        },
+        LiveDecision::Offline { note } => LivePart {
+            findings: Vec::new(),
+            record: prev_live.cloned(),
+            note: Some(note),
+        },
+    };
+
+    let mut p = plan(
+        issue.body(),
+        &issue.label_names(),
+        previous.as_ref(),
+        keep.is_some(),
+        &live_part,
+        s,
+    );
+    // Re-read right before writing; redo the plan if a person changed the issue meanwhile.
+    for _ in 0..3 {
+        if !p.issue_write() {
+            break;
+        }
+        let fresh = gh.get_issue(number).await?;
+        if fresh.body() == issue.body() && fresh.label_names() == issue.label_names() {
+            break;
+        }
+        log(&format!(
+            "#{number} changed while it was being triaged; planning again on the new text"
+        ));
+        issue = fresh;
+        p = plan(
+            issue.body(),
+            &issue.label_names(),
+            previous.as_ref(),
+            keep.is_some(),
+            &live_part,
+            s,
+        );
+    }
+
+    let mut changes = Vec::new();
+    if let Some(_body) = &p.new_body {
+        let redacted = p.triage.redacted_body != issue.body();
+        let mut what = format!("ticked {} item(s)", p.ticked_now.len());
+        if redacted {
+            what.push_str(", masked secrets");
+        }
+        changes.push(what);
+    }
+    if p.labels.changes() {
+        changes.push(format!(
+            "labels +[{}] -[{}]",
+            p.labels.add.join(", "),
+            p.labels.remove.join(", ")
+        ));
+    }
+    match (&keep, p.comment_needed) {
+        (None, _) => changes.push("created the report".into()),
+        (Some(_), true) => changes.push("updated the report".into()),
+        (Some(_), false) => {}
+    }
+    if !extras.is_empty() {
+        changes.push(format!("deleted {} duplicate report(s)", extras.len()));
+    }
+
+    if s.dry_run {
+        for ch in &changes {
+            log(&format!("dry run: #{number}: would have {ch}"));
+        }
+    } else {
+        write(gh, repo_labels, s, number, &p, keep.as_ref(), &extras).await?;
+        if !changes.is_empty() {
+            log(&format!("#{number}: {}", changes.join("; ")));
+        }
+    }
+    if changes.is_empty() {
+        log(&format!("#{number}: nothing changed; no writes"));
+    }
+    Ok(Some(Outcome {
+        number,
+        title: issue.title.clone(),
+        severity: p.triage.verdict.severity,
+        diagnosis: secrets::redact(&p.triage.verdict.diagnosis),
+        json: serde_json::to_value(report::json(&p.triage)).unwrap_or_default(),
+        visible: p.visible,
+        changes,
+    }))
+}
+
+async fn write(
+    gh: &Github,
+    repo_labels: &mut RepoLabels,
+    s: &Settings<'_>,
+    number: u64,
+    p: &Plan,
+    keep: Option<&Comment>,
+    extras: &[u64],
+) -> Result<(), GithubError> {
+    if !p.labels.add.is_empty() {
+        if repo_labels.0.is_none() {
+            repo_labels.0 = Some(gh.list_labels().await?);
+        }
+        let known = repo_labels.0.get_or_insert_with(Vec::new);
+        for name in &p.labels.add {
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+                let (color, description) = labels::style(name, &s.config.labels);
+                gh.create_label(name, color, &description).await?;
+                known.push(name.clone());
+            }
+        }
+    }
+    if p.issue_write() {
+        let labels = p.labels.changes().then_some(p.labels.labels.as_slice());
+        gh.update_issue(number, p.new_body.as_deref(), labels)
+            .await?;
+    }
+    match keep {
+        None => create_report(gh, number, &p.comment).await?,
+        Some(c) if p.comment_needed => gh.update_comment(c.id, &p.comment).await?,
+        Some(_) => {}
+    }
+    for id in extras {
+        gh.delete_comment(*id).await?;
+    }
+    Ok(())
+}
+
+/// Creates the report without ever posting it twice: after a failed POST (which may have
+/// worked although the answer says otherwise) it looks for the marker before trying again.
+async fn create_report(gh: &Github, number: u64, body: &str) -> Result<(), GithubError> {
+    let attempts = gh.attempts().max(1);
+    for attempt in 1..=attempts {
+        let err = match gh.create_comment_once(number, body).await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        if !err.is_transient() || attempt == attempts {
+            return Err(err);
+        }
+        let wait = err.retry_in().unwrap_or_else(|| gh.backoff(attempt));
+        log(&format!(
+            "#{number}: creating the report failed ({err}); looking for it before trying again in {} ms",
+            wait.as_millis()
+        ));
+        tokio::time::sleep(wait).await;
+        let mut found: Vec<Comment> = gh
+            .list_comments(number)
+            .await?
+            .into_iter()
+            .filter(is_report)
+            .collect();
+        found.sort_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)));
+        if let Some(c) = found.first() {
+            if c.body() != body {
+                gh.update_comment(c.id, body).await?;
+            }
+            for extra in found.iter().skip(1) {
+                gh.delete_comment(extra.id).await?;
+            }
+            return Ok(());
+        }
+    }
+    Ok(())
+}

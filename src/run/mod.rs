@@ -1,0 +1,339 @@
+//! `pendo-triage run`: the GitHub Action entry point.
+//!
+//! Reads the Actions environment (through [`crate::action`], the only reader), masks the
+//! secrets, loads the config (workspace first, else the contents API), reads the event,
+//! decides what to triage ([`crate::event`]), and triages one issue or sweeps every open
+//! `[API]` issue, one write at a time. Results go to the issue, the job summary and the
+//! step outputs. A GitHub failure that persists ends the run non-zero with `::error::`.
+
+pub mod issue;
+pub mod live;
+pub mod workflow;
+
+use crate::action::{ActionEnv, Env};
+use crate::config::Config;
+use crate::event::{self, Intake, Trigger};
+use crate::github::{Github, RetryPolicy};
+use crate::markdown::inline;
+use anyhow::{Context as _, Result, anyhow, bail};
+use issue::{Outcome, RepoLabels, Settings};
+use live::{Live, LiveRunner};
+use std::time::{Duration, Instant};
+use workflow::log;
+
+/// What a run did, for outputs, tests and the bench.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub outcomes: Vec<Outcome>,
+    /// Issues that failed in a sweep, with the reason.
+    pub failures: Vec<(u64, String)>,
+    /// GitHub API exchanges (every attempt counts), and the non-GET ones.
+    pub calls: u32,
+    pub writes: u32,
+    /// Times the live check set ran, and the time spent in it.
+    pub live_runs: u32,
+    pub live_time: Duration,
+    pub wall: Duration,
+    /// Why nothing was done, when nothing was.
+    pub ignored: Option<String>,
+}
+
+/// The `run` command: a runtime, [`execute`] with this build's live runner, and the
+/// `::error::` annotation on failure.
+pub fn run_action(env: &Env) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    match rt.block_on(execute(env, live::skip_runner())) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            workflow::error(&format!("{e:#}"));
+            Err(e)
+        }
+    }
+}
+
+/// Runs the action with the given live runner.
+pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
+    let started = Instant::now();
+    let a = env.action().map_err(|e| anyhow!(e))?;
+    let creds = env.credentials().map_err(|e| anyhow!(e))?;
+    let token = a.token.clone().ok_or_else(|| {
+        anyhow!("no GitHub token: pass `github-token: ${{{{ github.token }}}}` to the action (or set GITHUB_TOKEN)")
+    })?;
+    let mut secrets = creds.secret_values();
+    secrets.push(token.expose());
+    workflow::mask(&secrets);
+
+    let retry = RetryPolicy {
+        base: Duration::from_millis(a.retry_base_ms),
+        max_wait: Duration::from_secs(a.max_wait_seconds),
+        ..RetryPolicy::default()
+    };
+    let gh = Github::new(&a.api_url, token.expose(), &a.repository, retry)?;
+    let config = load_config(env, &a, &gh).await?;
+    let payload = read_payload(&a)?;
+    let number_input = a.issue_number.clone().or_else(|| {
+        payload
+            .pointer("/inputs/issue-number")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    });
+    let intake = event::decide(
+        &a.event_name,
+        &payload,
+        number_input.as_deref(),
+        &a.bot_logins,
+        &config.labels,
+    )?;
+
+    let settings = Settings {
+        config: &config,
+        creds: &creds,
+        run_url: a.run_url.as_deref(),
+        dry_run: a.dry_run,
+        now: crate::triage::now(),
+    };
+    let mut live = Live::new(runner);
+    let mut repo_labels = RepoLabels::default();
+    let mut report = RunReport::default();
+    match intake {
+        Intake::Ignore(why) => {
+            log(&format!("nothing to do: {why}"));
+            report.ignored = Some(why);
+        }
+        Intake::One(t) => {
+            log(&format!(
+                "triaging #{} ({:?}, live checks {})",
+                t.number,
+                t.trigger,
+                if t.live_allowed {
+                    "allowed"
+                } else {
+                    "not allowed"
+                }
+            ));
+            let outcome = issue::triage_issue(
+                &gh,
+                &mut live,
+                &mut repo_labels,
+                &settings,
+                t.number,
+                t.trigger,
+                t.live_allowed,
+                None,
+            )
+            .await
+            .with_context(|| format!("issue #{}", t.number))?;
+            report.outcomes.extend(outcome);
+        }
+        Intake::Sweep(trigger) => {
+            sweep(
+                &gh,
+                &mut live,
+                &mut repo_labels,
+                &settings,
+                &a,
+                trigger,
+                &mut report,
+            )
+            .await?
+        }
+    }
+    report.calls = gh.calls();
+    report.writes = gh.writes();
+    report.live_runs = live.runs;
+    report.live_time = live.time;
+    publish(&a, &report)?;
+    report.wall = started.elapsed();
+    log(&format!(
+        "done: {} issue(s), {} GitHub call(s) ({} write(s)), live checks ran {} time(s)",
+        report.outcomes.len(),
+        report.calls,
+        report.writes,
+        report.live_runs
+    ));
+    if !report.failures.is_empty() {
+        let list: Vec<String> = report
+            .failures
+            .iter()
+            .map(|(n, e)| format!("#{n}: {e}"))
+            .collect();
+        bail!(
+            "{} of the swept issues failed: {}",
+            report.failures.len(),
+            list.join("; ")
+        );
+    }
+    Ok(report)
+}
+
+async fn sweep(
+    gh: &Github,
+    live: &mut Live,
+    repo_labels: &mut RepoLabels,
+    s: &Settings<'_>,
+    a: &ActionEnv,
+    trigger: Trigger,
+    report: &mut RunReport,
+) -> Result<()> {
+    let issues: Vec<_> = gh
+        .list_open_issues()
+        .await
+        .context("listing open issues")?
+        .into_iter()
+        .filter(|i| event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
+        .collect();
+    log(&format!(
+        "sweeping {} open {} issue(s)",
+        issues.len(),
+        event::TITLE_PREFIX
+    ));
+    let pause = Duration::from_millis(a.write_pause_ms);
+    let mut wrote_last = false;
+    for i in issues {
+        let number = i.number;
+        if wrote_last && !pause.is_zero() && !s.dry_run {
+            tokio::time::sleep(pause).await;
+        }
+        match issue::triage_issue(gh, live, repo_labels, s, number, trigger, true, Some(i)).await {
+            Ok(Some(o)) => {
+                wrote_last = !o.changes.is_empty();
+                report.outcomes.push(o);
+            }
+            Ok(None) => wrote_last = false,
+            Err(e) => {
+                workflow::warning(&format!("issue #{number}: {e}"));
+                report.failures.push((number, e.to_string()));
+                wrote_last = true;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The config: `$GITHUB_WORKSPACE/<path>` when the repository is checked out, else the
+/// contents API; defaults when the default path has no file.
+async fn load_config(env: &Env, a: &ActionEnv, gh: &Github) -> Result<Config> {
+    let (path, explicit) = env.config_path();
+    if let Some(ws) = &a.workspace {
+        let full = ws.join(&path);
+        match std::fs::read_to_string(&full) {
+            Ok(text) => return Ok(Config::from_yaml(&text, &path)?),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                bail!("config {}: {e}", full.display())
+            }
+            Err(_) if !explicit && ws.join(".git").exists() => return Ok(Config::default()),
+            Err(_) => {}
+        }
+    }
+    match gh
+        .get_file(&path)
+        .await
+        .with_context(|| format!("reading the config {path} through the API"))?
+    {
+        Some(text) => Ok(Config::from_yaml(
+            &text,
+            &format!("{}:{path}", a.repository),
+        )?),
+        None if explicit => bail!(
+            "config {path} was not found in the workspace or the repository; fix the `config` input or add the file"
+        ),
+        None => Ok(Config::default()),
+    }
+}
+
+fn read_payload(a: &ActionEnv) -> Result<serde_json::Value> {
+    let needs = matches!(a.event_name.as_str(), "issues" | "issue_comment");
+    match &a.event_path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("GITHUB_EVENT_PATH {}", p.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("the event payload {} is not JSON", p.display()))
+        }
+        None if needs => bail!(
+            "GITHUB_EVENT_PATH is not set; `run` needs the event payload of a `{}` event",
+            a.event_name
+        ),
+        None => Ok(serde_json::Value::Null),
+    }
+}
+
+/// Step outputs, the job summary, and the report in the log.
+fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
+    let (severity, verdict, json) = match r.outcomes.as_slice() {
+        [] => return Ok(()),
+        [one] => (
+            one.severity.to_string(),
+            one.diagnosis.clone(),
+            one.json.to_string(),
+        ),
+        many => {
+            let worst = many
+                .iter()
+                .map(|o| o.severity)
+                .min()
+                .unwrap_or(crate::config::Severity::P2);
+            let all: Vec<serde_json::Value> = many
+                .iter()
+                .map(|o| {
+                    let mut v = o.json.clone();
+                    v["issue"] = serde_json::json!(o.number);
+                    v
+                })
+                .collect();
+            (
+                worst.to_string(),
+                format!("{} issues triaged; worst {worst}", many.len()),
+                serde_json::Value::Array(all).to_string(),
+            )
+        }
+    };
+    if let [one] = r.outcomes.as_slice() {
+        workflow::echo_untrusted(&format!("Report for #{}:", one.number), &one.visible);
+    }
+    if let Some(path) = &a.output_file {
+        let text = workflow::format_outputs(&[
+            ("severity", severity),
+            ("verdict", verdict),
+            ("report-json", json),
+        ]);
+        workflow::append(path, &text)
+            .with_context(|| format!("writing GITHUB_OUTPUT {}", path.display()))?;
+    }
+    if let Some(path) = &a.summary_file {
+        let text = match r.outcomes.as_slice() {
+            [one] => format!("{}\n", one.visible),
+            many => summary_table(many),
+        };
+        workflow::append(path, &text)
+            .with_context(|| format!("writing GITHUB_STEP_SUMMARY {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// One markdown table of every swept issue.
+pub fn summary_table(outcomes: &[Outcome]) -> String {
+    let mut out = format!(
+        "### pendo-triage sweep: {} issue(s)\n\n| Issue | Title | Severity | Diagnosis | Changes |\n|---|---|---|---|---|\n",
+        outcomes.len()
+    );
+    for o in outcomes {
+        let changes = if o.changes.is_empty() {
+            "—".to_string()
+        } else {
+            inline(&o.changes.join("; "), 200)
+        };
+        out.push_str(&format!(
+            "| #{} | {} | {} | {} | {} |\n",
+            o.number,
+            inline(&o.title, 80),
+            o.severity,
+            inline(&o.diagnosis, 160),
+            changes
+        ));
+    }
+    out
+}

@@ -1,0 +1,136 @@
+//! The bot's memory, kept as a hidden block at the end of its own report comment.
+//!
+//! GitHub gives the bot no other place to remember things between runs, and the report
+//! comment is the one object it owns. The block is an HTML comment,
+//! `<!-- pendo-triage:state BASE64(JSON) -->` (base64 so no `--` in the JSON can end the
+//! comment early), holding: which checklist items the bot ticked (so a person's untick is
+//! respected), which labels the bot added (so it only ever removes its own), the last
+//! live results with their time and inputs (so quick edits reuse them), and a fingerprint
+//! of the visible report (so a run whose results did not change writes nothing).
+
+use crate::checks::Finding;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+
+/// How the block starts; the rest is base64 and ` -->`.
+pub const PREFIX: &str = "<!-- pendo-triage:state ";
+/// The format version written now.
+pub const VERSION: u32 = 1;
+
+/// What the bot remembers about one issue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    pub v: u32,
+    /// Checklist items the bot ticked, as [`crate::issue::normalize_key`] keys.
+    pub ticked: Vec<String>,
+    /// Labels the bot added (and that are still on the issue as far as it knows).
+    pub labels_added: Vec<String>,
+    /// The last live results, when live checks ran and reached anything.
+    pub live: Option<LiveRecord>,
+    /// [`fingerprint`] of the visible report (without timings and run link).
+    pub report: String,
+}
+
+/// Live findings kept for reuse.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LiveRecord {
+    /// Unix seconds when the live checks ran.
+    pub at: i64,
+    /// Fingerprint of the inputs they ran with (environment, data type, endpoint, method).
+    pub inputs: String,
+    pub findings: Vec<Finding>,
+}
+
+impl State {
+    /// The hidden block to append to the report.
+    pub fn encode(&self) -> String {
+        let mut s = self.clone();
+        s.v = VERSION;
+        let json = serde_json::to_vec(&s).unwrap_or_default();
+        format!("{PREFIX}{} -->", B64.encode(json))
+    }
+
+    /// Reads the block out of a report comment. `Ok(None)`: there is none (a report from
+    /// before state existed, or a person removed it). `Err`: there is one but it cannot be
+    /// read; the caller starts afresh and says so in the log.
+    pub fn decode(comment: &str) -> Result<Option<State>, String> {
+        let Some(start) = comment.rfind(PREFIX) else {
+            return Ok(None);
+        };
+        let rest = &comment[start + PREFIX.len()..];
+        let Some(end) = rest.find("-->") else {
+            return Err("the state block is not closed".into());
+        };
+        let bytes = B64
+            .decode(rest[..end].trim())
+            .map_err(|e| format!("the state block is not base64: {e}"))?;
+        let state: State = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("the state block is not valid: {e}"))?;
+        if state.v > VERSION {
+            return Err(format!(
+                "state version {} is newer than this build ({VERSION})",
+                state.v
+            ));
+        }
+        Ok(Some(state))
+    }
+}
+
+/// A short, stable fingerprint of a text (64-bit FNV-1a, hex). Not cryptographic: it only
+/// tells "same as last time" apart from "changed".
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+
+    #[test]
+    fn round_trips_inside_a_comment() {
+        let s = State {
+            v: 0,
+            ticked: vec!["test api endpoint manually".into()],
+            labels_added: vec!["severity:P1".into()],
+            live: Some(LiveRecord {
+                at: 1_700_000_000,
+                inputs: fingerprint("Production|Guides"),
+                findings: vec![Finding::new(
+                    "pendo.auth",
+                    Status::Pass,
+                    "key accepted --> ok",
+                )],
+            }),
+            report: fingerprint("report"),
+        };
+        let comment = format!("<!-- pendo-triage:report -->\nreport\n{}\n", s.encode());
+        let back = State::decode(&comment).unwrap().unwrap();
+        assert_eq!(back.v, VERSION);
+        assert_eq!(back.ticked, s.ticked);
+        assert_eq!(back.live, s.live);
+        assert!(!s.encode()[PREFIX.len()..s.encode().len() - 4].contains("--"));
+    }
+
+    #[test]
+    fn missing_and_broken_blocks() {
+        assert_eq!(State::decode("no block here"), Ok(None));
+        assert!(State::decode("<!-- pendo-triage:state !!! -->").is_err());
+        assert!(State::decode("<!-- pendo-triage:state abc").is_err());
+    }
+
+    #[test]
+    fn fingerprints_differ_and_are_stable() {
+        assert_eq!(fingerprint("a"), fingerprint("a"));
+        assert_ne!(fingerprint("a"), fingerprint("b"));
+        assert_eq!(fingerprint(""), "cbf29ce484222325");
+    }
+}
