@@ -31,6 +31,9 @@ pub struct State {
     pub live: Option<LiveRecord>,
     /// [`fingerprint`] of the visible report (without timings and run link).
     pub report: String,
+    /// The `issue.secrets` finding from before the bot masked the secrets: the body no
+    /// longer shows them, but they stay in its edit history, so the finding stands.
+    pub secrets: Option<Finding>,
 }
 
 /// Live findings kept for reuse.
@@ -111,6 +114,7 @@ mod tests {
                 )],
             }),
             report: fingerprint("report"),
+            secrets: None,
         };
         let comment = format!("<!-- pendo-triage:report -->\nreport\n{}\n", s.encode());
         let back = State::decode(&comment).unwrap().unwrap();

@@ -11,7 +11,7 @@
 
 use super::live::{self, Live, LiveDecision, LiveInputs};
 use super::workflow::log;
-use crate::checks::Finding;
+use crate::checks::{Finding, Status};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
 use crate::event::Trigger;
@@ -22,6 +22,7 @@ use crate::report::{self, Context, MARKER};
 use crate::secrets;
 use crate::state::{LiveRecord, State, fingerprint};
 use crate::triage::{Triage, triage};
+use crate::verdict;
 
 /// What stays the same for every issue of a run.
 pub struct Settings<'a> {
@@ -73,9 +74,10 @@ pub fn plan(
     live: &LivePart,
     s: &Settings,
 ) -> Plan {
-    let t = triage(body, s.config, s.creds, live.findings.clone(), s.now);
     let empty = State::default();
     let prev = previous.unwrap_or(&empty);
+    let mut t = triage(body, s.config, s.creds, live.findings.clone(), s.now);
+    let secrets_finding = remember_secrets(&mut t, prev.secrets.as_ref(), s.config);
     // An item the bot ticked before and that is unchecked now was unticked by a person.
     let ticks: Vec<&String> = t
         .verdict
@@ -111,6 +113,17 @@ pub fn plan(
     for f in &mut timeless.findings {
         f.duration_ms = None;
     }
+    // The report lists every item the bot has ticked that is still ticked, so it reads the
+    // same on the next run, when those items are no longer "to tick".
+    let after = crate::issue::parse(&new_body);
+    let shown_ticks: Vec<String> = after
+        .checklist
+        .iter()
+        .filter(|i| i.checked && ticked.contains(&normalize_key(&i.text)))
+        .map(|i| i.text.clone())
+        .collect();
+    t.verdict.ticks = shown_ticks.clone();
+    timeless.verdict.ticks = shown_ticks;
     let report_fp = fingerprint(&report::render_markdown(&timeless, &ctx, None));
     ctx.run_url = s.run_url.map(str::to_string);
     let state = State {
@@ -119,6 +132,7 @@ pub fn plan(
         labels_added: label_plan.bot_added.clone(),
         live: live.record.clone(),
         report: report_fp,
+        secrets: secrets_finding,
     };
     let comment_needed = !has_report
         || previous.is_none()
@@ -136,6 +150,25 @@ pub fn plan(
         comment_needed,
         triage: t,
     }
+}
+
+/// Keeps `issue.secrets` failing after the bot masked the secrets (they stay in the edit
+/// history), and returns the finding to remember.
+fn remember_secrets(
+    t: &mut Triage,
+    remembered: Option<&Finding>,
+    config: &Config,
+) -> Option<Finding> {
+    let Some(i) = t.findings.iter().position(|f| f.id == "issue.secrets") else {
+        return remembered.cloned();
+    };
+    if t.findings[i].status != Status::Pass {
+        return Some(t.findings[i].clone());
+    }
+    let old = remembered?;
+    t.findings[i] = old.clone();
+    t.verdict = verdict::decide(&t.issue, &t.findings, &t.reported, config);
+    Some(old.clone())
 }
 
 fn sorted(v: &[String]) -> Vec<String> {

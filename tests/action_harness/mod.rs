@@ -1,0 +1,186 @@
+//! Shared by the `action_*` user-story tests: runs the built binary's `run` command with
+//! an event payload and `INPUT_*` variables against the fake GitHub, and reads back what
+//! it printed, its step outputs and its job summary.
+#![allow(dead_code)]
+
+use crate::support::{self, FakeGithub, IssueSpec, RecordedRequest};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The labels the template gives a new issue.
+pub const TEMPLATE_LABELS: &[&str] = &["api", "pendo-api", "needs-triage"];
+
+/// What one run of the binary left behind.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub outputs: String,
+    pub summary: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "run failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A fake GitHub plus a workspace (checked out, no config file).
+pub struct Harness {
+    pub gh: FakeGithub,
+    pub dir: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+impl Harness {
+    pub fn new(tag: &str) -> Self {
+        let gh = FakeGithub::start();
+        let dir = support::temp_dir(tag);
+        std::fs::create_dir_all(dir.join("workspace/.git")).unwrap();
+        Self {
+            gh,
+            dir,
+            env: Vec::new(),
+        }
+    }
+
+    /// Sets an extra environment variable for every run.
+    pub fn set(&mut self, k: &str, v: &str) {
+        self.env.push((k.into(), v.into()));
+    }
+
+    /// Files an issue as a member with the template's labels.
+    pub fn file(&self, title: &str, body: &str) -> u64 {
+        self.gh
+            .add_issue(IssueSpec::new(title, body).labels(TEMPLATE_LABELS))
+    }
+
+    /// Runs `pendo-triage run` for `event_name` with `payload`.
+    pub fn run(&self, event_name: &str, payload: &Value) -> Run {
+        let n = self.env.len()
+            + std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos() as usize;
+        let run_dir = self.dir.join(format!("run-{n}"));
+        std::fs::create_dir_all(&run_dir).unwrap();
+        let event = support::write_event(&run_dir, payload);
+        let outputs = run_dir.join("outputs");
+        let summary = run_dir.join("summary.md");
+        let mut cmd = Command::new(support::bin());
+        cmd.arg("run")
+            .env_clear()
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", event_name)
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", self.gh.repository())
+            .env("GITHUB_API_URL", self.gh.url())
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_RUN_ID", "4242")
+            .env("GITHUB_WORKSPACE", self.dir.join("workspace"))
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("INPUT_GITHUB-TOKEN", self.gh.token())
+            .env("PENDO_TRIAGE_WRITE_PAUSE_MS", "0")
+            .env("PENDO_TRIAGE_RETRY_BASE_MS", "20")
+            .env("PENDO_TRIAGE_MAX_WAIT_SECONDS", "5");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run the pendo-triage binary");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            outputs: std::fs::read_to_string(&outputs).unwrap_or_default(),
+            summary: std::fs::read_to_string(&summary).unwrap_or_default(),
+        }
+    }
+
+    /// An `issues` event for issue `n` as it stands, sent by `sender`.
+    pub fn issues_event(&self, action: &str, n: u64, sender: &str) -> Value {
+        json!({
+            "action": action,
+            "issue": self.gh.issue_json(n),
+            "repository": self.gh.repository_json(),
+            "sender": self.gh.user_json(sender),
+        })
+    }
+
+    pub fn opened(&self, n: u64) -> Run {
+        self.run("issues", &self.issues_event("opened", n, "alice"))
+    }
+
+    /// A `labeled` event: `label` was just added to issue `n` by `sender`.
+    pub fn labeled(&self, n: u64, label: &str, sender: &str) -> Run {
+        let mut labels: Vec<String> = self.gh.issue(n).labels;
+        if !labels.iter().any(|l| l == label) {
+            labels.push(label.into());
+        }
+        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+        self.gh.set_issue_labels(n, &refs);
+        let mut e = self.issues_event("labeled", n, sender);
+        e["label"] = json!({"name": label, "color": "ededed"});
+        self.run("issues", &e)
+    }
+
+    /// A person posts `body` as a comment on `n`, and the `issue_comment` event fires.
+    pub fn comment(&self, n: u64, author: &str, association: &str, body: &str) -> Run {
+        let id = self.gh.add_comment(n, author, association, body);
+        let e = json!({
+            "action": "created",
+            "issue": self.gh.issue_json(n),
+            "comment": self.gh.comment_json(id),
+            "repository": self.gh.repository_json(),
+            "sender": self.gh.user_json(author),
+        });
+        self.run("issue_comment", &e)
+    }
+
+    /// The bot's report comments on `n`.
+    pub fn reports(&self, n: u64) -> Vec<String> {
+        self.gh
+            .comments(n)
+            .into_iter()
+            .filter(|c| c.body.contains("<!-- pendo-triage:report -->"))
+            .map(|c| c.body)
+            .collect()
+    }
+
+    /// Writes since the last `clear_requests`, as lines.
+    pub fn write_lines(&self) -> Vec<String> {
+        self.gh.writes().iter().map(RecordedRequest::line).collect()
+    }
+}
+
+/// Asserts that `after` differs from `before` only by checklist marks set inside `[ ]`
+/// and masked secrets (`redacted` is `before` with secrets masked).
+pub fn assert_only_ticks(redacted: &str, after: &str) {
+    assert_eq!(
+        redacted.len(),
+        after.len(),
+        "the body changed length beyond ticks and redactions"
+    );
+    let (a, b) = (redacted.as_bytes(), after.as_bytes());
+    for i in 0..a.len() {
+        if a[i] != b[i] {
+            assert!(
+                a[i] == b' ' && b[i] == b'x' && a[i - 1] == b'[' && a[i + 1] == b']',
+                "byte {i} changed outside a checklist bracket: {:?}",
+                String::from_utf8_lossy(&b[i.saturating_sub(20)..(i + 20).min(b.len())])
+            );
+        }
+    }
+}
+
+/// The number of `[x]` marks in a body.
+pub fn ticks(body: &str) -> usize {
+    body.matches("[x]").count() + body.matches("[X]").count()
+}
