@@ -68,7 +68,7 @@ pub fn plan(
     {
         wanted.retain(|l| !l.eq_ignore_ascii_case(bot));
         note = Some(format!(
-            "Severity label `{person}` was set by a person and is kept; the bot's own assessment is `{bot}`. Remove `{person}` to let the bot set severity."
+            "The severity label {person} was set by a person and is kept; the bot's own assessment is {bot}. Remove {person} to let the bot set severity."
         ));
     }
 
@@ -223,11 +223,7 @@ mod tests {
             &l,
         );
         assert_eq!(p.labels, v(&["severity:P2", "security"]));
-        assert!(
-            p.note
-                .unwrap()
-                .contains("`severity:P2` was set by a person")
-        );
+        assert!(p.note.unwrap().contains("severity:P2 was set by a person"));
     }
 
     #[test]
