@@ -13,19 +13,22 @@ use std::sync::LazyLock;
 /// The template's fields: normalised label → the placeholder values it has (a label can
 /// appear in several sections), and the normalised texts of its checklist items.
 struct Template {
-    placeholders: HashMap<String, Vec<String>>,
+    /// Normalised label → (placeholder as written, its normalised key).
+    placeholders: HashMap<String, Vec<(String, String)>>,
     items: HashSet<String>,
     blocks: HashSet<String>,
 }
 
 static TEMPLATE_INFO: LazyLock<Template> = LazyLock::new(|| {
     let issue = super::parser::read_template(TEMPLATE);
-    let mut placeholders: HashMap<String, Vec<String>> = HashMap::new();
+    let mut placeholders: HashMap<String, Vec<(String, String)>> = HashMap::new();
     for (_, label, raw) in issue.0 {
+        let value = strip_code(raw.trim()).to_string();
+        let key = normalize_key(&value);
         placeholders
             .entry(normalize_key(&label))
             .or_default()
-            .push(strip_code(raw.trim()).to_string());
+            .push((value, key));
     }
     let items = issue.1.iter().map(|t| normalize_key(t)).collect();
     let blocks = issue.2.iter().map(|t| normalize_key(t)).collect();
@@ -43,7 +46,10 @@ pub(crate) fn is_template_item(text: &str) -> bool {
 
 /// True when a code block is the template's example, unchanged: it reports nothing.
 pub(crate) fn is_template_block(text: &str) -> bool {
-    TEMPLATE_INFO.blocks.contains(&normalize_key(text))
+    // Normalising only shortens text, so a block far longer than every template block
+    // cannot be one; this keeps large pasted logs cheap.
+    let longest = TEMPLATE_INFO.blocks.iter().map(String::len).max().unwrap_or(0);
+    text.len() <= longest * 2 && TEMPLATE_INFO.blocks.contains(&normalize_key(text))
 }
 
 /// Values people write for "nothing" that are not the template's placeholder.
@@ -64,8 +70,8 @@ pub(crate) fn normalize_field(label: &str, raw: &str) -> Option<String> {
     if key.is_empty() {
         return None;
     }
-    for placeholder in placeholders {
-        if normalize_key(placeholder) == key {
+    for (placeholder, placeholder_key) in placeholders {
+        if *placeholder_key == key {
             return None;
         }
         if let Some(choice) = resolve_choice(placeholder, value) {

@@ -59,14 +59,21 @@ pub fn parse(body: &str) -> Issue {
 /// texts are compared, so that emoji, emphasis and spacing edits do not matter.
 pub fn normalize_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        } else {
+            gap = true;
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
     }
     out
 }
@@ -105,13 +112,14 @@ fn normalize(issue: &mut Issue) {
                 .and_then(DataType::from_endpoint)
         });
     let given_fields = issue.fields.values().filter(|v| v.is_some()).count();
-    let known_items = issue
-        .checklist
-        .iter()
-        .filter(|i| super::fields::is_template_item(&i.text))
-        .count();
-    issue.looks_like_template =
-        given_fields + issue.field_list.len().min(3) >= 3 || known_items >= 3;
+    issue.looks_like_template = given_fields + issue.field_list.len().min(3) >= 3
+        || issue
+            .checklist
+            .iter()
+            .filter(|i| super::fields::is_template_item(&i.text))
+            .take(3)
+            .count()
+            >= 3;
 }
 
 /// What one pass over the events collects, before normalisation.
