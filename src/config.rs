@@ -484,6 +484,16 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_documents_exactly_the_defaults() {
+        let readme = include_str!("../README.md");
+        let section = &readme[readme.find("## Configuration").expect("section")..];
+        let start = section.find("```yaml\n").expect("yaml block") + 8;
+        let end = start + section[start..].find("```").expect("end of block");
+        let documented = Config::from_yaml(&section[start..end], "README.md").unwrap();
+        assert_eq!(documented, Config::default());
+    }
+
+    #[test]
     fn bad_yaml_is_a_message_not_a_panic() {
         for text in ["labels: [", "\t- x", "thresholds: 5", ":::"] {
             let e = Config::from_yaml(text, "x").unwrap_err();
