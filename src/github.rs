@@ -151,6 +151,7 @@ pub struct Github {
     retry: RetryPolicy,
     calls: AtomicU32,
     writes: AtomicU32,
+    label_calls: AtomicU32,
 }
 
 impl Github {
@@ -190,12 +191,18 @@ impl Github {
             retry,
             calls: AtomicU32::new(0),
             writes: AtomicU32::new(0),
+            label_calls: AtomicU32::new(0),
         })
     }
 
     /// HTTP exchanges so far (every attempt counts).
     pub fn calls(&self) -> u32 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Exchanges with the repository's label list (listing and creating labels).
+    pub fn label_calls(&self) -> u32 {
+        self.label_calls.load(Ordering::Relaxed)
     }
 
     /// Non-GET exchanges so far.
@@ -215,6 +222,9 @@ impl Github {
         body: Option<&Value>,
     ) -> Result<Answer, GithubError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
+        if path.starts_with(&self.path("labels")) {
+            self.label_calls.fetch_add(1, Ordering::Relaxed);
+        }
         if *method != Method::GET {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }

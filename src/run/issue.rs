@@ -265,14 +265,19 @@ pub async fn triage_issue(
                 note: None,
             }
         }
-        LiveDecision::Reuse { findings, .. } => LivePart {
-            findings,
-            record: prev_live.cloned(),
-            note: Some(format!(
-                "Live results are reused from the previous run (changes within {} minutes reuse them); comment `/recheck` to run the checks now.",
+        LiveDecision::Reuse { findings, at } => {
+            // The report shows the same results as before, so it says nothing new.
+            log(&format!(
+                "#{number}: reusing the live results from {} s ago (changes within {} minutes reuse them)",
+                s.now.saturating_sub(at),
                 c.live.reuse_minutes
-            )),
-        },
+            ));
+            LivePart {
+                findings,
+                record: prev_live.cloned(),
+                note: None,
+            }
+        }
         LiveDecision::Offline { note } => LivePart {
             findings: Vec::new(),
             record: prev_live.cloned(),

@@ -30,6 +30,8 @@ pub struct RunReport {
     /// GitHub API exchanges (every attempt counts), and the non-GET ones.
     pub calls: u32,
     pub writes: u32,
+    /// Of `calls`, those listing or creating repository labels.
+    pub label_calls: u32,
     /// Times the live check set ran, and the time spent in it.
     pub live_runs: u32,
     pub live_time: Duration,
@@ -143,6 +145,7 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
     }
     report.calls = gh.calls();
     report.writes = gh.writes();
+    report.label_calls = gh.label_calls();
     report.live_runs = live.runs;
     report.live_time = live.time;
     publish(&a, &report)?;

@@ -1,0 +1,174 @@
+//! `cargo bench --bench action`: the performance figures of issue 3, measured against the
+//! fake GitHub in-process.
+//!
+//! - GitHub API calls for a first triage (goal: at most 4, label creation aside) and for
+//!   a repeat run with nothing changed (goal: no write);
+//! - wall time of a run minus the time spent in live checks (goal: under 50 ms);
+//! - a sweep of 200 issues in 3 distinct contexts runs the live check set 3 times.
+//!
+//! The live runner is simulated (a fixed delay and one finding) and counted.
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+use pendo_triage::action::Env;
+use pendo_triage::checks::Finding;
+use pendo_triage::run::{self, RunReport, live::LiveRunner};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use support::{FakeGithub, IssueSpec};
+
+const CHECK_DELAY: Duration = Duration::from_millis(30);
+
+fn runner(count: Arc<AtomicU32>) -> LiveRunner {
+    Box::new(move |_inputs| {
+        count.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async {
+            tokio::time::sleep(CHECK_DELAY).await;
+            let mut f = Finding::pass("pendo.auth", "simulated: the key is accepted");
+            f.duration_ms = Some(CHECK_DELAY.as_millis() as u64);
+            vec![f]
+        })
+    })
+}
+
+fn env(gh: &FakeGithub, dir: &std::path::Path, event_name: &str, payload: &Value) -> Env {
+    let event = support::write_event(dir, payload);
+    std::fs::create_dir_all(dir.join("ws/.git")).unwrap();
+    Env::from_pairs([
+        ("GITHUB_EVENT_NAME", event_name.to_string()),
+        ("GITHUB_EVENT_PATH", event.display().to_string()),
+        ("GITHUB_REPOSITORY", gh.repository()),
+        ("GITHUB_API_URL", gh.url()),
+        ("GITHUB_WORKSPACE", dir.join("ws").display().to_string()),
+        ("INPUT_GITHUB-TOKEN", gh.token()),
+        ("PENDO_INTEGRATION_KEY", "bench-fake-key".to_string()),
+        ("PENDO_TRIAGE_WRITE_PAUSE_MS", "0".to_string()),
+    ])
+}
+
+fn opened(gh: &FakeGithub, n: u64) -> Value {
+    json!({"action": "opened", "issue": gh.issue_json(n), "sender": gh.user_json("alice")})
+}
+
+fn run_once(rt: &tokio::runtime::Runtime, env: &Env, count: &Arc<AtomicU32>) -> RunReport {
+    rt.block_on(run::execute(env, runner(count.clone())))
+        .expect("run")
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let gh = FakeGithub::start();
+    for l in [
+        "severity:P0",
+        "severity:P1",
+        "severity:P2",
+        "needs-info",
+        "pendo-api",
+        "edge-functions",
+        "database",
+        "supabase",
+        "monitoring",
+        "performance",
+        "security",
+    ] {
+        gh.add_label(l, "1d76db", "bench");
+    }
+    let dir = support::temp_dir("bench-action");
+    let count = Arc::new(AtomicU32::new(0));
+    let body = support::example("prod-auth-401.md");
+
+    // First triage and repeat, several times over fresh issues.
+    let mut first_calls = Vec::new();
+    let mut repeat = (0, 0);
+    let mut own_ms = Vec::new();
+    for _ in 0..10 {
+        let n = gh.add_issue(IssueSpec::new("[API] bench", &body).labels(&[
+            "api",
+            "pendo-api",
+            "needs-triage",
+        ]));
+        let e = env(&gh, &dir, "issues", &opened(&gh, n));
+        let first = run_once(&rt, &e, &count);
+        first_calls.push((
+            first.calls - first.label_calls,
+            first.writes,
+            first.label_calls,
+        ));
+        own_ms.push(ms(first.wall.saturating_sub(first.live_time)));
+        let again = run_once(&rt, &e, &count);
+        repeat = (again.calls, again.writes);
+        own_ms.push(ms(again.wall.saturating_sub(again.live_time)));
+    }
+    own_ms.sort_by(f64::total_cmp);
+    let median = own_ms[own_ms.len() / 2];
+    let worst = own_ms[own_ms.len() - 1];
+
+    // A sweep of 200 issues in 3 distinct contexts.
+    let gh2 = FakeGithub::start();
+    let bodies = [
+        "prod-auth-401.md",
+        "staging-rate-limited.md",
+        "dev-missing-table.md",
+    ]
+    .map(support::example);
+    for i in 0..200 {
+        gh2.add_issue(
+            IssueSpec::new(&format!("[API] sweep {i}"), &bodies[i % 3]).labels(&["pendo-api"]),
+        );
+    }
+    let sweep_count = Arc::new(AtomicU32::new(0));
+    let e = env(&gh2, &dir, "schedule", &json!({"schedule": "0 6 * * *"}));
+    let sweep = run_once(&rt, &e, &sweep_count);
+    let sweep_again = run_once(&rt, &e, &sweep_count);
+
+    eprintln!();
+    eprintln!(
+        "=== pendo-triage action bench (fake GitHub on 127.0.0.1, simulated live checks {} ms) ===",
+        CHECK_DELAY.as_millis()
+    );
+    eprintln!(
+        "first triage : GitHub calls {} (writes {}), plus {} label-listing call(s) (labels pre-exist, none created)",
+        first_calls[0].0, first_calls[0].1, first_calls[0].2
+    );
+    eprintln!(
+        "repeat run   : GitHub calls {} (writes {})",
+        repeat.0, repeat.1
+    );
+    eprintln!(
+        "run wall time minus live checks: median {median:.1} ms, worst {worst:.1} ms over {} runs (goal < 50 ms)",
+        own_ms.len()
+    );
+    eprintln!(
+        "sweep 200 issues / 3 contexts: live check set ran {} time(s); {} GitHub calls ({} writes); wall {:.0} ms, minus live {:.0} ms",
+        sweep.live_runs,
+        sweep.calls,
+        sweep.writes,
+        ms(sweep.wall),
+        ms(sweep.wall.saturating_sub(sweep.live_time))
+    );
+    eprintln!(
+        "sweep repeated: {} GitHub calls ({} writes), live check set ran {} time(s)",
+        sweep_again.calls, sweep_again.writes, sweep_again.live_runs
+    );
+    assert!(
+        first_calls.iter().all(|(c, _, _)| *c <= 4),
+        "first triage over 4 calls: {first_calls:?}"
+    );
+    assert_eq!(repeat.1, 0, "a repeat run wrote");
+    assert_eq!(
+        sweep.live_runs, 3,
+        "the sweep should run the live checks once per context"
+    );
+    assert_eq!(sweep_again.writes, 0);
+}
