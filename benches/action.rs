@@ -9,7 +9,6 @@
 //! The live runner is simulated (a fixed delay and one finding) and counted.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use pendo_triage::action::Env;

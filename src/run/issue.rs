@@ -14,7 +14,7 @@ use super::workflow::log;
 use crate::checks::{Finding, Status};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
-use crate::event::Trigger;
+use crate::event::Target;
 use crate::github::{Comment, Github, GithubError, Issue};
 use crate::issue::{normalize_key, tick::tick_items};
 use crate::labels;
@@ -200,18 +200,21 @@ pub struct Outcome {
 #[derive(Default)]
 pub struct RepoLabels(Option<Vec<String>>);
 
-/// Triages issue `number`. `first` is the issue when the caller already read it (a sweep's
+/// Triages the target issue. `first` is the issue when the caller already read it (a sweep's
 /// listing); otherwise it is read here.
 pub async fn triage_issue(
     gh: &Github,
     live: &mut Live,
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
-    number: u64,
-    trigger: Trigger,
-    live_allowed: bool,
+    target: Target,
     first: Option<Issue>,
 ) -> Result<Option<Outcome>, GithubError> {
+    let Target {
+        number,
+        trigger,
+        live_allowed,
+    } = target;
     let mut issue = match first {
         Some(i) => i,
         None => gh.get_issue(number).await?,

@@ -12,7 +12,7 @@ pub mod workflow;
 
 use crate::action::{ActionEnv, Env};
 use crate::config::Config;
-use crate::event::{self, Intake, Trigger};
+use crate::event::{self, Intake, Target, Trigger};
 use crate::github::{Github, RetryPolicy};
 use crate::markdown::inline;
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -116,18 +116,10 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
                     "not allowed"
                 }
             ));
-            let outcome = issue::triage_issue(
-                &gh,
-                &mut live,
-                &mut repo_labels,
-                &settings,
-                t.number,
-                t.trigger,
-                t.live_allowed,
-                None,
-            )
-            .await
-            .with_context(|| format!("issue #{}", t.number))?;
+            let outcome =
+                issue::triage_issue(&gh, &mut live, &mut repo_labels, &settings, t.clone(), None)
+                    .await
+                    .with_context(|| format!("issue #{}", t.number))?;
             report.outcomes.extend(outcome);
         }
         Intake::Sweep(trigger) => {
@@ -200,7 +192,20 @@ async fn sweep(
         if wrote_last && !pause.is_zero() && !s.dry_run {
             tokio::time::sleep(pause).await;
         }
-        match issue::triage_issue(gh, live, repo_labels, s, number, trigger, true, Some(i)).await {
+        match issue::triage_issue(
+            gh,
+            live,
+            repo_labels,
+            s,
+            Target {
+                number,
+                trigger,
+                live_allowed: true,
+            },
+            Some(i),
+        )
+        .await
+        {
             Ok(Some(o)) => {
                 wrote_last = !o.changes.is_empty();
                 report.outcomes.push(o);
