@@ -30,7 +30,8 @@ fn measure(name: &str, body: &str) {
         warm += 1;
     }
     let per = start.elapsed() / warm.max(1);
-    let iters = (Duration::from_secs(2).as_nanos() / per.as_nanos().max(1)).clamp(10, 100_000) as u32;
+    let iters =
+        (Duration::from_secs(2).as_nanos() / per.as_nanos().max(1)).clamp(10, 100_000) as u32;
     let mut samples = Vec::with_capacity(iters as usize);
     for _ in 0..iters {
         let t0 = Instant::now();
@@ -55,9 +56,11 @@ fn measure(name: &str, body: &str) {
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful: run once.
     let root = env!("CARGO_MANIFEST_DIR");
-    let example = std::fs::read_to_string(format!("{root}/examples/prod-stale-data-timeout.md")).unwrap();
+    let example =
+        std::fs::read_to_string(format!("{root}/examples/prod-stale-data-timeout.md")).unwrap();
     let template = std::fs::read_to_string(format!("{root}/templates/pendo-api-issue.md")).unwrap();
-    let leaked = std::fs::read_to_string(format!("{root}/examples/prod-leaked-secrets.md")).unwrap();
+    let leaked =
+        std::fs::read_to_string(format!("{root}/examples/prod-leaked-secrets.md")).unwrap();
     // A maximal body: the filled example repeated up to GitHub's 65,536-character limit.
     let mut maximal = String::new();
     while maximal.chars().count() + example.chars().count() <= 65_536 {

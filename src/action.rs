@@ -15,16 +15,30 @@ pub struct Env(HashMap<String, String>);
 impl Env {
     /// The process environment (non-UTF-8 values are skipped).
     pub fn from_process() -> Self {
-        Self(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect())
+        Self(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        )
     }
 
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        Self(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Self(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 
     /// A variable, `None` when unset or blank.
     pub fn var(&self, name: &str) -> Option<String> {
-        self.0.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
 
     /// An action input by its `action.yml` name, then the environment fallbacks in order.
@@ -49,8 +63,11 @@ impl Env {
 
     /// The credentials for live checks.
     pub fn credentials(&self) -> Result<Credentials, String> {
-        let region = self.input("pendo-region", &["PENDO_REGION"]).unwrap_or_else(|| "us".into());
-        let region_url = Credentials::pendo_region_url(&region).map_err(|e| format!("input `pendo-region`: {e}"))?;
+        let region = self
+            .input("pendo-region", &["PENDO_REGION"])
+            .unwrap_or_else(|| "us".into());
+        let region_url = Credentials::pendo_region_url(&region)
+            .map_err(|e| format!("input `pendo-region`: {e}"))?;
         let base = match self.input("pendo-base-url", &["PENDO_BASE_URL"]) {
             Some(url) => validate_url("pendo-base-url", &url)?,
             None => region_url.to_string(),
@@ -61,14 +78,19 @@ impl Env {
             .transpose()?;
         Ok(Credentials {
             pendo_key: self
-                .input("pendo-integration-key", &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"])
+                .input(
+                    "pendo-integration-key",
+                    &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"],
+                )
                 .and_then(SecretString::new),
             pendo_base_url: base.trim_end_matches('/').to_string(),
             supabase_url: supabase_url.map(|u| u.trim_end_matches('/').to_string()),
             supabase_key: self
                 .input("supabase-key", &["SUPABASE_SERVICE_ROLE_KEY"])
                 .and_then(SecretString::new),
-            supabase_db_url: self.input("supabase-db-url", &["SUPABASE_DB_URL"]).and_then(SecretString::new),
+            supabase_db_url: self
+                .input("supabase-db-url", &["SUPABASE_DB_URL"])
+                .and_then(SecretString::new),
         })
     }
 
@@ -120,24 +142,39 @@ impl Env {
         let number = |name: &str, default: u64| -> Result<u64, String> {
             match self.var(name) {
                 None => Ok(default),
-                Some(v) => v.parse().map_err(|_| format!("{name} is {v:?}; write a whole number")),
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| format!("{name} is {v:?}; write a whole number")),
             }
         };
         let repository = self
             .var("GITHUB_REPOSITORY")
             .ok_or("GITHUB_REPOSITORY is not set; `run` is meant to run inside GitHub Actions (use `check FILE` elsewhere)")?;
         if repository.split('/').filter(|p| !p.is_empty()).count() != 2 {
-            return Err(format!("GITHUB_REPOSITORY is {repository:?}; expected owner/name"));
+            return Err(format!(
+                "GITHUB_REPOSITORY is {repository:?}; expected owner/name"
+            ));
         }
-        let api_url = self.var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
+        let api_url = self
+            .var("GITHUB_API_URL")
+            .unwrap_or_else(|| "https://api.github.com".into());
         let api_url = validate_url("GITHUB_API_URL", &api_url)?;
         let run_url = match (self.var("GITHUB_SERVER_URL"), self.var("GITHUB_RUN_ID")) {
-            (Some(server), Some(id)) => Some(format!("{}/{repository}/actions/runs/{id}", server.trim_end_matches('/'))),
+            (Some(server), Some(id)) => Some(format!(
+                "{}/{repository}/actions/runs/{id}",
+                server.trim_end_matches('/')
+            )),
             _ => None,
         };
         let mut bot_logins = vec!["github-actions[bot]".to_string()];
         if let Some(extra) = self.var("PENDO_TRIAGE_BOT_LOGIN") {
-            bot_logins.extend(extra.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string));
+            bot_logins.extend(
+                extra
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            );
         }
         Ok(ActionEnv {
             event_name: self.var("GITHUB_EVENT_NAME").unwrap_or_default(),
@@ -148,7 +185,9 @@ impl Env {
             workspace: self.var("GITHUB_WORKSPACE").map(Into::into),
             output_file: self.var("GITHUB_OUTPUT").map(Into::into),
             summary_file: self.var("GITHUB_STEP_SUMMARY").map(Into::into),
-            token: self.input("github-token", &["GITHUB_TOKEN"]).and_then(SecretString::new),
+            token: self
+                .input("github-token", &["GITHUB_TOKEN"])
+                .and_then(SecretString::new),
             dry_run: self.flag("dry-run", &["PENDO_TRIAGE_DRY_RUN"])?,
             issue_number: self.input("issue-number", &[]),
             write_pause_ms: number("PENDO_TRIAGE_WRITE_PAUSE_MS", 1000)?,
@@ -163,11 +202,15 @@ impl Env {
 pub const DEFAULT_CONFIG_PATH: &str = ".github/pendo-triage.yml";
 
 fn validate_url(input: &str, url: &str) -> Result<String, String> {
-    let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() > 8 && !url.contains(char::is_whitespace);
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > 8
+        && !url.contains(char::is_whitespace);
     if ok {
         Ok(url.to_string())
     } else {
-        Err(format!("input `{input}` must be an http(s) URL such as https://abcd.supabase.co"))
+        Err(format!(
+            "input `{input}` must be an http(s) URL such as https://abcd.supabase.co"
+        ))
     }
 }
 
@@ -177,13 +220,27 @@ mod tests {
 
     #[test]
     fn inputs_win_over_fallbacks_in_both_spellings() {
-        let env = Env::from_pairs([("INPUT_PENDO-INTEGRATION-KEY", "a"), ("PENDO_INTEGRATION_KEY", "b")]);
-        assert_eq!(env.input("pendo-integration-key", &["PENDO_INTEGRATION_KEY"]).as_deref(), Some("a"));
+        let env = Env::from_pairs([
+            ("INPUT_PENDO-INTEGRATION-KEY", "a"),
+            ("PENDO_INTEGRATION_KEY", "b"),
+        ]);
+        assert_eq!(
+            env.input("pendo-integration-key", &["PENDO_INTEGRATION_KEY"])
+                .as_deref(),
+            Some("a")
+        );
         let env = Env::from_pairs([("INPUT_PENDO_INTEGRATION_KEY", "c")]);
-        assert_eq!(env.input("pendo-integration-key", &[]).as_deref(), Some("c"));
+        assert_eq!(
+            env.input("pendo-integration-key", &[]).as_deref(),
+            Some("c")
+        );
         let env = Env::from_pairs([("INPUT_PENDO-INTEGRATION-KEY", " "), ("PENDO_API_KEY", "d")]);
         assert_eq!(
-            env.input("pendo-integration-key", &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"]).as_deref(),
+            env.input(
+                "pendo-integration-key",
+                &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"]
+            )
+            .as_deref(),
             Some("d")
         );
     }
@@ -215,22 +272,41 @@ mod tests {
         ]);
         let a = env.action().unwrap();
         assert_eq!(a.api_url, "http://127.0.0.1:1");
-        assert_eq!(a.run_url.as_deref(), Some("https://github.com/o/r/actions/runs/42"));
+        assert_eq!(
+            a.run_url.as_deref(),
+            Some("https://github.com/o/r/actions/runs/42")
+        );
         assert_eq!(a.token.unwrap().expose(), "tok");
         assert!(a.dry_run);
         assert_eq!(a.bot_logins, vec!["github-actions[bot]", "my-bot", "other"]);
-        assert!(Env::from_pairs([("GITHUB_REPOSITORY", "o")]).action().unwrap_err().contains("owner/name"));
-        let e = Env::from_pairs([("GITHUB_REPOSITORY", "o/r"), ("PENDO_TRIAGE_WRITE_PAUSE_MS", "x")]).action().unwrap_err();
+        assert!(
+            Env::from_pairs([("GITHUB_REPOSITORY", "o")])
+                .action()
+                .unwrap_err()
+                .contains("owner/name")
+        );
+        let e = Env::from_pairs([
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("PENDO_TRIAGE_WRITE_PAUSE_MS", "x"),
+        ])
+        .action()
+        .unwrap_err();
         assert!(e.contains("PENDO_TRIAGE_WRITE_PAUSE_MS"), "{e}");
     }
 
     #[test]
     fn bad_values_are_named() {
-        let e = Env::from_pairs([("PENDO_REGION", "mars")]).credentials().unwrap_err();
+        let e = Env::from_pairs([("PENDO_REGION", "mars")])
+            .credentials()
+            .unwrap_err();
         assert!(e.contains("pendo-region"), "{e}");
-        let e = Env::from_pairs([("SUPABASE_URL", "abcd.supabase.co")]).credentials().unwrap_err();
+        let e = Env::from_pairs([("SUPABASE_URL", "abcd.supabase.co")])
+            .credentials()
+            .unwrap_err();
         assert!(e.contains("supabase-url"), "{e}");
-        let e = Env::from_pairs([("INPUT_DRY-RUN", "maybe")]).flag("dry-run", &[]).unwrap_err();
+        let e = Env::from_pairs([("INPUT_DRY-RUN", "maybe")])
+            .flag("dry-run", &[])
+            .unwrap_err();
         assert!(e.contains("dry-run"), "{e}");
     }
 }

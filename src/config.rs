@@ -347,13 +347,18 @@ impl Config {
         }
         let sev = l.severities();
         if sev[0] == sev[1] || sev[1] == sev[2] || sev[0] == sev[2] {
-            return Err("`labels.P0`, `labels.P1` and `labels.P2` must be three different labels.".into());
+            return Err(
+                "`labels.P0`, `labels.P1` and `labels.P2` must be three different labels.".into(),
+            );
         }
         if self.tables.is_empty() {
             return Err("`tables` is empty; list at least one synced table, or remove the key to use the defaults.".into());
         }
         for (i, table) in self.tables.iter().enumerate() {
-            for (key, ident) in [("name", &table.name), ("freshness_column", &table.freshness_column)] {
+            for (key, ident) in [
+                ("name", &table.name),
+                ("freshness_column", &table.freshness_column),
+            ] {
                 if !is_identifier(ident) {
                     return Err(format!(
                         "`tables[{i}].{key}` is {ident:?}; write a Postgres identifier such as `pendo_guides` or `public.pendo_guides`."
@@ -419,7 +424,9 @@ fn explain_yaml_error(message: &str) -> String {
     } else if message.contains("unknown variant") {
         format!("{message}. Use one of the listed values.")
     } else {
-        format!("{message}. Fix the YAML at that place; every key and its default is listed in the README under \"Configuration\".")
+        format!(
+            "{message}. Fix the YAML at that place; every key and its default is listed in the README under \"Configuration\"."
+        )
     }
 }
 
@@ -430,12 +437,19 @@ mod tests {
     #[test]
     fn empty_file_is_the_defaults() {
         assert_eq!(Config::from_yaml("", "x").unwrap(), Config::default());
-        assert_eq!(Config::from_yaml("# nothing\n---\n", "x").unwrap(), Config::default());
+        assert_eq!(
+            Config::from_yaml("# nothing\n---\n", "x").unwrap(),
+            Config::default()
+        );
     }
 
     #[test]
     fn partial_config_keeps_other_defaults() {
-        let c = Config::from_yaml("thresholds:\n  freshness_hours: 6\nlabels:\n  P0: \"prio: urgent\"\n", "x").unwrap();
+        let c = Config::from_yaml(
+            "thresholds:\n  freshness_hours: 6\nlabels:\n  P0: \"prio: urgent\"\n",
+            "x",
+        )
+        .unwrap();
         assert_eq!(c.thresholds.freshness_hours, 6);
         assert_eq!(c.thresholds.response_time_ms, 2000);
         assert_eq!(c.labels.p0, "prio: urgent");
@@ -445,7 +459,11 @@ mod tests {
 
     #[test]
     fn a_typo_names_the_key_and_the_fix() {
-        let e = Config::from_yaml("thresholds:\n  freshnes_hours: 6\n", ".github/pendo-triage.yml").unwrap_err();
+        let e = Config::from_yaml(
+            "thresholds:\n  freshnes_hours: 6\n",
+            ".github/pendo-triage.yml",
+        )
+        .unwrap_err();
         let text = e.to_string();
         assert!(text.contains(".github/pendo-triage.yml"), "{text}");
         assert!(text.contains("freshnes_hours"), "{text}");
@@ -455,7 +473,10 @@ mod tests {
     #[test]
     fn wrong_types_and_ranges_are_explained() {
         let e = Config::from_yaml("thresholds:\n  freshness_hours: soon\n", "x").unwrap_err();
-        assert!(e.message.contains("freshness_hours") || e.message.contains("line"), "{e}");
+        assert!(
+            e.message.contains("freshness_hours") || e.message.contains("line"),
+            "{e}"
+        );
         let e = Config::from_yaml("thresholds:\n  success_rate_percent: 120\n", "x").unwrap_err();
         assert!(e.message.contains("thresholds.success_rate_percent"), "{e}");
         let e = Config::from_yaml("thresholds:\n  response_time_ms: 6000\n", "x").unwrap_err();
@@ -479,7 +500,10 @@ mod tests {
             "x",
         )
         .unwrap();
-        assert_eq!(c.table_for(DataType::Events).unwrap().name, "analytics.events");
+        assert_eq!(
+            c.table_for(DataType::Events).unwrap().name,
+            "analytics.events"
+        );
         assert!(c.table_for(DataType::Guides).is_none());
     }
 

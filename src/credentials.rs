@@ -67,7 +67,11 @@ impl Credentials {
             .ok_or_else(|| {
                 format!(
                     "unknown Pendo region {region:?}; use one of {}",
-                    PENDO_REGIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    PENDO_REGIONS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })
     }
@@ -122,7 +126,10 @@ mod tests {
 
     #[test]
     fn regions() {
-        assert_eq!(Credentials::pendo_region_url("EU").unwrap(), "https://app.eu.pendo.io");
+        assert_eq!(
+            Credentials::pendo_region_url("EU").unwrap(),
+            "https://app.eu.pendo.io"
+        );
         let e = Credentials::pendo_region_url("mars").unwrap_err();
         assert!(e.contains("us, us1, eu, jpn, au"));
     }

@@ -32,72 +32,90 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reporte
     let mut out = Vec::new();
     if let Some(resp) = &issue.response {
         if let Some(status) = resp.status {
-            out.push(status_meaning(status, resp.code.as_deref(), resp.error.as_deref()));
-        } else if let Some(code) = resp.code.as_deref() {
-            if let Some(r) = code_meaning(code) {
-                out.push(r);
-            }
-        }
-    }
-    if let Some(v) = issue.field("Success Rate") {
-        if let Some(pct) = percent(v) {
-            let (impact, meaning) = if pct <= 0.0 {
-                (Impact::Critical, "every recent sync run failed".to_string())
-            } else if pct < thresholds.success_rate_percent {
-                (
-                    Impact::Degraded,
-                    format!("below the {}% threshold", thresholds.success_rate_percent),
-                )
-            } else {
-                (Impact::None, String::new())
-            };
-            out.push(item("Success Rate", v, impact, meaning, &["monitoring"]));
-        }
-    }
-    if let Some(v) = issue.field("Error Rate") {
-        if let Some(pct) = percent(v) {
-            let bad = pct > thresholds.error_rate_percent;
-            out.push(item(
-                "Error Rate",
-                v,
-                if bad { Impact::Degraded } else { Impact::None },
-                if bad { format!("above the {}% threshold", thresholds.error_rate_percent) } else { String::new() },
-                &["monitoring"],
+            out.push(status_meaning(
+                status,
+                resp.code.as_deref(),
+                resp.error.as_deref(),
             ));
+        } else if let Some(code) = resp.code.as_deref()
+            && let Some(r) = code_meaning(code)
+        {
+            out.push(r);
         }
+    }
+    if let Some(v) = issue.field("Success Rate")
+        && let Some(pct) = percent(v)
+    {
+        let (impact, meaning) = if pct <= 0.0 {
+            (Impact::Critical, "every recent sync run failed".to_string())
+        } else if pct < thresholds.success_rate_percent {
+            (
+                Impact::Degraded,
+                format!("below the {}% threshold", thresholds.success_rate_percent),
+            )
+        } else {
+            (Impact::None, String::new())
+        };
+        out.push(item("Success Rate", v, impact, meaning, &["monitoring"]));
+    }
+    if let Some(v) = issue.field("Error Rate")
+        && let Some(pct) = percent(v)
+    {
+        let bad = pct > thresholds.error_rate_percent;
+        out.push(item(
+            "Error Rate",
+            v,
+            if bad { Impact::Degraded } else { Impact::None },
+            if bad {
+                format!("above the {}% threshold", thresholds.error_rate_percent)
+            } else {
+                String::new()
+            },
+            &["monitoring"],
+        ));
     }
     for label in ["Latency", "Response Time"] {
-        if let Some(v) = issue.field(label) {
-            if let Some(secs) = duration_secs(v) {
-                let ms = secs * 1000.0;
-                let bad = ms > thresholds.response_time_ms as f64;
-                out.push(item(
-                    label,
-                    v,
-                    if bad { Impact::Degraded } else { Impact::None },
-                    if bad {
-                        format!("over the {} s requirement", thresholds.response_time_ms as f64 / 1000.0)
-                    } else {
-                        String::new()
-                    },
-                    &["performance"],
-                ));
-                break;
-            }
+        if let Some(v) = issue.field(label)
+            && let Some(secs) = duration_secs(v)
+        {
+            let ms = secs * 1000.0;
+            let bad = ms > thresholds.response_time_ms as f64;
+            out.push(item(
+                label,
+                v,
+                if bad { Impact::Degraded } else { Impact::None },
+                if bad {
+                    format!(
+                        "over the {} s requirement",
+                        thresholds.response_time_ms as f64 / 1000.0
+                    )
+                } else {
+                    String::new()
+                },
+                &["performance"],
+            ));
+            break;
         }
     }
     let stale_limit = thresholds.freshness_hours as f64 * 3600.0;
-    if let Some(v) = issue.field("Stale Data") {
-        if let Some(secs) = duration_secs(v) {
-            let bad = secs > stale_limit;
-            out.push(item(
-                "Stale Data",
-                v,
-                if bad { Impact::Critical } else { Impact::None },
-                if bad { format!("older than the {} h freshness threshold", thresholds.freshness_hours) } else { String::new() },
-                &["database", "monitoring"],
-            ));
-        }
+    if let Some(v) = issue.field("Stale Data")
+        && let Some(secs) = duration_secs(v)
+    {
+        let bad = secs > stale_limit;
+        out.push(item(
+            "Stale Data",
+            v,
+            if bad { Impact::Critical } else { Impact::None },
+            if bad {
+                format!(
+                    "older than the {} h freshness threshold",
+                    thresholds.freshness_hours
+                )
+            } else {
+                String::new()
+            },
+            &["database", "monitoring"],
+        ));
     }
     if let Some(v) = issue.field("Sync Status") {
         if let Some(at) = timestamp(v) {
@@ -108,30 +126,58 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reporte
                 v,
                 if bad { Impact::Critical } else { Impact::None },
                 if bad {
-                    format!("last successful sync {} ago, over the {} h threshold", human_age(age), thresholds.freshness_hours)
+                    format!(
+                        "last successful sync {} ago, over the {} h threshold",
+                        human_age(age),
+                        thresholds.freshness_hours
+                    )
                 } else {
                     String::new()
                 },
                 &["monitoring"],
             ));
         } else if contains_word(v, &["failed", "failing", "error", "broken"]) {
-            out.push(item("Sync Status", v, Impact::Critical, "the sync reports failures".into(), &["monitoring"]));
+            out.push(item(
+                "Sync Status",
+                v,
+                Impact::Critical,
+                "the sync reports failures".into(),
+                &["monitoring"],
+            ));
         }
     }
-    if let Some(v) = issue.field("Throttling") {
-        if contains_word(v, &["yes", "true", "throttled", "429"]) {
-            out.push(item("Throttling", v, Impact::Degraded, "Pendo is throttling the sync".into(), &["pendo-api", "performance"]));
-        }
+    if let Some(v) = issue.field("Throttling")
+        && contains_word(v, &["yes", "true", "throttled", "429"])
+    {
+        out.push(item(
+            "Throttling",
+            v,
+            Impact::Degraded,
+            "Pendo is throttling the sync".into(),
+            &["pendo-api", "performance"],
+        ));
     }
     for label in ["Missing Data", "Incorrect Data"] {
         if let Some(v) = issue.field(label) {
-            out.push(item(label, v, Impact::Degraded, "partial or wrong data reported".into(), &["database"]));
+            out.push(item(
+                label,
+                v,
+                Impact::Degraded,
+                "partial or wrong data reported".into(),
+                &["database"],
+            ));
         }
     }
     out
 }
 
-fn item(name: &str, value: &str, impact: Impact, meaning: String, areas: &[&'static str]) -> Reported {
+fn item(
+    name: &str,
+    value: &str,
+    impact: Impact,
+    meaning: String,
+    areas: &[&'static str],
+) -> Reported {
     let fix = if impact == Impact::None {
         String::new()
     } else {
@@ -243,7 +289,12 @@ fn code_meaning(code: &str) -> Option<Reported> {
             vec!["database"],
             "Deduplicate rows by id before the upsert.",
         ),
-        "23505" => (Impact::Degraded, "duplicate key", vec!["database"], "Upsert on the natural key instead of inserting."),
+        "23505" => (
+            Impact::Degraded,
+            "duplicate key",
+            vec!["database"],
+            "Upsert on the natural key instead of inserting.",
+        ),
         "57014" => (
             Impact::Degraded,
             "statement timeout",
@@ -263,7 +314,8 @@ fn code_meaning(code: &str) -> Option<Reported> {
 }
 
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+(?:\.\d+)?)\s*%").unwrap());
-static RATIO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+)\s*(?:/|out of|of)\s*(\d+)").unwrap());
+static RATIO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d+)\s*(?:/|out of|of)\s*(\d+)").unwrap());
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b").unwrap()
 });
@@ -310,7 +362,9 @@ pub fn timestamp(text: &str) -> Option<i64> {
         return None;
     }
     let days = days_from_civil(y, m, d);
-    Some(days * 86_400 + num(4).unwrap_or(0) * 3600 + num(5).unwrap_or(0) * 60 + num(6).unwrap_or(0))
+    Some(
+        days * 86_400 + num(4).unwrap_or(0) * 3600 + num(5).unwrap_or(0) * 60 + num(6).unwrap_or(0),
+    )
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -366,19 +420,29 @@ mod tests {
         let body = "- **Success Rate**: 40% (2/5)\n- **Latency**: 8.2s\n- **Stale Data**: 3 days\n- **Sync Status**: 2026-11-25 03:00 UTC\n- **Throttling**: Yes\n\n```json\n{\"status\": 401, \"error\": \"Unauthorized\"}\n```\n";
         let issue = parse(body);
         let r = reported(&issue, &Thresholds::default(), NOW);
-        let get = |n: &str| r.iter().find(|x| x.name == n).unwrap_or_else(|| panic!("{n} in {r:?}"));
+        let get = |n: &str| {
+            r.iter()
+                .find(|x| x.name == n)
+                .unwrap_or_else(|| panic!("{n} in {r:?}"))
+        };
         assert_eq!(get("Response status").impact, Impact::Critical);
         assert_eq!(get("Success Rate").impact, Impact::Degraded);
         assert_eq!(get("Latency").impact, Impact::Degraded);
         assert_eq!(get("Stale Data").impact, Impact::Critical);
         assert_eq!(get("Sync Status").impact, Impact::Critical);
-        assert!(get("Sync Status").meaning.contains("2 d 21 h"), "{:?}", get("Sync Status"));
+        assert!(
+            get("Sync Status").meaning.contains("2 d 21 h"),
+            "{:?}",
+            get("Sync Status")
+        );
         assert_eq!(get("Throttling").impact, Impact::Degraded);
     }
 
     #[test]
     fn healthy_values_are_not_problems() {
-        let issue = parse("- **Success Rate**: 99%\n- **Latency**: 300ms\n- **Sync Status**: 2026-11-27T23:00:00Z\n");
+        let issue = parse(
+            "- **Success Rate**: 99%\n- **Latency**: 300ms\n- **Sync Status**: 2026-11-27T23:00:00Z\n",
+        );
         let r = reported(&issue, &Thresholds::default(), NOW);
         assert_eq!(r.len(), 3);
         assert!(r.iter().all(|x| x.impact == Impact::None), "{r:?}");
@@ -386,7 +450,9 @@ mod tests {
 
     #[test]
     fn postgrest_codes_win_over_status() {
-        let issue = parse("```json\n{\"code\":\"PGRST205\",\"message\":\"Could not find the table\",\"status\":404}\n```\n");
+        let issue = parse(
+            "```json\n{\"code\":\"PGRST205\",\"message\":\"Could not find the table\",\"status\":404}\n```\n",
+        );
         let r = reported(&issue, &Thresholds::default(), NOW);
         assert_eq!(r[0].impact, Impact::Critical);
         assert!(r[0].areas.contains(&"database"));

@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pendo-triage", version, about = "Triage Pendo API integration issues filed from the [API] template")]
+#[command(
+    name = "pendo-triage",
+    version,
+    about = "Triage Pendo API integration issues filed from the [API] template"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -47,7 +51,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Parse { file } => parse(&file),
-        Command::Check { file, config, format } => check(&file, config.as_deref(), format),
+        Command::Check {
+            file,
+            config,
+            format,
+        } => check(&file, config.as_deref(), format),
         Command::Run => run(),
     };
     match result {
@@ -66,14 +74,20 @@ fn main() -> ExitCode {
 fn read_body(file: &Path) -> Result<String> {
     let mut bytes = Vec::new();
     if file == Path::new("-") {
-        std::io::stdin().read_to_end(&mut bytes).context("reading the issue body from stdin")?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading the issue body from stdin")?;
     } else {
-        bytes = std::fs::read(file).with_context(|| format!("reading the issue body from {}", file.display()))?;
+        bytes = std::fs::read(file)
+            .with_context(|| format!("reading the issue body from {}", file.display()))?;
     }
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("pendo-triage: warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD", file.display());
+            eprintln!(
+                "pendo-triage: warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD",
+                file.display()
+            );
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     })
@@ -97,7 +111,10 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<Config> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Config::from_yaml(&text, &path.display().to_string())?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Config::default()),
-        Err(e) => bail!("config {}: {e}; pass an existing file with --config or remove the setting", path.display()),
+        Err(e) => bail!(
+            "config {}: {e}; pass an existing file with --config or remove the setting",
+            path.display()
+        ),
     }
 }
 

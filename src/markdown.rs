@@ -63,11 +63,7 @@ pub fn code_block(text: &str, lang: &str, max_chars: usize) -> String {
         .filter(|c| !is_invisible_control(*c))
         .take(max_chars)
         .collect();
-    let longest = cleaned
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = cleaned.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     format!("{fence}{lang}\n{}\n{fence}", cleaned.trim_end_matches('\n'))

@@ -87,7 +87,10 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
     }
     let facts = [
         ("Environment", v.environment.map(|e| e.as_str().to_string())),
-        ("Data type", t.issue.data_type.map(|d| d.as_str().to_string())),
+        (
+            "Data type",
+            t.issue.data_type.map(|d| d.as_str().to_string()),
+        ),
         ("Method", t.issue.method.map(|m| m.as_str().to_string())),
         ("Endpoint", t.issue.endpoint.clone()),
     ];
@@ -114,7 +117,10 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
         }
     }
     for (reason, ids) in reasons {
-        let ids: Vec<String> = ids.iter().map(|id| format!("`{}`", id.replace('`', ""))).collect();
+        let ids: Vec<String> = ids
+            .iter()
+            .map(|id| format!("`{}`", id.replace('`', "")))
+            .collect();
         out.push_str(&format!(
             "| {} | {} skip | {} | — | — |\n",
             ids.join(" "),
@@ -126,7 +132,9 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
 
     let compared = compared_values(t);
     if !compared.is_empty() {
-        out.push_str("#### Reported vs measured\n\n| | Reported in the issue | Measured |\n|---|---|---|\n");
+        out.push_str(
+            "#### Reported vs measured\n\n| | Reported in the issue | Measured |\n|---|---|---|\n",
+        );
         for (name, reported, measured) in compared {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
@@ -151,17 +159,24 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
             "Ticked {} checklist item{} the bot verified itself: {}.\n\n",
             v.ticks.len(),
             if v.ticks.len() == 1 { "" } else { "s" },
-            v.ticks.iter().map(|x| format!("“{}”", inline(x, 80))).collect::<Vec<_>>().join(", ")
+            v.ticks
+                .iter()
+                .map(|x| format!("“{}”", inline(x, 80)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     out.push_str(&format!(
         "<sub>Run the checks again: comment `/recheck` or add the `{}` label (repository members). This comment is updated in place.",
         inline(&ctx.recheck_label, 50)
     ));
-    if let Some(url) = &ctx.run_url {
-        if url.starts_with("https://") || url.starts_with("http://") {
-            out.push_str(&format!(" · [run log]({})", url.replace(['(', ')', ' '], "")));
-        }
+    if let Some(url) = &ctx.run_url
+        && (url.starts_with("https://") || url.starts_with("http://"))
+    {
+        out.push_str(&format!(
+            " · [run log]({})",
+            url.replace(['(', ')', ' '], "")
+        ));
     }
     out.push_str("</sub>\n");
     out
@@ -176,7 +191,10 @@ fn check_row(f: &Finding, evidence_lines: usize, cell_chars: usize) -> String {
         .collect();
     let mut evidence = evidence.join("<br>");
     if f.evidence.len() > evidence_lines && evidence_lines > 0 {
-        evidence.push_str(&format!("<br>_+{} more_", f.evidence.len() - evidence_lines));
+        evidence.push_str(&format!(
+            "<br>_+{} more_",
+            f.evidence.len() - evidence_lines
+        ));
     }
     let time = f
         .duration_ms
@@ -187,7 +205,11 @@ fn check_row(f: &Finding, evidence_lines: usize, cell_chars: usize) -> String {
         f.status.icon(),
         f.status,
         inline(&secrets::redact(&f.summary), cell_chars),
-        if evidence.is_empty() { "—".into() } else { evidence },
+        if evidence.is_empty() {
+            "—".into()
+        } else {
+            evidence
+        },
         time
     )
 }
@@ -234,7 +256,11 @@ fn next_steps(t: &Triage) -> Vec<String> {
         }
     }
     if !t.verdict.verified {
-        for r in t.reported.iter().filter(|r| r.impact != crate::checks::Impact::None) {
+        for r in t
+            .reported
+            .iter()
+            .filter(|r| r.impact != crate::checks::Impact::None)
+        {
             if !r.fix.is_empty() && !steps.contains(&r.fix) {
                 steps.push(r.fix.clone());
             }
@@ -341,15 +367,22 @@ mod tests {
 
     #[test]
     fn report_has_marker_headline_table_and_recheck() {
-        let body = "## Environment Information\n- **Environment**: Production\n- **Success Rate**: 10%\n";
+        let body =
+            "## Environment Information\n- **Environment**: Production\n- **Success Rate**: 10%\n";
         let t = triage(body, &Config::default(), &Credentials::default(), vec![], 0);
         let md = render_markdown(&t, &ctx(), None);
         assert!(md.starts_with(MARKER));
-        assert!(md.contains("### 🟠 P1 — Below the 95% threshold (reported Success Rate: 10%)"), "{md}");
+        assert!(
+            md.contains("### 🟠 P1 — Below the 95% threshold (reported Success Rate: 10%)"),
+            "{md}"
+        );
         assert!(md.contains("Not verified live"));
         assert!(md.contains("| `pendo.auth` `pendo.endpoint` `pendo.latency` `pendo.rate-limit` `pendo.aggregation` | ⏭️ skip | no Pendo key"), "{md}");
         assert!(md.contains("`/recheck`"));
-        assert!(md.contains("| Success Rate | 10% (below the 95% threshold) | — |"), "{md}");
+        assert!(
+            md.contains("| Success Rate | 10% (below the 95% threshold) | — |"),
+            "{md}"
+        );
     }
 
     #[test]
@@ -369,10 +402,17 @@ mod tests {
     fn huge_reports_fit_the_limit() {
         let mut f = Finding::new("pendo.endpoint", Status::Fail, "x".repeat(5000));
         for i in 0..5000 {
-            f.evidence.push(format!("evidence line {i} {}", "y".repeat(100)));
+            f.evidence
+                .push(format!("evidence line {i} {}", "y".repeat(100)));
             f.next_steps.push(format!("step {i} {}", "z".repeat(100)));
         }
-        let t = triage("- **Environment**: Production", &Config::default(), &Credentials::default(), vec![f], 0);
+        let t = triage(
+            "- **Environment**: Production",
+            &Config::default(),
+            &Credentials::default(),
+            vec![f],
+            0,
+        );
         let state = format!("<!-- pendo-triage:state {} -->", "s".repeat(1000));
         let md = render_markdown(&t, &ctx(), Some(&state));
         assert!(md.chars().count() <= MAX_CHARS, "{}", md.chars().count());
@@ -385,7 +425,14 @@ mod tests {
         let body = "- **Environment**: Production\n- **Endpoint**: `GET /api/v1/guide`\n- **Data Type**: Guides\n";
         let t = triage(body, &Config::default(), &Credentials::default(), vec![], 0);
         let value = serde_json::to_value(json(&t)).unwrap();
-        for key in ["severity", "environment", "data_type", "checks", "labels", "ticks"] {
+        for key in [
+            "severity",
+            "environment",
+            "data_type",
+            "checks",
+            "labels",
+            "ticks",
+        ] {
             assert!(value.get(key).is_some(), "{key}");
         }
         assert_eq!(value["environment"], "Production");

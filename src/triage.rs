@@ -27,7 +27,13 @@ pub struct Triage {
 
 /// Triage with the given live findings (empty: every live check is `skip` because of
 /// `creds`). `now` is Unix seconds.
-pub fn triage(body: &str, config: &Config, creds: &Credentials, live: Vec<Finding>, now: i64) -> Triage {
+pub fn triage(
+    body: &str,
+    config: &Config,
+    creds: &Credentials,
+    live: Vec<Finding>,
+    now: i64,
+) -> Triage {
     let redacted_body = secrets::redact(body);
     let issue = issue::parse(&redacted_body);
     let mut findings = vec![

@@ -34,22 +34,86 @@ pub struct TickRule {
 /// Every item the bot may tick. Items not listed here are never ticked: they are
 /// steps only a person can do (talk to Pendo support, plan a rollback, …).
 pub const TICK_RULES: &[TickRule] = &[
-    TickRule { item: "API Permissions: API access permissions verified", checks: &["pendo.auth"], when: When::Pass },
-    TickRule { item: "Data Visible: Data exists in Pendo console", checks: &["pendo.endpoint"], when: When::Pass },
-    TickRule { item: "Verify API key is valid and active", checks: &["pendo.auth"], when: When::Pass },
-    TickRule { item: "Test API endpoint manually", checks: &["pendo.endpoint"], when: When::Conclusive },
-    TickRule { item: "Review rate limiting status", checks: &["pendo.rate-limit"], when: When::Conclusive },
-    TickRule { item: "Review API request format and headers", checks: &["issue.request"], when: When::Conclusive },
-    TickRule { item: "Verify Supabase function execution", checks: &["supabase.http"], when: When::Pass },
-    TickRule { item: "Test database connectivity", checks: &["supabase.api", "supabase.cron"], when: When::Conclusive },
-    TickRule { item: "Review cronjob execution logs", checks: &["supabase.cron", "supabase.sync-log"], when: When::Conclusive },
-    TickRule { item: "Compare source data in Pendo", checks: &["supabase.completeness"], when: When::Conclusive },
-    TickRule { item: "Verify target data in Supabase", checks: &["supabase.tables"], when: When::Pass },
-    TickRule { item: "Validate data completeness", checks: &["supabase.completeness"], when: When::Pass },
-    TickRule { item: "API call succeeds with valid parameters", checks: &["pendo.endpoint"], when: When::Pass },
-    TickRule { item: "Data sync completes without errors", checks: &["supabase.sync-log"], when: When::Pass },
-    TickRule { item: "Performance meets requirements (< 2s response)", checks: &["pendo.latency"], when: When::Pass },
-    TickRule { item: "Issue severity assessed (P0/P1/P2)", checks: &[VERIFIED], when: When::Pass },
+    TickRule {
+        item: "API Permissions: API access permissions verified",
+        checks: &["pendo.auth"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Data Visible: Data exists in Pendo console",
+        checks: &["pendo.endpoint"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Verify API key is valid and active",
+        checks: &["pendo.auth"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Test API endpoint manually",
+        checks: &["pendo.endpoint"],
+        when: When::Conclusive,
+    },
+    TickRule {
+        item: "Review rate limiting status",
+        checks: &["pendo.rate-limit"],
+        when: When::Conclusive,
+    },
+    TickRule {
+        item: "Review API request format and headers",
+        checks: &["issue.request"],
+        when: When::Conclusive,
+    },
+    TickRule {
+        item: "Verify Supabase function execution",
+        checks: &["supabase.http"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Test database connectivity",
+        checks: &["supabase.api", "supabase.cron"],
+        when: When::Conclusive,
+    },
+    TickRule {
+        item: "Review cronjob execution logs",
+        checks: &["supabase.cron", "supabase.sync-log"],
+        when: When::Conclusive,
+    },
+    TickRule {
+        item: "Compare source data in Pendo",
+        checks: &["supabase.completeness"],
+        when: When::Conclusive,
+    },
+    TickRule {
+        item: "Verify target data in Supabase",
+        checks: &["supabase.tables"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Validate data completeness",
+        checks: &["supabase.completeness"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "API call succeeds with valid parameters",
+        checks: &["pendo.endpoint"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Data sync completes without errors",
+        checks: &["supabase.sync-log"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Performance meets requirements (< 2s response)",
+        checks: &["pendo.latency"],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Issue severity assessed (P0/P1/P2)",
+        checks: &[VERIFIED],
+        when: When::Pass,
+    },
 ];
 
 /// Pseudo-check id meaning "severity was decided from live results".
@@ -76,8 +140,15 @@ pub struct Verdict {
 }
 
 /// Decides the verdict.
-pub fn decide(issue: &Issue, findings: &[Finding], reported: &[Reported], config: &Config) -> Verdict {
-    let verified = findings.iter().any(|f| !f.is_offline() && f.status.is_conclusive());
+pub fn decide(
+    issue: &Issue,
+    findings: &[Finding],
+    reported: &[Reported],
+    config: &Config,
+) -> Verdict {
+    let verified = findings
+        .iter()
+        .any(|f| !f.is_offline() && f.status.is_conclusive());
     let problems = problems(findings, reported, verified);
     let worst = problems.iter().map(|p| p.0).max().unwrap_or(Impact::None);
     let severity = severity_for(issue.environment, worst, config);
@@ -127,11 +198,21 @@ fn problems(findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<
             reported
                 .iter()
                 .filter(|r| r.impact != Impact::None)
-                .map(|r| (r.impact, capitalize(&format!("{} (reported {}: {})", r.meaning, r.name, shorten(&r.value, 40))))),
+                .map(|r| {
+                    (
+                        r.impact,
+                        capitalize(&format!(
+                            "{} (reported {}: {})",
+                            r.meaning,
+                            r.name,
+                            shorten(&r.value, 40)
+                        )),
+                    )
+                }),
         );
     }
     // Stable: findings before reported values at the same impact.
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|p| std::cmp::Reverse(p.0));
     out
 }
 
@@ -170,7 +251,9 @@ pub fn severity_for(environment: Option<Environment>, worst: Impact, config: &Co
 }
 
 fn diagnosis(problems: &[(Impact, String)], verified: bool, issue: &Issue) -> String {
-    let env = issue.environment.map_or("environment not stated", |e| e.as_str());
+    let env = issue
+        .environment
+        .map_or("environment not stated", |e| e.as_str());
     match problems.first() {
         Some((_, what)) => {
             let more = match problems.len() {
@@ -184,7 +267,12 @@ fn diagnosis(problems: &[(Impact, String)], verified: bool, issue: &Issue) -> St
     }
 }
 
-fn areas(issue: &Issue, findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<&'static str> {
+fn areas(
+    issue: &Issue,
+    findings: &[Finding],
+    reported: &[Reported],
+    verified: bool,
+) -> Vec<&'static str> {
     let mut set: BTreeSet<&'static str> = BTreeSet::new();
     set.insert("pendo-api");
     for f in findings {
@@ -215,7 +303,10 @@ fn areas(issue: &Issue, findings: &[Finding], reported: &[Reported], verified: b
             _ => {}
         }
     }
-    if findings.iter().any(|f| f.id == "issue.request" && f.status != Status::Pass) {
+    if findings
+        .iter()
+        .any(|f| f.id == "issue.request" && f.status != Status::Pass)
+    {
         for l in crate::lint::lint(issue) {
             set.extend(l.areas.iter().copied());
         }
@@ -277,7 +368,10 @@ mod tests {
         let template = parse(TEMPLATE);
         for rule in TICK_RULES {
             assert!(
-                template.checklist.iter().any(|i| normalize_key(&i.text) == normalize_key(rule.item)),
+                template
+                    .checklist
+                    .iter()
+                    .any(|i| normalize_key(&i.text) == normalize_key(rule.item)),
                 "{} is not a template item",
                 rule.item
             );
@@ -312,7 +406,10 @@ mod tests {
         c.severity.unstated_is_production = false;
         assert_eq!(severity_for(None, Impact::Critical, &c), Severity::P2);
         c.severity.staging_critical = Severity::P0;
-        assert_eq!(severity_for(Some(Environment::Staging), Impact::Critical, &c), Severity::P0);
+        assert_eq!(
+            severity_for(Some(Environment::Staging), Impact::Critical, &c),
+            Severity::P0
+        );
     }
 
     #[test]
@@ -347,7 +444,13 @@ mod tests {
             f("pendo.rate-limit", Status::Error, Impact::None),
         ];
         let v = decide(&issue, &findings, &[], &Config::default());
-        assert_eq!(v.ticks, vec!["Verify API key is valid and active", "Issue severity assessed (P0/P1/P2)"]);
+        assert_eq!(
+            v.ticks,
+            vec![
+                "Verify API key is valid and active",
+                "Issue severity assessed (P0/P1/P2)"
+            ]
+        );
         // A failed auth check must not tick "valid and active".
         let findings = [f("pendo.auth", Status::Fail, Impact::Critical)];
         let v = decide(&issue, &findings, &[], &Config::default());

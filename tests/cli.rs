@@ -31,7 +31,10 @@ fn cmd() -> Command {
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut c = cmd();
-    c.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = c.spawn().expect("binary runs");
     if let Some(input) = stdin {
         child.stdin.take().unwrap().write_all(input).unwrap();
@@ -41,8 +44,14 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
 }
 
 fn json_of(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn example(name: &str) -> String {
@@ -51,7 +60,11 @@ fn example(name: &str) -> String {
 
 fn expected() -> serde_json::Map<String, Value> {
     let text = std::fs::read_to_string(root().join("examples/expected.json")).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap().as_object().unwrap().clone()
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .clone()
 }
 
 #[test]
@@ -62,7 +75,11 @@ fn every_example_parses_as_expected() {
         let parsed = json_of(&run(&["parse", &example(file)], None));
         let checklist = parsed["checklist"].as_array().unwrap();
         let checked = checklist.iter().filter(|i| i["checked"] == true).count();
-        assert_eq!(checked as u64, want["checked_items"].as_u64().unwrap(), "{file}: checked items");
+        assert_eq!(
+            checked as u64,
+            want["checked_items"].as_u64().unwrap(),
+            "{file}: checked items"
+        );
         assert_eq!(
             (checklist.len() - checked) as u64,
             want["unchecked_items"].as_u64().unwrap(),
@@ -71,7 +88,10 @@ fn every_example_parses_as_expected() {
         for (label, value) in want["fields"].as_object().unwrap() {
             assert_eq!(&parsed["fields"][label], value, "{file}: field {label}");
         }
-        assert_eq!(parsed["environment"], want["environment"], "{file}: environment");
+        assert_eq!(
+            parsed["environment"], want["environment"],
+            "{file}: environment"
+        );
         assert_eq!(parsed["data_type"], want["data_type"], "{file}: data type");
         assert_eq!(parsed["method"], want["method"], "{file}: method");
         for block in parsed["code_blocks"].as_array().unwrap() {
@@ -84,23 +104,46 @@ fn every_example_parses_as_expected() {
 fn every_example_checks_offline_to_the_expected_severity() {
     for (file, want) in &expected() {
         let report = json_of(&run(&["check", &example(file), "--format", "json"], None));
-        assert_eq!(report["severity"], want["severity"], "{file}: {}", report["diagnosis"]);
+        assert_eq!(
+            report["severity"], want["severity"],
+            "{file}: {}",
+            report["diagnosis"]
+        );
         assert_eq!(report["environment"], want["environment"], "{file}");
         assert_eq!(report["data_type"], want["data_type"], "{file}");
         assert_eq!(report["verified"], false, "{file}");
-        let labels: Vec<&str> = report["labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+        let labels: Vec<&str> = report["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
         let severity_label = format!("severity:{}", want["severity"].as_str().unwrap());
-        assert!(labels.contains(&severity_label.as_str()), "{file}: {labels:?}");
-        assert_eq!(labels.contains(&"needs-info"), want["needs_info"].as_bool().unwrap(), "{file}: {labels:?}");
+        assert!(
+            labels.contains(&severity_label.as_str()),
+            "{file}: {labels:?}"
+        );
+        assert_eq!(
+            labels.contains(&"needs-info"),
+            want["needs_info"].as_bool().unwrap(),
+            "{file}: {labels:?}"
+        );
         let checks = report["checks"].as_array().unwrap();
         let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert_eq!(ids.len(), 15, "{file}");
-        for c in checks.iter().filter(|c| c["id"].as_str().unwrap().starts_with("pendo.")) {
+        for c in checks
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap().starts_with("pendo."))
+        {
             assert_eq!(c["status"], "skip", "{file}: live checks skip offline");
         }
         let secrets = checks.iter().find(|c| c["id"] == "issue.secrets").unwrap();
         let has_secrets = !want["secret_kinds"].as_array().unwrap().is_empty();
-        assert_eq!(secrets["status"] == "fail", has_secrets, "{file}: {secrets}");
+        assert_eq!(
+            secrets["status"] == "fail",
+            has_secrets,
+            "{file}: {secrets}"
+        );
         if has_secrets {
             assert!(labels.contains(&"security"), "{file}: {labels:?}");
         }
@@ -112,12 +155,25 @@ fn markdown_report_is_complete_and_leaks_nothing() {
     let out = run(&["check", &example("prod-leaked-secrets.md")], None);
     assert!(out.status.success());
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(md.starts_with("<!-- pendo-triage:report -->\n### 🔴 P0"), "{md}");
-    for section in ["| Check | Status |", "#### Reported vs measured", "#### Next steps", "/recheck"] {
+    assert!(
+        md.starts_with("<!-- pendo-triage:report -->\n### 🔴 P0"),
+        "{md}"
+    );
+    for section in [
+        "| Check | Status |",
+        "#### Reported vs measured",
+        "#### Next steps",
+        "/recheck",
+    ] {
         assert!(md.contains(section), "missing {section}");
     }
     let body = std::fs::read_to_string(example("prod-leaked-secrets.md")).unwrap();
-    for secret in ["FakePassw0rd-not-real", "sb_secret_FAKEFAKEFAKEFAKEFAKE1234", "deadbeef-0000-4000-8000-00000000fa4e", "FAKEsignature"] {
+    for secret in [
+        "FakePassw0rd-not-real",
+        "sb_secret_FAKEFAKEFAKEFAKEFAKE1234",
+        "deadbeef-0000-4000-8000-00000000fa4e",
+        "FAKEsignature",
+    ] {
         if body.contains(secret) {
             assert!(!md.contains(secret), "{secret} leaked into the report");
         }
@@ -127,36 +183,88 @@ fn markdown_report_is_complete_and_leaks_nothing() {
 #[test]
 fn the_shared_template_parses_with_every_item_and_no_values() {
     let shared = root().join("../shared/input/pendo-api-issue-template.md");
-    let path = if shared.exists() { shared } else { root().join("templates/pendo-api-issue.md") };
+    let path = if shared.exists() {
+        shared
+    } else {
+        root().join("templates/pendo-api-issue.md")
+    };
     let parsed = json_of(&run(&["parse", &path.display().to_string()], None));
     let items = parsed["checklist"].as_array().unwrap();
     assert_eq!(items.len(), 65);
     assert!(items.iter().all(|i| i["checked"] == false));
     let fields = parsed["fields"].as_object().unwrap();
     assert!(fields.len() >= 45, "{}", fields.len());
-    assert!(fields.values().all(Value::is_null), "template values are placeholders: {fields:?}");
+    assert!(
+        fields.values().all(Value::is_null),
+        "template values are placeholders: {fields:?}"
+    );
     assert_eq!(parsed["environment"], Value::Null);
-    assert_eq!(parsed["request"], Value::Null, "the template's example request reports nothing");
+    assert_eq!(
+        parsed["request"],
+        Value::Null,
+        "the template's example request reports nothing"
+    );
     // The project's copies keep the same headings, labels and items.
-    let ours = json_of(&run(&["parse", &root().join("templates/pendo-api-issue.md").display().to_string()], None));
-    let theirs = json_of(&run(&["parse", &root().join(".github/ISSUE_TEMPLATE/pendo-api-issue.md").display().to_string()], None));
+    let ours = json_of(&run(
+        &[
+            "parse",
+            &root()
+                .join("templates/pendo-api-issue.md")
+                .display()
+                .to_string(),
+        ],
+        None,
+    ));
+    let theirs = json_of(&run(
+        &[
+            "parse",
+            &root()
+                .join(".github/ISSUE_TEMPLATE/pendo-api-issue.md")
+                .display()
+                .to_string(),
+        ],
+        None,
+    ));
     let shape = |v: &Value| -> Vec<String> {
-        let items = v["checklist"].as_array().unwrap().iter().map(|i| format!("item {} / {} / {}", i["section"], i["text"], i["checked"]));
-        let fields = v["field_list"].as_array().unwrap().iter().map(|f| format!("field {} / {} / {}", f["section"], f["label"], f["raw"]));
-        let headings = v["headings"].as_array().unwrap().iter().map(|h| format!("heading {} {}", h["level"], h["text"]));
+        let items = v["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| format!("item {} / {} / {}", i["section"], i["text"], i["checked"]));
+        let fields = v["field_list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("field {} / {} / {}", f["section"], f["label"], f["raw"]));
+        let headings = v["headings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| format!("heading {} {}", h["level"], h["text"]));
         items.chain(fields).chain(headings).collect()
     };
     let want = shape(&parsed);
     for (name, copy) in [("templates/", &ours), (".github/ISSUE_TEMPLATE/", &theirs)] {
         let got = shape(copy);
-        let diff: Vec<_> = want.iter().zip(&got).filter(|(a, b)| a != b).take(3).collect();
-        assert!(diff.is_empty() && want.len() == got.len(), "{name} differs from the shared template: {diff:?}");
+        let diff: Vec<_> = want
+            .iter()
+            .zip(&got)
+            .filter(|(a, b)| a != b)
+            .take(3)
+            .collect();
+        assert!(
+            diff.is_empty() && want.len() == got.len(),
+            "{name} differs from the shared template: {diff:?}"
+        );
     }
 }
 
 #[test]
 fn stdin_is_read_with_a_dash() {
-    let out = run(&["check", "-", "--format", "json"], Some(b"- **Environment**: Staging\n"));
+    let out = run(
+        &["check", "-", "--format", "json"],
+        Some(b"- **Environment**: Staging\n"),
+    );
     assert_eq!(json_of(&out)["environment"], "Staging");
 }
 
@@ -164,7 +272,9 @@ fn stdin_is_read_with_a_dash() {
 fn bad_input_gives_a_report_not_a_panic() {
     let mut huge = String::new();
     while huge.len() < 65_536 {
-        huge.push_str("- [ ] Verify API key is valid and active\r\n  - [x] nested **bold** `code`\n");
+        huge.push_str(
+            "- [ ] Verify API key is valid and active\r\n  - [x] nested **bold** `code`\n",
+        );
     }
     let bodies: Vec<Vec<u8>> = vec![
         Vec::new(),
@@ -177,7 +287,11 @@ fn bad_input_gives_a_report_not_a_panic() {
     for body in bodies {
         for format in ["json", "markdown"] {
             let out = run(&["check", "-", "--format", format], Some(&body));
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let text = String::from_utf8(out.stdout).unwrap();
             assert!(!text.is_empty());
             assert!(text.chars().count() <= 65_536 + 10_000 || format == "json");
@@ -195,8 +309,16 @@ fn invalid_json_in_the_response_block_is_reported_and_kept() {
     let body = "- **Environment**: Production\n\n```json\n// Actual response received\n{ \"error\": \"Unauthorized\", \"status\": 401,\n```\n";
     let parsed = json_of(&run(&["parse", "-"], Some(body.as_bytes())));
     assert_eq!(parsed["response"]["status"], 401);
-    assert!(parsed["response"]["parse_error"].as_str().unwrap().contains("line"));
-    let report = json_of(&run(&["check", "-", "--format", "json"], Some(body.as_bytes())));
+    assert!(
+        parsed["response"]["parse_error"]
+            .as_str()
+            .unwrap()
+            .contains("line")
+    );
+    let report = json_of(&run(
+        &["check", "-", "--format", "json"],
+        Some(body.as_bytes()),
+    ));
     assert_eq!(report["severity"], "P0");
 }
 
@@ -205,10 +327,21 @@ fn a_config_typo_is_a_clear_error() {
     let dir = tempdir();
     let config = dir.join("pendo-triage.yml");
     std::fs::write(&config, "thresholds:\n  freshnes_hours: 6\n").unwrap();
-    let out = run(&["check", &example("prod-auth-401.md"), "--config", &config.display().to_string()], None);
+    let out = run(
+        &[
+            "check",
+            &example("prod-auth-401.md"),
+            "--config",
+            &config.display().to_string(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("freshnes_hours") && err.contains("pendo-triage.yml"), "{err}");
+    assert!(
+        err.contains("freshnes_hours") && err.contains("pendo-triage.yml"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -216,16 +349,43 @@ fn a_config_typo_is_a_clear_error() {
 fn config_changes_the_verdict() {
     let dir = tempdir();
     let config = dir.join("c.yml");
-    std::fs::write(&config, "labels:\n  P0: \"prio: now\"\nseverity:\n  staging_degraded: P1\n").unwrap();
+    std::fs::write(
+        &config,
+        "labels:\n  P0: \"prio: now\"\nseverity:\n  staging_degraded: P1\n",
+    )
+    .unwrap();
     let out = run(
-        &["check", &example("staging-rate-limited.md"), "--format", "json", "--config", &config.display().to_string()],
+        &[
+            "check",
+            &example("staging-rate-limited.md"),
+            "--format",
+            "json",
+            "--config",
+            &config.display().to_string(),
+        ],
         None,
     );
     let report = json_of(&out);
     assert_eq!(report["severity"], "P1");
-    let out = run(&["check", &example("prod-auth-401.md"), "--format", "json", "--config", &config.display().to_string()], None);
+    let out = run(
+        &[
+            "check",
+            &example("prod-auth-401.md"),
+            "--format",
+            "json",
+            "--config",
+            &config.display().to_string(),
+        ],
+        None,
+    );
     let labels = json_of(&out)["labels"].clone();
-    assert!(labels.as_array().unwrap().contains(&Value::from("prio: now")), "{labels}");
+    assert!(
+        labels
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("prio: now")),
+        "{labels}"
+    );
 }
 
 #[test]
@@ -236,13 +396,20 @@ fn a_missing_file_is_a_clear_error() {
 }
 
 fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pendo-triage-cli-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!(
+        "pendo-triage-cli-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 #[allow(dead_code)]

@@ -22,15 +22,23 @@ fn line() -> impl Strategy<Value = String> {
         text.prop_map(|t| format!("> - [ ] quoted {t}")),
         text.prop_map(|t| format!("```\n- [ ] fake in code {t}\n```")),
         text.prop_map(|t| format!("<!-- - [ ] hidden {t} -->")),
-        text.prop_map(|t| format!("<details>\n<summary>{t}</summary>\n\n- [ ] inside details\n\n</details>")),
+        text.prop_map(|t| format!(
+            "<details>\n<summary>{t}</summary>\n\n- [ ] inside details\n\n</details>"
+        )),
         text.prop_map(|t| t.to_string()),
         Just(String::new()),
     ]
 }
 
 fn body() -> impl Strategy<Value = String> {
-    (prop::collection::vec((line(), prop_oneof![Just("\n"), Just("\r\n")]), 0..40))
-        .prop_map(|lines| lines.into_iter().map(|(l, nl)| format!("{l}{nl}")).collect())
+    (prop::collection::vec((line(), prop_oneof![Just("\n"), Just("\r\n")]), 0..40)).prop_map(
+        |lines| {
+            lines
+                .into_iter()
+                .map(|(l, nl)| format!("{l}{nl}"))
+                .collect()
+        },
+    )
 }
 
 proptest! {

@@ -77,7 +77,9 @@ impl fmt::Display for Status {
 }
 
 /// How much a non-passing finding matters for severity (see `verdict`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Impact {
     /// Informational or passing.

@@ -35,7 +35,10 @@ pub fn fields(issue: &Issue) -> Finding {
         );
     }
     if missing.is_empty() {
-        let mut f = Finding::pass("issue.fields", "Endpoint, data type and environment are given");
+        let mut f = Finding::pass(
+            "issue.fields",
+            "Endpoint, data type and environment are given",
+        );
         if let Some(e) = issue.environment {
             f = f.with_evidence(format!("Environment: {}", e.as_str()));
         }
@@ -76,7 +79,10 @@ pub fn secrets(body: &str) -> Finding {
         Finding::new(
             "issue.secrets",
             Status::Warn,
-            format!("Public keys pasted into the issue ({}); redacted", kinds.join(", ")),
+            format!(
+                "Public keys pasted into the issue ({}); redacted",
+                kinds.join(", ")
+            ),
         )
         .with_next_step("Public keys are safe in browsers but keep issues free of keys anyway.")
     } else {
@@ -116,7 +122,11 @@ pub fn request(issue: &Issue) -> Finding {
         return Finding::pass("issue.request", "No known pitfall in the reported request");
     }
     let worst = lints.iter().map(|l| l.impact).max().unwrap_or_default();
-    let status = if worst == Impact::Critical { Status::Fail } else { Status::Warn };
+    let status = if worst == Impact::Critical {
+        Status::Fail
+    } else {
+        Status::Warn
+    };
     let summary = if lints.len() == 1 {
         lints[0].title.clone()
     } else {
@@ -147,17 +157,27 @@ pub fn skipped_live(creds: &Credentials, reason_if_present: Option<&str>) -> Vec
         ("supabase.api", creds.has_supabase_api(), api),
         ("supabase.tables", creds.has_supabase_api(), api),
         ("supabase.freshness", creds.has_supabase_api(), api),
-        ("supabase.completeness", creds.has_pendo() && creds.has_supabase_api(), both),
-        ("supabase.sync-log", creds.has_supabase_api() || creds.has_supabase_db(), api),
+        (
+            "supabase.completeness",
+            creds.has_pendo() && creds.has_supabase_api(),
+            both,
+        ),
+        (
+            "supabase.sync-log",
+            creds.has_supabase_api() || creds.has_supabase_db(),
+            api,
+        ),
         ("supabase.cron", creds.has_supabase_db(), db),
         ("supabase.http", creds.has_supabase_db(), db),
     ];
     plan.iter()
-        .map(|(id, present, missing)| match (present, reason_if_present) {
-            (false, _) => Finding::skip(*id, *missing),
-            (true, Some(reason)) => Finding::skip(*id, reason),
-            (true, None) => Finding::skip(*id, "not run"),
-        })
+        .map(
+            |(id, present, missing)| match (present, reason_if_present) {
+                (false, _) => Finding::skip(*id, *missing),
+                (true, Some(reason)) => Finding::skip(*id, reason),
+                (true, None) => Finding::skip(*id, "not run"),
+            },
+        )
         .collect()
 }
 

@@ -86,9 +86,9 @@ pub(super) fn find_response(blocks: &[CodeBlock]) -> Option<ReportedResponse> {
         .iter()
         .find(|b| b.lang == "json" || b.lang == "jsonc")
         .or_else(|| {
-            blocks
-                .iter()
-                .find(|b| b.lang.is_empty() && strip_line_comments(&b.text).trim_start().starts_with('{'))
+            blocks.iter().find(|b| {
+                b.lang.is_empty() && strip_line_comments(&b.text).trim_start().starts_with('{')
+            })
         })
         .map(|b| parse_response(&b.text))
 }
@@ -114,15 +114,15 @@ pub fn parse_fetch(source: &str) -> ReportedRequest {
             req.url = Some(lit);
         }
     }
-    if let Some(m) = find_key(&code, "method") {
-        if let Some((lit, _)) = string_literal(m) {
-            req.method = HttpMethod::from_text(&lit);
-        }
+    if let Some(m) = find_key(&code, "method")
+        && let Some((lit, _)) = string_literal(m)
+    {
+        req.method = HttpMethod::from_text(&lit);
     }
-    if let Some(h) = find_key(&code, "headers") {
-        if let Some(obj) = h.strip_prefix('{') {
-            req.headers = object_pairs(obj);
-        }
+    if let Some(h) = find_key(&code, "headers")
+        && let Some(obj) = h.strip_prefix('{')
+    {
+        req.headers = object_pairs(obj);
     }
     if let Some(b) = find_key(&code, "body") {
         let end = b.find('\n').unwrap_or(b.len());
@@ -146,9 +146,15 @@ pub fn parse_response(source: &str) -> ReportedResponse {
             resp.status = ["status", "statusCode", "status_code", "code"]
                 .iter()
                 .find_map(|k| find_json(&value, k).and_then(as_status));
-            resp.error = ["error", "message", "msg", "error_description", "errorMessage"]
-                .iter()
-                .find_map(|k| find_json(&value, k).and_then(as_text));
+            resp.error = [
+                "error",
+                "message",
+                "msg",
+                "error_description",
+                "errorMessage",
+            ]
+            .iter()
+            .find_map(|k| find_json(&value, k).and_then(as_text));
             resp.details = ["details", "detail", "hint"]
                 .iter()
                 .find_map(|k| find_json(&value, k).and_then(as_text));
@@ -158,8 +164,11 @@ pub fn parse_response(source: &str) -> ReportedResponse {
         Err(e) => {
             resp.parse_error = Some(format!("line {} column {}: {}", e.line(), e.column(), e));
             // Fall back to reading the obvious keys out of the broken text.
-            resp.status = scan_value(&json_text, "status").and_then(|v| v.parse::<u16>().ok()).filter(|s| (100..=599).contains(s));
-            resp.error = scan_value(&json_text, "error").or_else(|| scan_value(&json_text, "message"));
+            resp.status = scan_value(&json_text, "status")
+                .and_then(|v| v.parse::<u16>().ok())
+                .filter(|s| (100..=599).contains(s));
+            resp.error =
+                scan_value(&json_text, "error").or_else(|| scan_value(&json_text, "message"));
             resp.details = scan_value(&json_text, "details");
             resp.code = scan_value(&json_text, "code").filter(|c| c.parse::<u16>().is_err());
         }
@@ -170,10 +179,10 @@ pub fn parse_response(source: &str) -> ReportedResponse {
 /// Reads a `curl` command line (with `\` continuations and shell quoting).
 pub fn parse_curl(source: &str) -> Option<CurlCommand> {
     let joined = source.replace("\\\r\n", " ").replace("\\\n", " ");
-    let line = joined
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.starts_with('#') && (l.starts_with("curl ") || l.contains(" curl ") || l.starts_with("$ curl ")))?;
+    let line = joined.lines().map(str::trim).find(|l| {
+        !l.starts_with('#')
+            && (l.starts_with("curl ") || l.contains(" curl ") || l.starts_with("$ curl "))
+    })?;
     let words = shell_words(line);
     let start = words.iter().position(|w| w == "curl")?;
     let mut cmd = CurlCommand {
@@ -191,7 +200,8 @@ pub fn parse_curl(source: &str) -> Option<CurlCommand> {
             }
             "-H" | "--header" => {
                 if let Some((k, v)) = next.and_then(|h| h.split_once(':')) {
-                    cmd.headers.push((k.trim().to_string(), v.trim().to_string()));
+                    cmd.headers
+                        .push((k.trim().to_string(), v.trim().to_string()));
                 }
                 i += 1;
             }
@@ -200,7 +210,8 @@ pub fn parse_curl(source: &str) -> Option<CurlCommand> {
                 i += 1;
             }
             "-u" | "--user" | "-o" | "--output" | "-m" | "--max-time" | "-A" | "--user-agent"
-            | "-b" | "--cookie" | "-e" | "--referer" | "--connect-timeout" | "-w" | "--write-out" => {
+            | "-b" | "--cookie" | "-e" | "--referer" | "--connect-timeout" | "-w"
+            | "--write-out" => {
                 i += 1;
             }
             "|" | ";" | "&&" | "||" | ">" => break,
@@ -315,13 +326,17 @@ fn object_pairs(mut s: &str) -> Vec<(String, String)> {
         let (key, rest) = if let Some((k, r)) = string_literal(s) {
             (k, r)
         } else {
-            let end = s.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '$')).unwrap_or(s.len());
+            let end = s
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '$'))
+                .unwrap_or(s.len());
             if end == 0 {
                 break;
             }
             (s[..end].to_string(), &s[end..])
         };
-        let Some(rest) = rest.trim_start().strip_prefix(':') else { break };
+        let Some(rest) = rest.trim_start().strip_prefix(':') else {
+            break;
+        };
         let rest = rest.trim_start();
         let (value, rest) = if let Some((v, r)) = string_literal(rest) {
             (v, r)
@@ -421,7 +436,10 @@ fn as_text(v: &serde_json::Value) -> Option<String> {
 fn scan_value(text: &str, key: &str) -> Option<String> {
     let pat = format!("\"{key}\"");
     let at = text.find(&pat)?;
-    let rest = text[at + pat.len()..].trim_start().strip_prefix(':')?.trim_start();
+    let rest = text[at + pat.len()..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
     if let Some((s, _)) = string_literal(rest) {
         return Some(s);
     }
@@ -441,14 +459,19 @@ mod tests {
         );
         assert_eq!(r.url.as_deref(), Some("/api/pendo/guides"));
         assert_eq!(r.method, Some(HttpMethod::Get));
-        assert_eq!(r.header("x-pendo-integration-key"), Some("your-pendo-integration-key"));
+        assert_eq!(
+            r.header("x-pendo-integration-key"),
+            Some("your-pendo-integration-key")
+        );
         assert_eq!(r.header("Content-Type"), Some("application/json"));
         assert_eq!(r.body.as_deref(), Some("JSON.stringify(requestData)"));
     }
 
     #[test]
     fn reads_a_response_with_comment_lines() {
-        let r = parse_response("// Actual response received\n{\n  \"error\": \"Unauthorized\",\n  \"status\": 401, // trailing\n  \"details\": \"bad key\"\n}");
+        let r = parse_response(
+            "// Actual response received\n{\n  \"error\": \"Unauthorized\",\n  \"status\": 401, // trailing\n  \"details\": \"bad key\"\n}",
+        );
         assert_eq!(r.status, Some(401));
         assert_eq!(r.error.as_deref(), Some("Unauthorized"));
         assert_eq!(r.details.as_deref(), Some("bad key"));
@@ -465,7 +488,9 @@ mod tests {
 
     #[test]
     fn reads_postgrest_error_codes() {
-        let r = parse_response(r#"{"code":"PGRST205","details":null,"hint":"Perhaps you meant the table 'public.pendo_guide'","message":"Could not find the table 'public.pendo_guides' in the schema cache"}"#);
+        let r = parse_response(
+            r#"{"code":"PGRST205","details":null,"hint":"Perhaps you meant the table 'public.pendo_guide'","message":"Could not find the table 'public.pendo_guides' in the schema cache"}"#,
+        );
         assert_eq!(r.code.as_deref(), Some("PGRST205"));
         assert!(r.error.unwrap().contains("Could not find the table"));
         assert!(r.details.unwrap().contains("Perhaps"));
@@ -475,14 +500,21 @@ mod tests {
     fn reads_curl_with_continuations() {
         let c = parse_curl("# curl command for manual testing\ncurl -X GET \"https://app.pendo.io/api/v1/endpoint\" \\\n  -H \"X-Pendo-Integration-Key: your-pendo-integration-key\" \\\n  -H \"Content-Type: application/json\"\n").unwrap();
         assert_eq!(c.method, Some(HttpMethod::Get));
-        assert_eq!(c.url.as_deref(), Some("https://app.pendo.io/api/v1/endpoint"));
-        assert_eq!(c.header("x-pendo-integration-key"), Some("your-pendo-integration-key"));
+        assert_eq!(
+            c.url.as_deref(),
+            Some("https://app.pendo.io/api/v1/endpoint")
+        );
+        assert_eq!(
+            c.header("x-pendo-integration-key"),
+            Some("your-pendo-integration-key")
+        );
         assert_eq!(c.headers.len(), 2);
     }
 
     #[test]
     fn curl_with_data_defaults_to_post() {
-        let c = parse_curl("curl https://app.pendo.io/api/v1/aggregation -d '{\"response\":{}}'").unwrap();
+        let c = parse_curl("curl https://app.pendo.io/api/v1/aggregation -d '{\"response\":{}}'")
+            .unwrap();
         assert_eq!(c.method, Some(HttpMethod::Post));
         assert_eq!(c.body.as_deref(), Some("{\"response\":{}}"));
     }

@@ -48,7 +48,12 @@ pub(crate) fn is_template_item(text: &str) -> bool {
 pub(crate) fn is_template_block(text: &str) -> bool {
     // Normalising only shortens text, so a block far longer than every template block
     // cannot be one; this keeps large pasted logs cheap.
-    let longest = TEMPLATE_INFO.blocks.iter().map(String::len).max().unwrap_or(0);
+    let longest = TEMPLATE_INFO
+        .blocks
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
     text.len() <= longest * 2 && TEMPLATE_INFO.blocks.contains(&normalize_key(text))
 }
 
@@ -162,9 +167,15 @@ mod tests {
     #[test]
     fn template_values_are_not_given() {
         assert_eq!(normalize_field("Method", "[HTTP method]"), None);
-        assert_eq!(normalize_field("Environment", "Development/Staging/Production"), None);
         assert_eq!(
-            normalize_field("Authentication", "Integration Key `your-pendo-integration-key`"),
+            normalize_field("Environment", "Development/Staging/Production"),
+            None
+        );
+        assert_eq!(
+            normalize_field(
+                "Authentication",
+                "Integration Key `your-pendo-integration-key`"
+            ),
             None
         );
         assert_eq!(
@@ -181,14 +192,23 @@ mod tests {
             normalize_field("Environment", "Production").as_deref(),
             Some("Production")
         );
-        assert_eq!(normalize_field("Environment", "production").as_deref(), Some("Production"));
+        assert_eq!(
+            normalize_field("Environment", "production").as_deref(),
+            Some("Production")
+        );
         assert_eq!(normalize_field("Environment", "Staging/Production"), None);
-        assert_eq!(normalize_field("Data Type", "Events").as_deref(), Some("Events"));
+        assert_eq!(
+            normalize_field("Data Type", "Events").as_deref(),
+            Some("Events")
+        );
         assert_eq!(
             normalize_field("Sync Method", "Incremental").as_deref(),
             Some("Incremental")
         );
-        assert_eq!(normalize_field("Sync Method", "[Incremental/Full/Real-time]"), None);
+        assert_eq!(
+            normalize_field("Sync Method", "[Incremental/Full/Real-time]"),
+            None
+        );
     }
 
     #[test]
@@ -199,7 +219,10 @@ mod tests {
         );
         assert_eq!(normalize_field("Method", "[GET]").as_deref(), Some("GET"));
         assert_eq!(normalize_field("Method", "GET").as_deref(), Some("GET"));
-        assert_eq!(normalize_field("Unknown Label", "[GET]").as_deref(), Some("GET"));
+        assert_eq!(
+            normalize_field("Unknown Label", "[GET]").as_deref(),
+            Some("GET")
+        );
     }
 
     #[test]
@@ -210,16 +233,27 @@ mod tests {
         );
         assert_eq!(
             split_endpoint("POST https://app.pendo.io/api/v1/aggregation"),
-            (Some(HttpMethod::Post), Some("https://app.pendo.io/api/v1/aggregation".into()))
+            (
+                Some(HttpMethod::Post),
+                Some("https://app.pendo.io/api/v1/aggregation".into())
+            )
         );
-        assert_eq!(split_endpoint("/api/v1/guide"), (None, Some("/api/v1/guide".into())));
-        assert_eq!(split_endpoint("GET/POST /api/pendo/[endpoint]"), (None, None));
+        assert_eq!(
+            split_endpoint("/api/v1/guide"),
+            (None, Some("/api/v1/guide".into()))
+        );
+        assert_eq!(
+            split_endpoint("GET/POST /api/pendo/[endpoint]"),
+            (None, None)
+        );
     }
 
     #[test]
     fn template_items_are_known() {
         assert!(is_template_item("Verify API key is valid and active"));
-        assert!(is_template_item("**Access Confirmed**: Can access Pendo dashboard"));
+        assert!(is_template_item(
+            "**Access Confirmed**: Can access Pendo dashboard"
+        ));
         assert!(!is_template_item("Something else entirely"));
     }
 }

@@ -120,7 +120,10 @@ pub enum Environment {
 impl Environment {
     /// Reads what people write: `prod`, `Production`, `live`, `stage`, `dev`, `local`, …
     pub fn from_text(text: &str) -> Option<Self> {
-        let t = text.trim().trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+        let t = text
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_ascii_lowercase();
         match t.as_str() {
             "production" | "prod" | "live" | "prd" => Some(Self::Production),
             "staging" | "stage" | "stg" | "preview" | "uat" => Some(Self::Staging),
@@ -139,7 +142,9 @@ impl Environment {
 }
 
 /// Which Pendo data the issue is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 pub enum DataType {
     Guides,
     Features,
@@ -159,7 +164,10 @@ impl DataType {
 
     /// Reads `Guides`, `guide`, `featureEvents`, …
     pub fn from_text(text: &str) -> Option<Self> {
-        let t = text.trim().trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+        let t = text
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_ascii_lowercase();
         match t.as_str() {
             "guides" | "guide" | "guideevents" => Some(Self::Guides),
             "features" | "feature" | "featureevents" => Some(Self::Features),
@@ -204,7 +212,10 @@ pub enum HttpMethod {
 
 impl HttpMethod {
     pub fn from_text(text: &str) -> Option<Self> {
-        let t = text.trim().trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_uppercase();
+        let t = text
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_ascii_uppercase();
         match t.as_str() {
             "GET" => Some(Self::Get),
             "POST" => Some(Self::Post),

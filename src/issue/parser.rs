@@ -197,7 +197,9 @@ impl Raw {
                 }
                 Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,
                 Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
-                Event::Start(Tag::Heading { level, .. }) if quote_depth == 0 && items.is_empty() => {
+                Event::Start(Tag::Heading { level, .. })
+                    if quote_depth == 0 && items.is_empty() =>
+                {
                     heading = Some((level as u8, String::new()));
                 }
                 Event::End(TagEnd::Heading(_)) => {
@@ -235,18 +237,21 @@ impl Raw {
                     });
                 }
                 Event::End(TagEnd::Item) => {
-                    if let Some(item) = items.pop() {
-                        if quote_depth == 0 {
-                            raw.finish_item(item, body, &path);
-                        }
+                    if let Some(item) = items.pop()
+                        && quote_depth == 0
+                    {
+                        raw.finish_item(item, body, &path);
                     }
                 }
                 Event::TaskListMarker(checked) => {
-                    if let Some(item) = items.last_mut() {
-                        if !item.seen_inline && item.marker.is_none() {
-                            let at = body[range.clone()].find('[').map_or(range.start, |i| range.start + i);
-                            item.marker = Some((at, checked));
-                        }
+                    if let Some(item) = items.last_mut()
+                        && !item.seen_inline
+                        && item.marker.is_none()
+                    {
+                        let at = body[range.clone()]
+                            .find('[')
+                            .map_or(range.start, |i| range.start + i);
+                        item.marker = Some((at, checked));
                     }
                 }
                 Event::Start(Tag::Strong) => {
@@ -258,37 +263,37 @@ impl Raw {
                     }
                 }
                 Event::End(TagEnd::Strong) => {
-                    if let Some(item) = items.last_mut() {
-                        if let Some(label) = item.strong.take() {
-                            item.field = Some((label, range.end));
-                        }
+                    if let Some(item) = items.last_mut()
+                        && let Some(label) = item.strong.take()
+                    {
+                        item.field = Some((label, range.end));
                     }
                 }
                 Event::Text(t) | Event::Code(t) => {
                     if let Some((_, h)) = heading.as_mut() {
                         h.push_str(&t);
-                    } else if let Some(item) = items.last_mut() {
-                        if item.nested_lists == 0 {
-                            if let Some(label) = item.strong.as_mut() {
-                                label.push_str(&t);
-                            }
-                            item.text.push_str(&t);
-                            item.seen_inline = true;
+                    } else if let Some(item) = items.last_mut()
+                        && item.nested_lists == 0
+                    {
+                        if let Some(label) = item.strong.as_mut() {
+                            label.push_str(&t);
                         }
+                        item.text.push_str(&t);
+                        item.seen_inline = true;
                     }
                 }
                 Event::SoftBreak | Event::HardBreak => {
-                    if let Some(item) = items.last_mut() {
-                        if item.nested_lists == 0 {
-                            item.text.push(' ');
-                        }
+                    if let Some(item) = items.last_mut()
+                        && item.nested_lists == 0
+                    {
+                        item.text.push(' ');
                     }
                 }
                 Event::InlineHtml(_) | Event::Html(_) => {
-                    if let Some(item) = items.last_mut() {
-                        if item.nested_lists == 0 {
-                            item.seen_inline = true;
-                        }
+                    if let Some(item) = items.last_mut()
+                        && item.nested_lists == 0
+                    {
+                        item.seen_inline = true;
                     }
                 }
                 _ => {}
@@ -312,7 +317,9 @@ impl Raw {
             return;
         };
         let label = collapse(&label);
-        let line_end = body[after..].find(['\n', '\r']).map_or(body.len(), |i| after + i);
+        let line_end = body[after..]
+            .find(['\n', '\r'])
+            .map_or(body.len(), |i| after + i);
         let rest = body.get(after..line_end).unwrap_or("");
         let (label, value) = if let Some(stripped) = label.strip_suffix(':') {
             (stripped.trim_end().to_string(), rest)
