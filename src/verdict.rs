@@ -255,13 +255,14 @@ fn diagnosis(problems: &[(Impact, String)], verified: bool, issue: &Issue) -> St
         .environment
         .map_or("environment not stated", |e| e.as_str());
     match problems.first() {
-        Some((_, what)) => {
-            let more = match problems.len() {
-                1 => String::new(),
-                n => format!(" (+{} more)", n - 1),
-            };
-            format!("{what}{more} — {env}")
-        }
+        Some((_, what)) => match problems.len() {
+            1 => format!("{what} — {env}"),
+            n => format!(
+                "{what} — {env}; {} more finding{} below",
+                n - 1,
+                if n == 2 { "" } else { "s" }
+            ),
+        },
         None if verified => format!("Every check that ran passes now — {env}"),
         None => format!("No problem found in what the issue reports; not verified live — {env}"),
     }
