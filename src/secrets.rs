@@ -644,21 +644,18 @@ mod tests {
     }
 
     #[test]
-    fn a_full_body_is_fast() {
+    fn a_full_body_finds_every_repeat() {
+        // Speed is measured by `cargo bench --bench core`; here only the result counts.
         let line =
             format!("guide {PENDO} seen; Authorization: Bearer <token> ünïcødé {SB_PUBLISHABLE}\n");
-        let body: String = line.repeat(65_536 / line.len());
-        let start = std::time::Instant::now();
-        let runs = 20;
-        for _ in 0..runs {
-            assert!(!find(&body).is_empty());
-        }
-        let per_run = start.elapsed() / runs;
-        // Debug builds are ~10x slower than release; release is well under 1 ms.
-        assert!(
-            per_run < std::time::Duration::from_millis(40),
-            "{per_run:?}"
+        let repeats = 65_536 / line.len();
+        let body: String = line.repeat(repeats);
+        let found = find(&body);
+        assert_eq!(
+            found.iter().filter(|s| s.kind == SecretKind::SupabasePublishableKey).count(),
+            repeats
         );
+        assert!(find(&redact(&body)).is_empty());
     }
 
     /// A generated secret, as embedded in text (with its context) and its expected mask.
