@@ -652,7 +652,10 @@ mod tests {
         let body: String = line.repeat(repeats);
         let found = find(&body);
         assert_eq!(
-            found.iter().filter(|s| s.kind == SecretKind::SupabasePublishableKey).count(),
+            found
+                .iter()
+                .filter(|s| s.kind == SecretKind::SupabasePublishableKey)
+                .count(),
             repeats
         );
         assert!(find(&redact(&body)).is_empty());
