@@ -25,7 +25,7 @@ pub fn parse(body: &str) -> Issue {
         headings: raw.headings,
         ..Issue::default()
     };
-    for (section, label, raw_value) in raw.fields {
+    for (_, section, label, raw_value) in raw.fields {
         let value = normalize_field(&label, &raw_value);
         let key = if issue.fields.contains_key(&label) {
             format!("{label} ({section})")
@@ -125,7 +125,8 @@ fn normalize(issue: &mut Issue) {
 /// What one pass over the events collects, before normalisation.
 #[derive(Default)]
 struct Raw {
-    fields: Vec<(String, String, String)>,
+    /// (byte offset, section, label, value as written).
+    fields: Vec<(usize, String, String, String)>,
     items: Vec<ChecklistItem>,
     code_blocks: Vec<CodeBlock>,
     headings: Vec<Heading>,
@@ -299,6 +300,9 @@ impl Raw {
                 _ => {}
             }
         }
+        // Items and fields finish after their nested children; report them in body order.
+        raw.items.sort_by_key(|i| i.offset);
+        raw.fields.sort_by_key(|f| f.0);
         raw
     }
 
@@ -332,7 +336,7 @@ impl Raw {
             return;
         }
         self.fields
-            .push((section_of(path), label, value.trim().to_string()));
+            .push((after, section_of(path), label, value.trim().to_string()));
     }
 }
 
@@ -349,7 +353,10 @@ fn collapse(text: &str) -> String {
 pub(crate) fn read_template(body: &str) -> RawTemplate {
     let raw = Raw::read(body);
     (
-        raw.fields,
+        raw.fields
+            .into_iter()
+            .map(|(_, s, l, v)| (s, l, v))
+            .collect(),
         raw.items.into_iter().map(|i| i.text).collect(),
         raw.code_blocks.into_iter().map(|b| b.text).collect(),
     )
@@ -357,3 +364,91 @@ pub(crate) fn read_template(body: &str) -> RawTemplate {
 
 /// Fields (section, label, raw value), item texts and code block texts.
 pub(crate) type RawTemplate = (Vec<(String, String, String)>, Vec<String>, Vec<String>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_fields_items_and_sections_through_crlf_emoji_and_nesting() {
+        let body = "## 🚨 Environment Information ⚙️\r\n- **Environment**: prod\r\n- **Data Type:** Events\r\n\r\n### Pendo API Investigation\r\n- [X] Verify API key is valid and active\r\n  - [ ] nested **step** `code`\r\n* [x] Test API endpoint manually\r\n";
+        let issue = parse(body);
+        assert_eq!(issue.field("Environment"), Some("prod"));
+        assert_eq!(issue.environment, Some(Environment::Production));
+        assert_eq!(issue.data_type, Some(DataType::Events));
+        let texts: Vec<(&str, bool, &str)> = issue
+            .checklist
+            .iter()
+            .map(|i| (i.text.as_str(), i.checked, i.section.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                (
+                    "Verify API key is valid and active",
+                    true,
+                    "Pendo API Investigation"
+                ),
+                ("nested step code", false, "Pendo API Investigation"),
+                (
+                    "Test API endpoint manually",
+                    true,
+                    "Pendo API Investigation"
+                ),
+            ]
+        );
+        for item in &issue.checklist {
+            assert_eq!(&body[item.offset..item.offset + 1], "[");
+        }
+        assert_eq!(
+            issue.checklist[0].section_path,
+            vec!["🚨 Environment Information ⚙️", "Pendo API Investigation"]
+        );
+    }
+
+    #[test]
+    fn code_quotes_and_comments_yield_nothing() {
+        let body = "```md\n- **Environment**: Production\n- [ ] in code\n```\n> - [ ] quoted\n> - **Data Type**: Guides\n\n<!--\n- [ ] commented\n\n- **Method**: GET\n-->\n    - [ ] indented code\n";
+        let issue = parse(body);
+        assert!(issue.checklist.is_empty(), "{:?}", issue.checklist);
+        assert!(issue.fields.is_empty(), "{:?}", issue.fields);
+        assert_eq!(issue.code_blocks.len(), 2);
+        assert_eq!(issue.code_blocks[0].lang, "md");
+    }
+
+    #[test]
+    fn details_content_is_read() {
+        let body = "<details>\n<summary>More</summary>\n\n- [ ] Review cronjob execution logs\n- **Last Run**: 2026-11-27\n\n</details>\n";
+        let issue = parse(body);
+        assert_eq!(issue.checklist.len(), 1);
+        assert_eq!(issue.field("Last Run"), Some("2026-11-27"));
+    }
+
+    #[test]
+    fn duplicate_labels_are_keyed_by_section() {
+        let body = "### Cronjob Status\n- **Success Rate**: 40%\n### Alert Thresholds\n- **Success Rate**: Alert if < 90%\n";
+        let issue = parse(body);
+        assert_eq!(issue.field("Success Rate"), Some("40%"));
+        assert_eq!(
+            issue.field("Success Rate (Alert Thresholds)"),
+            Some("Alert if < 90%")
+        );
+    }
+
+    #[test]
+    fn front_matter_and_empty_bodies() {
+        let issue = parse("---\nname: x\nlabels: a\n---\n- [ ] one\n");
+        assert_eq!(issue.checklist.len(), 1);
+        let empty = parse("");
+        assert!(empty.checklist.is_empty() && empty.fields.is_empty());
+        assert!(!empty.looks_like_template);
+    }
+
+    #[test]
+    fn data_type_is_inferred_from_the_endpoint() {
+        let issue = parse("- **Endpoint**: `GET /api/pendo/guides`\n");
+        assert_eq!(issue.data_type, Some(DataType::Guides));
+        assert_eq!(issue.method, Some(HttpMethod::Get));
+        assert_eq!(issue.endpoint.as_deref(), Some("/api/pendo/guides"));
+    }
+}
