@@ -304,13 +304,11 @@ fn areas(
             _ => {}
         }
     }
-    if findings
+    for f in findings
         .iter()
-        .any(|f| f.id == "issue.request" && f.status != Status::Pass)
+        .filter(|f| matches!(f.status, Status::Warn | Status::Fail))
     {
-        for l in crate::lint::lint(issue) {
-            set.extend(l.areas.iter().copied());
-        }
+        set.extend(f.areas.iter().copied());
     }
     if !verified {
         for r in reported.iter().filter(|r| r.impact != Impact::None) {

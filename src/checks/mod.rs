@@ -109,6 +109,10 @@ pub struct Finding {
     /// Measured values worth showing beside the reported ones (name → value).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measured: Vec<(String, String)>,
+    /// Area label keys this finding points at (set by checks that know better than the
+    /// verdict's per-id defaults, e.g. the request lints).
+    #[serde(skip)]
+    pub areas: Vec<&'static str>,
     /// Wall time the check took, when it did I/O.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
@@ -124,6 +128,7 @@ impl Finding {
             evidence: Vec::new(),
             next_steps: Vec::new(),
             measured: Vec::new(),
+            areas: Vec::new(),
             duration_ms: None,
         }
     }

@@ -134,6 +134,11 @@ pub fn request(issue: &Issue) -> Finding {
     };
     let mut finding = Finding::new("issue.request", status, summary).with_impact(worst);
     for l in &lints {
+        for area in l.areas {
+            if !finding.areas.contains(area) {
+                finding.areas.push(area);
+            }
+        }
         finding = finding
             .with_evidence(format!("{}: {}", l.title, secrets::redact(&l.evidence)))
             .with_next_step(l.fix.clone());
