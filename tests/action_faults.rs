@@ -134,3 +134,34 @@ fn a_persistent_failure_exits_non_zero_with_an_error_and_no_duplicate() {
     let run = h.opened(m);
     assert!(h.reports(m).len() <= 1, "{}", run.stderr);
 }
+
+#[test]
+fn a_report_that_cannot_be_written_leaves_the_issue_as_it_was() {
+    let h = Harness::new("rollback");
+    let n = h.file("[API] auth", &support::example("prod-auth-401.md"));
+    let before = h.gh.issue(n);
+    // The issue PATCH works, then every report creation is refused.
+    // Four attempts: the client's whole retry budget.
+    h.gh.inject(Fault::status(Method::POST, &format!("/issues/{n}/comments"), 502).times(4));
+    let run = h.opened(n);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("::error"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("undid this run's ticks"),
+        "{}",
+        run.stderr
+    );
+    assert!(h.reports(n).is_empty());
+    let after = h.gh.issue(n);
+    assert_eq!(after.body, before.body, "ticks were rolled back");
+    let mut want = before.labels.clone();
+    let mut got = after.labels.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "labels were rolled back");
+    // The next run, with GitHub healthy again, triages normally.
+    assert_eq!(h.gh.pending_faults(), 0, "every attempt was refused");
+    let run = h.opened(n);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(h.reports(n).len(), 1);
+}

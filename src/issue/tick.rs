@@ -50,6 +50,24 @@ pub fn tick_items<S: AsRef<str>>(body: &str, texts: &[S]) -> TickEdit {
     }
 }
 
+/// Unticks every checked item of `body` whose text matches one of `texts`: the undo of
+/// [`tick_items`], used when the rest of a run's writes failed. Only `[x]`/`[X]` marks
+/// change; nothing else does.
+pub fn untick_items<S: AsRef<str>>(body: &str, texts: &[S]) -> String {
+    let wanted: Vec<String> = texts.iter().map(|t| normalize_key(t.as_ref())).collect();
+    let mut bytes = body.as_bytes().to_vec();
+    for item in parse(body).checklist {
+        let at = item.mark_offset();
+        if item.checked
+            && wanted.contains(&normalize_key(&item.text))
+            && matches!(bytes.get(at), Some(b'x' | b'X'))
+        {
+            bytes[at] = b' ';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| body.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +78,17 @@ mod tests {
         let edit = tick_items(body, &["two"]);
         assert_eq!(edit.body, "## A\r\n- [ ] one\r\n- [x] two\r\n");
         assert_eq!(edit.ticked, vec!["two".to_string()]);
+    }
+
+    #[test]
+    fn untick_undoes_tick() {
+        let body = "- [ ] one\r\n- [X] two\n- [ ] three\n";
+        let edit = tick_items(body, &["one", "three"]);
+        assert_eq!(untick_items(&edit.body, &edit.ticked), body);
+        assert_eq!(
+            untick_items(body, &["two"]),
+            "- [ ] one\r\n- [ ] two\n- [ ] three\n"
+        );
     }
 
     #[test]

@@ -395,15 +395,56 @@ async fn write(
         gh.update_issue(number, p.new_body.as_deref(), labels)
             .await?;
     }
-    match keep {
-        None => create_report(gh, number, &p.comment).await?,
-        Some(c) if p.comment_needed => gh.update_comment(c.id, &p.comment).await?,
-        Some(_) => {}
+    let report = match keep {
+        None => create_report(gh, number, &p.comment).await,
+        Some(c) if p.comment_needed => gh.update_comment(c.id, &p.comment).await,
+        Some(_) => Ok(()),
+    };
+    if let Err(err) = report {
+        if p.issue_write() {
+            rollback(gh, number, p).await;
+        }
+        return Err(err);
     }
     for id in extras {
         gh.delete_comment(*id).await?;
     }
     Ok(())
+}
+
+/// Undoes this run's ticks and label changes when its report could not be written, so
+/// the issue is left as it was rather than half updated. Masked secrets stay masked. Best
+/// effort: a person's edit since the write is kept, and a failure here is only logged.
+async fn rollback(gh: &Github, number: u64, p: &Plan) {
+    let undo = async {
+        let fresh = gh.get_issue(number).await?;
+        let body = crate::issue::tick::untick_items(fresh.body(), &p.ticked_now);
+        let current = fresh.label_names();
+        let mut labels: Vec<String> = current
+            .iter()
+            .filter(|l| !p.labels.add.contains(l))
+            .cloned()
+            .collect();
+        for removed in &p.labels.remove {
+            if !labels.contains(removed) {
+                labels.push(removed.clone());
+            }
+        }
+        let new_body = (body != fresh.body()).then_some(body.as_str());
+        let new_labels = (labels != current).then_some(labels.as_slice());
+        if new_body.is_some() || new_labels.is_some() {
+            gh.update_issue(number, new_body, new_labels).await?;
+        }
+        Ok::<(), GithubError>(())
+    };
+    match undo.await {
+        Ok(()) => log(&format!(
+            "#{number}: the report could not be written; undid this run's ticks and label changes"
+        )),
+        Err(e) => log(&format!(
+            "#{number}: the report could not be written and undoing the ticks and labels failed too ({e})"
+        )),
+    }
 }
 
 /// Creates the report without ever posting it twice: after a failed POST (which may have
