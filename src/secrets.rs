@@ -128,7 +128,11 @@ pub fn find(text: &str) -> Vec<Secret> {
 
 /// Returns `text` with every secret masked (a short prefix kept); nothing else changes.
 pub fn redact(text: &str) -> String {
-    let secrets = find(text);
+    redact_found(text, &find(text))
+}
+
+/// [`redact`] with the secrets already found by [`find`] on the same `text`.
+pub fn redact_found(text: &str, secrets: &[Secret]) -> String {
     if secrets.is_empty() {
         return text.to_string();
     }

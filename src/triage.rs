@@ -34,11 +34,12 @@ pub fn triage(
     live: Vec<Finding>,
     now: i64,
 ) -> Triage {
-    let redacted_body = secrets::redact(body);
+    let found = secrets::find(body);
+    let redacted_body = secrets::redact_found(body, &found);
     let issue = issue::parse(&redacted_body);
     let mut findings = vec![
         offline::fields(&issue),
-        offline::secrets(body),
+        offline::secrets(body, &found),
         offline::request(&issue),
     ];
     let skipped = offline::skipped_live(creds, Some("live checks are not part of this build yet"));

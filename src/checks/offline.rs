@@ -62,15 +62,14 @@ pub fn fields(issue: &Issue) -> Finding {
     ))
 }
 
-/// `issue.secrets`: keys pasted into the issue.
-pub fn secrets(body: &str) -> Finding {
-    let found = secrets::find(body);
+/// `issue.secrets`: keys pasted into the issue, as [`secrets::find`] found them in `body`.
+pub fn secrets(body: &str, found: &[secrets::Secret]) -> Finding {
     if found.is_empty() {
         return Finding::pass("issue.secrets", "No secrets in the issue");
     }
     let sensitive: Vec<_> = found.iter().filter(|s| s.sensitive).collect();
     let mut kinds: Vec<&str> = Vec::new();
-    for s in &found {
+    for s in found {
         if !kinds.contains(&s.kind.label()) {
             kinds.push(s.kind.label());
         }
@@ -100,7 +99,7 @@ pub fn secrets(body: &str) -> Finding {
         .with_next_step("Rotate every key listed here now: anyone who saw the issue or its edit history has it.")
         .with_next_step("Issue edit history keeps the old text: ask a repository admin to delete the revision, or treat the key as public.")
     };
-    for s in &found {
+    for s in found {
         let line = body[..s.range.start].matches('\n').count() + 1;
         let masked = secrets::mask(&body[s.range.clone()], s.kind);
         finding = finding.with_evidence(format!("line {line}: {} {masked}", s.kind.label()));

@@ -344,8 +344,16 @@ fn section_of(path: &[(u8, String)]) -> String {
     path.last().map(|(_, t)| t.clone()).unwrap_or_default()
 }
 
+/// Trims and folds runs of white space into one space.
 fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// The raw fields (section, label, value as written) and item texts of a body, without
