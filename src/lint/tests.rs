@@ -762,16 +762,7 @@ fn quotes_are_one_short_line() {
 
 #[test]
 fn ids_are_unique_and_areas_are_known_labels() {
-    let known = [
-        "pendo-api",
-        "supabase",
-        "database",
-        "edge-functions",
-        "netlify",
-        "performance",
-        "monitoring",
-        "security",
-    ];
+    let known = crate::config::AREA_KEYS;
     let mut seen = std::collections::HashSet::new();
     for p in PITFALLS {
         assert!(seen.insert(p.id), "duplicate id {}", p.id);
