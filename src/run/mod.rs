@@ -74,8 +74,9 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
         ..RetryPolicy::default()
     };
     let gh = Github::new(&a.api_url, token.expose(), &a.repository, retry)?;
-    let config = load_config(env, &a, &gh).await?;
+    // A bad event file is reported before any network call.
     let payload = read_payload(&a)?;
+    let config = load_config(env, &a, &gh).await?;
     let number_input = a.issue_number.clone().or_else(|| {
         payload
             .pointer("/inputs/issue-number")
