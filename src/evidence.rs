@@ -114,7 +114,7 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reporte
             } else {
                 String::new()
             },
-            &["database", "monitoring"],
+            &["monitoring"],
         ));
     }
     if let Some(v) = issue.field("Sync Status") {
@@ -164,7 +164,7 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reporte
                 v,
                 Impact::Degraded,
                 "partial or wrong data reported".into(),
-                &["database"],
+                &[],
             ));
         }
     }
@@ -217,7 +217,7 @@ fn status_meaning(status: u16, code: Option<&str>, error: Option<&str>) -> Repor
         401 | 403 => (
             Impact::Critical,
             "the key is rejected",
-            vec!["pendo-api", "security"],
+            vec!["pendo-api"],
             "Check the integration key in Pendo (Settings → Integrations → Integration Keys): it must exist, be for this subscription and region, and match the Edge Function's secret.",
         ),
         429 => (
@@ -274,7 +274,7 @@ fn code_meaning(code: &str) -> Option<Reported> {
         "PGRST301" | "PGRST302" | "PGRST303" => (
             Impact::Critical,
             "Supabase rejects the key (JWT)",
-            vec!["supabase", "security"],
+            vec!["supabase"],
             "Use the project's current service role or secret key; JWT keys stop working after the JWT secret is rotated.",
         ),
         "42501" => (

@@ -137,6 +137,22 @@ fn every_example_checks_offline_to_the_expected_severity() {
         {
             assert_eq!(c["status"], "skip", "{file}: live checks skip offline");
         }
+        // Areas a person would pick must be there; free text (not-a-template.md names
+        // Netlify only in prose) is not read for areas.
+        if file != "not-a-template.md" {
+            let areas: Vec<&str> = report["areas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            for want_area in want["area_labels"].as_array().unwrap() {
+                assert!(
+                    areas.contains(&want_area.as_str().unwrap()),
+                    "{file}: {want_area} not in {areas:?}"
+                );
+            }
+        }
         let secrets = checks.iter().find(|c| c["id"] == "issue.secrets").unwrap();
         let has_secrets = !want["secret_kinds"].as_array().unwrap().is_empty();
         assert_eq!(
