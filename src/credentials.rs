@@ -76,13 +76,22 @@ impl Credentials {
             })
     }
 
-    /// The secret values, for masking in logs (`::add-mask::`).
+    /// The secret values, for masking in logs (`::add-mask::`): each key, the database
+    /// URL, and the URL's password on its own (it can appear without the URL).
     pub fn secret_values(&self) -> Vec<&str> {
-        [&self.pendo_key, &self.supabase_key, &self.supabase_db_url]
+        let mut values: Vec<&str> = [&self.pendo_key, &self.supabase_key, &self.supabase_db_url]
             .into_iter()
             .flatten()
             .map(SecretString::expose)
-            .collect()
+            .collect();
+        if let Some(password) = self
+            .supabase_db_url
+            .as_ref()
+            .and_then(|u| url_password(u.expose()))
+        {
+            values.push(password);
+        }
+        values
     }
 
     pub fn has_pendo(&self) -> bool {
@@ -103,6 +112,14 @@ impl Credentials {
     }
 }
 
+/// The password of `scheme://user:password@host…`, when there is one.
+fn url_password(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let userinfo = &rest[..rest.rfind('@')?];
+    let (_, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then_some(password)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +134,20 @@ mod tests {
             ..Default::default()
         };
         assert!(!format!("{c:?}").contains("fake-pendo-key"));
+    }
+
+    #[test]
+    fn the_database_password_is_masked_on_its_own() {
+        let c = Credentials {
+            supabase_db_url: SecretString::new(
+                "postgresql://postgres.ref:fake-p%40ss@pooler.example:5432/postgres",
+            ),
+            ..Default::default()
+        };
+        let values = c.secret_values();
+        assert!(values.contains(&"fake-p%40ss"), "{values:?}");
+        assert_eq!(values.len(), 2);
+        assert_eq!(url_password("postgres://u@h/db"), None);
     }
 
     #[test]
