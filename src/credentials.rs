@@ -105,11 +105,6 @@ impl Credentials {
     pub fn has_supabase_db(&self) -> bool {
         self.supabase_db_url.is_some()
     }
-
-    /// True when any live check could run.
-    pub fn any(&self) -> bool {
-        self.has_pendo() || self.has_supabase_api() || self.has_supabase_db()
-    }
 }
 
 /// The password of `scheme://user:password@host…`, when there is one.

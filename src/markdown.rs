@@ -55,32 +55,6 @@ pub fn inline(text: &str, max_chars: usize) -> String {
     out
 }
 
-/// Text as a fenced code block: a fence longer than any backtick run inside, control
-/// characters removed, at most `max_chars` characters.
-pub fn code_block(text: &str, lang: &str, max_chars: usize) -> String {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !is_invisible_control(*c))
-        .take(max_chars)
-        .collect();
-    let longest = cleaned.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    format!("{fence}{lang}\n{}\n{fence}", cleaned.trim_end_matches('\n'))
-}
-
-/// Cuts `text` to at most `max_bytes` bytes at a char boundary.
-pub fn truncate_bytes(text: &str, max_bytes: usize) -> &str {
-    if text.len() <= max_bytes {
-        return text;
-    }
-    let mut end = max_bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,18 +83,5 @@ mod tests {
     fn cut_is_marked() {
         assert_eq!(inline("abcdef", 3), "abc…");
         assert_eq!(inline("héllo", 10), "héllo");
-    }
-
-    #[test]
-    fn code_fence_outlasts_backticks_inside() {
-        let s = code_block("a ``` b", "json", 100);
-        assert!(s.starts_with("````json\n"), "{s}");
-        assert!(s.ends_with("\n````"));
-    }
-
-    #[test]
-    fn truncate_respects_char_boundaries() {
-        assert_eq!(truncate_bytes("héllo", 2), "h");
-        assert_eq!(truncate_bytes("abc", 10), "abc");
     }
 }

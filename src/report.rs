@@ -421,6 +421,27 @@ mod tests {
     }
 
     #[test]
+    fn measured_values_stand_beside_reported_ones() {
+        let body = "- **Environment**: Production\n- **Latency**: 8.2s\n";
+        let live = Finding::new("pendo.latency", Status::Warn, "slow")
+            .with_measured("Latency", "3.1 s (p50 of 5 calls)")
+            .with_measured("Rows in Pendo", "1,204");
+        let t = triage(
+            body,
+            &Config::default(),
+            &Credentials::default(),
+            vec![live],
+            0,
+        );
+        let md = render_markdown(&t, &ctx(), None);
+        assert!(
+            md.contains("| Latency | 8.2s (over the 2 s requirement) | 3.1 s (p50 of 5 calls) |"),
+            "{md}"
+        );
+        assert!(md.contains("| Rows in Pendo | — | 1,204 |"), "{md}");
+    }
+
+    #[test]
     fn json_has_the_product_keys_and_no_secrets() {
         let body = "- **Environment**: Production\n- **Endpoint**: `GET /api/v1/guide`\n- **Data Type**: Guides\n";
         let t = triage(body, &Config::default(), &Credentials::default(), vec![], 0);

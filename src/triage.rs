@@ -42,7 +42,7 @@ pub fn triage(
         offline::secrets(body, &found),
         offline::request(&issue),
     ];
-    let skipped = offline::skipped_live(creds, Some("live checks are not part of this build yet"));
+    let skipped = offline::skipped_live(creds, "live checks are not part of this build yet");
     for skip in skipped {
         match live.iter().find(|f| f.id == skip.id) {
             Some(f) => findings.push(f.clone()),

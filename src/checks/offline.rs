@@ -147,7 +147,7 @@ pub fn request(issue: &Issue) -> Finding {
 
 /// The live checks, as `skip` findings saying what is missing. Live checks that have
 /// their credentials are run by the live runner instead.
-pub fn skipped_live(creds: &Credentials, reason_if_present: Option<&str>) -> Vec<Finding> {
+pub fn skipped_live(creds: &Credentials, reason_if_present: &str) -> Vec<Finding> {
     let pendo = "no Pendo key: set the pendo-integration-key input";
     let api = "no Supabase API access: set the supabase-url and supabase-key inputs";
     let db = "no database access: set the supabase-db-url input (session pooler URL)";
@@ -175,13 +175,9 @@ pub fn skipped_live(creds: &Credentials, reason_if_present: Option<&str>) -> Vec
         ("supabase.http", creds.has_supabase_db(), db),
     ];
     plan.iter()
-        .map(
-            |(id, present, missing)| match (present, reason_if_present) {
-                (false, _) => Finding::skip(*id, *missing),
-                (true, Some(reason)) => Finding::skip(*id, reason),
-                (true, None) => Finding::skip(*id, "not run"),
-            },
-        )
+        .map(|(id, present, missing)| {
+            Finding::skip(*id, if *present { reason_if_present } else { missing })
+        })
         .collect()
 }
 
@@ -216,7 +212,7 @@ mod tests {
 
     #[test]
     fn live_checks_say_what_is_missing() {
-        let skipped = skipped_live(&Credentials::default(), None);
+        let skipped = skipped_live(&Credentials::default(), "unused");
         assert_eq!(skipped.len(), 12);
         assert!(skipped.iter().all(|f| f.status == Status::Skip));
         assert!(skipped[0].summary.contains("pendo-integration-key"));

@@ -186,6 +186,7 @@ pub fn is_report(c: &Comment) -> bool {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub number: u64,
+    /// The title with secrets masked (it reaches the job summary).
     pub title: String,
     pub severity: Severity,
     pub diagnosis: String,
@@ -359,7 +360,7 @@ pub async fn triage_issue(
     }
     Ok(Some(Outcome {
         number,
-        title: issue.title.clone(),
+        title: secrets::redact(&issue.title),
         severity: p.triage.verdict.severity,
         diagnosis: secrets::redact(&p.triage.verdict.diagnosis),
         json: serde_json::to_value(report::json(&p.triage)).unwrap_or_default(),
