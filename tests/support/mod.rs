@@ -6,6 +6,10 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod fake_github;
+pub mod fake_pendo;
+pub mod fake_postgrest;
+pub mod pg;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
