@@ -17,7 +17,13 @@ fn measure(name: &str, body: &str) {
         ..Default::default()
     };
     let once = || {
-        let t = triage(black_box(body), &config, &creds, Vec::new(), 1_795_824_000);
+        let t = triage(
+            black_box(body),
+            &config,
+            &creds,
+            Vec::new(),
+            &pendo_triage::clock::Clock::at(1_795_824_000),
+        );
         let md = report::render_markdown(&t, &ctx, None);
         let json = serde_json::to_string(&report::json(&t)).unwrap();
         black_box((md.len(), json.len()))

@@ -94,6 +94,16 @@ impl Env {
         })
     }
 
+    /// The clock: `PENDO_TRIAGE_NOW` (RFC 3339) when set, else the system clock.
+    pub fn now(&self) -> Result<i64, String> {
+        match self.var("PENDO_TRIAGE_NOW") {
+            None => Ok(crate::clock::system_now()),
+            Some(v) => crate::clock::parse_rfc3339(&v).ok_or_else(|| {
+                format!("PENDO_TRIAGE_NOW is {v:?}; write an RFC 3339 time such as 2026-11-28T06:00:00Z, or unset it")
+            }),
+        }
+    }
+
     /// The config file path: the input, `PENDO_TRIAGE_CONFIG`, or the default.
     pub fn config_path(&self) -> (String, bool) {
         match self.input("config", &["PENDO_TRIAGE_CONFIG"]) {
@@ -134,6 +144,9 @@ pub struct ActionEnv {
     /// Logins whose events are the bot's own: `github-actions[bot]` plus
     /// `PENDO_TRIAGE_BOT_LOGIN` (comma-separated, for a PAT or an app).
     pub bot_logins: Vec<String>,
+    /// The clock of this run (Unix seconds): the system clock, or `PENDO_TRIAGE_NOW`
+    /// (RFC 3339) to replay a run at a given moment.
+    pub now: i64,
 }
 
 impl Env {
@@ -194,6 +207,7 @@ impl Env {
             retry_base_ms: number("PENDO_TRIAGE_RETRY_BASE_MS", 1000)?,
             max_wait_seconds: number("PENDO_TRIAGE_MAX_WAIT_SECONDS", 60)?,
             bot_logins,
+            now: self.now()?,
         })
     }
 }

@@ -46,6 +46,20 @@ pub struct Target {
     /// Whether whoever caused the run may fire live checks (member issue, member recheck,
     /// dispatch). When false the triage is offline and the report says how to ask.
     pub live_allowed: bool,
+    /// When a person last changed the body, if this event says so (an `edited` event with
+    /// `changes.body`): the issue's reported values are then judged as of that moment.
+    pub body_edited_at: Option<i64>,
+}
+
+impl Target {
+    pub fn new(number: u64, trigger: Trigger, live_allowed: bool) -> Self {
+        Self {
+            number,
+            trigger,
+            live_allowed,
+            body_edited_at: None,
+        }
+    }
 }
 
 /// The decision for one event.
@@ -135,11 +149,7 @@ pub fn decide(
                     field: "inputs.issue-number".into(),
                     problem: format!("is {n:?}; give an issue number such as 42, or leave it empty to sweep"),
                 })?;
-                    Ok(Intake::One(Target {
-                        number,
-                        trigger: Trigger::Dispatch,
-                        live_allowed: true,
-                    }))
+                    Ok(Intake::One(Target::new(number, Trigger::Dispatch, true)))
                 }
             }
         }
@@ -163,13 +173,8 @@ pub fn decide(
                 return decide_comment(payload, action, number);
             }
             let author_member = is_member(str_at(payload, "issue.author_association")?);
-            let target = |trigger, live_allowed| {
-                Ok(Intake::One(Target {
-                    number,
-                    trigger,
-                    live_allowed,
-                }))
-            };
+            let target =
+                |trigger, live_allowed| Ok(Intake::One(Target::new(number, trigger, live_allowed)));
             match action {
                 "opened" => target(Trigger::Opened, author_member),
                 "reopened" => target(Trigger::Reopened, author_member),
@@ -182,7 +187,17 @@ pub fn decide(
                         Some(from) if is_bot_edit(from, new_body) => ignore(format!(
                             "the edit of issue #{number} only ticks items or masks secrets (the bot's own kind of edit)"
                         )),
-                        _ => target(Trigger::Edited, author_member),
+                        Some(_) => {
+                            // A person's edit of the body: what it reports is as of now.
+                            let at = str_at(payload, "issue.updated_at")
+                                .ok()
+                                .and_then(crate::clock::parse_rfc3339);
+                            Ok(Intake::One(Target {
+                                body_edited_at: at,
+                                ..Target::new(number, Trigger::Edited, author_member)
+                            }))
+                        }
+                        None => target(Trigger::Edited, author_member),
                     }
                 }
                 "labeled" => {
@@ -229,11 +244,11 @@ fn decide_comment(payload: &Value, action: &str, number: u64) -> Result<Intake, 
             "`{RECHECK_COMMAND}` on #{number} comes from a {association} author; only OWNER, MEMBER and COLLABORATOR may ask"
         )));
     }
-    Ok(Intake::One(Target {
+    Ok(Intake::One(Target::new(
         number,
-        trigger: Trigger::RecheckComment,
-        live_allowed: true,
-    }))
+        Trigger::RecheckComment,
+        true,
+    )))
 }
 
 /// True when a line of the comment's prose, trimmed, is exactly `command`. Text inside
@@ -314,14 +329,7 @@ mod tests {
     fn opened_api_issue_by_member_runs_live() {
         let got =
             decide_default("issues", &issues_event("opened", "[API] broken", "MEMBER")).unwrap();
-        assert_eq!(
-            got,
-            Intake::One(Target {
-                number: 7,
-                trigger: Trigger::Opened,
-                live_allowed: true
-            })
-        );
+        assert_eq!(got, Intake::One(Target::new(7, Trigger::Opened, true)));
         let got =
             decide_default("issues", &issues_event("opened", "[api] broken", "NONE")).unwrap();
         assert!(matches!(
@@ -363,11 +371,7 @@ mod tests {
         e["label"] = json!({"name": "recheck"});
         assert_eq!(
             decide_default("issues", &e).unwrap(),
-            Intake::One(Target {
-                number: 7,
-                trigger: Trigger::RecheckLabel,
-                live_allowed: true
-            })
+            Intake::One(Target::new(7, Trigger::RecheckLabel, true))
         );
     }
 
@@ -392,6 +396,25 @@ mod tests {
             decide_default("issues", &e).unwrap(),
             Intake::One(_)
         ));
+    }
+
+    #[test]
+    fn a_persons_body_edit_carries_its_time_and_a_title_edit_does_not() {
+        let mut e = issues_event("edited", "[API] x", "MEMBER");
+        e["issue"]["updated_at"] = json!("2026-11-28T10:00:00Z");
+        e["changes"] = json!({"body": {"from": "old text"}});
+        let Intake::One(t) = decide_default("issues", &e).unwrap() else {
+            panic!("a body edit is triaged")
+        };
+        assert_eq!(
+            t.body_edited_at,
+            crate::clock::parse_rfc3339("2026-11-28T10:00:00Z")
+        );
+        e["changes"] = json!({"title": {"from": "[API] y"}});
+        let Intake::One(t) = decide_default("issues", &e).unwrap() else {
+            panic!("a title edit is triaged")
+        };
+        assert_eq!(t.body_edited_at, None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! could run they are what severity is decided from (the report then says so).
 
 use crate::checks::Impact;
+use crate::clock::{ReportedAt, days_from_civil, human_age};
 use crate::config::Thresholds;
 use crate::issue::Issue;
 use regex::Regex;
@@ -27,8 +28,10 @@ pub struct Reported {
     pub fix: String,
 }
 
-/// Reads the issue's reported values. `now` is Unix seconds (for "last sync" ages).
-pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reported> {
+/// Reads the issue's reported values. Ages of the times it reports ("last successful
+/// sync …") are measured against `at`, the moment the issue said them, never the moment
+/// the bot runs: an unchanged issue reads the same on every run.
+pub fn reported(issue: &Issue, thresholds: &Thresholds, at: &ReportedAt) -> Vec<Reported> {
     let mut out = Vec::new();
     if let Some(resp) = &issue.response {
         if let Some(status) = resp.status {
@@ -117,28 +120,20 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reporte
             &["monitoring"],
         ));
     }
-    if let Some(v) = issue.field("Sync Status") {
-        if let Some(at) = timestamp(v) {
-            let age = (now - at) as f64;
-            let bad = age > stale_limit;
+    for (label, what) in [
+        ("Sync Status", "last successful sync"),
+        ("Last Run", "the sync job last ran"),
+    ] {
+        let Some(v) = issue.field(label) else {
+            continue;
+        };
+        if let Some(ts) = timestamp(v) {
+            out.push(reported_time(label, v, what, ts, thresholds, at));
+        } else if label == "Sync Status"
+            && contains_word(v, &["failed", "failing", "error", "broken"])
+        {
             out.push(item(
-                "Sync Status",
-                v,
-                if bad { Impact::Critical } else { Impact::None },
-                if bad {
-                    format!(
-                        "last successful sync {} ago, over the {} h threshold",
-                        human_age(age),
-                        thresholds.freshness_hours
-                    )
-                } else {
-                    String::new()
-                },
-                &["monitoring"],
-            ));
-        } else if contains_word(v, &["failed", "failing", "error", "broken"]) {
-            out.push(item(
-                "Sync Status",
+                label,
                 v,
                 Impact::Critical,
                 "the sync reports failures".into(),
@@ -171,6 +166,45 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, now: i64) -> Vec<Reporte
     out
 }
 
+/// A time the issue reports, judged by its age when the issue reported it. A time after
+/// that moment cannot have been observed then: it is flagged as probably mistyped and
+/// does not count for severity.
+fn reported_time(
+    label: &str,
+    value: &str,
+    what: &str,
+    ts: i64,
+    thresholds: &Thresholds,
+    at: &ReportedAt,
+) -> Reported {
+    /// Clocks and typing in a hurry: a few minutes ahead is not a mistake.
+    const SLACK_SECS: i64 = 15 * 60;
+    let limit = thresholds.freshness_hours as i64 * 3600;
+    let age = at.at - ts;
+    let (impact, meaning) = if age < -SLACK_SECS {
+        (
+            Impact::None,
+            format!(
+                "lies {} after the time it was reported; probably mistyped, not used for severity",
+                human_age(-age as f64)
+            ),
+        )
+    } else if age > limit {
+        (
+            Impact::Critical,
+            format!(
+                "{what} {} {}, over the {} h threshold",
+                human_age(age as f64),
+                at.before_words(),
+                thresholds.freshness_hours
+            ),
+        )
+    } else {
+        (Impact::None, String::new())
+    };
+    item(label, value, impact, meaning, &["monitoring"])
+}
+
 fn item(
     name: &str,
     value: &str,
@@ -184,7 +218,7 @@ fn item(
         match name {
             "Success Rate" | "Error Rate" | "Sync Status" => "Read the failed runs' error_message in sync_status and the Edge Function logs; fix the first error, then rerun the sync.",
             "Latency" | "Response Time" => "Page the Pendo request into smaller windows and raise the Edge Function timeout only if needed.",
-            "Stale Data" => "Check that the pg_cron job is active and that its last runs succeeded (cron.job_run_details), then backfill the gap.",
+            "Stale Data" | "Last Run" => "Check that the pg_cron job is active and that its last runs succeeded (cron.job_run_details), then backfill the gap.",
             "Throttling" => "Back off on 429 honouring Retry-After and spread the cron schedule so runs do not overlap.",
             _ => "Compare row counts in Supabase with the Pendo UI for the same window and resync the missing range.",
         }
@@ -367,28 +401,6 @@ pub fn timestamp(text: &str) -> Option<i64> {
     )
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `3 d 4 h`-style age for messages.
-pub fn human_age(secs: f64) -> String {
-    let secs = secs.max(0.0) as u64;
-    match secs {
-        s if s >= 86_400 => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
-        s if s >= 3600 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-        s if s >= 60 => format!("{} min", s / 60),
-        s => format!("{s} s"),
-    }
-}
-
 fn contains_word(text: &str, words: &[&str]) -> bool {
     let lower = text.to_ascii_lowercase();
     lower
@@ -402,6 +414,13 @@ mod tests {
     use crate::issue::parse;
 
     const NOW: i64 = 1_795_824_000; // 2026-11-28T00:00:00Z
+
+    fn filed(at: i64) -> ReportedAt {
+        ReportedAt {
+            at,
+            basis: crate::clock::Basis::Filed,
+        }
+    }
 
     #[test]
     fn numbers_are_read() {
@@ -419,7 +438,7 @@ mod tests {
     fn reported_values_have_meanings() {
         let body = "- **Success Rate**: 40% (2/5)\n- **Latency**: 8.2s\n- **Stale Data**: 3 days\n- **Sync Status**: 2026-11-25 03:00 UTC\n- **Throttling**: Yes\n\n```json\n{\"status\": 401, \"error\": \"Unauthorized\"}\n```\n";
         let issue = parse(body);
-        let r = reported(&issue, &Thresholds::default(), NOW);
+        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
         let get = |n: &str| {
             r.iter()
                 .find(|x| x.name == n)
@@ -431,7 +450,9 @@ mod tests {
         assert_eq!(get("Stale Data").impact, Impact::Critical);
         assert_eq!(get("Sync Status").impact, Impact::Critical);
         assert!(
-            get("Sync Status").meaning.contains("2 d 21 h"),
+            get("Sync Status")
+                .meaning
+                .contains("2 d 21 h before the issue was filed"),
             "{:?}",
             get("Sync Status")
         );
@@ -439,11 +460,43 @@ mod tests {
     }
 
     #[test]
+    fn ages_are_measured_when_the_issue_reported_them_not_now() {
+        let issue = parse(
+            "- **Sync Status**: 2026-11-27 21:00 UTC\n- **Last Run**: 2026-11-27T21:00:00Z\n",
+        );
+        let t = Thresholds::default();
+        // Filed 3 h after the last sync: fine, whenever the bot reads it.
+        let r = reported(&issue, &t, &filed(NOW));
+        assert!(r.iter().all(|x| x.impact == Impact::None), "{r:?}");
+        // The same text reported three days later is stale.
+        let r = reported(&issue, &t, &filed(NOW + 3 * 86_400));
+        assert!(r.iter().all(|x| x.impact == Impact::Critical), "{r:?}");
+        assert!(
+            r[0].meaning.contains("3 d 3 h before the issue was filed"),
+            "{r:?}"
+        );
+        assert!(r[1].meaning.starts_with("the sync job last ran"), "{r:?}");
+    }
+
+    #[test]
+    fn a_time_after_the_report_is_flagged_and_ignored_for_severity() {
+        // Someone typed 2027 for 2026: a day after the issue was filed.
+        let issue = parse("- **Sync Status**: 2026-11-29 00:00 UTC\n");
+        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
+        assert_eq!(r[0].impact, Impact::None);
+        assert!(r[0].meaning.contains("probably mistyped"), "{r:?}");
+        // A few minutes ahead is a clock difference, not a mistake.
+        let issue = parse("- **Sync Status**: 2026-11-28 00:10 UTC\n");
+        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
+        assert_eq!(r[0].meaning, "");
+    }
+
+    #[test]
     fn healthy_values_are_not_problems() {
         let issue = parse(
             "- **Success Rate**: 99%\n- **Latency**: 300ms\n- **Sync Status**: 2026-11-27T23:00:00Z\n",
         );
-        let r = reported(&issue, &Thresholds::default(), NOW);
+        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
         assert_eq!(r.len(), 3);
         assert!(r.iter().all(|x| x.impact == Impact::None), "{r:?}");
     }
@@ -453,7 +506,7 @@ mod tests {
         let issue = parse(
             "```json\n{\"code\":\"PGRST205\",\"message\":\"Could not find the table\",\"status\":404}\n```\n",
         );
-        let r = reported(&issue, &Thresholds::default(), NOW);
+        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
         assert_eq!(r[0].impact, Impact::Critical);
         assert!(r[0].areas.contains(&"database"));
     }

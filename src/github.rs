@@ -101,6 +101,9 @@ pub struct Issue {
     pub author_association: String,
     #[serde(default)]
     pub pull_request: Option<Value>,
+    /// RFC 3339, as GitHub writes it.
+    #[serde(default)]
+    pub created_at: String,
 }
 
 impl Issue {

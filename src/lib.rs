@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod checks;
+pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod event;

@@ -3,6 +3,7 @@
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use pendo_triage::action::Env;
+use pendo_triage::clock::{self, Basis, Clock, ReportedAt};
 use pendo_triage::config::Config;
 use pendo_triage::{issue, report, triage};
 use std::io::Read;
@@ -36,6 +37,10 @@ enum Command {
         config: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
+        /// Judge the times the issue reports as of this moment (RFC 3339, e.g. when the
+        /// issue was filed: 2026-11-28T06:00:00Z). Default: now.
+        #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+        as_of: Option<i64>,
     },
     /// The GitHub Action entry point (reads the Actions environment).
     Run,
@@ -55,7 +60,8 @@ fn main() -> ExitCode {
             file,
             config,
             format,
-        } => check(&file, config.as_deref(), format),
+            as_of,
+        } => check(&file, config.as_deref(), format, as_of),
         Command::Run => run(),
     };
     match result {
@@ -118,12 +124,24 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<Config> {
     }
 }
 
-fn check(file: &Path, config: Option<&Path>, format: Format) -> Result<()> {
+fn parse_as_of(text: &str) -> Result<i64, String> {
+    clock::parse_rfc3339(text)
+        .ok_or_else(|| format!("{text:?} is not an RFC 3339 time; write e.g. 2026-11-28T06:00:00Z"))
+}
+
+fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>) -> Result<()> {
     let env = Env::from_process();
     let config = load_config(config, &env)?;
     let creds = env.credentials().map_err(anyhow::Error::msg)?;
+    let mut clock = Clock::at(env.now().map_err(anyhow::Error::msg)?);
+    if let Some(at) = as_of {
+        clock = clock.with_reported(ReportedAt {
+            at,
+            basis: Basis::Given,
+        });
+    }
     let body = read_body(file)?;
-    let t = triage::triage(&body, &config, &creds, Vec::new(), triage::now());
+    let t = triage::triage(&body, &config, &creds, Vec::new(), &clock);
     match format {
         Format::Markdown => {
             let ctx = report::Context {

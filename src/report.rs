@@ -132,9 +132,11 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
 
     let compared = compared_values(t);
     if !compared.is_empty() {
-        out.push_str(
-            "#### Reported vs measured\n\n| | Reported in the issue | Measured |\n|---|---|---|\n",
-        );
+        // Reported values were true when the issue said them; measured ones are true now.
+        out.push_str(&format!(
+            "#### Reported vs measured\n\n| | {} | Measured now |\n|---|---|---|\n",
+            t.clock.reported.column_heading()
+        ));
         for (name, reported, measured) in compared {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
@@ -354,6 +356,7 @@ pub fn json(t: &Triage) -> JsonReport<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
     use crate::config::Config;
     use crate::credentials::Credentials;
     use crate::triage::triage;
@@ -369,7 +372,13 @@ mod tests {
     fn report_has_marker_headline_table_and_recheck() {
         let body =
             "## Environment Information\n- **Environment**: Production\n- **Success Rate**: 10%\n";
-        let t = triage(body, &Config::default(), &Credentials::default(), vec![], 0);
+        let t = triage(
+            body,
+            &Config::default(),
+            &Credentials::default(),
+            vec![],
+            &Clock::at(0),
+        );
         let md = render_markdown(&t, &ctx(), None);
         assert!(md.starts_with(MARKER));
         assert!(
@@ -388,7 +397,13 @@ mod tests {
     #[test]
     fn issue_text_cannot_ping_or_break_tables() {
         let body = "## Environment Information\n- **Environment**: Production\n- **Latency**: 9s @octocat | <img src=x> \n";
-        let t = triage(body, &Config::default(), &Credentials::default(), vec![], 0);
+        let t = triage(
+            body,
+            &Config::default(),
+            &Credentials::default(),
+            vec![],
+            &Clock::at(0),
+        );
         let md = render_markdown(&t, &ctx(), None);
         assert!(!md.contains("@octocat"), "{md}");
         assert!(!md.contains("<img"), "{md}");
@@ -411,7 +426,7 @@ mod tests {
             &Config::default(),
             &Credentials::default(),
             vec![f],
-            0,
+            &Clock::at(0),
         );
         let state = format!("<!-- pendo-triage:state {} -->", "s".repeat(1000));
         let md = render_markdown(&t, &ctx(), Some(&state));
@@ -431,7 +446,7 @@ mod tests {
             &Config::default(),
             &Credentials::default(),
             vec![live],
-            0,
+            &Clock::at(0),
         );
         let md = render_markdown(&t, &ctx(), None);
         assert!(
@@ -444,7 +459,13 @@ mod tests {
     #[test]
     fn json_has_the_product_keys_and_no_secrets() {
         let body = "- **Environment**: Production\n- **Endpoint**: `GET /api/v1/guide`\n- **Data Type**: Guides\n";
-        let t = triage(body, &Config::default(), &Credentials::default(), vec![], 0);
+        let t = triage(
+            body,
+            &Config::default(),
+            &Credentials::default(),
+            vec![],
+            &Clock::at(0),
+        );
         let value = serde_json::to_value(json(&t)).unwrap();
         for key in [
             "severity",

@@ -9,6 +9,7 @@
 //! of the visible report (so a run whose results did not change writes nothing).
 
 use crate::checks::Finding;
+use crate::clock::ReportedAt;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,9 @@ pub struct State {
     /// The `issue.secrets` finding from before the bot masked the secrets: the body no
     /// longer shows them, but they stay in its edit history, so the finding stands.
     pub secrets: Option<Finding>,
+    /// The moment the issue's reported values are judged as of (its filing, or the last
+    /// body edit the bot saw), so later runs judge the unchanged text the same way.
+    pub reported: Option<ReportedAt>,
 }
 
 /// Live findings kept for reuse.
@@ -115,6 +119,7 @@ mod tests {
             }),
             report: fingerprint("report"),
             secrets: None,
+            reported: None,
         };
         let comment = format!("<!-- pendo-triage:report -->\nreport\n{}\n", s.encode());
         let back = State::decode(&comment).unwrap().unwrap();

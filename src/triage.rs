@@ -5,6 +5,7 @@
 //! come in from the caller (the live runner, or the reused results of an earlier run).
 
 use crate::checks::{Finding, offline};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::evidence::{self, Reported};
@@ -23,16 +24,18 @@ pub struct Triage {
     pub verdict: Verdict,
     /// The body with secrets masked (equal to the input when there were none).
     pub redacted_body: String,
+    /// The moments this triage reasoned with.
+    pub clock: Clock,
 }
 
 /// Triage with the given live findings (empty: every live check is `skip` because of
-/// `creds`). `now` is Unix seconds.
+/// `creds`). Reported values are judged as of `clock.reported`.
 pub fn triage(
     body: &str,
     config: &Config,
     creds: &Credentials,
     live: Vec<Finding>,
-    now: i64,
+    clock: &Clock,
 ) -> Triage {
     let found = secrets::find(body);
     let redacted_body = secrets::redact_found(body, &found);
@@ -54,7 +57,7 @@ pub fn triage(
         live.into_iter()
             .filter(|f| !crate::checks::ALL_IDS.contains(&f.id.as_str())),
     );
-    let reported = evidence::reported(&issue, &config.thresholds, now);
+    let reported = evidence::reported(&issue, &config.thresholds, &clock.reported);
     let verdict = verdict::decide(&issue, &findings, &reported, config);
     Triage {
         issue,
@@ -62,12 +65,6 @@ pub fn triage(
         reported,
         verdict,
         redacted_body,
+        clock: *clock,
     }
-}
-
-/// Current Unix time in seconds.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }

@@ -414,7 +414,11 @@ mod tests {
     #[test]
     fn live_findings_decide_when_verified() {
         let issue = parse("- **Environment**: Production\n- **Success Rate**: 10%\n");
-        let reported = crate::evidence::reported(&issue, &Config::default().thresholds, 0);
+        let reported = crate::evidence::reported(
+            &issue,
+            &Config::default().thresholds,
+            &crate::clock::Clock::at(0).reported,
+        );
         // Unverified: the reported 10% success rate makes it P1.
         let v = decide(&issue, &[], &reported, &Config::default());
         assert_eq!(v.severity, Severity::P1);

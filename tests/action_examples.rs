@@ -28,7 +28,11 @@ fn every_example_ends_in_the_expected_state_and_a_repeat_writes_nothing() {
     for name in examples() {
         let body = support::example(&name);
         let want = &expected[&name];
-        let n = h.file(&format!("[API] {name}"), &body);
+        let n = h.file_at(
+            &format!("[API] {name}"),
+            &body,
+            want["filed_at"].as_str().unwrap(),
+        );
         h.gh.clear_requests();
         let run = h.opened(n);
         run.ok();
@@ -135,6 +139,55 @@ fn every_example_ends_in_the_expected_state_and_a_repeat_writes_nothing() {
             assert!(l.description.is_some(), "{}", l.name);
         }
     }
+}
+
+#[test]
+fn an_unchanged_issue_reads_the_same_days_later_and_a_persons_edit_moves_the_reference() {
+    let mut h = Harness::new("later");
+    // Filed 8 h after its last good sync: P1 (the aggregation pitfall is a degradation).
+    let body = support::example("prod-aggregation-get.md");
+    let n = h.file_at("[API] aggregation", &body, "2026-11-28T10:00:00Z");
+    h.set_clock("2026-11-28T10:01:00Z");
+    h.opened(n).ok();
+    let severity = |h: &Harness| {
+        let labels = h.gh.issue(n).labels;
+        labels
+            .into_iter()
+            .filter(|l| l.starts_with("severity:"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(severity(&h), vec!["severity:P1"]);
+    let report = h.reports(n).remove(0);
+    assert!(
+        report.contains("Reported when filed (2026-11-28 10:00 UTC)"),
+        "{report}"
+    );
+
+    // A scheduled sweep three days later: the same text, the same verdict, no write.
+    h.set_clock("2026-12-01T10:01:00Z");
+    h.gh.clear_requests();
+    h.run("schedule", &serde_json::json!({})).ok();
+    assert!(h.write_lines().is_empty(), "{:?}", h.write_lines());
+    assert_eq!(severity(&h), vec!["severity:P1"]);
+    assert_eq!(h.reports(n), vec![report.clone()]);
+
+    // A person edits the body now: what it reports is as of this edit, and the sync it
+    // names is days old by then: P0.
+    h.env.retain(|(k, _)| k != "PENDO_TRIAGE_NOW");
+    let edited = body.replace("Problem Description", "Problem description (still broken)");
+    assert_ne!(edited, body);
+    h.gh.edit_issue_body(n, &edited);
+    let mut e = h.issues_event("edited", n, "alice");
+    e["changes"] = serde_json::json!({"body": {"from": body}});
+    let run = h.run("issues", &e);
+    run.ok();
+    assert_eq!(severity(&h), vec!["severity:P0"], "{}", run.stderr);
+    let report = h.reports(n).remove(0);
+    assert!(report.contains("Reported at the last edit ("), "{report}");
+    assert!(
+        report.contains("before the issue was last edited"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -101,9 +101,69 @@ fn every_example_parses_as_expected() {
 }
 
 #[test]
+fn reported_times_are_judged_as_of_the_given_moment() {
+    // Filed 8 h after the last good sync: P1 (the aggregation pitfall is a degradation).
+    let file = example("prod-aggregation-get.md");
+    let when = |as_of: &str| {
+        json_of(&run(
+            &["check", &file, "--format", "json", "--as-of", as_of],
+            None,
+        ))
+    };
+    let fresh = when("2026-11-28T10:00:00Z");
+    assert_eq!(fresh["severity"], "P1", "{}", fresh["diagnosis"]);
+    // The same text reported three days later says the data is stale: P0.
+    let late = when("2026-12-01T10:00:00+00:00");
+    assert_eq!(late["severity"], "P0", "{}", late["diagnosis"]);
+    let stale = late["reported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Sync Status")
+        .unwrap();
+    assert!(
+        stale["meaning"]
+            .as_str()
+            .unwrap()
+            .contains("3 d 8 h before 2026-12-01 10:00 UTC"),
+        "{stale}"
+    );
+    // Reported before the last sync it names: flagged, not used for severity.
+    let early = when("2026-11-27T10:00:00Z");
+    assert_eq!(early["severity"], "P1", "{}", early["diagnosis"]);
+    let md =
+        String::from_utf8(run(&["check", &file, "--as-of", "2026-11-28T10:00:00Z"], None).stdout)
+            .unwrap();
+    assert!(
+        md.contains("| | Reported as of 2026-11-28 10:00 UTC | Measured now |"),
+        "{md}"
+    );
+    // A bad time is a clear error, exit 2.
+    let out = run(&["check", &file, "--as-of", "yesterday"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("RFC 3339") && err.contains("2026-11-28T06:00:00Z"),
+        "{err}"
+    );
+}
+
+#[test]
 fn every_example_checks_offline_to_the_expected_severity() {
     for (file, want) in &expected() {
-        let report = json_of(&run(&["check", &example(file), "--format", "json"], None));
+        // Judged as of the moment each example was filed, so the result holds on any date.
+        let filed = want["filed_at"].as_str().unwrap();
+        let report = json_of(&run(
+            &[
+                "check",
+                &example(file),
+                "--format",
+                "json",
+                "--as-of",
+                filed,
+            ],
+            None,
+        ));
         assert_eq!(
             report["severity"], want["severity"],
             "{file}: {}",

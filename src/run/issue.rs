@@ -12,6 +12,7 @@
 use super::live::{self, Live, LiveDecision, LiveInputs};
 use super::workflow::log;
 use crate::checks::{Finding, Status};
+use crate::clock::{Basis, Clock, ReportedAt, parse_rfc3339};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
 use crate::event::Target;
@@ -72,11 +73,13 @@ pub fn plan(
     previous: Option<&State>,
     has_report: bool,
     live: &LivePart,
+    reported_at: ReportedAt,
     s: &Settings,
 ) -> Plan {
     let empty = State::default();
     let prev = previous.unwrap_or(&empty);
-    let mut t = triage(body, s.config, s.creds, live.findings.clone(), s.now);
+    let clock = Clock::at(s.now).with_reported(reported_at);
+    let mut t = triage(body, s.config, s.creds, live.findings.clone(), &clock);
     let secrets_finding = remember_secrets(&mut t, prev.secrets.as_ref(), s.config);
     // An item the bot ticked before and that is unchecked now was unticked by a person.
     let ticks: Vec<&String> = t
@@ -133,6 +136,7 @@ pub fn plan(
         live: live.record.clone(),
         report: report_fp,
         secrets: secrets_finding,
+        reported: Some(reported_at),
     };
     let comment_needed = !has_report
         || previous.is_none()
@@ -177,6 +181,45 @@ fn sorted(v: &[String]) -> Vec<String> {
     v
 }
 
+/// The moment the issue's reported values are judged as of: the time of a person's body
+/// edit this event reports; else the reference an earlier run kept (an edit it saw); else
+/// when the issue was filed. Not `updated_at` in general: labels, comments and the bot's
+/// own ticks move it without changing what the issue reports.
+pub fn reference_time(
+    issue: &Issue,
+    body_edited_at: Option<i64>,
+    kept: Option<ReportedAt>,
+    now: i64,
+) -> ReportedAt {
+    /// GitHub's clock and the runner's may differ by a little.
+    const SKEW_SECS: i64 = 5 * 60;
+    let filed = parse_rfc3339(&issue.created_at);
+    if let Some(at) = body_edited_at.filter(|at| *at <= now + SKEW_SECS) {
+        return ReportedAt {
+            at: at.min(now),
+            basis: Basis::Edited,
+        };
+    }
+    // A kept reference is only trusted inside [filed, now].
+    if let Some(k) = kept
+        && k.at <= now
+        && filed.is_none_or(|f| k.at >= f)
+        && matches!(k.basis, Basis::Filed | Basis::Edited)
+    {
+        return k;
+    }
+    match filed {
+        Some(at) => ReportedAt {
+            at: at.min(now),
+            basis: Basis::Filed,
+        },
+        None => ReportedAt {
+            at: now,
+            basis: Basis::Now,
+        },
+    }
+}
+
 /// True for the bot's report comment.
 pub fn is_report(c: &Comment) -> bool {
     c.body().trim_start().starts_with(MARKER)
@@ -215,6 +258,7 @@ pub async fn triage_issue(
         number,
         trigger,
         live_allowed,
+        body_edited_at,
     } = target;
     let mut issue = match first {
         Some(i) => i,
@@ -246,6 +290,17 @@ pub async fn triage_issue(
         }
     });
 
+    let reported_at = reference_time(
+        &issue,
+        body_edited_at,
+        previous.as_ref().and_then(|p| p.reported),
+        s.now,
+    );
+    log(&format!(
+        "#{number}: reported values are judged as of {} ({:?})",
+        crate::clock::format_utc(reported_at.at),
+        reported_at.basis
+    ));
     let inputs = LiveInputs::from_issue(&crate::issue::parse(&secrets::redact(issue.body())));
     let key = inputs.key();
     let prev_live = previous.as_ref().and_then(|p| p.live.as_ref());
@@ -295,6 +350,7 @@ pub async fn triage_issue(
         previous.as_ref(),
         keep.is_some(),
         &live_part,
+        reported_at,
         s,
     );
     // Re-read right before writing; redo the plan if a person changed the issue meanwhile.
@@ -316,6 +372,7 @@ pub async fn triage_issue(
             previous.as_ref(),
             keep.is_some(),
             &live_part,
+            reported_at,
             s,
         );
     }
@@ -484,4 +541,51 @@ async fn create_report(gh: &Github, number: u64, body: &str) -> Result<(), Githu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue_filed(at: &str) -> Issue {
+        serde_json::from_value(serde_json::json!({
+            "number": 1, "title": "[API] x", "created_at": at
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_reference_is_the_filing_then_a_persons_edit_and_it_is_kept() {
+        let filed = parse_rfc3339("2026-11-28T10:00:00Z").unwrap();
+        let now = filed + 3 * 86_400;
+        let issue = issue_filed("2026-11-28T10:00:00Z");
+        let r = reference_time(&issue, None, None, now);
+        assert_eq!((r.at, r.basis), (filed, Basis::Filed));
+        // An edit this event reports wins, and later runs keep it.
+        let edit = filed + 86_400;
+        let r = reference_time(&issue, Some(edit), None, now);
+        assert_eq!((r.at, r.basis), (edit, Basis::Edited));
+        let kept = reference_time(&issue, None, Some(r), now + 86_400);
+        assert_eq!(kept, r);
+        // A kept reference outside [filed, now] is not trusted (the state is data).
+        for bad in [filed - 1, now + 1] {
+            let forged = ReportedAt {
+                at: bad,
+                basis: Basis::Edited,
+            };
+            assert_eq!(
+                reference_time(&issue, None, Some(forged), now).basis,
+                Basis::Filed
+            );
+        }
+        // An edit time far in the future is ignored; a few seconds ahead is clock skew.
+        assert_eq!(
+            reference_time(&issue, Some(now + 3600), None, now).basis,
+            Basis::Filed
+        );
+        assert_eq!(reference_time(&issue, Some(now + 3), None, now).at, now);
+        // No creation time at all: as of now.
+        let r = reference_time(&issue_filed(""), None, None, now);
+        assert_eq!((r.at, r.basis), (now, Basis::Now));
+    }
 }

@@ -96,7 +96,7 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
         creds: &creds,
         run_url: a.run_url.as_deref(),
         dry_run: a.dry_run,
-        now: crate::triage::now(),
+        now: a.now,
     };
     let mut live = Live::new(runner);
     let mut repo_labels = RepoLabels::default();
@@ -198,11 +198,7 @@ async fn sweep(
             live,
             repo_labels,
             s,
-            Target {
-                number,
-                trigger,
-                live_allowed: true,
-            },
+            Target::new(number, trigger, true),
             Some(i),
         )
         .await

@@ -62,6 +62,22 @@ impl Harness {
             .add_issue(IssueSpec::new(title, body).labels(TEMPLATE_LABELS))
     }
 
+    /// Files an issue as a member with the template's labels at `created_at` (RFC 3339).
+    pub fn file_at(&self, title: &str, body: &str, created_at: &str) -> u64 {
+        let at = pendo_triage::clock::parse_rfc3339(created_at).expect("an RFC 3339 time");
+        self.gh.add_issue(
+            IssueSpec::new(title, body)
+                .labels(TEMPLATE_LABELS)
+                .created_at(at as u64),
+        )
+    }
+
+    /// Sets the bot's clock (`PENDO_TRIAGE_NOW`) for the following runs.
+    pub fn set_clock(&mut self, rfc3339: &str) {
+        self.env.retain(|(k, _)| k != "PENDO_TRIAGE_NOW");
+        self.set("PENDO_TRIAGE_NOW", rfc3339);
+    }
+
     /// Runs `pendo-triage run` for `event_name` with `payload`.
     pub fn run(&self, event_name: &str, payload: &Value) -> Run {
         let n = self.env.len()
@@ -91,6 +107,13 @@ impl Harness {
             .env("PENDO_TRIAGE_WRITE_PAUSE_MS", "0")
             .env("PENDO_TRIAGE_RETRY_BASE_MS", "20")
             .env("PENDO_TRIAGE_MAX_WAIT_SECONDS", "5");
+        // A clock moved by libfaketime (CI reruns the suite years ahead) reaches the binary
+        // too, so the bot and the fakes agree on "now".
+        for (k, v) in std::env::vars() {
+            if k == "LD_PRELOAD" || k.starts_with("FAKETIME") {
+                cmd.env(k, v);
+            }
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

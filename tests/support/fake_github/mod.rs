@@ -70,6 +70,8 @@ pub struct IssueSpec {
     pub author: String,
     pub author_association: String,
     pub is_pull_request: bool,
+    /// Unix seconds of `created_at`; `None`: the fake's clock at creation.
+    pub created_at: Option<u64>,
 }
 
 impl Default for IssueSpec {
@@ -82,6 +84,7 @@ impl Default for IssueSpec {
             author: "alice".into(),
             author_association: "MEMBER".into(),
             is_pull_request: false,
+            created_at: None,
         }
     }
 }
@@ -108,6 +111,12 @@ impl IssueSpec {
 
     pub fn number(mut self, number: u64) -> IssueSpec {
         self.number = Some(number);
+        self
+    }
+
+    /// Files the issue at `unix_secs` (its `created_at` and `updated_at`).
+    pub fn created_at(mut self, unix_secs: u64) -> IssueSpec {
+        self.created_at = Some(unix_secs);
         self
     }
 
@@ -264,7 +273,8 @@ impl FakeGithub {
 
     /// Adds an issue and returns its number.
     pub fn add_issue(&self, spec: IssueSpec) -> u64 {
-        self.lock().create_issue(
+        let mut st = self.lock();
+        let n = st.create_issue(
             spec.number,
             &spec.title,
             Some(&spec.body),
@@ -272,7 +282,12 @@ impl FakeGithub {
             &spec.author,
             &spec.author_association,
             spec.is_pull_request,
-        )
+        );
+        if let (Some(at), Some(issue)) = (spec.created_at, st.issues.get_mut(&n)) {
+            issue.created_at = at;
+            issue.updated_at = at;
+        }
+        n
     }
 
     /// Adds a comment to issue `issue` and returns its id.
