@@ -18,6 +18,7 @@ fn measure(name: &str, body: &str) {
     };
     let once = || {
         let t = triage(
+            "",
             black_box(body),
             &config,
             &creds,

@@ -345,11 +345,30 @@ impl Config {
                 ));
             }
         }
+        // GitHub label names are case-insensitive: `Severity:P0` is `severity:P0`.
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
         let sev = l.severities();
-        if sev[0] == sev[1] || sev[1] == sev[2] || sev[0] == sev[2] {
+        if same(sev[0], sev[1]) || same(sev[1], sev[2]) || same(sev[0], sev[2]) {
             return Err(
-                "`labels.P0`, `labels.P1` and `labels.P2` must be three different labels.".into(),
+                "`labels.P0`, `labels.P1` and `labels.P2` must be three different labels (GitHub compares label names without case).".into(),
             );
+        }
+        // The recheck label fires live checks for whoever adds it; if an issue could
+        // carry it from birth (a template label) or from the bot, strangers could fire them.
+        for template_label in crate::issue::template_labels() {
+            if same(&l.recheck, template_label) {
+                return Err(format!(
+                    "`labels.recheck` is {:?}, a label the issue template adds to every new issue, so every new issue would count as a recheck with live checks; choose a label of its own such as `recheck`.",
+                    l.recheck
+                ));
+            }
+        }
+        for (key, name) in names.iter().filter(|(k, _)| *k != "labels.recheck") {
+            if same(&l.recheck, name) {
+                return Err(format!(
+                    "`labels.recheck` is the same label as `{key}` ({name:?}); the bot adds that one itself, which would trigger rechecks. Choose a label of its own such as `recheck`."
+                ));
+            }
         }
         if self.tables.is_empty() {
             return Err("`tables` is empty; list at least one synced table, or remove the key to use the defaults.".into());
@@ -485,6 +504,25 @@ mod tests {
         assert!(e.message.contains("three different"), "{e}");
         let e = Config::from_yaml("labels:\n  areas:\n    frontend: ui\n", "x").unwrap_err();
         assert!(e.message.contains("labels.areas.frontend"), "{e}");
+        let e = Config::from_yaml("labels:\n  P1: Severity:p0\n", "x").unwrap_err();
+        assert!(e.message.contains("without case"), "{e}");
+    }
+
+    #[test]
+    fn the_recheck_label_cannot_be_one_an_issue_gets_without_asking() {
+        for label in ["pendo-api", "API", "needs-triage"] {
+            let e = Config::from_yaml(&format!("labels:\n  recheck: {label}\n"), "x").unwrap_err();
+            assert!(e.message.contains("issue template adds"), "{label}: {e}");
+        }
+        for (yaml, key) in [
+            ("recheck: Severity:P0", "labels.P0"),
+            ("recheck: needs-info", "labels.needs_info"),
+            ("recheck: Monitoring", "labels.areas"),
+        ] {
+            let e = Config::from_yaml(&format!("labels:\n  {yaml}\n"), "x").unwrap_err();
+            assert!(e.message.contains(key), "{yaml}: {e}");
+        }
+        assert!(Config::from_yaml("labels:\n  recheck: triage-again\n", "x").is_ok());
     }
 
     #[test]

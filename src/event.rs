@@ -180,25 +180,30 @@ pub fn decide(
                 "reopened" => target(Trigger::Reopened, author_member),
                 "edited" => {
                     let new_body = issue["body"].as_str().unwrap_or("");
-                    match payload
-                        .pointer("/changes/body/from")
-                        .and_then(Value::as_str)
-                    {
-                        Some(from) if is_bot_edit(from, new_body) => ignore(format!(
+                    let from = |field: &str| {
+                        payload
+                            .pointer(&format!("/changes/{field}/from"))
+                            .and_then(Value::as_str)
+                    };
+                    let (body_from, title_from) = (from("body"), from("title"));
+                    // The bot's own edits tick items and mask secrets, in the body and the
+                    // title; an edit that does only that is not a reason to run again.
+                    let bot_body = body_from.is_none_or(|f| is_bot_edit(f, new_body));
+                    let bot_title =
+                        title_from.is_none_or(|f| f != title && crate::secrets::redact(f) == title);
+                    if (body_from.is_some() || title_from.is_some()) && bot_body && bot_title {
+                        return ignore(format!(
                             "the edit of issue #{number} only ticks items or masks secrets (the bot's own kind of edit)"
-                        )),
-                        Some(_) => {
-                            // A person's edit of the body: what it reports is as of now.
-                            let at = str_at(payload, "issue.updated_at")
-                                .ok()
-                                .and_then(crate::clock::parse_rfc3339);
-                            Ok(Intake::One(Target {
-                                body_edited_at: at,
-                                ..Target::new(number, Trigger::Edited, author_member)
-                            }))
-                        }
-                        None => target(Trigger::Edited, author_member),
+                        ));
                     }
+                    let mut t = Target::new(number, Trigger::Edited, author_member);
+                    if body_from.is_some() {
+                        // A person's edit of the body: what it reports is as of now.
+                        t.body_edited_at = str_at(payload, "issue.updated_at")
+                            .ok()
+                            .and_then(crate::clock::parse_rfc3339);
+                    }
+                    Ok(Intake::One(t))
                 }
                 "labeled" => {
                     let added = str_at(payload, "label.name")?;
@@ -392,6 +397,25 @@ mod tests {
             Intake::Ignore(_)
         ));
         e["changes"] = json!({"body": {"from": "- [ ] uno"}});
+        assert!(matches!(
+            decide_default("issues", &e).unwrap(),
+            Intake::One(_)
+        ));
+    }
+
+    #[test]
+    fn the_bots_title_redaction_is_its_own_edit() {
+        let key = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
+        let raw = format!("[API] sync fails with {key}");
+        let masked = crate::secrets::redact(&raw);
+        let mut e = issues_event("edited", &masked, "MEMBER");
+        e["changes"] = json!({"title": {"from": raw}});
+        assert!(matches!(
+            decide_default("issues", &e).unwrap(),
+            Intake::Ignore(_)
+        ));
+        // A person retitling is a reason to look again.
+        e["changes"] = json!({"title": {"from": "[API] old title"}});
         assert!(matches!(
             decide_default("issues", &e).unwrap(),
             Intake::One(_)

@@ -133,12 +133,34 @@ pub struct Comment {
     pub body: Option<String>,
     #[serde(default)]
     pub created_at: String,
+    /// Who wrote it (absent for a deleted account).
+    #[serde(default)]
+    pub user: Option<User>,
 }
 
 impl Comment {
     pub fn body(&self) -> &str {
         self.body.as_deref().unwrap_or("")
     }
+
+    /// True when one of `logins` wrote it. `github-actions[bot]` must also be of type
+    /// `Bot`; other configured logins (a PAT's user, an app) are trusted by login.
+    pub fn is_by(&self, logins: &[String]) -> bool {
+        let Some(user) = &self.user else {
+            return false;
+        };
+        logins.iter().any(|l| l.eq_ignore_ascii_case(&user.login))
+            && (!user.login.ends_with("[bot]") || user.kind == "Bot")
+    }
+}
+
+/// A comment's author.
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    pub login: String,
+    /// `User`, `Bot` or `Organization`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
 }
 
 struct Answer {
@@ -434,14 +456,18 @@ impl Github {
         }
     }
 
-    /// One PATCH with the new body and/or the full label set.
+    /// One PATCH with the new title, body and/or the full label set.
     pub async fn update_issue(
         &self,
         number: u64,
+        title: Option<&str>,
         body: Option<&str>,
         labels: Option<&[String]>,
     ) -> Result<Issue, GithubError> {
         let mut patch = serde_json::Map::new();
+        if let Some(t) = title {
+            patch.insert("title".into(), json!(t));
+        }
         if let Some(b) = body {
             patch.insert("body".into(), json!(b));
         }

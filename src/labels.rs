@@ -8,6 +8,7 @@
 //! report says so. Missing repository labels are created with a colour and a description.
 
 use crate::config::Labels;
+use crate::markdown::inline;
 use std::collections::BTreeSet;
 
 /// What to do with an issue's labels.
@@ -19,7 +20,8 @@ pub struct Plan {
     pub remove: Vec<String>,
     /// Labels the bot added that are on the issue afterwards (for the state block).
     pub bot_added: Vec<String>,
-    /// A line for the report when a person's severity label overrides the bot's.
+    /// A line for the report when a person's severity label overrides the bot's (markdown,
+    /// already escaped).
     pub note: Option<String>,
 }
 
@@ -67,8 +69,10 @@ pub fn plan(
         && !person.eq_ignore_ascii_case(bot)
     {
         wanted.retain(|l| !l.eq_ignore_ascii_case(bot));
+        // Markdown for the report: label names are people's text, so they are escaped.
+        let (person, bot) = (inline(person, 50), inline(bot, 50));
         note = Some(format!(
-            "The severity label {person} was set by a person and is kept; the bot's own assessment is {bot}. Remove {person} to let the bot set severity."
+            "The severity label **{person}** was set by a person and is kept; the bot's own assessment is **{bot}**. Remove **{person}** to let the bot set severity."
         ));
     }
 
@@ -223,7 +227,11 @@ mod tests {
             &l,
         );
         assert_eq!(p.labels, v(&["severity:P2", "security"]));
-        assert!(p.note.unwrap().contains("severity:P2 was set by a person"));
+        assert!(
+            p.note
+                .unwrap()
+                .contains("**severity:P2** was set by a person")
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pendo_triage::action::Env;
 use pendo_triage::clock::{self, Basis, Clock, ReportedAt};
 use pendo_triage::config::Config;
-use pendo_triage::{issue, report, triage};
+use pendo_triage::{issue, report, secrets, triage};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,16 +76,33 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads an issue body from a file or stdin. Invalid UTF-8 is replaced, with a warning.
+/// The largest issue body `parse` and `check` read. GitHub stores at most 65,536
+/// characters (at most 256 KiB of UTF-8) per issue body; 1 MiB leaves room for pasted
+/// exports and still keeps memory small.
+const MAX_BODY_BYTES: u64 = 1 << 20;
+
+/// Reads an issue body from a file or stdin, at most [`MAX_BODY_BYTES`]. Invalid UTF-8
+/// is replaced, with a warning.
 fn read_body(file: &Path) -> Result<String> {
     let mut bytes = Vec::new();
-    if file == Path::new("-") {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading the issue body from stdin")?;
+    let source: Box<dyn Read> = if file == Path::new("-") {
+        Box::new(std::io::stdin())
     } else {
-        bytes = std::fs::read(file)
-            .with_context(|| format!("reading the issue body from {}", file.display()))?;
+        Box::new(
+            std::fs::File::open(file)
+                .with_context(|| format!("reading the issue body from {}", file.display()))?,
+        )
+    };
+    source
+        .take(MAX_BODY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading the issue body from {}", file.display()))?;
+    if bytes.len() as u64 > MAX_BODY_BYTES {
+        bail!(
+            "{} is larger than {} MiB; an issue body is at most 65,536 characters on GitHub, so pass the body only (cap: {MAX_BODY_BYTES} bytes)",
+            file.display(),
+            MAX_BODY_BYTES >> 20
+        );
     }
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
@@ -100,7 +117,8 @@ fn read_body(file: &Path) -> Result<String> {
 }
 
 fn parse(file: &Path) -> Result<()> {
-    let body = read_body(file)?;
+    // Secrets never print: the parse is of the redacted body.
+    let body = secrets::redact(&read_body(file)?);
     let parsed = issue::parse(&body);
     println!("{}", serde_json::to_string_pretty(&parsed)?);
     Ok(())
@@ -141,7 +159,7 @@ fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>)
         });
     }
     let body = read_body(file)?;
-    let t = triage::triage(&body, &config, &creds, Vec::new(), &clock);
+    let t = triage::triage("", &body, &config, &creds, Vec::new(), &clock);
     match format {
         Format::Markdown => {
             let ctx = report::Context {

@@ -55,6 +55,36 @@ pub fn inline(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Text safe for places that are not markdown but are read by people or bots (step
+/// outputs piped into a chat notifier): no control or bidi characters, mentions broken
+/// with a zero-width space, `<`, `>` and `&` as entities (so `<!channel>` cannot ping),
+/// otherwise unchanged.
+pub fn neutral(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if is_invisible_control(c) => {}
+            '@' => out.push_str("@\u{200B}"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`neutral`] applied to every string in a JSON value.
+pub fn neutral_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = neutral(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(neutral_json),
+        serde_json::Value::Object(map) => map.values_mut().for_each(neutral_json),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +107,21 @@ mod tests {
     fn bidi_and_controls_are_removed() {
         let s = inline("abc\u{202E}fed\u{0007}\u{200F}", 200);
         assert_eq!(s, "abcfed");
+    }
+
+    #[test]
+    fn neutral_text_cannot_ping_in_chat() {
+        let s = neutral("<!channel> @org/team ::error::x \u{202E}a & b\nnext");
+        assert_eq!(
+            s,
+            "&lt;!channel&gt; @\u{200B}org/team ::error::x a &amp; b\nnext"
+        );
+        let mut v = serde_json::json!({"a": ["@x", {"b": "<y>"}], "n": 1});
+        neutral_json(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"a": ["@\u{200B}x", {"b": "&lt;y&gt;"}], "n": 1})
+        );
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub struct Context {
     /// The label that asks for a recheck.
     pub recheck_label: String,
     /// Why live checks did not run for this event, when that is the reason (e.g. the
-    /// author is not a member); shown under the headline.
+    /// author is not a member); shown under the headline. Markdown written by the bot,
+    /// shown as is: whoever builds it escapes the outside text in it.
     pub live_note: Option<String>,
     /// A link to the workflow run, shown in the footer.
     pub run_url: Option<String>,
@@ -57,6 +58,11 @@ pub fn render_markdown(t: &Triage, ctx: &Context, state: Option<&str>) -> String
     join(cut, state)
 }
 
+/// Trusted markdown kept on one line (it sits inside a block quote).
+fn one_line(markdown: &str) -> String {
+    markdown.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn join(body: String, state: &str) -> String {
     if state.is_empty() {
         body
@@ -79,11 +85,11 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
     if !v.verified {
         out.push_str("> [!NOTE]\n> **Not verified live.** No live check reached Pendo or Supabase, so the severity comes from what the issue itself reports.\n");
         if let Some(note) = &ctx.live_note {
-            out.push_str(&format!("> {}\n", inline(note, 400)));
+            out.push_str(&format!("> {}\n", one_line(note)));
         }
         out.push('\n');
     } else if let Some(note) = &ctx.live_note {
-        out.push_str(&format!("> {}\n\n", inline(note, 400)));
+        out.push_str(&format!("> {}\n\n", one_line(note)));
     }
     let facts = [
         ("Environment", v.environment.map(|e| e.as_str().to_string())),
@@ -373,6 +379,7 @@ mod tests {
         let body =
             "## Environment Information\n- **Environment**: Production\n- **Success Rate**: 10%\n";
         let t = triage(
+            "",
             body,
             &Config::default(),
             &Credentials::default(),
@@ -398,6 +405,7 @@ mod tests {
     fn issue_text_cannot_ping_or_break_tables() {
         let body = "## Environment Information\n- **Environment**: Production\n- **Latency**: 9s @octocat | <img src=x> \n";
         let t = triage(
+            "",
             body,
             &Config::default(),
             &Credentials::default(),
@@ -422,6 +430,7 @@ mod tests {
             f.next_steps.push(format!("step {i} {}", "z".repeat(100)));
         }
         let t = triage(
+            "",
             "- **Environment**: Production",
             &Config::default(),
             &Credentials::default(),
@@ -442,6 +451,7 @@ mod tests {
             .with_measured("Latency", "3.1 s (p50 of 5 calls)")
             .with_measured("Rows in Pendo", "1,204");
         let t = triage(
+            "",
             body,
             &Config::default(),
             &Credentials::default(),
@@ -460,6 +470,7 @@ mod tests {
     fn json_has_the_product_keys_and_no_secrets() {
         let body = "- **Environment**: Production\n- **Endpoint**: `GET /api/v1/guide`\n- **Data Type**: Guides\n";
         let t = triage(
+            "",
             body,
             &Config::default(),
             &Credentials::default(),

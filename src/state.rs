@@ -56,6 +56,7 @@ impl State {
     pub fn encode(&self) -> String {
         let mut s = self.clone();
         s.v = VERSION;
+        s.compact();
         let json = serde_json::to_vec(&s).unwrap_or_default();
         format!("{PREFIX}{} -->", B64.encode(json))
     }
@@ -83,6 +84,66 @@ impl State {
             ));
         }
         Ok(Some(state))
+    }
+}
+
+/// The most evidence lines a finding keeps in the state block, and the longest string it
+/// keeps: the block must leave room for the visible report inside GitHub's 65,536
+/// characters whatever the issue holds (thousands of pasted keys, say).
+const STATE_EVIDENCE_LINES: usize = 5;
+const STATE_TEXT_CHARS: usize = 300;
+
+impl State {
+    /// The state as read from the bot's own comment, checked like any other input: live
+    /// results from the future or for unknown checks are dropped, text is cut to size.
+    /// Text is still re-escaped wherever it is shown.
+    pub fn validated(mut self, now: i64) -> State {
+        self.live = self.live.take().filter(|l| l.at <= now).map(|mut l| {
+            l.findings
+                .retain(|f| crate::checks::ALL_IDS.contains(&f.id.as_str()) && !f.is_offline());
+            l
+        });
+        self.secrets = self.secrets.take().filter(|f| f.id == "issue.secrets");
+        self.compact();
+        self
+    }
+
+    /// Cuts every finding it holds to [`STATE_EVIDENCE_LINES`] lines of
+    /// [`STATE_TEXT_CHARS`] characters, saying how many lines were left out.
+    fn compact(&mut self) {
+        let findings = self
+            .live
+            .iter_mut()
+            .flat_map(|l| l.findings.iter_mut())
+            .chain(self.secrets.iter_mut());
+        for f in findings {
+            compact_finding(f);
+        }
+    }
+}
+
+/// Cuts one finding to what the state block keeps: [`STATE_EVIDENCE_LINES`] lines of
+/// [`STATE_TEXT_CHARS`] characters, saying how many lines were left out.
+pub fn compact_finding(f: &mut Finding) {
+    let cut = |t: &mut String| {
+        if let Some((at, _)) = t.char_indices().nth(STATE_TEXT_CHARS) {
+            t.truncate(at);
+            t.push('…');
+        }
+    };
+    cut(&mut f.summary);
+    if f.evidence.len() > STATE_EVIDENCE_LINES {
+        let more = f.evidence.len() - STATE_EVIDENCE_LINES + 1;
+        f.evidence.truncate(STATE_EVIDENCE_LINES - 1);
+        f.evidence.push(format!("… and {more} more"));
+    }
+    f.evidence.iter_mut().for_each(cut);
+    f.next_steps.truncate(STATE_EVIDENCE_LINES);
+    f.next_steps.iter_mut().for_each(cut);
+    f.measured.truncate(STATE_EVIDENCE_LINES);
+    for (k, v) in &mut f.measured {
+        cut(k);
+        cut(v);
     }
 }
 
@@ -127,6 +188,58 @@ mod tests {
         assert_eq!(back.ticked, s.ticked);
         assert_eq!(back.live, s.live);
         assert!(!s.encode()[PREFIX.len()..s.encode().len() - 4].contains("--"));
+    }
+
+    #[test]
+    fn forged_or_oversized_state_is_cut_down() {
+        let mut secrets = Finding::new("issue.secrets", Status::Fail, "2425 live secrets");
+        secrets.evidence = (0..2425)
+            .map(|i| format!("line {i}: {}", "k".repeat(500)))
+            .collect();
+        let s = State {
+            live: Some(LiveRecord {
+                at: 2_000,
+                inputs: "k".into(),
+                findings: vec![Finding::pass("pendo.auth", "ok")],
+            }),
+            secrets: Some(secrets),
+            ..Default::default()
+        };
+        let block = s.encode();
+        assert!(block.len() < 4_000, "{}", block.len());
+        let back = State::decode(&block).unwrap().unwrap();
+        let kept = back.secrets.as_ref().unwrap();
+        assert_eq!(kept.summary, "2425 live secrets");
+        assert_eq!(kept.evidence.len(), STATE_EVIDENCE_LINES);
+        assert_eq!(kept.evidence.last().unwrap(), "… and 2421 more");
+        // Live results "from the future" or for unknown checks are not trusted.
+        assert!(back.clone().validated(1_999).live.is_none());
+        let mut forged = back.clone();
+        forged
+            .live
+            .as_mut()
+            .unwrap()
+            .findings
+            .push(Finding::pass("@team/evil", "x"));
+        forged
+            .live
+            .as_mut()
+            .unwrap()
+            .findings
+            .push(Finding::pass("issue.fields", "x"));
+        let ok = forged.validated(2_000);
+        let ids: Vec<&str> = ok
+            .live
+            .as_ref()
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["pendo.auth"]);
+        let mut wrong = back;
+        wrong.secrets.as_mut().unwrap().id = "pendo.auth".into();
+        assert!(wrong.validated(2_000).secrets.is_none());
     }
 
     #[test]

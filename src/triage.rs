@@ -24,6 +24,8 @@ pub struct Triage {
     pub verdict: Verdict,
     /// The body with secrets masked (equal to the input when there were none).
     pub redacted_body: String,
+    /// The title with secrets masked.
+    pub redacted_title: String,
     /// The moments this triage reasoned with.
     pub clock: Clock,
 }
@@ -31,6 +33,7 @@ pub struct Triage {
 /// Triage with the given live findings (empty: every live check is `skip` because of
 /// `creds`). Reported values are judged as of `clock.reported`.
 pub fn triage(
+    title: &str,
     body: &str,
     config: &Config,
     creds: &Credentials,
@@ -38,11 +41,13 @@ pub fn triage(
     clock: &Clock,
 ) -> Triage {
     let found = secrets::find(body);
+    let found_in_title = secrets::find(title);
     let redacted_body = secrets::redact_found(body, &found);
+    let redacted_title = secrets::redact_found(title, &found_in_title);
     let issue = issue::parse(&redacted_body);
     let mut findings = vec![
         offline::fields(&issue),
-        offline::secrets(body, &found),
+        offline::secrets(title, &found_in_title, body, &found),
         offline::request(&issue),
     ];
     let skipped = offline::skipped_live(creds, "live checks are not part of this build yet");
@@ -65,6 +70,7 @@ pub fn triage(
         reported,
         verdict,
         redacted_body,
+        redacted_title,
         clock: *clock,
     }
 }

@@ -164,7 +164,7 @@ fn a_persons_severity_label_wins_and_the_report_says_so() {
     assert!(after.contains(&"severity:P2".to_string()), "{after:?}");
     assert!(!after.contains(&"severity:P0".to_string()), "{after:?}");
     assert!(
-        h.reports(n)[0].contains("label severity:P2 was set by a person"),
+        h.reports(n)[0].contains("label **severity:P2** was set by a person"),
         "{}",
         h.reports(n)[0]
     );

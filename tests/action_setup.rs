@@ -93,8 +93,12 @@ fn a_non_members_issue_gets_the_offline_triage_and_the_note() {
         run.stderr
     );
     let report = &h.reports(n)[0];
-    assert!(report.contains("A member can add the"), "{report}");
-    assert!(report.contains("`/recheck`"), "{report}");
+    // Real code spans, not escaped backticks.
+    assert!(
+        report.contains("A member can add the `recheck` label or comment `/recheck`"),
+        "{report}"
+    );
+    assert!(!report.contains("\\`"), "{report}");
 }
 
 #[test]

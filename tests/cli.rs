@@ -487,3 +487,42 @@ fn rand_suffix() -> u128 {
         .unwrap()
         .as_nanos()
 }
+
+#[test]
+fn input_is_capped_with_a_clear_message() {
+    // An endless input (`check /dev/zero`) ends at the cap instead of eating memory.
+    for cmd in ["check", "parse"] {
+        let out = run(&[cmd, "/dev/zero"], None);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("larger than 1 MiB") && err.contains("65,536 characters"),
+            "{cmd}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{cmd}");
+    }
+    // Just under the cap is read (a 10 MB JSON block once peaked at 735 MB).
+    let mut body = String::from("- **Environment**: Production\n\n```json\n[");
+    while body.len() < (1 << 20) - 64 {
+        body.push_str("{\"id\": 1, \"status\": 500},");
+    }
+    body.push_str("{}]\n```\n");
+    let report = json_of(&run(
+        &["check", "-", "--format", "json"],
+        Some(body.as_bytes()),
+    ));
+    assert_eq!(report["environment"], "Production");
+}
+
+#[test]
+fn parse_never_prints_a_pasted_secret() {
+    let key = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
+    let body = format!(
+        "- **Environment**: Production\n- **Authentication**: {key}\n\n```bash\ncurl -H 'apikey: {key}' x\n```\n"
+    );
+    let out = run(&["parse", "-"], Some(body.as_bytes()));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(!text.contains(key), "{text}");
+    assert!(text.contains("sb_secret_N7…[redacted]"), "{text}");
+}

@@ -62,19 +62,26 @@ pub fn fields(issue: &Issue) -> Finding {
     ))
 }
 
-/// `issue.secrets`: keys pasted into the issue, as [`secrets::find`] found them in `body`.
-pub fn secrets(body: &str, found: &[secrets::Secret]) -> Finding {
-    if found.is_empty() {
+/// `issue.secrets`: keys pasted into the issue, as [`secrets::find`] found them in its
+/// title and body.
+pub fn secrets(
+    title: &str,
+    in_title: &[secrets::Secret],
+    body: &str,
+    in_body: &[secrets::Secret],
+) -> Finding {
+    if in_title.is_empty() && in_body.is_empty() {
         return Finding::pass("issue.secrets", "No secrets in the issue");
     }
-    let sensitive: Vec<_> = found.iter().filter(|s| s.sensitive).collect();
+    let all = || in_title.iter().chain(in_body);
+    let sensitive = all().filter(|s| s.sensitive).count();
     let mut kinds: Vec<&str> = Vec::new();
-    for s in found {
+    for s in all() {
         if !kinds.contains(&s.kind.label()) {
             kinds.push(s.kind.label());
         }
     }
-    let mut finding = if sensitive.is_empty() {
+    let mut finding = if sensitive == 0 {
         Finding::new(
             "issue.secrets",
             Status::Warn,
@@ -89,9 +96,8 @@ pub fn secrets(body: &str, found: &[secrets::Secret]) -> Finding {
             "issue.secrets",
             Status::Fail,
             format!(
-                "{} live secret{} pasted into the issue ({}); redacted in the body",
-                sensitive.len(),
-                if sensitive.len() == 1 { "" } else { "s" },
+                "{sensitive} live secret{} pasted into the issue ({}); redacted",
+                if sensitive == 1 { "" } else { "s" },
                 kinds.join(", ")
             ),
         )
@@ -99,8 +105,18 @@ pub fn secrets(body: &str, found: &[secrets::Secret]) -> Finding {
         .with_next_step("Rotate every key listed here now: anyone who saw the issue or its edit history has it.")
         .with_next_step("Issue edit history keeps the old text: ask a repository admin to delete the revision, or treat the key as public.")
     };
-    for s in found {
-        let line = body[..s.range.start].matches('\n').count() + 1;
+    for s in in_title {
+        let masked = secrets::mask(&title[s.range.clone()], s.kind);
+        finding = finding.with_evidence(format!("title: {} {masked}", s.kind.label()));
+    }
+    // Secrets come in body order: count lines once, from one secret to the next.
+    let (mut line, mut at) = (1, 0);
+    for s in in_body {
+        line += body.as_bytes()[at..s.range.start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        at = s.range.start;
         let masked = secrets::mask(&body[s.range.clone()], s.kind);
         finding = finding.with_evidence(format!("line {line}: {} {masked}", s.kind.label()));
     }

@@ -15,7 +15,7 @@ pub mod tick;
 
 pub use blocks::{CurlCommand, ReportedRequest, ReportedResponse};
 pub use parser::{normalize_key, parse};
-pub use template::TEMPLATE;
+pub use template::{TEMPLATE, template_labels, template_title};
 
 use serde::Serialize;
 use std::collections::BTreeMap;

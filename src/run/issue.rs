@@ -32,6 +32,8 @@ pub struct Settings<'a> {
     pub run_url: Option<&'a str>,
     pub dry_run: bool,
     pub now: i64,
+    /// The logins whose comments are the bot's own (the report is only ever one of those).
+    pub bot_logins: &'a [String],
 }
 
 /// Everything the bot wants for one issue, computed from what it read.
@@ -40,6 +42,8 @@ pub struct Plan {
     pub triage: Triage,
     /// The new body, when it differs (ticks, redactions).
     pub new_body: Option<String>,
+    /// The title with secrets masked, when it held any.
+    pub new_title: Option<String>,
     /// Items ticked by this plan.
     pub ticked_now: Vec<String>,
     pub labels: labels::Plan,
@@ -53,7 +57,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn issue_write(&self) -> bool {
-        self.new_body.is_some() || self.labels.changes()
+        self.new_body.is_some() || self.new_title.is_some() || self.labels.changes()
     }
 }
 
@@ -65,21 +69,37 @@ pub struct LivePart {
     pub note: Option<String>,
 }
 
-/// Computes the plan. `previous` is the state from the existing report (if any);
-/// `has_report` says whether a report comment exists at all.
-pub fn plan(
-    body: &str,
-    current_labels: &[String],
-    previous: Option<&State>,
-    has_report: bool,
-    live: &LivePart,
-    reported_at: ReportedAt,
-    s: &Settings,
-) -> Plan {
+/// What was read of one issue, as the plan needs it.
+pub struct Read<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub labels: &'a [String],
+    /// The state from the bot's report, when there is one and it could be read.
+    pub previous: Option<&'a State>,
+    /// Whether a report comment exists at all.
+    pub has_report: bool,
+}
+
+/// Computes the plan from what was read, the live findings and the reference time.
+pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings) -> Plan {
+    let Read {
+        title,
+        body,
+        labels: current_labels,
+        previous,
+        has_report,
+    } = *read;
     let empty = State::default();
     let prev = previous.unwrap_or(&empty);
     let clock = Clock::at(s.now).with_reported(reported_at);
-    let mut t = triage(body, s.config, s.creds, live.findings.clone(), &clock);
+    let mut t = triage(
+        title,
+        body,
+        s.config,
+        s.creds,
+        live.findings.clone(),
+        &clock,
+    );
     let secrets_finding = remember_secrets(&mut t, prev.secrets.as_ref(), s.config);
     // An item the bot ticked before and that is unchecked now was unticked by a person.
     let ticks: Vec<&String> = t
@@ -147,6 +167,7 @@ pub fn plan(
     let visible = report::render_markdown(&t, &ctx, None);
     Plan {
         new_body: (new_body != body).then_some(new_body),
+        new_title: (t.redacted_title != title).then(|| t.redacted_title.clone()),
         ticked_now: edit.ticked,
         labels: label_plan,
         comment,
@@ -167,6 +188,8 @@ fn remember_secrets(
         return remembered.cloned();
     };
     if t.findings[i].status != Status::Pass {
+        // Shown as it will be remembered, so the next run's report reads the same.
+        crate::state::compact_finding(&mut t.findings[i]);
         return Some(t.findings[i].clone());
     }
     let old = remembered?;
@@ -194,23 +217,24 @@ pub fn reference_time(
     /// GitHub's clock and the runner's may differ by a little.
     const SKEW_SECS: i64 = 5 * 60;
     let filed = parse_rfc3339(&issue.created_at);
-    if let Some(at) = body_edited_at.filter(|at| *at <= now + SKEW_SECS) {
+    let plausible = |at: i64| at <= now + SKEW_SECS && filed.is_none_or(|f| at >= f);
+    if let Some(at) = body_edited_at.filter(|at| plausible(*at)) {
         return ReportedAt {
-            at: at.min(now),
+            at,
             basis: Basis::Edited,
         };
     }
-    // A kept reference is only trusted inside [filed, now].
+    // Only an edit needs remembering (the filing time is on the issue), and a kept one
+    // is trusted only inside [filed, now].
     if let Some(k) = kept
-        && k.at <= now
-        && filed.is_none_or(|f| k.at >= f)
-        && matches!(k.basis, Basis::Filed | Basis::Edited)
+        && k.basis == Basis::Edited
+        && plausible(k.at)
     {
         return k;
     }
     match filed {
         Some(at) => ReportedAt {
-            at: at.min(now),
+            at,
             basis: Basis::Filed,
         },
         None => ReportedAt {
@@ -220,9 +244,11 @@ pub fn reference_time(
     }
 }
 
-/// True for the bot's report comment.
-pub fn is_report(c: &Comment) -> bool {
-    c.body().trim_start().starts_with(MARKER)
+/// True for the bot's report comment: written by the bot itself and starting with the
+/// marker. Anyone can paste the marker; nothing in another person's comment is read,
+/// edited or deleted.
+pub fn is_report(c: &Comment, bot_logins: &[String]) -> bool {
+    c.is_by(bot_logins) && c.body().trim_start().starts_with(MARKER)
 }
 
 /// What happened to one issue.
@@ -272,7 +298,7 @@ pub async fn triage_issue(
         gh.list_comments(number)
             .await?
             .into_iter()
-            .filter(is_report)
+            .filter(|c| is_report(c, s.bot_logins))
             .collect()
     } else {
         Vec::new()
@@ -281,7 +307,7 @@ pub async fn triage_issue(
     let keep = reports.first().cloned();
     let extras: Vec<u64> = reports.iter().skip(1).map(|c| c.id).collect();
     let previous = keep.as_ref().and_then(|c| match State::decode(c.body()) {
-        Ok(state) => state,
+        Ok(state) => state.map(|st| st.validated(s.now)),
         Err(e) => {
             log(&format!(
                 "#{number}: the report's state block is unreadable ({e}); starting afresh"
@@ -344,47 +370,47 @@ pub async fn triage_issue(
         },
     };
 
-    let mut p = plan(
-        issue.body(),
-        &issue.label_names(),
-        previous.as_ref(),
-        keep.is_some(),
-        &live_part,
-        reported_at,
-        s,
-    );
+    let read = |issue: &Issue| -> Plan {
+        let labels = issue.label_names();
+        let r = Read {
+            title: &issue.title,
+            body: issue.body(),
+            labels: &labels,
+            previous: previous.as_ref(),
+            has_report: keep.is_some(),
+        };
+        plan(&r, &live_part, reported_at, s)
+    };
+    let mut p = read(&issue);
     // Re-read right before writing; redo the plan if a person changed the issue meanwhile.
     for _ in 0..3 {
         if !p.issue_write() {
             break;
         }
         let fresh = gh.get_issue(number).await?;
-        if fresh.body() == issue.body() && fresh.label_names() == issue.label_names() {
+        if fresh.body() == issue.body()
+            && fresh.title == issue.title
+            && fresh.label_names() == issue.label_names()
+        {
             break;
         }
         log(&format!(
             "#{number} changed while it was being triaged; planning again on the new text"
         ));
         issue = fresh;
-        p = plan(
-            issue.body(),
-            &issue.label_names(),
-            previous.as_ref(),
-            keep.is_some(),
-            &live_part,
-            reported_at,
-            s,
-        );
+        p = read(&issue);
     }
 
     let mut changes = Vec::new();
-    if let Some(_body) = &p.new_body {
-        let redacted = p.triage.redacted_body != issue.body();
+    if p.new_body.is_some() {
         let mut what = format!("ticked {} item(s)", p.ticked_now.len());
-        if redacted {
+        if p.triage.redacted_body != issue.body() {
             what.push_str(", masked secrets");
         }
         changes.push(what);
+    }
+    if p.new_title.is_some() {
+        changes.push("masked secrets in the title".into());
     }
     if p.labels.changes() {
         changes.push(format!(
@@ -450,11 +476,16 @@ async fn write(
     }
     if p.issue_write() {
         let labels = p.labels.changes().then_some(p.labels.labels.as_slice());
-        gh.update_issue(number, p.new_body.as_deref(), labels)
-            .await?;
+        gh.update_issue(
+            number,
+            p.new_title.as_deref(),
+            p.new_body.as_deref(),
+            labels,
+        )
+        .await?;
     }
     let report = match keep {
-        None => create_report(gh, number, &p.comment).await,
+        None => create_report(gh, number, &p.comment, s.bot_logins).await,
         Some(c) if p.comment_needed => gh.update_comment(c.id, &p.comment).await,
         Some(_) => Ok(()),
     };
@@ -491,7 +522,7 @@ async fn rollback(gh: &Github, number: u64, p: &Plan) {
         let new_body = (body != fresh.body()).then_some(body.as_str());
         let new_labels = (labels != current).then_some(labels.as_slice());
         if new_body.is_some() || new_labels.is_some() {
-            gh.update_issue(number, new_body, new_labels).await?;
+            gh.update_issue(number, None, new_body, new_labels).await?;
         }
         Ok::<(), GithubError>(())
     };
@@ -507,7 +538,12 @@ async fn rollback(gh: &Github, number: u64, p: &Plan) {
 
 /// Creates the report without ever posting it twice: after a failed POST (which may have
 /// worked although the answer says otherwise) it looks for the marker before trying again.
-async fn create_report(gh: &Github, number: u64, body: &str) -> Result<(), GithubError> {
+async fn create_report(
+    gh: &Github,
+    number: u64,
+    body: &str,
+    bot_logins: &[String],
+) -> Result<(), GithubError> {
     let attempts = gh.attempts().max(1);
     for attempt in 1..=attempts {
         let err = match gh.create_comment_once(number, body).await {
@@ -527,7 +563,7 @@ async fn create_report(gh: &Github, number: u64, body: &str) -> Result<(), Githu
             .list_comments(number)
             .await?
             .into_iter()
-            .filter(is_report)
+            .filter(|c| is_report(c, bot_logins))
             .collect();
         found.sort_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)));
         if let Some(c) = found.first() {
@@ -568,7 +604,7 @@ mod tests {
         let kept = reference_time(&issue, None, Some(r), now + 86_400);
         assert_eq!(kept, r);
         // A kept reference outside [filed, now] is not trusted (the state is data).
-        for bad in [filed - 1, now + 1] {
+        for bad in [filed - 1, now + 3600] {
             let forged = ReportedAt {
                 at: bad,
                 basis: Basis::Edited,
@@ -583,7 +619,7 @@ mod tests {
             reference_time(&issue, Some(now + 3600), None, now).basis,
             Basis::Filed
         );
-        assert_eq!(reference_time(&issue, Some(now + 3), None, now).at, now);
+        assert_eq!(reference_time(&issue, Some(now + 3), None, now).at, now + 3);
         // No creation time at all: as of now.
         let r = reference_time(&issue_filed(""), None, None, now);
         assert_eq!((r.at, r.basis), (now, Basis::Now));

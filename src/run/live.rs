@@ -70,10 +70,11 @@ pub enum LiveDecision {
     Offline { note: String },
 }
 
-/// The note for issues whose author may not fire live checks.
+/// The note for issues whose author may not fire live checks (markdown).
 pub fn offline_note(recheck_label: &str) -> String {
     format!(
-        "Live checks run only for issues opened by repository members. A member can add the `{recheck_label}` label or comment `/recheck` to run them."
+        "Live checks run only for issues opened by repository members. A member can add the `{}` label or comment `/recheck` to run them.",
+        recheck_label.replace('`', "")
     )
 }
 

@@ -97,6 +97,7 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
         run_url: a.run_url.as_deref(),
         dry_run: a.dry_run,
         now: a.now,
+        bot_logins: &a.bot_logins,
     };
     let mut live = Live::new(runner);
     let mut repo_labels = RepoLabels::default();
@@ -266,33 +267,35 @@ fn read_payload(a: &ActionEnv) -> Result<serde_json::Value> {
     }
 }
 
-/// Step outputs, the job summary, and the report in the log.
+/// The most `report-json` may hold. GitHub keeps at most 1 MB of outputs per job; a
+/// sweep's reports grow about 4 KB per issue, so past this cap the later issues are
+/// listed by number, severity and diagnosis only.
+const MAX_REPORT_JSON_BYTES: usize = 512 * 1024;
+
+/// Step outputs, the job summary, and the report in the log. Outputs carry the same
+/// neutralised text as the comment: they end up in notifiers and chat.
 fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
     let (severity, verdict, json) = match r.outcomes.as_slice() {
         [] => return Ok(()),
-        [one] => (
-            one.severity.to_string(),
-            one.diagnosis.clone(),
-            one.json.to_string(),
-        ),
+        [one] => {
+            let mut v = one.json.clone();
+            crate::markdown::neutral_json(&mut v);
+            (
+                one.severity.to_string(),
+                inline(&one.diagnosis, 300),
+                v.to_string(),
+            )
+        }
         many => {
             let worst = many
                 .iter()
                 .map(|o| o.severity)
                 .min()
                 .unwrap_or(crate::config::Severity::P2);
-            let all: Vec<serde_json::Value> = many
-                .iter()
-                .map(|o| {
-                    let mut v = o.json.clone();
-                    v["issue"] = serde_json::json!(o.number);
-                    v
-                })
-                .collect();
             (
                 worst.to_string(),
                 format!("{} issues triaged; worst {worst}", many.len()),
-                serde_json::Value::Array(all).to_string(),
+                sweep_json(many),
             )
         }
     };
@@ -317,6 +320,43 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
             .with_context(|| format!("writing GITHUB_STEP_SUMMARY {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Every swept issue's JSON report, within [`MAX_REPORT_JSON_BYTES`]: full reports
+/// first, then a short entry per issue that no longer fits.
+pub fn sweep_json(outcomes: &[Outcome]) -> String {
+    let mut out = String::from("[");
+    for (i, o) in outcomes.iter().enumerate() {
+        let mut v = o.json.clone();
+        v["issue"] = serde_json::json!(o.number);
+        crate::markdown::neutral_json(&mut v);
+        let full = v.to_string();
+        let mut short = serde_json::json!({
+            "issue": o.number,
+            "severity": o.severity,
+            "diagnosis": o.diagnosis,
+            "truncated": true,
+        });
+        crate::markdown::neutral_json(&mut short);
+        let short = short.to_string();
+        let entry = if out.len() + full.len() + 2 <= MAX_REPORT_JSON_BYTES {
+            full
+        } else if out.len() + short.len() + 2 <= MAX_REPORT_JSON_BYTES {
+            short
+        } else {
+            workflow::warning(&format!(
+                "report-json holds the first {i} of {} issues (the output is capped at {MAX_REPORT_JSON_BYTES} bytes); the job summary lists them all",
+                outcomes.len()
+            ));
+            break;
+        };
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&entry);
+    }
+    out.push(']');
+    out
 }
 
 /// One markdown table of every swept issue.

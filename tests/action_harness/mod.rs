@@ -167,11 +167,12 @@ impl Harness {
         self.run("issue_comment", &e)
     }
 
-    /// The bot's report comments on `n`.
+    /// The bot's report comments on `n` (written by the bot, carrying the marker).
     pub fn reports(&self, n: u64) -> Vec<String> {
         self.gh
             .comments(n)
             .into_iter()
+            .filter(|c| c.author == support::BOT_LOGIN)
             .filter(|c| c.body.contains("<!-- pendo-triage:report -->"))
             .map(|c| c.body)
             .collect()

@@ -70,6 +70,20 @@ impl Resp {
         Resp::error(404, "Not Found")
     }
 
+    /// GitHub's 422 for a comment or issue body over 65,536 characters.
+    fn too_long(resource: &str) -> Resp {
+        Resp::json(
+            422,
+            &json!({
+                "message": "Validation Failed",
+                "errors": [{"resource": resource, "code": "custom", "field": "body",
+                            "message": "body is too long (maximum is 65536 characters)"}],
+                "documentation_url": DOCS,
+                "status": "422"
+            }),
+        )
+    }
+
     fn validation(resource: &str, field: &str, code: &str, value: Option<&Value>) -> Resp {
         let mut e = json!({"resource": resource, "code": code, "field": field});
         if let Some(v) = value {
@@ -207,6 +221,9 @@ fn route(st: &mut State, req: &Req) -> Result<Resp> {
                     ));
                 }
             };
+            if body.chars().count() > 65_536 {
+                return Err(Resp::too_long("IssueComment"));
+            }
             let ts = st.tick();
             let c = st.comments.get_mut(&id).expect("comment exists");
             c.body = body;
@@ -256,6 +273,9 @@ fn route(st: &mut State, req: &Req) -> Result<Resp> {
                     ));
                 }
             };
+            if body.chars().count() > 65_536 {
+                return Err(Resp::too_long("IssueComment"));
+            }
             let id = st.create_comment(n, req.login, req.association, &body);
             let v = st.comment_json(id);
             let location = v["url"].as_str().unwrap_or_default().to_string();
@@ -430,6 +450,11 @@ fn update_issue(st: &mut State, req: &Req, n: u64) -> Result<Resp> {
     let m = body_object(req)?;
     let title = str_field(&m, "title", false)?;
     let body = str_field(&m, "body", true)?;
+    if let Some(Some(b)) = &body
+        && b.chars().count() > 65_536
+    {
+        return Err(Resp::too_long("Issue"));
+    }
     let state = str_field(&m, "state", false)?.flatten();
     let reason = str_field(&m, "state_reason", true)?;
     if let Some(s) = &state
