@@ -4,6 +4,7 @@
 //! it down. [`SecretString`] shows `***` in `Debug` and `Display`, so a stray `{:?}` in a
 //! log line cannot leak a key.
 
+use crate::meaning::PENDO_REGIONS;
 use std::fmt;
 
 /// A secret value. Read it with [`SecretString::expose`] only where it is sent.
@@ -34,15 +35,6 @@ impl fmt::Display for SecretString {
         f.write_str("***")
     }
 }
-
-/// Pendo regions and their API hosts.
-pub const PENDO_REGIONS: &[(&str, &str)] = &[
-    ("us", "https://app.pendo.io"),
-    ("us1", "https://us1.app.pendo.io"),
-    ("eu", "https://app.eu.pendo.io"),
-    ("jpn", "https://app.jpn.pendo.io"),
-    ("au", "https://app.au.pendo.io"),
-];
 
 /// What the live checks may use. Every part is optional; a check whose part is missing
 /// is `skip` with the reason.

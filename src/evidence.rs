@@ -8,6 +8,7 @@ use crate::checks::Impact;
 use crate::clock::{ReportedAt, days_from_civil, human_age};
 use crate::config::Thresholds;
 use crate::issue::Issue;
+use crate::meaning::{self, Service};
 use regex::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
@@ -239,112 +240,37 @@ fn status_meaning(status: u16, code: Option<&str>, error: Option<&str>) -> Repor
         Some(e) => format!("{status} {e}"),
         None => status.to_string(),
     };
-    let supabase_code = code.and_then(code_meaning);
-    if let Some(r) = supabase_code {
-        return Reported {
+    // A PostgREST/Postgres code says more than the status it came with.
+    let m = code
+        .and_then(meaning::of_code)
+        .or_else(|| meaning::of_status(status, Service::Unknown));
+    match m {
+        Some(m) => from_meaning("Response status", value, &m),
+        None => Reported {
             name: "Response status".into(),
             value,
-            ..r
-        };
-    }
-    let (impact, meaning, areas, fix): (Impact, &str, Vec<&'static str>, &str) = match status {
-        401 | 403 => (
-            Impact::Critical,
-            "the key is rejected",
-            vec!["pendo-api"],
-            "Check the integration key in Pendo (Settings → Integrations → Integration Keys): it must exist, be for this subscription and region, and match the Edge Function's secret.",
-        ),
-        429 => (
-            Impact::Degraded,
-            "rate limited",
-            vec!["pendo-api", "performance"],
-            "Back off on 429 honouring Retry-After, and make sure two sync runs never overlap.",
-        ),
-        540 => (
-            Impact::Critical,
-            "the Supabase project is paused",
-            vec!["supabase"],
-            "Restore the project in the Supabase dashboard; free-tier projects pause after a week without activity.",
-        ),
-        546 => (
-            Impact::Critical,
-            "the Edge Function ran out of resources (WORKER_LIMIT), so the sync run failed",
-            vec!["edge-functions", "supabase"],
-            "Process the sync in smaller batches per invocation (page the Pendo request, upsert in chunks).",
-        ),
-        500..=599 => (
-            Impact::Critical,
-            "the service answered with a server error",
-            vec!["pendo-api"],
-            "Check status.pendo.io and the Edge Function logs; retry with backoff.",
-        ),
-        400..=499 => (
-            Impact::Degraded,
-            "the request is rejected",
-            vec!["pendo-api"],
-            "Compare the request with Pendo's API reference; the lint findings above name known mistakes.",
-        ),
-        _ => (Impact::None, "", vec![], ""),
-    };
-    Reported {
-        name: "Response status".into(),
-        value,
-        impact,
-        meaning: meaning.into(),
-        areas,
-        fix: fix.into(),
+            impact: Impact::None,
+            meaning: String::new(),
+            areas: Vec::new(),
+            fix: String::new(),
+        },
     }
 }
 
-/// PostgREST and Postgres error codes.
+/// PostgREST and Postgres error codes, as [`meaning`] reads them.
 fn code_meaning(code: &str) -> Option<Reported> {
-    let (impact, meaning, areas, fix): (Impact, &str, Vec<&'static str>, &str) = match code {
-        "PGRST205" | "42P01" => (
-            Impact::Critical,
-            "a synced table is missing",
-            vec!["supabase", "database"],
-            "Run the migration that creates the table, then reload PostgREST's schema cache (NOTIFY pgrst, 'reload schema').",
-        ),
-        "PGRST301" | "PGRST302" | "PGRST303" => (
-            Impact::Critical,
-            "Supabase rejects the key (JWT)",
-            vec!["supabase"],
-            "Use the project's current service role or secret key; JWT keys stop working after the JWT secret is rotated.",
-        ),
-        "42501" => (
-            Impact::Critical,
-            "permission denied (grants or RLS)",
-            vec!["supabase", "database"],
-            "Use the service role key in the Edge Function, or add the missing grant or RLS policy.",
-        ),
-        "21000" => (
-            Impact::Critical,
-            "upsert hit the same row twice in one batch",
-            vec!["database"],
-            "Deduplicate rows by id before the upsert.",
-        ),
-        "23505" => (
-            Impact::Degraded,
-            "duplicate key",
-            vec!["database"],
-            "Upsert on the natural key instead of inserting.",
-        ),
-        "57014" => (
-            Impact::Degraded,
-            "statement timeout",
-            vec!["database", "performance"],
-            "Upsert in smaller batches.",
-        ),
-        _ => return None,
-    };
-    Some(Reported {
-        name: "Error code".into(),
-        value: code.to_string(),
-        impact,
-        meaning: meaning.into(),
-        areas,
-        fix: fix.into(),
-    })
+    meaning::of_code(code).map(|m| from_meaning("Error code", code.to_string(), &m))
+}
+
+fn from_meaning(name: &str, value: String, m: &meaning::Meaning) -> Reported {
+    Reported {
+        name: name.into(),
+        value,
+        impact: m.impact,
+        meaning: m.title.to_string(),
+        areas: m.areas.to_vec(),
+        fix: m.fix.into(),
+    }
 }
 
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+(?:\.\d+)?)\s*%").unwrap());

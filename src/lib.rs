@@ -17,6 +17,7 @@ pub mod issue;
 pub mod labels;
 pub mod lint;
 pub mod markdown;
+pub mod meaning;
 pub mod report;
 pub mod run;
 pub mod secrets;

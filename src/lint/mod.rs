@@ -16,6 +16,7 @@
 
 use crate::checks::Impact::{self, Critical, Degraded};
 use crate::issue::{HttpMethod, Issue};
+use crate::meaning::{self, Known};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -67,6 +68,26 @@ struct Pitfall {
     detect: fn(&Facts, &[Lint]) -> Option<String>,
 }
 
+impl Pitfall {
+    /// A pitfall that is one of the [`Known`] things: its impact, areas, title and fix are
+    /// [`meaning`]'s, so the lint, the reported values and the live checks agree.
+    const fn known(
+        id: &'static str,
+        k: Known,
+        detect: fn(&Facts, &[Lint]) -> Option<String>,
+    ) -> Pitfall {
+        let m = meaning::meaning(k);
+        Pitfall {
+            id,
+            impact: m.impact,
+            areas: m.areas,
+            title: m.title,
+            fix: m.fix,
+            detect,
+        }
+    }
+}
+
 /// Every pitfall, in report order: request shape first, then auth, then what the
 /// backends answered, then code mistakes.
 #[rustfmt::skip]
@@ -83,9 +104,7 @@ const PITFALLS: &[Pitfall] = &[
     Pitfall { id: "pendo-list-pagination", impact: Degraded, areas: &["pendo-api", "edge-functions", "database"], detect: pendo_list_pagination,
         title: "limit/offset on a Pendo list endpoint: Pendo ignores them and returns every row on each page",
         fix: "Fetch the list once (no limit/offset) and dedupe by id; to page, use an aggregation with a limit step." },
-    Pitfall { id: "upsert-duplicate-rows", impact: Degraded, areas: &["database", "supabase"], detect: upsert_duplicate_rows,
-        title: "The upsert batch holds the same id twice (ON CONFLICT DO UPDATE cannot affect row a second time)",
-        fix: "Dedupe rows by their conflict key before upsert (e.g. new Map(rows.map(r => [r.id, r])).values())." },
+    Pitfall::known("upsert-duplicate-rows", Known::UpsertTwice, upsert_duplicate_rows),
     Pitfall { id: "pendo-wrong-host", impact: Degraded, areas: &["pendo-api", "edge-functions"], detect: pendo_wrong_host,
         title: "Requests go to a host that is not Pendo's API (api.pendo.io)",
         fix: "Use https://app.pendo.io, or your region's host: app.eu.pendo.io, us1.app.pendo.io, app.jpn.pendo.io, app.au.pendo.io." },
@@ -95,45 +114,23 @@ const PITFALLS: &[Pitfall] = &[
     Pitfall { id: "pendo-bearer-auth", impact: Critical, areas: &["pendo-api"], detect: pendo_bearer_auth,
         title: "Pendo is sent an Authorization: Bearer header; its v1 API only reads x-pendo-integration-key",
         fix: "Send the key as the header X-Pendo-Integration-Key: <key> (no Bearer)." },
-    Pitfall { id: "pendo-unauthorized", impact: Critical, areas: &["pendo-api"], detect: pendo_unauthorized,
-        title: "Pendo rejects the integration key (401/403)",
-        fix: "Check the key is active in Pendo (Settings → Integrations → Integration Keys), is the one deployed (supabase secrets list), and matches the host's region." },
+    Pitfall::known("pendo-unauthorized", Known::PendoKeyRejected, pendo_unauthorized),
     Pitfall { id: "supabase-new-key-as-bearer", impact: Critical, areas: &["supabase", "edge-functions"], detect: supabase_new_key_as_bearer,
         title: "An sb_secret_/sb_publishable_ key is sent as Authorization: Bearer; these keys are not JWTs",
         fix: "Send it in the apikey header (apikey: sb_secret_…) and drop the Bearer header, or use a JWT there." },
-    Pitfall { id: "jwt-invalid", impact: Critical, areas: &["supabase"], detect: jwt_invalid,
-        title: "Supabase rejects the key or JWT (invalid, expired or not accepted)",
-        fix: "Use the project's current key from Dashboard → Settings → API (after a JWT secret rotation, redeploy it everywhere)." },
-    Pitfall { id: "table-missing", impact: Critical, areas: &["database", "supabase"], detect: table_missing,
-        title: "The table does not exist, or PostgREST's schema cache does not know it yet",
-        fix: "Apply the migration (supabase db push / migration up), then reload the cache: NOTIFY pgrst, 'reload schema';" },
-    Pitfall { id: "permission-denied", impact: Critical, areas: &["database", "supabase"], detect: permission_denied,
-        title: "Postgres refuses the write (permission denied / row-level security)",
-        fix: "Write with the service_role (or secret) key, or add an RLS policy and GRANT for the role the sync uses." },
-    Pitfall { id: "duplicate-key", impact: Degraded, areas: &["database"], detect: duplicate_key,
-        title: "An insert hits a unique constraint (duplicate key value, 23505)",
-        fix: "Upsert on the unique column (onConflict: 'id') instead of insert, and dedupe the batch first." },
-    Pitfall { id: "single-row-expected", impact: Degraded, areas: &["database", "supabase"], detect: single_row_expected,
-        title: ".single() got zero or several rows (PGRST116)",
-        fix: "Use .maybeSingle() when the row may be absent, or filter on a unique column." },
-    Pitfall { id: "project-paused", impact: Critical, areas: &["supabase"], detect: project_paused,
-        title: "The Supabase project is paused (HTTP 540)",
-        fix: "Restore the project in the Supabase dashboard (check billing / inactivity pause), then re-run the sync." },
-    Pitfall { id: "edge-function-resources", impact: Degraded, areas: &["edge-functions", "performance"], detect: edge_function_resources,
-        title: "The Edge Function runs out of memory/CPU (546 WORKER_LIMIT)",
-        fix: "Process smaller batches (page the aggregation, insert in chunks of ~500) and stream instead of holding all rows." },
-    Pitfall { id: "edge-function-timeout", impact: Degraded, areas: &["edge-functions", "performance"], detect: edge_function_timeout,
-        title: "The Edge Function hits its wall-clock limit (150 s on free, 400 s on paid)",
-        fix: "Sync incrementally in smaller windows per invocation, or hand the rest to a background task / next cron run." },
+    Pitfall::known("jwt-invalid", Known::SupabaseKeyRejected, jwt_invalid),
+    Pitfall::known("table-missing", Known::TableMissing, table_missing),
+    Pitfall::known("permission-denied", Known::PermissionDenied, permission_denied),
+    Pitfall::known("duplicate-key", Known::DuplicateKey, duplicate_key),
+    Pitfall::known("single-row-expected", Known::SingleRowExpected, single_row_expected),
+    Pitfall::known("project-paused", Known::ProjectPaused, project_paused),
+    Pitfall::known("edge-function-resources", Known::WorkerLimit, edge_function_resources),
+    Pitfall::known("edge-function-timeout", Known::EdgeTimeout, edge_function_timeout),
     Pitfall { id: "netlify-function-timeout", impact: Degraded, areas: &["netlify", "performance"], detect: netlify_function_timeout,
         title: "The Netlify Function times out (10 s by default, 26 s at most)",
         fix: "Move the sync into a Supabase Edge Function or a Netlify Background Function; keep Netlify for reads." },
-    Pitfall { id: "pg-net-timeout", impact: Degraded, areas: &["database", "monitoring"], detect: pg_net_timeout,
-        title: "pg_net gave up waiting for the function (its default timeout is 5 s)",
-        fix: "Pass timeout_milliseconds := 150000 to net.http_post, and read results from net._http_response." },
-    Pitfall { id: "pendo-rate-limited", impact: Degraded, areas: &["pendo-api", "performance"], detect: pendo_rate_limited,
-        title: "Pendo rate-limits the sync (429 Too Many Requests)",
-        fix: "Back off and honour Retry-After, lower concurrency, and retry per chunk instead of failing the run." },
+    Pitfall::known("pg-net-timeout", Known::PgNetTimeout, pg_net_timeout),
+    Pitfall::known("pendo-rate-limited", Known::RateLimited, pendo_rate_limited),
     Pitfall { id: "relative-fetch-in-edge-function", impact: Degraded, areas: &["edge-functions"], detect: relative_fetch_in_edge_function,
         title: "An Edge Function fetches a relative URL; Deno has no origin, so it throws \"Invalid URL\"",
         fix: "Call the absolute URL (https://app.pendo.io/api/v1/…), built from an environment variable." },
@@ -410,7 +407,7 @@ fn pendo_list_pagination(f: &Facts, _: &[Lint]) -> Option<String> {
 }
 
 fn upsert_duplicate_rows(f: &Facts, _: &[Lint]) -> Option<String> {
-    f.find(&ON_CONFLICT_TWICE)
+    f.find(known_pattern(Known::UpsertTwice))
         .or_else(|| f.response_code(&["21000"]))
 }
 
@@ -423,11 +420,11 @@ fn pendo_wrong_host(f: &Facts, _: &[Lint]) -> Option<String> {
 
 fn pendo_region_mismatch(f: &Facts, _: &[Lint]) -> Option<String> {
     f.calls.iter().find_map(|c| {
-        let host_region = region_of_host(host(c.url)?)?;
+        let host_region = meaning::pendo_region_of_host(host(c.url)?)?;
         let key = c.header("x-pendo-integration-key")?.trim();
         let (_, suffix) = key.rsplit_once('.')?;
-        let key_region = REGIONS.iter().find(|r| suffix.eq_ignore_ascii_case(r))?;
-        (*key_region != host_region).then(|| {
+        let key_region = meaning::pendo_region_of_key(key)?;
+        (key_region != host_region).then(|| {
             format!(
                 "key ending in .{suffix} sent to {}",
                 host(c.url).unwrap_or("")
@@ -453,7 +450,7 @@ fn pendo_unauthorized(f: &Facts, earlier: &[Lint]) -> Option<String> {
     }
     let evidence = f
         .status(&[401, 403])
-        .or_else(|| f.find(&PENDO_KEY_REJECTED))?;
+        .or_else(|| f.find(known_pattern(Known::PendoKeyRejected)))?;
     let at_pendo = f
         .calls
         .iter()
@@ -481,40 +478,43 @@ fn supabase_new_key_as_bearer(f: &Facts, _: &[Lint]) -> Option<String> {
 
 fn jwt_invalid(f: &Facts, _: &[Lint]) -> Option<String> {
     f.response_code(&["PGRST301", "PGRST302", "PGRST303"])
-        .or_else(|| f.find(&JWT_REJECTED))
+        .or_else(|| f.find(known_pattern(Known::SupabaseKeyRejected)))
 }
 
 fn table_missing(f: &Facts, _: &[Lint]) -> Option<String> {
     f.response_code(&["42P01", "PGRST205"])
-        .or_else(|| f.find(&TABLE_MISSING))
+        .or_else(|| f.find(known_pattern(Known::TableMissing)))
 }
 
 fn permission_denied(f: &Facts, _: &[Lint]) -> Option<String> {
     f.response_code(&["42501"])
-        .or_else(|| f.find(&PERMISSION_DENIED))
+        .or_else(|| f.find(known_pattern(Known::PermissionDenied)))
 }
 
 fn duplicate_key(f: &Facts, _: &[Lint]) -> Option<String> {
     f.response_code(&["23505"])
-        .or_else(|| f.find(&DUPLICATE_KEY))
+        .or_else(|| f.find(known_pattern(Known::DuplicateKey)))
 }
 
 fn single_row_expected(f: &Facts, _: &[Lint]) -> Option<String> {
     f.response_code(&["PGRST116"])
-        .or_else(|| f.find(&SINGLE_ROW))
+        .or_else(|| f.find(known_pattern(Known::SingleRowExpected)))
 }
 
 fn project_paused(f: &Facts, _: &[Lint]) -> Option<String> {
-    f.status(&[540]).or_else(|| f.find(&PROJECT_PAUSED))
+    f.status(&[540])
+        .or_else(|| f.find(known_pattern(Known::ProjectPaused)))
 }
 
 fn edge_function_resources(f: &Facts, _: &[Lint]) -> Option<String> {
-    f.status(&[546]).or_else(|| f.find(&WORKER_LIMIT))
+    f.status(&[546])
+        .or_else(|| f.find(known_pattern(Known::WorkerLimit)))
 }
 
 fn edge_function_timeout(f: &Facts, _: &[Lint]) -> Option<String> {
     let gateway_timeout = || f.status(&[504]).filter(|_| f.mentions(&EDGE_CONTEXT));
-    f.find(&EDGE_TIMEOUT).or_else(gateway_timeout)
+    f.find(known_pattern(Known::EdgeTimeout))
+        .or_else(gateway_timeout)
 }
 
 fn netlify_function_timeout(f: &Facts, _: &[Lint]) -> Option<String> {
@@ -522,7 +522,7 @@ fn netlify_function_timeout(f: &Facts, _: &[Lint]) -> Option<String> {
 }
 
 fn pg_net_timeout(f: &Facts, _: &[Lint]) -> Option<String> {
-    f.find(&PG_NET_TIMEOUT)
+    f.find(known_pattern(Known::PgNetTimeout))
 }
 
 fn pendo_rate_limited(f: &Facts, _: &[Lint]) -> Option<String> {
@@ -533,7 +533,7 @@ fn pendo_rate_limited(f: &Facts, _: &[Lint]) -> Option<String> {
             .then(|| format!("Throttling: {}", shorten(v)))
     };
     f.status(&[429])
-        .or_else(|| f.find(&RATE_LIMIT_TEXT))
+        .or_else(|| f.find(known_pattern(Known::RateLimited)))
         .or_else(throttled)
 }
 
@@ -662,21 +662,6 @@ fn host(url: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// Pendo's regions, as integration-key suffixes.
-const REGIONS: &[&str] = &["us", "us1", "eu", "jpn", "au"];
-
-/// The region a Pendo API host serves, for the five official hosts.
-fn region_of_host(host: &str) -> Option<&'static str> {
-    match host.to_ascii_lowercase().as_str() {
-        "app.pendo.io" => Some("us"),
-        "us1.app.pendo.io" => Some("us1"),
-        "app.eu.pendo.io" => Some("eu"),
-        "app.jpn.pendo.io" => Some("jpn"),
-        "app.au.pendo.io" => Some("au"),
-        _ => None,
-    }
-}
-
 const QUOTE_MAX: usize = 120;
 
 /// The trimmed line of `text` around `at`, cut to about [`QUOTE_MAX`] bytes.
@@ -717,6 +702,11 @@ fn shorten(value: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Patterns.
 
+/// The error-text pattern of a known thing (see [`meaning::pattern`]).
+fn known_pattern(k: Known) -> &'static Regex {
+    meaning::pattern(k).expect("every pattern the lint uses is defined in meaning")
+}
+
 fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("lint patterns are valid")
 }
@@ -744,13 +734,8 @@ static PROSE_POSITIVE_COUNT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\bcount\s*[:=]?\s*\+?[1-9]"));
 static PAGE_PROSE: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\b(?:limit|offset|page(?:size)?|per_page)\s*[=:]"));
-static ON_CONFLICT_TWICE: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?i)cannot affect row a second time"));
 static WRONG_PENDO_HOST: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(?-u:\b)api\.(?:(?:eu|us1|jpn|au)\.)?pendo\.io\b|https?://(?:www\.)?pendo\.io/api")
-});
-static PENDO_KEY_REJECTED: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)invalid integration key|integration key (?:is )?(?:invalid|not valid|revoked)")
 });
 static SUPABASE_AUTH_TEXT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\bPGRST30\d|invalid jwt|jwt expired|double check your supabase"));
@@ -759,52 +744,10 @@ static NEW_KEY_BEARER_VALUE: LazyLock<Regex> =
 static NEW_KEY_BEARER: LazyLock<Regex> = LazyLock::new(|| {
     regex(r#"(?i)authorization["'`]?\s*[:=,]\s*["'`]?\s*bearer\s+sb_(?:secret|publishable)_"#)
 });
-static JWT_REJECTED: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"\bPGRST30[123]\b|(?i:jwt expired|JWSError|JWSInvalidSignature|invalid jwt|jwt (?:is )?malformed|double check your supabase)",
-    )
-});
-static TABLE_MISSING: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"\b42P01\b|\bPGRST205\b|(?i:relation "[^"\n]+" does not exist|could not find the table)"#,
-    )
-});
-static PERMISSION_DENIED: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"(?i)permission denied for (?:table|schema|relation|sequence|function|view)|violates row-level security|(?:code|sqlstate|error)["']?\s*[:=]?\s*["']?42501\b"#,
-    )
-});
-static DUPLICATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"(?i)duplicate key value violates unique constraint|(?:code|sqlstate|error)["']?\s*[:=]?\s*["']?23505\b"#,
-    )
-});
-static SINGLE_ROW: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"\bPGRST116\b|(?i:JSON object requested, multiple \(or no\) rows returned|cannot coerce the result to a single JSON object)",
-    )
-});
-static PROJECT_PAUSED: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?i)project (?:is |was |has been )?paused|paused project"));
-static WORKER_LIMIT: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"WORKER_LIMIT|(?i:not having enough compute resources|memory limit exceeded)")
-});
-static EDGE_TIMEOUT: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?i)function timed out|\bwall[ _-]?clock\b|\bwallclock\b"));
 static EDGE_CONTEXT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)edge function|/functions/v1/|\bdeno\b"));
 static NETLIFY_TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)task timed out after \d+(?:\.\d+)? seconds"));
-static PG_NET_TIMEOUT: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?i)timeout of \d+ ?ms reached|timeout was reached|operation timed out after \d+ milliseconds",
-    )
-});
-static RATE_LIMIT_TEXT: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?i)too many requests|rate[ -]?limit(?:ed|ing)? (?:exceeded|reached|hit)|\brate[ -]?limited\b",
-    )
-});
 static THROTTLED_YES: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)^\W*(?:yes|y|true)\b|\bthrottled\b"));
 static RELATIVE_FETCH: LazyLock<Regex> = LazyLock::new(|| regex(r#"\bfetch\(\s*["'`]/(?:[^/]|$)"#));
