@@ -27,7 +27,10 @@ fn runner(count: Arc<AtomicU32>) -> LiveRunner {
         count.fetch_add(1, Ordering::SeqCst);
         Box::pin(async {
             tokio::time::sleep(CHECK_DELAY).await;
-            let mut f = Finding::pass("pendo.auth", "simulated: the key is accepted");
+            let mut f = Finding::pass(
+                pendo_triage::checks::CheckId::PendoAuth,
+                "simulated: the key is accepted",
+            );
             f.duration_ms = Some(CHECK_DELAY.as_millis() as u64);
             vec![f]
         })

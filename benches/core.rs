@@ -22,7 +22,7 @@ fn measure(name: &str, body: &str) {
             black_box(body),
             &config,
             &creds,
-            Vec::new(),
+            &[],
             &pendo_triage::clock::Clock::at(1_795_824_000),
         );
         let md = report::render_markdown(&t, &ctx, None);

@@ -159,7 +159,7 @@ fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>)
         });
     }
     let body = read_body(file)?;
-    let t = triage::triage("", &body, &config, &creds, Vec::new(), &clock);
+    let t = triage::triage("", &body, &config, &creds, &[], &clock);
     match format {
         Format::Markdown => {
             let ctx = report::Context {

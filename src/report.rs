@@ -118,15 +118,12 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
     let mut reasons: Vec<(&str, Vec<&str>)> = Vec::new();
     for f in t.findings.iter().filter(|f| f.status == Status::Skip) {
         match reasons.iter_mut().find(|(r, _)| *r == f.summary) {
-            Some((_, ids)) => ids.push(&f.id),
-            None => reasons.push((&f.summary, vec![&f.id])),
+            Some((_, ids)) => ids.push(f.id.as_str()),
+            None => reasons.push((&f.summary, vec![f.id.as_str()])),
         }
     }
     for (reason, ids) in reasons {
-        let ids: Vec<String> = ids
-            .iter()
-            .map(|id| format!("`{}`", id.replace('`', "")))
-            .collect();
+        let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
         out.push_str(&format!(
             "| {} | {} skip | {} | — | — |\n",
             ids.join(" "),
@@ -209,7 +206,7 @@ fn check_row(f: &Finding, evidence_lines: usize, cell_chars: usize) -> String {
         .map_or("—".to_string(), |ms| format!("{ms} ms"));
     format!(
         "| `{}` | {} {} | {} | {} | {} |\n",
-        f.id.replace('`', ""),
+        f.id,
         f.status.icon(),
         f.status,
         inline(&secrets::redact(&f.summary), cell_chars),
@@ -333,7 +330,7 @@ pub fn json(t: &Triage) -> JsonReport<'_> {
             .findings
             .iter()
             .map(|f| JsonCheck {
-                id: &f.id,
+                id: f.id.as_str(),
                 status: f.status,
                 summary: secrets::redact(&f.summary),
                 impact: f.impact,
@@ -362,6 +359,7 @@ pub fn json(t: &Triage) -> JsonReport<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::CheckId;
     use crate::clock::Clock;
     use crate::config::Config;
     use crate::credentials::Credentials;
@@ -383,7 +381,7 @@ mod tests {
             body,
             &Config::default(),
             &Credentials::default(),
-            vec![],
+            &[],
             &Clock::at(0),
         );
         let md = render_markdown(&t, &ctx(), None);
@@ -409,7 +407,7 @@ mod tests {
             body,
             &Config::default(),
             &Credentials::default(),
-            vec![],
+            &[],
             &Clock::at(0),
         );
         let md = render_markdown(&t, &ctx(), None);
@@ -423,7 +421,7 @@ mod tests {
 
     #[test]
     fn huge_reports_fit_the_limit() {
-        let mut f = Finding::new("pendo.endpoint", Status::Fail, "x".repeat(5000));
+        let mut f = Finding::new(CheckId::PendoEndpoint, Status::Fail, "x".repeat(5000));
         for i in 0..5000 {
             f.evidence
                 .push(format!("evidence line {i} {}", "y".repeat(100)));
@@ -434,7 +432,7 @@ mod tests {
             "- **Environment**: Production",
             &Config::default(),
             &Credentials::default(),
-            vec![f],
+            &[f],
             &Clock::at(0),
         );
         let state = format!("<!-- pendo-triage:state {} -->", "s".repeat(1000));
@@ -447,7 +445,7 @@ mod tests {
     #[test]
     fn measured_values_stand_beside_reported_ones() {
         let body = "- **Environment**: Production\n- **Latency**: 8.2s\n";
-        let live = Finding::new("pendo.latency", Status::Warn, "slow")
+        let live = Finding::new(CheckId::PendoLatency, Status::Warn, "slow")
             .with_measured("Latency", "3.1 s (p50 of 5 calls)")
             .with_measured("Rows in Pendo", "1,204");
         let t = triage(
@@ -455,7 +453,7 @@ mod tests {
             body,
             &Config::default(),
             &Credentials::default(),
-            vec![live],
+            &[live],
             &Clock::at(0),
         );
         let md = render_markdown(&t, &ctx(), None);
@@ -474,7 +472,7 @@ mod tests {
             body,
             &Config::default(),
             &Credentials::default(),
-            vec![],
+            &[],
             &Clock::at(0),
         );
         let value = serde_json::to_value(json(&t)).unwrap();

@@ -8,11 +8,11 @@
 //! live results with their time and inputs (so quick edits reuse them), and a fingerprint
 //! of the visible report (so a run whose results did not change writes nothing).
 
-use crate::checks::Finding;
+use crate::checks::{CheckId, Finding};
 use crate::clock::ReportedAt;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// How the block starts; the rest is base64 and ` -->`.
 pub const PREFIX: &str = "<!-- pendo-triage:state ";
@@ -34,6 +34,7 @@ pub struct State {
     pub report: String,
     /// The `issue.secrets` finding from before the bot masked the secrets: the body no
     /// longer shows them, but they stay in its edit history, so the finding stands.
+    #[serde(deserialize_with = "lenient_finding")]
     pub secrets: Option<Finding>,
     /// The moment the issue's reported values are judged as of (its filing, or the last
     /// body edit the bot saw), so later runs judge the unchanged text the same way.
@@ -48,7 +49,23 @@ pub struct LiveRecord {
     pub at: i64,
     /// Fingerprint of the inputs they ran with (environment, data type, endpoint, method).
     pub inputs: String,
+    #[serde(deserialize_with = "lenient_findings")]
     pub findings: Vec<Finding>,
+}
+
+/// Findings read back from the block; one that is not a finding of a known check (an
+/// older or newer build's, or a forgery) is left out rather than failing the block.
+fn lenient_findings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Finding>, D::Error> {
+    let values = Vec::<serde_json::Value>::deserialize(d)?;
+    Ok(values
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect())
+}
+
+fn lenient_finding<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Finding>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 impl State {
@@ -99,11 +116,13 @@ impl State {
     /// Text is still re-escaped wherever it is shown.
     pub fn validated(mut self, now: i64) -> State {
         self.live = self.live.take().filter(|l| l.at <= now).map(|mut l| {
-            l.findings
-                .retain(|f| crate::checks::ALL_IDS.contains(&f.id.as_str()) && !f.is_offline());
+            l.findings.retain(|f| !f.is_offline());
             l
         });
-        self.secrets = self.secrets.take().filter(|f| f.id == "issue.secrets");
+        self.secrets = self
+            .secrets
+            .take()
+            .filter(|f| f.id == CheckId::IssueSecrets);
         self.compact();
         self
     }
@@ -173,7 +192,7 @@ mod tests {
                 at: 1_700_000_000,
                 inputs: fingerprint("Production|Guides"),
                 findings: vec![Finding::new(
-                    "pendo.auth",
+                    CheckId::PendoAuth,
                     Status::Pass,
                     "key accepted --> ok",
                 )],
@@ -192,7 +211,7 @@ mod tests {
 
     #[test]
     fn forged_or_oversized_state_is_cut_down() {
-        let mut secrets = Finding::new("issue.secrets", Status::Fail, "2425 live secrets");
+        let mut secrets = Finding::new(CheckId::IssueSecrets, Status::Fail, "2425 live secrets");
         secrets.evidence = (0..2425)
             .map(|i| format!("line {i}: {}", "k".repeat(500)))
             .collect();
@@ -200,7 +219,7 @@ mod tests {
             live: Some(LiveRecord {
                 at: 2_000,
                 inputs: "k".into(),
-                findings: vec![Finding::pass("pendo.auth", "ok")],
+                findings: vec![Finding::pass(CheckId::PendoAuth, "ok")],
             }),
             secrets: Some(secrets),
             ..Default::default()
@@ -215,30 +234,22 @@ mod tests {
         // Live results "from the future" or for unknown checks are not trusted.
         assert!(back.clone().validated(1_999).live.is_none());
         let mut forged = back.clone();
-        forged
-            .live
-            .as_mut()
-            .unwrap()
-            .findings
-            .push(Finding::pass("@team/evil", "x"));
-        forged
-            .live
-            .as_mut()
-            .unwrap()
-            .findings
-            .push(Finding::pass("issue.fields", "x"));
+        let live = forged.live.as_mut().unwrap();
+        live.findings.push(Finding::pass(CheckId::IssueFields, "x"));
         let ok = forged.validated(2_000);
-        let ids: Vec<&str> = ok
-            .live
-            .as_ref()
-            .unwrap()
-            .findings
-            .iter()
-            .map(|f| f.id.as_str())
-            .collect();
-        assert_eq!(ids, vec!["pendo.auth"]);
+        let ids: Vec<CheckId> = ok.live.unwrap().findings.iter().map(|f| f.id).collect();
+        assert_eq!(ids, vec![CheckId::PendoAuth]);
+        // An id from outside the catalogue is dropped on reading, the rest is kept.
+        let json = r#"{"v":1,"live":{"at":5,"inputs":"k","findings":[
+            {"id":"@team/evil","status":"fail","summary":"x","impact":"critical"},
+            {"id":"pendo.auth","status":"pass","summary":"ok","impact":"none"}]},
+            "secrets":{"id":"nope","status":"fail","summary":"x","impact":"critical"}}"#;
+        let block = format!("{PREFIX}{} -->", B64.encode(json));
+        let read = State::decode(&block).unwrap().unwrap();
+        assert_eq!(read.live.unwrap().findings.len(), 1);
+        assert!(read.secrets.is_none());
         let mut wrong = back;
-        wrong.secrets.as_mut().unwrap().id = "pendo.auth".into();
+        wrong.secrets.as_mut().unwrap().id = CheckId::PendoAuth;
         assert!(wrong.validated(2_000).secrets.is_none());
     }
 

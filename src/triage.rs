@@ -4,7 +4,7 @@
 //! read from the redacted text; only `issue.secrets` looks at the original. Live findings
 //! come in from the caller (the live runner, or the reused results of an earlier run).
 
-use crate::checks::{Finding, offline};
+use crate::checks::{CATALOGUE, Finding, offline};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::Credentials;
@@ -13,12 +13,16 @@ use crate::issue::{self, Issue};
 use crate::secrets;
 use crate::verdict::{self, Verdict};
 
+/// The skip reason of a live check whose inputs are set but that did not run for this
+/// event (the report's note says why, e.g. the author is not a member).
+pub const NOT_RUN: &str = "not run for this event";
+
 /// Everything one triage found.
 #[derive(Debug, Clone)]
 pub struct Triage {
     /// The issue, parsed from the redacted body.
     pub issue: Issue,
-    /// Offline findings first, then live ones, in [`crate::checks::ALL_IDS`] order.
+    /// One finding per check, in catalogue order.
     pub findings: Vec<Finding>,
     pub reported: Vec<Reported>,
     pub verdict: Verdict,
@@ -37,7 +41,7 @@ pub fn triage(
     body: &str,
     config: &Config,
     creds: &Credentials,
-    live: Vec<Finding>,
+    live: &[Finding],
     clock: &Clock,
 ) -> Triage {
     let found = secrets::find(body);
@@ -50,18 +54,18 @@ pub fn triage(
         offline::secrets(title, &found_in_title, body, &found),
         offline::request(&issue),
     ];
-    let skipped = offline::skipped_live(creds, "live checks are not part of this build yet");
-    for skip in skipped {
-        match live.iter().find(|f| f.id == skip.id) {
-            Some(f) => findings.push(f.clone()),
-            None => findings.push(skip),
-        }
+    // Every live check has a finding: its own, or `skip` saying why it did not run.
+    for c in CATALOGUE.iter().filter(|c| !c.id.is_offline()) {
+        let found = live.iter().find(|f| f.id == c.id).cloned();
+        findings.push(found.unwrap_or_else(|| {
+            let why = if c.needs.met(creds) {
+                NOT_RUN
+            } else {
+                c.needs.missing(creds)
+            };
+            Finding::skip(c.id, why)
+        }));
     }
-    // Live findings with ids beyond the known set keep their place at the end.
-    findings.extend(
-        live.into_iter()
-            .filter(|f| !crate::checks::ALL_IDS.contains(&f.id.as_str())),
-    );
     let reported = evidence::reported(&issue, &config.thresholds, &clock.reported);
     let verdict = verdict::decide(&issue, &findings, &reported, config);
     Triage {

@@ -5,7 +5,7 @@
 //! naming the check that earns it.
 
 use crate::checks::offline::missing_fields;
-use crate::checks::{Finding, Impact, Status};
+use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::config::{Config, Severity};
 use crate::evidence::Reported;
 use crate::issue::{Environment, Issue, normalize_key};
@@ -19,6 +19,8 @@ pub enum When {
     Pass,
     /// The check ran and reached a conclusion either way: for "test/review X" items.
     Conclusive,
+    /// Severity was decided from live results (no check of its own).
+    Verified,
 }
 
 /// One template item the bot may tick.
@@ -27,7 +29,7 @@ pub struct TickRule {
     /// The item's text in the template (compared normalised).
     pub item: &'static str,
     /// The checks that earn it; any one of them is enough.
-    pub checks: &'static [&'static str],
+    pub checks: &'static [CheckId],
     pub when: When,
 }
 
@@ -36,88 +38,95 @@ pub struct TickRule {
 pub const TICK_RULES: &[TickRule] = &[
     TickRule {
         item: "API Permissions: API access permissions verified",
-        checks: &["pendo.auth"],
+        checks: &[CheckId::PendoAuth],
         when: When::Pass,
     },
     TickRule {
         item: "Data Visible: Data exists in Pendo console",
-        checks: &["pendo.endpoint"],
+        checks: &[CheckId::PendoEndpoint],
         when: When::Pass,
     },
     TickRule {
         item: "Verify API key is valid and active",
-        checks: &["pendo.auth"],
+        checks: &[CheckId::PendoAuth],
         when: When::Pass,
     },
     TickRule {
         item: "Test API endpoint manually",
-        checks: &["pendo.endpoint"],
+        checks: &[CheckId::PendoEndpoint],
         when: When::Conclusive,
     },
     TickRule {
         item: "Review rate limiting status",
-        checks: &["pendo.rate-limit"],
+        checks: &[CheckId::PendoRateLimit],
         when: When::Conclusive,
     },
     TickRule {
         item: "Review API request format and headers",
-        checks: &["issue.request"],
+        checks: &[CheckId::IssueRequest],
         when: When::Conclusive,
     },
     TickRule {
         item: "Verify Supabase function execution",
-        checks: &["supabase.http"],
+        checks: &[CheckId::SupabaseHttp],
         when: When::Pass,
     },
     TickRule {
         item: "Test database connectivity",
-        checks: &["supabase.api", "supabase.cron"],
+        checks: &[CheckId::SupabaseApi, CheckId::SupabaseCron],
         when: When::Conclusive,
     },
     TickRule {
         item: "Review cronjob execution logs",
-        checks: &["supabase.cron", "supabase.sync-log"],
+        checks: &[CheckId::SupabaseCron, CheckId::SupabaseSyncLog],
         when: When::Conclusive,
     },
     TickRule {
         item: "Compare source data in Pendo",
-        checks: &["supabase.completeness"],
+        checks: &[CheckId::SupabaseCompleteness],
         when: When::Conclusive,
     },
     TickRule {
         item: "Verify target data in Supabase",
-        checks: &["supabase.tables"],
+        checks: &[CheckId::SupabaseTables],
         when: When::Pass,
     },
     TickRule {
         item: "Validate data completeness",
-        checks: &["supabase.completeness"],
+        checks: &[CheckId::SupabaseCompleteness],
         when: When::Pass,
     },
     TickRule {
         item: "API call succeeds with valid parameters",
-        checks: &["pendo.endpoint"],
+        checks: &[CheckId::PendoEndpoint],
         when: When::Pass,
     },
     TickRule {
         item: "Data sync completes without errors",
-        checks: &["supabase.sync-log"],
+        checks: &[CheckId::SupabaseSyncLog],
         when: When::Pass,
     },
     TickRule {
         item: "Performance meets requirements (< 2s response)",
-        checks: &["pendo.latency"],
+        checks: &[CheckId::PendoLatency],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "Subscription Status: Subscription is active and valid",
+        checks: &[CheckId::PendoAuth],
+        when: When::Pass,
+    },
+    TickRule {
+        item: "All expected data types processed",
+        checks: &[CheckId::SupabaseSyncLog],
         when: When::Pass,
     },
     TickRule {
         item: "Issue severity assessed (P0/P1/P2)",
-        checks: &[VERIFIED],
-        when: When::Pass,
+        checks: &[],
+        when: When::Verified,
     },
 ];
-
-/// Pseudo-check id meaning "severity was decided from live results".
-const VERIFIED: &str = "verdict.verified";
 
 /// What the triage concludes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -276,38 +285,14 @@ fn areas(
 ) -> Vec<&'static str> {
     let mut set: BTreeSet<&'static str> = BTreeSet::new();
     set.insert("pendo-api");
-    for f in findings {
-        if !matches!(f.status, Status::Warn | Status::Fail) {
-            continue;
-        }
-        match f.id.as_str() {
-            "issue.secrets" if f.status == Status::Fail => {
-                set.insert("security");
-            }
-            "pendo.latency" => {
-                set.insert("performance");
-            }
-            "supabase.tables" | "supabase.freshness" | "supabase.completeness" => {
-                set.insert("supabase");
-                set.insert("database");
-            }
-            "supabase.sync-log" | "supabase.cron" => {
-                set.insert("supabase");
-                set.insert("monitoring");
-            }
-            "supabase.http" => {
-                set.insert("edge-functions");
-            }
-            id if id.starts_with("supabase.") => {
-                set.insert("supabase");
-            }
-            _ => {}
-        }
-    }
+    // A problem that matters for severity points at its check's areas and its own.
     for f in findings
         .iter()
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail))
     {
+        if f.impact != Impact::None {
+            set.extend(f.id.check().areas.iter().copied());
+        }
         set.extend(f.areas.iter().copied());
     }
     if !verified {
@@ -326,19 +311,17 @@ fn areas(
 }
 
 fn ticks(issue: &Issue, findings: &[Finding], verified: bool) -> Vec<String> {
-    let earned = |rule: &TickRule| {
-        rule.checks.iter().any(|id| {
-            if *id == VERIFIED {
-                return verified;
-            }
+    let earned = |rule: &TickRule| match rule.when {
+        When::Verified => verified,
+        When::Pass | When::Conclusive => rule.checks.iter().any(|id| {
             findings.iter().any(|f| {
                 f.id == *id
                     && match rule.when {
                         When::Pass => f.status == Status::Pass,
-                        When::Conclusive => f.status.is_conclusive(),
+                        _ => f.status.is_conclusive(),
                     }
             })
-        })
+        }),
     };
     let wanted: Vec<String> = TICK_RULES
         .iter()
@@ -358,7 +341,7 @@ mod tests {
     use super::*;
     use crate::issue::{TEMPLATE, parse};
 
-    fn f(id: &str, status: Status, impact: Impact) -> Finding {
+    fn f(id: CheckId, status: Status, impact: Impact) -> Finding {
         Finding::new(id, status, format!("{id} {status}")).with_impact(impact)
     }
 
@@ -374,9 +357,12 @@ mod tests {
                 "{} is not a template item",
                 rule.item
             );
-            for c in rule.checks {
-                assert!(crate::checks::ALL_IDS.contains(c) || *c == VERIFIED, "{c}");
-            }
+            assert_eq!(
+                rule.checks.is_empty(),
+                rule.when == When::Verified,
+                "{}",
+                rule.item
+            );
         }
     }
 
@@ -424,13 +410,13 @@ mod tests {
         assert_eq!(v.severity, Severity::P1);
         assert!(!v.verified);
         // Verified and healthy: the report is history, P2.
-        let live = [f("pendo.auth", Status::Pass, Impact::None)];
+        let live = [f(CheckId::PendoAuth, Status::Pass, Impact::None)];
         let v = decide(&issue, &live, &reported, &Config::default());
         assert_eq!(v.severity, Severity::P2);
         assert!(v.verified);
         assert!(v.diagnosis.starts_with("Every check that ran passes"));
         // Verified and broken.
-        let live = [f("pendo.auth", Status::Fail, Impact::Critical)];
+        let live = [f(CheckId::PendoAuth, Status::Fail, Impact::Critical)];
         let v = decide(&issue, &live, &reported, &Config::default());
         assert_eq!(v.severity, Severity::P0);
         assert!(v.labels.contains("severity:P0"));
@@ -442,9 +428,9 @@ mod tests {
         let body = "- [ ] Verify API key is valid and active\n- [x] Test API endpoint manually\n- [ ] Review rate limiting status\n- [ ] Issue severity assessed (P0/P1/P2)\n";
         let issue = parse(body);
         let findings = [
-            f("pendo.auth", Status::Pass, Impact::None),
-            f("pendo.endpoint", Status::Fail, Impact::Critical),
-            f("pendo.rate-limit", Status::Error, Impact::None),
+            f(CheckId::PendoAuth, Status::Pass, Impact::None),
+            f(CheckId::PendoEndpoint, Status::Fail, Impact::Critical),
+            f(CheckId::PendoRateLimit, Status::Error, Impact::None),
         ];
         let v = decide(&issue, &findings, &[], &Config::default());
         assert_eq!(
@@ -455,7 +441,7 @@ mod tests {
             ]
         );
         // A failed auth check must not tick "valid and active".
-        let findings = [f("pendo.auth", Status::Fail, Impact::Critical)];
+        let findings = [f(CheckId::PendoAuth, Status::Fail, Impact::Critical)];
         let v = decide(&issue, &findings, &[], &Config::default());
         assert!(!v.ticks.iter().any(|t| t.contains("valid")));
     }
@@ -463,7 +449,7 @@ mod tests {
     #[test]
     fn labels_include_needs_info_and_security() {
         let issue = parse("- **Environment**: Production\n");
-        let findings = [f("issue.secrets", Status::Fail, Impact::Critical)];
+        let findings = [f(CheckId::IssueSecrets, Status::Fail, Impact::Critical)];
         let v = decide(&issue, &findings, &[], &Config::default());
         assert_eq!(v.severity, Severity::P0);
         for l in ["severity:P0", "needs-info", "security", "pendo-api"] {

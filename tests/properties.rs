@@ -103,7 +103,7 @@ proptest! {
     /// The whole triage never panics and the comment always fits.
     #[test]
     fn triage_never_panics(body in any::<String>()) {
-        let t = pendo_triage::triage::triage("", &body, &Config::default(), &Credentials::default(), vec![], &pendo_triage::clock::Clock::at(0));
+        let t = pendo_triage::triage::triage("", &body, &Config::default(), &Credentials::default(), &[], &pendo_triage::clock::Clock::at(0));
         let md = report::render_markdown(&t, &report::Context::default(), None);
         prop_assert!(md.starts_with(report::MARKER));
         prop_assert!(md.chars().count() <= report::MAX_CHARS);

@@ -6,29 +6,13 @@
 //! The three `issue.*` checks are pure and always run; the live checks need credentials
 //! and are `skip` with the reason when those are absent.
 
+pub mod catalogue;
 pub mod offline;
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+pub use catalogue::{CATALOGUE, CheckId, Needs};
 
-/// Every check id, in report order. These names are part of the product's interface.
-pub const ALL_IDS: &[&str] = &[
-    "issue.fields",
-    "issue.secrets",
-    "issue.request",
-    "pendo.auth",
-    "pendo.endpoint",
-    "pendo.latency",
-    "pendo.rate-limit",
-    "pendo.aggregation",
-    "supabase.api",
-    "supabase.tables",
-    "supabase.freshness",
-    "supabase.completeness",
-    "supabase.sync-log",
-    "supabase.cron",
-    "supabase.http",
-];
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -94,8 +78,7 @@ pub enum Impact {
 /// What one check found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    /// One of [`ALL_IDS`] (more may be added).
-    pub id: String,
+    pub id: CheckId,
     pub status: Status,
     /// One line, in the user's words.
     pub summary: String,
@@ -109,9 +92,13 @@ pub struct Finding {
     /// Measured values worth showing beside the issue's reported ones (name → value).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measured: Vec<(String, String)>,
-    /// Area label keys this finding points at (set by checks that know better than the
-    /// verdict's per-id defaults, e.g. the request lints).
-    #[serde(skip)]
+    /// Area label keys this finding points at beyond its catalogue row's (set by checks
+    /// that know better, e.g. the request lints).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "known_areas"
+    )]
     pub areas: Vec<&'static str>,
     /// Wall time the check took, when it did I/O.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,9 +106,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(id: impl Into<String>, status: Status, summary: impl Into<String>) -> Self {
+    pub fn new(id: CheckId, status: Status, summary: impl Into<String>) -> Self {
         Self {
-            id: id.into(),
+            id,
             status,
             summary: summary.into(),
             impact: Impact::None,
@@ -133,11 +120,11 @@ impl Finding {
         }
     }
 
-    pub fn pass(id: impl Into<String>, summary: impl Into<String>) -> Self {
+    pub fn pass(id: CheckId, summary: impl Into<String>) -> Self {
         Self::new(id, Status::Pass, summary)
     }
 
-    pub fn skip(id: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn skip(id: CheckId, reason: impl Into<String>) -> Self {
         Self::new(id, Status::Skip, reason)
     }
 
@@ -161,8 +148,27 @@ impl Finding {
         self
     }
 
+    pub fn with_areas(mut self, areas: &[&'static str]) -> Self {
+        for a in areas {
+            if !self.areas.contains(a) {
+                self.areas.push(a);
+            }
+        }
+        self
+    }
+
     /// True for the checks that need no network.
     pub fn is_offline(&self) -> bool {
-        self.id.starts_with("issue.")
+        self.id.is_offline()
     }
+}
+
+/// Area keys read back from the state block: the known ones, as the crate's own strings.
+fn known_areas<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    Ok(names
+        .iter()
+        .filter_map(|n| crate::config::AREA_KEYS.iter().find(|k| **k == n))
+        .copied()
+        .collect())
 }

@@ -1,7 +1,7 @@
 //! The three checks that need no network: `issue.fields`, `issue.secrets`,
 //! `issue.request`, and the `skip` findings for live checks that cannot run.
 
-use super::{Finding, Impact, Status};
+use super::{CATALOGUE, CheckId, Finding, Impact, Status};
 use crate::credentials::Credentials;
 use crate::issue::Issue;
 use crate::secrets;
@@ -26,7 +26,7 @@ pub fn fields(issue: &Issue) -> Finding {
     let missing = missing_fields(issue);
     if !issue.looks_like_template {
         return Finding::new(
-            "issue.fields",
+            CheckId::IssueFields,
             Status::Warn,
             "The body does not follow the [API] issue template",
         )
@@ -36,7 +36,7 @@ pub fn fields(issue: &Issue) -> Finding {
     }
     if missing.is_empty() {
         let mut f = Finding::pass(
-            "issue.fields",
+            CheckId::IssueFields,
             "Endpoint, data type and environment are given",
         );
         if let Some(e) = issue.environment {
@@ -48,7 +48,7 @@ pub fn fields(issue: &Issue) -> Finding {
         return f;
     }
     Finding::new(
-        "issue.fields",
+        CheckId::IssueFields,
         Status::Warn,
         format!("Missing: {}", missing.join(", ")),
     )
@@ -71,7 +71,7 @@ pub fn secrets(
     in_body: &[secrets::Secret],
 ) -> Finding {
     if in_title.is_empty() && in_body.is_empty() {
-        return Finding::pass("issue.secrets", "No secrets in the issue");
+        return Finding::pass(CheckId::IssueSecrets, "No secrets in the issue");
     }
     let all = || in_title.iter().chain(in_body);
     let sensitive = all().filter(|s| s.sensitive).count();
@@ -83,7 +83,7 @@ pub fn secrets(
     }
     let mut finding = if sensitive == 0 {
         Finding::new(
-            "issue.secrets",
+            CheckId::IssueSecrets,
             Status::Warn,
             format!(
                 "Public keys pasted into the issue ({}); redacted",
@@ -93,7 +93,7 @@ pub fn secrets(
         .with_next_step("Public keys are safe in browsers but keep issues free of keys anyway.")
     } else {
         Finding::new(
-            "issue.secrets",
+            CheckId::IssueSecrets,
             Status::Fail,
             format!(
                 "{sensitive} live secret{} pasted into the issue ({}); redacted",
@@ -130,11 +130,14 @@ pub fn request(issue: &Issue) -> Finding {
     if lints.is_empty() {
         if !reported {
             return Finding::skip(
-                "issue.request",
+                CheckId::IssueRequest,
                 "The issue shows no request, response or curl to review",
             );
         }
-        return Finding::pass("issue.request", "No known pitfall in the reported request");
+        return Finding::pass(
+            CheckId::IssueRequest,
+            "No known pitfall in the reported request",
+        );
     }
     let worst = lints.iter().map(|l| l.impact).max().unwrap_or_default();
     let status = if worst == Impact::Critical {
@@ -147,7 +150,7 @@ pub fn request(issue: &Issue) -> Finding {
     } else {
         format!("{} (and {} more)", lints[0].title, lints.len() - 1)
     };
-    let mut finding = Finding::new("issue.request", status, summary).with_impact(worst);
+    let mut finding = Finding::new(CheckId::IssueRequest, status, summary).with_impact(worst);
     for l in &lints {
         for area in l.areas {
             if !finding.areas.contains(area) {
@@ -161,39 +164,12 @@ pub fn request(issue: &Issue) -> Finding {
     finding
 }
 
-/// The live checks, as `skip` findings saying what is missing. Live checks that have
-/// their credentials are run by the live runner instead.
-pub fn skipped_live(creds: &Credentials, reason_if_present: &str) -> Vec<Finding> {
-    let pendo = "no Pendo key: set the pendo-integration-key input";
-    let api = "no Supabase API access: set the supabase-url and supabase-key inputs";
-    let db = "no database access: set the supabase-db-url input (session pooler URL)";
-    let both = "needs both Pendo and Supabase API access";
-    let plan: [(&str, bool, &str); 12] = [
-        ("pendo.auth", creds.has_pendo(), pendo),
-        ("pendo.endpoint", creds.has_pendo(), pendo),
-        ("pendo.latency", creds.has_pendo(), pendo),
-        ("pendo.rate-limit", creds.has_pendo(), pendo),
-        ("pendo.aggregation", creds.has_pendo(), pendo),
-        ("supabase.api", creds.has_supabase_api(), api),
-        ("supabase.tables", creds.has_supabase_api(), api),
-        ("supabase.freshness", creds.has_supabase_api(), api),
-        (
-            "supabase.completeness",
-            creds.has_pendo() && creds.has_supabase_api(),
-            both,
-        ),
-        (
-            "supabase.sync-log",
-            creds.has_supabase_api() || creds.has_supabase_db(),
-            api,
-        ),
-        ("supabase.cron", creds.has_supabase_db(), db),
-        ("supabase.http", creds.has_supabase_db(), db),
-    ];
-    plan.iter()
-        .map(|(id, present, missing)| {
-            Finding::skip(*id, if *present { reason_if_present } else { missing })
-        })
+/// The live checks that cannot run with `creds`, as `skip` findings saying what to set.
+pub fn skipped_live(creds: &Credentials) -> Vec<Finding> {
+    CATALOGUE
+        .iter()
+        .filter(|c| !c.id.is_offline() && !c.needs.met(creds))
+        .map(|c| Finding::skip(c.id, c.needs.missing(creds)))
         .collect()
 }
 
@@ -228,11 +204,11 @@ mod tests {
 
     #[test]
     fn live_checks_say_what_is_missing() {
-        let skipped = skipped_live(&Credentials::default(), "unused");
-        assert_eq!(skipped.len(), 12);
+        let skipped = skipped_live(&Credentials::default());
+        assert_eq!(skipped.len(), CATALOGUE.len() - 3);
         assert!(skipped.iter().all(|f| f.status == Status::Skip));
         assert!(skipped[0].summary.contains("pendo-integration-key"));
-        let ids: Vec<&str> = skipped.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, &super::super::ALL_IDS[3..]);
+        let ids: Vec<CheckId> = skipped.iter().map(|f| f.id).collect();
+        assert_eq!(ids, CheckId::all().skip(3).collect::<Vec<_>>());
     }
 }

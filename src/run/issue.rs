@@ -11,7 +11,7 @@
 
 use super::live::{self, Live, LiveDecision, LiveInputs};
 use super::workflow::log;
-use crate::checks::{Finding, Status};
+use crate::checks::{CheckId, Finding, Status};
 use crate::clock::{Basis, Clock, ReportedAt, parse_rfc3339};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
@@ -92,14 +92,7 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
     let empty = State::default();
     let prev = previous.unwrap_or(&empty);
     let clock = Clock::at(s.now).with_reported(reported_at);
-    let mut t = triage(
-        title,
-        body,
-        s.config,
-        s.creds,
-        live.findings.clone(),
-        &clock,
-    );
+    let mut t = triage(title, body, s.config, s.creds, &live.findings, &clock);
     let secrets_finding = remember_secrets(&mut t, prev.secrets.as_ref(), s.config);
     // An item the bot ticked before and that is unchecked now was unticked by a person.
     let ticks: Vec<&String> = t
@@ -184,7 +177,11 @@ fn remember_secrets(
     remembered: Option<&Finding>,
     config: &Config,
 ) -> Option<Finding> {
-    let Some(i) = t.findings.iter().position(|f| f.id == "issue.secrets") else {
+    let Some(i) = t
+        .findings
+        .iter()
+        .position(|f| f.id == CheckId::IssueSecrets)
+    else {
         return remembered.cloned();
     };
     if t.findings[i].status != Status::Pass {

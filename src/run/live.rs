@@ -159,12 +159,13 @@ pub fn record(findings: &[Finding], inputs_key: &str, now: i64) -> Option<LiveRe
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::CheckId;
 
     fn prev(at: i64, inputs: &str) -> LiveRecord {
         LiveRecord {
             at,
             inputs: inputs.into(),
-            findings: vec![Finding::pass("pendo.auth", "ok")],
+            findings: vec![Finding::pass(CheckId::PendoAuth, "ok")],
         }
     }
 
@@ -232,6 +233,6 @@ mod tests {
             }
         });
         assert_eq!(live.runs, 2);
-        assert!(record(&[Finding::skip("pendo.auth", "no key")], "k", 0).is_none());
+        assert!(record(&[Finding::skip(CheckId::PendoAuth, "no key")], "k", 0).is_none());
     }
 }

@@ -1,0 +1,245 @@
+//! The checks the product knows, one row each: the one place a check is registered.
+//!
+//! A row says what the check needs (a Pendo key, Supabase API access, the database), the
+//! area labels it points at when it finds a problem, whether it depends on the issue's
+//! data type, and, by its position, its place in the report. Skip reasons, area labels,
+//! report order and the watch's "run once" set all read this table; ids are typed
+//! ([`CheckId`]) and spelled as users see them (`pendo.auth`) only at the edges.
+
+use crate::credentials::Credentials;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A check's id. The spelled names (`as_str`) are part of the product's interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CheckId {
+    IssueFields,
+    IssueSecrets,
+    IssueRequest,
+    PendoAuth,
+    PendoEndpoint,
+    PendoLatency,
+    PendoRateLimit,
+    PendoAggregation,
+    SupabaseApi,
+    SupabaseTables,
+    SupabaseFreshness,
+    SupabaseCompleteness,
+    SupabaseSyncLog,
+    SupabaseCron,
+    SupabaseHttp,
+}
+
+/// What a check needs before it can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Only the issue.
+    Issue,
+    Pendo,
+    SupabaseApi,
+    PendoAndSupabaseApi,
+    /// The Supabase REST API, or the database URL.
+    SupabaseApiOrDatabase,
+}
+
+impl Needs {
+    /// Whether `creds` hold what this needs.
+    pub fn met(self, creds: &Credentials) -> bool {
+        match self {
+            Needs::Issue => true,
+            Needs::Pendo => creds.has_pendo(),
+            Needs::SupabaseApi => creds.has_supabase_api(),
+            Needs::PendoAndSupabaseApi => creds.has_pendo() && creds.has_supabase_api(),
+            Needs::SupabaseApiOrDatabase => creds.has_supabase_api() || creds.has_supabase_db(),
+        }
+    }
+
+    /// Why a check with this need is skipped, and what to set (`creds` lack it).
+    pub fn missing(self, creds: &Credentials) -> &'static str {
+        match self {
+            Needs::Issue => "",
+            Needs::Pendo => "no Pendo key: set the pendo-integration-key input",
+            Needs::SupabaseApi => {
+                "no Supabase API access: set the supabase-url and supabase-key inputs"
+            }
+            Needs::PendoAndSupabaseApi if creds.has_pendo() => {
+                "needs Supabase API access too: set the supabase-url and supabase-key inputs"
+            }
+            Needs::PendoAndSupabaseApi if creds.has_supabase_api() => {
+                "needs a Pendo key too: set the pendo-integration-key input"
+            }
+            Needs::PendoAndSupabaseApi => {
+                "needs both Pendo and Supabase API access: set pendo-integration-key, supabase-url and supabase-key"
+            }
+            Needs::SupabaseApiOrDatabase => {
+                "no Supabase access: set supabase-url and supabase-key, or supabase-db-url (session pooler URL)"
+            }
+        }
+    }
+}
+
+/// One registered check.
+#[derive(Debug, Clone, Copy)]
+pub struct Check {
+    pub id: CheckId,
+    pub needs: Needs,
+    /// Area label keys a problem found by this check points at.
+    pub areas: &'static [&'static str],
+    /// True when the result depends on the issue's data type (the watch runs these once
+    /// per data type and the others once).
+    pub per_data_type: bool,
+}
+
+const fn row(
+    id: CheckId,
+    needs: Needs,
+    areas: &'static [&'static str],
+    per_data_type: bool,
+) -> Check {
+    Check {
+        id,
+        needs,
+        areas,
+        per_data_type,
+    }
+}
+
+/// Every check, in report order.
+#[rustfmt::skip]
+pub const CATALOGUE: &[Check] = &[
+    row(CheckId::IssueFields, Needs::Issue, &[], false),
+    row(CheckId::IssueSecrets, Needs::Issue, &["security"], false),
+    row(CheckId::IssueRequest, Needs::Issue, &[], false),
+    row(CheckId::PendoAuth, Needs::Pendo, &["pendo-api"], false),
+    row(CheckId::PendoEndpoint, Needs::Pendo, &["pendo-api"], true),
+    row(CheckId::PendoLatency, Needs::Pendo, &["pendo-api", "performance"], false),
+    row(CheckId::PendoRateLimit, Needs::Pendo, &["pendo-api", "performance"], false),
+    row(CheckId::PendoAggregation, Needs::Pendo, &["pendo-api"], false),
+    row(CheckId::SupabaseApi, Needs::SupabaseApi, &["supabase"], false),
+    row(CheckId::SupabaseTables, Needs::SupabaseApi, &["supabase", "database"], false),
+    row(CheckId::SupabaseFreshness, Needs::SupabaseApi, &["supabase", "database", "monitoring"], false),
+    row(CheckId::SupabaseCompleteness, Needs::PendoAndSupabaseApi, &["supabase", "database"], true),
+    row(CheckId::SupabaseSyncLog, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false),
+    row(CheckId::SupabaseCron, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false),
+    row(CheckId::SupabaseHttp, Needs::SupabaseApiOrDatabase, &["edge-functions", "supabase"], false),
+];
+
+impl CheckId {
+    /// Every id, in report order.
+    pub fn all() -> impl Iterator<Item = CheckId> {
+        CATALOGUE.iter().map(|c| c.id)
+    }
+
+    /// The id as users see it (`pendo.auth`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CheckId::IssueFields => "issue.fields",
+            CheckId::IssueSecrets => "issue.secrets",
+            CheckId::IssueRequest => "issue.request",
+            CheckId::PendoAuth => "pendo.auth",
+            CheckId::PendoEndpoint => "pendo.endpoint",
+            CheckId::PendoLatency => "pendo.latency",
+            CheckId::PendoRateLimit => "pendo.rate-limit",
+            CheckId::PendoAggregation => "pendo.aggregation",
+            CheckId::SupabaseApi => "supabase.api",
+            CheckId::SupabaseTables => "supabase.tables",
+            CheckId::SupabaseFreshness => "supabase.freshness",
+            CheckId::SupabaseCompleteness => "supabase.completeness",
+            CheckId::SupabaseSyncLog => "supabase.sync-log",
+            CheckId::SupabaseCron => "supabase.cron",
+            CheckId::SupabaseHttp => "supabase.http",
+        }
+    }
+
+    /// The id of a spelled name; `None` for anything not in the catalogue.
+    pub fn parse(text: &str) -> Option<CheckId> {
+        CheckId::all().find(|id| id.as_str() == text)
+    }
+
+    /// The check's catalogue row.
+    pub fn check(self) -> &'static Check {
+        CATALOGUE
+            .iter()
+            .find(|c| c.id == self)
+            .expect("every id has a catalogue row")
+    }
+
+    /// The check's place in the report.
+    pub fn order(self) -> usize {
+        CATALOGUE
+            .iter()
+            .position(|c| c.id == self)
+            .expect("every id has a catalogue row")
+    }
+
+    /// True for the checks that read only the issue.
+    pub fn is_offline(self) -> bool {
+        self.check().needs == Needs::Issue
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        CheckId::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown check id {text:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_strangers_are_refused() {
+        for id in CheckId::all() {
+            assert_eq!(CheckId::parse(id.as_str()), Some(id));
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(serde_json::from_str::<CheckId>(&json).unwrap(), id);
+        }
+        assert_eq!(CATALOGUE.len(), 15);
+        assert!(serde_json::from_str::<CheckId>("\"@team/evil\"").is_err());
+        assert!(CheckId::IssueFields < CheckId::SupabaseHttp);
+        assert_eq!(CheckId::SupabaseHttp.order(), 14);
+    }
+
+    #[test]
+    fn skip_reasons_name_what_to_set() {
+        let none = Credentials::default();
+        for c in CATALOGUE.iter().filter(|c| c.needs != Needs::Issue) {
+            assert!(!c.needs.met(&none), "{}", c.id);
+            assert!(c.needs.missing(&none).contains("set"), "{}", c.id);
+        }
+        let pendo_only = Credentials {
+            pendo_key: crate::credentials::SecretString::new("fake-key"),
+            ..Default::default()
+        };
+        assert!(Needs::Pendo.met(&pendo_only));
+        assert!(
+            Needs::PendoAndSupabaseApi
+                .missing(&pendo_only)
+                .contains("supabase-url")
+        );
+    }
+
+    #[test]
+    fn every_area_is_a_configurable_area() {
+        for c in CATALOGUE {
+            for a in c.areas {
+                assert!(crate::config::AREA_KEYS.contains(a), "{}: {a}", c.id);
+            }
+        }
+    }
+}
