@@ -6,38 +6,28 @@
 //! - wall time of a run minus the time spent in live checks (goal: under 50 ms);
 //! - a sweep of 200 issues in 3 distinct contexts runs the live check set 3 times.
 //!
-//! The live runner is simulated (a fixed delay and one finding) and counted.
+//! The live checks run for real against a fake Pendo on 127.0.0.1 that answers after a
+//! fixed delay; their time is measured and subtracted.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use pendo_triage::action::Env;
-use pendo_triage::checks::Finding;
-use pendo_triage::run::{self, RunReport, live::LiveRunner};
+use pendo_triage::run::{self, RunReport};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+use support::fake_pendo::{FAKE_PENDO_KEY, FakePendo};
 use support::{FakeGithub, IssueSpec};
 
-const CHECK_DELAY: Duration = Duration::from_millis(30);
+const PENDO_DELAY: Duration = Duration::from_millis(30);
 
-fn runner(count: Arc<AtomicU32>) -> LiveRunner {
-    Box::new(move |_inputs| {
-        count.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async {
-            tokio::time::sleep(CHECK_DELAY).await;
-            let mut f = Finding::pass(
-                pendo_triage::checks::CheckId::PendoAuth,
-                "simulated: the key is accepted",
-            );
-            f.duration_ms = Some(CHECK_DELAY.as_millis() as u64);
-            vec![f]
-        })
-    })
-}
-
-fn env(gh: &FakeGithub, dir: &std::path::Path, event_name: &str, payload: &Value) -> Env {
+fn env(
+    gh: &FakeGithub,
+    pendo: &FakePendo,
+    dir: &std::path::Path,
+    event_name: &str,
+    payload: &Value,
+) -> Env {
     let event = support::write_event(dir, payload);
     std::fs::create_dir_all(dir.join("ws/.git")).unwrap();
     Env::from_pairs([
@@ -47,7 +37,8 @@ fn env(gh: &FakeGithub, dir: &std::path::Path, event_name: &str, payload: &Value
         ("GITHUB_API_URL", gh.url()),
         ("GITHUB_WORKSPACE", dir.join("ws").display().to_string()),
         ("INPUT_GITHUB-TOKEN", gh.token()),
-        ("PENDO_INTEGRATION_KEY", "bench-fake-key".to_string()),
+        ("PENDO_INTEGRATION_KEY", FAKE_PENDO_KEY.to_string()),
+        ("PENDO_BASE_URL", pendo.url().to_string()),
         ("PENDO_TRIAGE_WRITE_PAUSE_MS", "0".to_string()),
     ])
 }
@@ -56,9 +47,8 @@ fn opened(gh: &FakeGithub, n: u64) -> Value {
     json!({"action": "opened", "issue": gh.issue_json(n), "sender": gh.user_json("alice")})
 }
 
-fn run_once(rt: &tokio::runtime::Runtime, env: &Env, count: &Arc<AtomicU32>) -> RunReport {
-    rt.block_on(run::execute(env, runner(count.clone())))
-        .expect("run")
+fn run_once(rt: &tokio::runtime::Runtime, env: &Env) -> RunReport {
+    rt.block_on(run::execute(env)).expect("run")
 }
 
 fn ms(d: Duration) -> f64 {
@@ -87,7 +77,9 @@ fn main() {
         gh.add_label(l, "1d76db", "bench");
     }
     let dir = support::temp_dir("bench-action");
-    let count = Arc::new(AtomicU32::new(0));
+    let pendo = FakePendo::builder()
+        .knobs(|k| k.delay_ms = PENDO_DELAY.as_millis() as u64)
+        .start();
     let body = support::example("prod-auth-401.md");
 
     // First triage and repeat, several times over fresh issues.
@@ -100,15 +92,15 @@ fn main() {
             "pendo-api",
             "needs-triage",
         ]));
-        let e = env(&gh, &dir, "issues", &opened(&gh, n));
-        let first = run_once(&rt, &e, &count);
+        let e = env(&gh, &pendo, &dir, "issues", &opened(&gh, n));
+        let first = run_once(&rt, &e);
         first_calls.push((
             first.calls - first.label_calls,
             first.writes,
             first.label_calls,
         ));
         own_ms.push(ms(first.wall.saturating_sub(first.live_time)));
-        let again = run_once(&rt, &e, &count);
+        let again = run_once(&rt, &e);
         repeat = (again.calls, again.writes);
         own_ms.push(ms(again.wall.saturating_sub(again.live_time)));
     }
@@ -129,15 +121,22 @@ fn main() {
             IssueSpec::new(&format!("[API] sweep {i}"), &bodies[i % 3]).labels(&["pendo-api"]),
         );
     }
-    let sweep_count = Arc::new(AtomicU32::new(0));
-    let e = env(&gh2, &dir, "schedule", &json!({"schedule": "0 6 * * *"}));
-    let sweep = run_once(&rt, &e, &sweep_count);
-    let sweep_again = run_once(&rt, &e, &sweep_count);
+    let e = env(
+        &gh2,
+        &pendo,
+        &dir,
+        "schedule",
+        &json!({"schedule": "0 6 * * *"}),
+    );
+    pendo.clear_requests();
+    let sweep = run_once(&rt, &e);
+    let sweep_pendo = pendo.requests().len();
+    let sweep_again = run_once(&rt, &e);
 
     eprintln!();
     eprintln!(
-        "=== pendo-triage action bench (fake GitHub on 127.0.0.1, simulated live checks {} ms) ===",
-        CHECK_DELAY.as_millis()
+        "=== pendo-triage action bench (fake GitHub and fake Pendo on 127.0.0.1, Pendo answering after {} ms) ===",
+        PENDO_DELAY.as_millis()
     );
     eprintln!(
         "first triage : GitHub calls {} (writes {}), plus {} label-listing call(s) (labels pre-exist, none created)",
@@ -152,7 +151,7 @@ fn main() {
         own_ms.len()
     );
     eprintln!(
-        "sweep 200 issues / 3 contexts: live check set ran {} time(s); {} GitHub calls ({} writes); wall {:.0} ms, minus live {:.0} ms",
+        "sweep 200 issues / 3 contexts: live check set ran {} time(s), {sweep_pendo} Pendo requests; {} GitHub calls ({} writes); wall {:.0} ms, minus live {:.0} ms",
         sweep.live_runs,
         sweep.calls,
         sweep.writes,

@@ -6,6 +6,7 @@
 //! are read. Everything below this module receives values, never reads `std::env`.
 
 use crate::credentials::{Credentials, SecretString};
+use crate::meaning::PENDO_REGIONS;
 use std::collections::HashMap;
 
 /// A snapshot of environment variables (tests build one from pairs).
@@ -61,29 +62,81 @@ impl Env {
         }
     }
 
+    /// An input's value exactly as given (not trimmed), for the Pendo key's notes.
+    fn input_raw(&self, name: &str, fallbacks: &[&str]) -> Option<String> {
+        let upper = name.to_ascii_uppercase();
+        [
+            format!("INPUT_{upper}"),
+            format!("INPUT_{}", upper.replace('-', "_")),
+        ]
+        .into_iter()
+        .chain(fallbacks.iter().map(|f| f.to_string()))
+        .find_map(|k| self.0.get(&k).filter(|v| !v.trim().is_empty()).cloned())
+    }
+
+    /// The Pendo region hosts: the official ones, or `PENDO_TRIAGE_PENDO_HOSTS`
+    /// (`us=https://…,eu=https://…`), which tests and proxies use.
+    fn pendo_hosts(&self) -> Result<Vec<(String, String)>, String> {
+        let mut hosts: Vec<(String, String)> = PENDO_REGIONS
+            .iter()
+            .map(|(r, u)| (r.to_string(), u.to_string()))
+            .collect();
+        if let Some(list) = self.var("PENDO_TRIAGE_PENDO_HOSTS") {
+            for pair in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (region, url) = pair.split_once('=').ok_or_else(|| {
+                    format!("PENDO_TRIAGE_PENDO_HOSTS: {pair:?} is not region=URL")
+                })?;
+                let url = validate_url("PENDO_TRIAGE_PENDO_HOSTS", url.trim())?;
+                let slot = hosts
+                    .iter_mut()
+                    .find(|(r, _)| r.eq_ignore_ascii_case(region.trim()))
+                    .ok_or_else(|| {
+                        format!("PENDO_TRIAGE_PENDO_HOSTS: unknown region {region:?}")
+                    })?;
+                slot.1 = url.trim_end_matches('/').to_string();
+            }
+        }
+        Ok(hosts)
+    }
+
     /// The credentials for live checks.
     pub fn credentials(&self) -> Result<Credentials, String> {
         let region = self
             .input("pendo-region", &["PENDO_REGION"])
-            .unwrap_or_else(|| "us".into());
-        let region_url = Credentials::pendo_region_url(&region)
-            .map_err(|e| format!("input `pendo-region`: {e}"))?;
-        let base = match self.input("pendo-base-url", &["PENDO_BASE_URL"]) {
-            Some(url) => validate_url("pendo-base-url", &url)?,
-            None => region_url.to_string(),
+            .unwrap_or_else(|| "us".into())
+            .to_ascii_lowercase();
+        Credentials::pendo_region_url(&region).map_err(|e| format!("input `pendo-region`: {e}"))?;
+        let hosts = self.pendo_hosts()?;
+        let (base, others) = match self.input("pendo-base-url", &["PENDO_BASE_URL"]) {
+            // An explicit host is the only one the key goes to.
+            Some(url) => (validate_url("pendo-base-url", &url)?, Vec::new()),
+            None => {
+                let base = hosts
+                    .iter()
+                    .find(|(r, _)| *r == region)
+                    .map(|(_, u)| u.clone())
+                    .unwrap_or_default();
+                let others = hosts.into_iter().filter(|(r, _)| *r != region).collect();
+                (base, others)
+            }
         };
         let supabase_url = self
             .input("supabase-url", &["SUPABASE_URL"])
             .map(|u| validate_url("supabase-url", &u))
             .transpose()?;
+        let (pendo_key, pendo_key_notes) = match self.input_raw(
+            "pendo-integration-key",
+            &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"],
+        ) {
+            Some(raw) => Credentials::clean_pendo_key(&raw),
+            None => (None, Vec::new()),
+        };
         Ok(Credentials {
-            pendo_key: self
-                .input(
-                    "pendo-integration-key",
-                    &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"],
-                )
-                .and_then(SecretString::new),
+            pendo_key,
+            pendo_key_notes,
+            pendo_region: region,
             pendo_base_url: base.trim_end_matches('/').to_string(),
+            pendo_other_hosts: others,
             supabase_url: supabase_url.map(|u| u.trim_end_matches('/').to_string()),
             supabase_key: self
                 .input("supabase-key", &["SUPABASE_SERVICE_ROLE_KEY"])
@@ -306,6 +359,36 @@ mod tests {
         .action()
         .unwrap_err();
         assert!(e.contains("PENDO_TRIAGE_WRITE_PAUSE_MS"), "{e}");
+    }
+
+    #[test]
+    fn pendo_hosts_come_from_the_region_or_the_override() {
+        let c = Env::from_pairs([("PENDO_REGION", "EU")])
+            .credentials()
+            .unwrap();
+        assert_eq!(c.pendo_base_url, "https://app.eu.pendo.io");
+        assert_eq!(c.pendo_other_hosts.len(), 4);
+        assert!(c.pendo_other_hosts.iter().all(|(r, _)| r != "eu"));
+        let c = Env::from_pairs([(
+            "PENDO_TRIAGE_PENDO_HOSTS",
+            "us=http://127.0.0.1:1, eu=http://127.0.0.1:2/",
+        )])
+        .credentials()
+        .unwrap();
+        assert_eq!(c.pendo_base_url, "http://127.0.0.1:1");
+        assert!(
+            c.pendo_other_hosts
+                .contains(&("eu".into(), "http://127.0.0.1:2".into()))
+        );
+        // An explicit base URL is the only host.
+        let c = Env::from_pairs([("PENDO_BASE_URL", "http://127.0.0.1:9")])
+            .credentials()
+            .unwrap();
+        assert!(c.pendo_other_hosts.is_empty());
+        let e = Env::from_pairs([("PENDO_TRIAGE_PENDO_HOSTS", "mars=http://127.0.0.1:1")])
+            .credentials()
+            .unwrap_err();
+        assert!(e.contains("mars"), "{e}");
     }
 
     #[test]

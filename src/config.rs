@@ -241,6 +241,8 @@ pub struct Live {
     pub request_timeout_seconds: u64,
     /// Deadline for all live checks of one run.
     pub total_timeout_seconds: u64,
+    /// Small requests `pendo.latency` times (1 to 5).
+    pub latency_probes: u32,
 }
 
 impl Default for Live {
@@ -249,6 +251,7 @@ impl Default for Live {
             reuse_minutes: 10,
             request_timeout_seconds: 10,
             total_timeout_seconds: 60,
+            latency_probes: 3,
         }
     }
 }
@@ -404,6 +407,12 @@ impl Config {
         }
         if s.window_runs == 0 {
             return Err("`sync_log.window_runs` must be above 0 (default 20).".into());
+        }
+        if !(1..=5).contains(&self.live.latency_probes) {
+            return Err(format!(
+                "`live.latency_probes` is {}; write 1 to 5 (default 3): the bot shares Pendo's rate limit with the sync.",
+                self.live.latency_probes
+            ));
         }
         if self.live.request_timeout_seconds == 0 || self.live.total_timeout_seconds == 0 {
             return Err("`live.request_timeout_seconds` and `live.total_timeout_seconds` must be above 0 (defaults 10 and 60).".into());

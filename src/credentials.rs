@@ -41,8 +41,16 @@ impl fmt::Display for SecretString {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
     pub pendo_key: Option<SecretString>,
+    /// What was wrong with the key as given (whitespace or quotes around it); the key
+    /// itself is used without them.
+    pub pendo_key_notes: Vec<&'static str>,
+    /// The configured Pendo region (`us` unless set).
+    pub pendo_region: String,
     /// The Pendo API base URL (from the region, or the explicit override).
     pub pendo_base_url: String,
+    /// The other regions' hosts, probed when Pendo rejects the key on the configured one
+    /// (empty with an explicit `pendo-base-url`: then no other host is tried).
+    pub pendo_other_hosts: Vec<(String, String)>,
     pub supabase_url: Option<String>,
     pub supabase_key: Option<SecretString>,
     pub supabase_db_url: Option<SecretString>,
@@ -84,6 +92,25 @@ impl Credentials {
             values.push(password);
         }
         values
+    }
+
+    /// The Pendo key as given, cleaned: surrounding whitespace and one pair of quotes
+    /// removed, with a note for each (a secret pasted as `"…"` is a classic 403).
+    pub fn clean_pendo_key(raw: &str) -> (Option<SecretString>, Vec<&'static str>) {
+        let mut notes = Vec::new();
+        let trimmed = raw.trim();
+        if trimmed.len() != raw.len() && !trimmed.is_empty() {
+            notes.push("the secret has whitespace or a line break around it");
+        }
+        let unquoted = ['"', '\'']
+            .iter()
+            .find_map(|q| trimmed.strip_prefix(*q)?.strip_suffix(*q))
+            .map(str::trim);
+        if let Some(inner) = unquoted {
+            notes.push("the secret is wrapped in quotes");
+            return (SecretString::new(inner), notes);
+        }
+        (SecretString::new(trimmed), notes)
     }
 
     pub fn has_pendo(&self) -> bool {
@@ -135,6 +162,17 @@ mod tests {
         assert!(values.contains(&"fake-p%40ss"), "{values:?}");
         assert_eq!(values.len(), 2);
         assert_eq!(url_password("postgres://u@h/db"), None);
+    }
+
+    #[test]
+    fn a_pasted_key_is_cleaned_and_noted() {
+        let (key, notes) = Credentials::clean_pendo_key(" \"fake-key.us\"\n");
+        assert_eq!(key.unwrap().expose(), "fake-key.us");
+        assert_eq!(notes.len(), 2);
+        let (key, notes) = Credentials::clean_pendo_key("fake-key.us");
+        assert_eq!(key.unwrap().expose(), "fake-key.us");
+        assert!(notes.is_empty());
+        assert!(Credentials::clean_pendo_key("  ").0.is_none());
     }
 
     #[test]

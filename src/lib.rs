@@ -16,6 +16,7 @@ pub mod github;
 pub mod issue;
 pub mod labels;
 pub mod lint;
+pub mod live;
 pub mod markdown;
 pub mod meaning;
 pub mod report;

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pendo_triage::action::Env;
 use pendo_triage::clock::{self, Basis, Clock, ReportedAt};
 use pendo_triage::config::Config;
+use pendo_triage::live::{Live, LiveInputs};
 use pendo_triage::{issue, report, secrets, triage};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -159,11 +160,13 @@ fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>)
         });
     }
     let body = read_body(file)?;
-    let t = triage::triage("", &body, &config, &creds, &[], &clock);
+    let live = live_findings(&body, &config, &creds, &clock)?;
+    let t = triage::triage("", &body, &config, &creds, &live, &clock);
     match format {
         Format::Markdown => {
             let ctx = report::Context {
                 recheck_label: config.labels.recheck.clone(),
+                live_at: (!live.is_empty()).then_some(clock.now),
                 ..Default::default()
             };
             print!("{}", report::render_markdown(&t, &ctx, None));
@@ -171,6 +174,22 @@ fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>)
         Format::Json => println!("{}", serde_json::to_string_pretty(&report::json(&t))?),
     }
     Ok(())
+}
+
+/// The live checks the credentials allow, for the issue in `body`.
+fn live_findings(
+    body: &str,
+    config: &Config,
+    creds: &pendo_triage::credentials::Credentials,
+    clock: &Clock,
+) -> Result<Vec<pendo_triage::checks::Finding>> {
+    let inputs = LiveInputs::from_issue(&issue::parse(&secrets::redact(body)));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let live = Live::new(config, creds, clock.now).map_err(anyhow::Error::msg)?;
+    Ok(rt.block_on(live.run_all(&inputs)))
 }
 
 fn run() -> Result<()> {

@@ -17,7 +17,7 @@ pub fn inline(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 2) + 8);
     let mut count = 0usize;
     let mut last_space = false;
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         if count >= max_chars {
             out.push('…');
             break;
@@ -40,7 +40,9 @@ pub fn inline(text: &str, max_chars: usize) -> String {
             '@' => out.push_str("@&#8203;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
+            // A lone `&` renders as itself (and must, inside an autolinked URL); only one
+            // that would start an entity is escaped.
+            '&' if starts_entity(&text[at..]) => out.push_str("&amp;"),
             '|' => out.push_str("\\|"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '#' | '!' => {
                 out.push('\\');
@@ -53,6 +55,47 @@ pub fn inline(text: &str, max_chars: usize) -> String {
         out.pop();
     }
     out
+}
+
+/// The bot's own markdown (next steps, notes) on one line, keeping its code spans and
+/// emphasis: only mentions and raw HTML are neutralised, in case a value in it came from
+/// configuration.
+pub fn trusted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            match c {
+                c if is_invisible_control(c) => {}
+                '@' => out.push_str("@&#8203;"),
+                '<' => out.push_str("&lt;"),
+                _ => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// True when `text` (starting at a `&`) reads as an HTML entity: `&amp;`, `&#38;`, `&#x26;`.
+fn starts_entity(text: &str) -> bool {
+    let rest = &text[1..];
+    let end = rest.find(';').filter(|e| *e <= 32);
+    let Some(end) = end else {
+        return false;
+    };
+    let name = &rest[..end];
+    let numeric = name.strip_prefix('#').map(|n| {
+        n.strip_prefix(['x', 'X']).map_or_else(
+            || !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
+            |h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()),
+        )
+    });
+    numeric.unwrap_or_else(|| {
+        name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 /// Text safe for places that are not markdown but are read by people or bots (step
@@ -122,6 +165,22 @@ mod tests {
             v,
             serde_json::json!({"a": ["@\u{200B}x", {"b": "&lt;y&gt;"}], "n": 1})
         );
+    }
+
+    #[test]
+    fn ampersands_stay_readable_in_urls_and_cannot_form_entities() {
+        assert_eq!(
+            inline(
+                "https://app.pendo.io/api/v1/feature?limit=500&offset=500",
+                200
+            ),
+            "https://app.pendo.io/api/v1/feature?limit=500&offset=500"
+        );
+        assert_eq!(
+            inline("a &lt; b &#60; &#x3C;", 200),
+            "a &amp;lt; b &amp;\\#60; &amp;\\#x3C;"
+        );
+        assert_eq!(inline("R&D & co", 200), "R&D & co");
     }
 
     #[test]

@@ -197,9 +197,15 @@ pub fn decide(
 /// Non-passing findings (and, when unverified, reported values) with their impact and
 /// one-line description, worst first.
 fn problems(findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<(Impact, String)> {
-    let mut out: Vec<(Impact, String)> = findings
+    // What the live checks found now says more than what the text shows: at the
+    // same impact, live findings lead the diagnosis.
+    let mut ordered: Vec<&Finding> = findings
         .iter()
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail) && f.impact != Impact::None)
+        .collect();
+    ordered.sort_by_key(|f| f.is_offline());
+    let mut out: Vec<(Impact, String)> = ordered
+        .into_iter()
         .map(|f| (f.impact, f.summary.clone()))
         .collect();
     if !verified {

@@ -123,7 +123,11 @@ fn duplicate_reports_from_a_race_are_cleaned_up_keeping_the_oldest() {
 
 #[test]
 fn a_sweep_triages_every_open_api_issue_through_pagination() {
-    let h = Harness::new("sweep");
+    let mut h = Harness::new("sweep");
+    // Live checks with a key: they run once per distinct context and share Pendo's answers.
+    let pendo = support::fake_pendo::FakePendo::builder().start();
+    h.set("PENDO_INTEGRATION_KEY", support::fake_pendo::FAKE_PENDO_KEY);
+    h.set("PENDO_BASE_URL", pendo.url());
     let bodies = [
         "prod-auth-401.md",
         "staging-rate-limited.md",
@@ -165,6 +169,18 @@ fn a_sweep_triages_every_open_api_issue_through_pagination() {
         run.stderr.contains("live checks ran 4 time(s)"),
         "{}",
         run.stderr
+    );
+    // 131 issues, one set of Pendo requests: auth, latency, aggregation, and each data
+    // type's list (with and without expand=* where the counts differ): 9, not 131 × 6.
+    let requests = pendo.requests();
+    assert_eq!(requests.len(), 9, "{requests:?}");
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.path == "/api/v1/metadata/schema/account")
+            .count(),
+        4,
+        "one auth probe and three latency probes for the whole sweep"
     );
     // A scheduled sweep right after changes nothing.
     h.gh.clear_requests();

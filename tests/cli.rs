@@ -135,7 +135,7 @@ fn reported_times_are_judged_as_of_the_given_moment() {
         String::from_utf8(run(&["check", &file, "--as-of", "2026-11-28T10:00:00Z"], None).stdout)
             .unwrap();
     assert!(
-        md.contains("| | Reported as of 2026-11-28 10:00 UTC | Measured now |"),
+        md.contains("| | Reported as of 2026-11-28 10:00 UTC | Measured by the live checks |"),
         "{md}"
     );
     // A bad time is a clear error, exit 2.

@@ -109,14 +109,8 @@ pub fn secrets(
         let masked = secrets::mask(&title[s.range.clone()], s.kind);
         finding = finding.with_evidence(format!("title: {} {masked}", s.kind.label()));
     }
-    // Secrets come in body order: count lines once, from one secret to the next.
-    let (mut line, mut at) = (1, 0);
-    for s in in_body {
-        line += body.as_bytes()[at..s.range.start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        at = s.range.start;
+    let lines = secrets::line_numbers(body, in_body);
+    for (s, line) in in_body.iter().zip(lines) {
         let masked = secrets::mask(&body[s.range.clone()], s.kind);
         finding = finding.with_evidence(format!("line {line}: {} {masked}", s.kind.label()));
     }
@@ -151,14 +145,16 @@ pub fn request(issue: &Issue) -> Finding {
         format!("{} (and {} more)", lints[0].title, lints.len() - 1)
     };
     let mut finding = Finding::new(CheckId::IssueRequest, status, summary).with_impact(worst);
-    for l in &lints {
-        for area in l.areas {
-            if !finding.areas.contains(area) {
-                finding.areas.push(area);
-            }
-        }
+    for (i, l) in lints.iter().enumerate() {
+        // The first pitfall's title is the result already; its quote is the evidence.
+        let quote = secrets::redact(&l.evidence);
         finding = finding
-            .with_evidence(format!("{}: {}", l.title, secrets::redact(&l.evidence)))
+            .with_areas(l.areas)
+            .with_evidence(if i == 0 {
+                quote
+            } else {
+                format!("{}: {quote}", l.title)
+            })
             .with_next_step(l.fix.clone());
     }
     finding

@@ -9,7 +9,7 @@
 //! edited meanwhile; a failed comment creation is followed by a marker search, never by a
 //! blind second POST; duplicate reports left by a race are deleted, oldest kept.
 
-use super::live::{self, Live, LiveDecision, LiveInputs};
+use super::live::{self, LiveDecision};
 use super::workflow::log;
 use crate::checks::{CheckId, Finding, Status};
 use crate::clock::{Basis, Clock, ReportedAt, parse_rfc3339};
@@ -19,11 +19,13 @@ use crate::event::Target;
 use crate::github::{Comment, Github, GithubError, Issue};
 use crate::issue::{normalize_key, tick::tick_items};
 use crate::labels;
+use crate::live::{Live, LiveInputs};
 use crate::report::{self, Context, MARKER};
 use crate::secrets;
 use crate::state::{LiveRecord, State, fingerprint};
 use crate::triage::{Triage, triage};
 use crate::verdict;
+use std::sync::Arc;
 
 /// What stays the same for every issue of a run.
 pub struct Settings<'a> {
@@ -122,9 +124,10 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         recheck_label: s.config.labels.recheck.clone(),
         live_note: (!notes.is_empty()).then(|| notes.join(" ")),
         run_url: None,
+        live_at: live.record.as_ref().map(|r| r.at),
     };
     // The fingerprint leaves out what changes on every run without meaning a change:
-    // timings and the run link.
+    // timings, the run link, and every figure (see `report::change_key`).
     let mut timeless = t.clone();
     for f in &mut timeless.findings {
         f.duration_ms = None;
@@ -140,7 +143,9 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         .collect();
     t.verdict.ticks = shown_ticks.clone();
     timeless.verdict.ticks = shown_ticks;
-    let report_fp = fingerprint(&report::render_markdown(&timeless, &ctx, None));
+    let report_fp = fingerprint(&report::change_key(&report::render_markdown(
+        &timeless, &ctx, None,
+    )));
     ctx.run_url = s.run_url.map(str::to_string);
     let state = State {
         v: crate::state::VERSION,
@@ -271,7 +276,7 @@ pub struct RepoLabels(Option<Vec<String>>);
 /// listing); otherwise it is read here.
 pub async fn triage_issue(
     gh: &Github,
-    live: &mut Live,
+    live: &Arc<Live>,
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     target: Target,
@@ -339,7 +344,7 @@ pub async fn triage_issue(
     );
     let live_part = match decision {
         LiveDecision::Run => {
-            let findings = live.findings(&inputs).await;
+            let findings = live.run_all(&inputs).await;
             let record = live::record(&findings, &key, s.now);
             LivePart {
                 findings,

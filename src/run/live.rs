@@ -1,63 +1,13 @@
-//! Whether live checks may run for this event, and the shared cache that runs them once
-//! per distinct set of inputs.
+//! Whether live checks may run for this event.
 //!
 //! Live checks use the team's production keys and share Pendo's rate limits with the real
 //! sync, so [`decide`] fires them only for members (their issues, their rechecks, dispatch
 //! and schedule), and lets quick successive edits reuse the last results kept in the
-//! report's hidden state. The checks themselves plug in as a [`LiveRunner`]: a boxed
-//! closure from [`LiveInputs`] to findings. Until they exist, [`skip_runner`] returns no
-//! findings and the triage marks every live check `skip` with its reason.
+//! report's hidden state. The checks themselves are [`crate::live`].
 
 use crate::checks::{Finding, Status};
 use crate::event::Trigger;
-use crate::issue::Issue;
-use crate::state::{LiveRecord, fingerprint};
-use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::time::{Duration, Instant};
-
-/// What the live checks depend on: runs with equal inputs give equal results.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct LiveInputs {
-    pub environment: Option<&'static str>,
-    pub data_type: Option<&'static str>,
-    pub endpoint: Option<String>,
-    pub method: Option<&'static str>,
-}
-
-impl LiveInputs {
-    pub fn from_issue(issue: &Issue) -> Self {
-        Self {
-            environment: issue.environment.map(|e| e.as_str()),
-            data_type: issue.data_type.map(|d| d.as_str()),
-            endpoint: issue.endpoint.clone(),
-            method: issue.method.map(|m| m.as_str()),
-        }
-    }
-
-    /// A stable key for caching and for the state block.
-    pub fn key(&self) -> String {
-        fingerprint(&format!(
-            "{}|{}|{}|{}",
-            self.environment.unwrap_or("-"),
-            self.data_type.unwrap_or("-"),
-            self.endpoint.as_deref().unwrap_or("-"),
-            self.method.unwrap_or("-")
-        ))
-    }
-}
-
-/// The future a live run returns.
-pub type LiveFuture = Pin<Box<dyn Future<Output = Vec<Finding>> + Send>>;
-/// Runs the live checks for one set of inputs.
-pub type LiveRunner = Box<dyn FnMut(LiveInputs) -> LiveFuture + Send>;
-
-/// The runner of this build: no live checks yet, so no findings (each live check then
-/// shows as `skip` with the reason).
-pub fn skip_runner() -> LiveRunner {
-    Box::new(|_inputs| Box::pin(async { Vec::new() }))
-}
+use crate::state::LiveRecord;
 
 /// What this run does about live checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,40 +57,6 @@ pub fn decide(
     match previous {
         Some(p) if now.saturating_sub(p.at) < (reuse_minutes as i64) * 60 => reuse(p),
         _ => LiveDecision::Run,
-    }
-}
-
-/// The live runner with a cache keyed by [`LiveInputs::key`], so a sweep runs each
-/// distinct context once; counts runs and the time spent in them.
-pub struct Live {
-    runner: LiveRunner,
-    cache: HashMap<String, Vec<Finding>>,
-    pub runs: u32,
-    pub time: Duration,
-}
-
-impl Live {
-    pub fn new(runner: LiveRunner) -> Self {
-        Self {
-            runner,
-            cache: HashMap::new(),
-            runs: 0,
-            time: Duration::ZERO,
-        }
-    }
-
-    /// The findings for `inputs`, running the checks unless an equal set already ran.
-    pub async fn findings(&mut self, inputs: &LiveInputs) -> Vec<Finding> {
-        let key = inputs.key();
-        if let Some(f) = self.cache.get(&key) {
-            return f.clone();
-        }
-        let started = Instant::now();
-        let found = (self.runner)(inputs.clone()).await;
-        self.time += started.elapsed();
-        self.runs += 1;
-        self.cache.insert(key, found.clone());
-        found
     }
 }
 
@@ -211,28 +127,9 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_runs_each_context_once() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let mut live = Live::new(skip_runner());
-        let a = LiveInputs {
-            environment: Some("Production"),
-            data_type: None,
-            endpoint: None,
-            method: None,
-        };
-        let b = LiveInputs {
-            environment: Some("Staging"),
-            ..a.clone()
-        };
-        rt.block_on(async {
-            for _ in 0..5 {
-                live.findings(&a).await;
-                live.findings(&b).await;
-            }
-        });
-        assert_eq!(live.runs, 2);
+    fn only_results_that_say_something_are_kept() {
         assert!(record(&[Finding::skip(CheckId::PendoAuth, "no key")], "k", 0).is_none());
+        let kept = record(&[Finding::pass(CheckId::PendoAuth, "ok")], "k", 7).unwrap();
+        assert_eq!((kept.at, kept.inputs.as_str()), (7, "k"));
     }
 }

@@ -14,10 +14,11 @@ use crate::action::{ActionEnv, Env};
 use crate::config::Config;
 use crate::event::{self, Intake, Target, Trigger};
 use crate::github::{Github, RetryPolicy};
+use crate::live::Live;
 use crate::markdown::inline;
 use anyhow::{Context as _, Result, anyhow, bail};
 use issue::{Outcome, RepoLabels, Settings};
-use live::{Live, LiveRunner};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use workflow::log;
 
@@ -34,20 +35,21 @@ pub struct RunReport {
     pub label_calls: u32,
     /// Times the live check set ran, and the time spent in it.
     pub live_runs: u32,
+    /// Requests sent to Pendo.
+    pub pendo_requests: u32,
     pub live_time: Duration,
     pub wall: Duration,
     /// Why nothing was done, when nothing was.
     pub ignored: Option<String>,
 }
 
-/// The `run` command: a runtime, [`execute`] with this build's live runner, and the
-/// `::error::` annotation on failure.
+/// The `run` command: a runtime, [`execute`], and the `::error::` annotation on failure.
 pub fn run_action(env: &Env) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    match rt.block_on(execute(env, live::skip_runner())) {
+    match rt.block_on(execute(env)) {
         Ok(_) => Ok(()),
         Err(e) => {
             workflow::error(&format!("{e:#}"));
@@ -56,8 +58,8 @@ pub fn run_action(env: &Env) -> Result<()> {
     }
 }
 
-/// Runs the action with the given live runner.
-pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
+/// Runs the action.
+pub async fn execute(env: &Env) -> Result<RunReport> {
     let started = Instant::now();
     let a = env.action().map_err(|e| anyhow!(e))?;
     let creds = env.credentials().map_err(|e| anyhow!(e))?;
@@ -99,7 +101,7 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
         now: a.now,
         bot_logins: &a.bot_logins,
     };
-    let mut live = Live::new(runner);
+    let live = Live::new(&config, &creds, a.now).map_err(|e| anyhow!(e))?;
     let mut repo_labels = RepoLabels::default();
     let mut report = RunReport::default();
     match intake {
@@ -119,7 +121,7 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
                 }
             ));
             let outcome =
-                issue::triage_issue(&gh, &mut live, &mut repo_labels, &settings, t.clone(), None)
+                issue::triage_issue(&gh, &live, &mut repo_labels, &settings, t.clone(), None)
                     .await
                     .with_context(|| format!("issue #{}", t.number))?;
             report.outcomes.extend(outcome);
@@ -127,7 +129,7 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
         Intake::Sweep(trigger) => {
             sweep(
                 &gh,
-                &mut live,
+                &live,
                 &mut repo_labels,
                 &settings,
                 &a,
@@ -140,8 +142,8 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
     report.calls = gh.calls();
     report.writes = gh.writes();
     report.label_calls = gh.label_calls();
-    report.live_runs = live.runs;
-    report.live_time = live.time;
+    (report.live_runs, report.live_time) = live.stats();
+    report.pendo_requests = live.pendo_requests();
     publish(&a, &report)?;
     report.wall = started.elapsed();
     log(&format!(
@@ -168,7 +170,7 @@ pub async fn execute(env: &Env, runner: LiveRunner) -> Result<RunReport> {
 
 async fn sweep(
     gh: &Github,
-    live: &mut Live,
+    live: &Arc<Live>,
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     a: &ActionEnv,

@@ -1004,12 +1004,15 @@ fn uuid_key_at(bytes: &[u8], start: usize) -> Option<usize> {
     if !shape_ok || is_word(end) {
         return None;
     }
-    for suffix in [".us1", ".us", ".eu", ".jpn", ".au"] {
-        let here = bytes.get(end..end + suffix.len());
-        if here.is_some_and(|s| s.eq_ignore_ascii_case(suffix.as_bytes()))
-            && !is_word(end + suffix.len())
-        {
-            return Some(end + suffix.len());
+    // A region suffix (`.eu`, `.US1`): the regions are `meaning`'s one list.
+    if bytes.get(end) == Some(&b'.') {
+        for (region, _) in crate::meaning::PENDO_REGIONS {
+            let here = bytes.get(end + 1..end + 1 + region.len());
+            if here.is_some_and(|s| s.eq_ignore_ascii_case(region.as_bytes()))
+                && !is_word(end + 1 + region.len())
+            {
+                return Some(end + 1 + region.len());
+            }
         }
     }
     Some(end)

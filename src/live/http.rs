@@ -1,0 +1,241 @@
+//! The HTTP transport of the live checks: reqwest over rustls (the TLS stack octocrab
+//! already uses), with a deadline on every request and a cap on every body.
+//!
+//! An answer is data: any status comes back as an [`Answer`], and only a request that got
+//! no usable answer (timeout, DNS, refused connection, TLS, a body past the cap) is a
+//! [`FetchError`]. Error texts are redacted, so a check can show them as they are.
+
+use crate::secrets;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// One answer, status and all.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+    /// From sending the request to the end of the body.
+    pub elapsed: Duration,
+}
+
+impl Answer {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as text (lossy), cut to `max_chars` for messages.
+    pub fn text(&self, max_chars: usize) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let mut out: String = text.chars().take(max_chars).collect();
+        if text.chars().count() > max_chars {
+            out.push('…');
+        }
+        secrets::redact(out.trim())
+    }
+}
+
+/// A request that got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// No answer within the request deadline.
+    Timeout(Duration),
+    /// The host name does not resolve.
+    Dns(String),
+    /// The connection was refused or reset, or TLS failed.
+    Connect(String),
+    /// The body is larger than the cap (bytes).
+    TooLarge(usize),
+    /// Anything else.
+    Other(String),
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Timeout(d) => write!(f, "no answer within {}", seconds(*d)),
+            FetchError::Dns(m) => write!(f, "the host name does not resolve ({m})"),
+            FetchError::Connect(m) => write!(f, "cannot connect ({m})"),
+            FetchError::TooLarge(cap) => {
+                write!(f, "the answer is larger than {} MiB", cap >> 20)
+            }
+            FetchError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+/// `2 s`, `0.5 s`.
+pub fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// The client every live check of a run shares.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Http {
+    /// A client whose every request must be answered within `timeout`.
+    pub fn new(timeout: Duration) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!(
+                "pendo-triage/",
+                env!("CARGO_PKG_VERSION"),
+                " (+https://github.com/pendo-triage/pendo-triage)"
+            ))
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Self { client, timeout })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Sends a request and reads at most `max_body` bytes of the answer.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        max_body: usize,
+    ) -> Result<Answer, FetchError> {
+        let started = Instant::now();
+        let read = async {
+            let mut response = request.send().await.map_err(classify)?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(classify)? {
+                if body.len() + chunk.len() > max_body {
+                    return Err(FetchError::TooLarge(max_body));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Answer {
+                status,
+                headers,
+                body,
+                elapsed: started.elapsed(),
+            })
+        };
+        // reqwest's own timeout covers the whole exchange; this one also bounds a server
+        // that trickles a body forever.
+        match tokio::time::timeout(self.timeout, read).await {
+            Ok(Err(FetchError::Timeout(_))) | Err(_) => Err(FetchError::Timeout(self.timeout)),
+            Ok(answer) => answer,
+        }
+    }
+}
+
+/// Sorts a reqwest error into what a person can act on, redacted.
+fn classify(e: reqwest::Error) -> FetchError {
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    sort_error(&chain, e.is_timeout(), e.is_connect())
+}
+
+fn sort_error(chain: &str, is_timeout: bool, is_connect: bool) -> FetchError {
+    let chain = secrets::redact(chain);
+    let lower = chain.to_ascii_lowercase();
+    if is_timeout {
+        FetchError::Timeout(Duration::ZERO)
+    } else if let Some(at) = lower.find("dns error: ") {
+        FetchError::Dns(chain[at + "dns error: ".len()..].trim().to_string())
+    } else if lower.contains("failed to lookup address") {
+        FetchError::Dns(last_part(&chain))
+    } else if is_connect {
+        FetchError::Connect(last_part(&chain))
+    } else {
+        FetchError::Other(chain)
+    }
+}
+
+/// The innermost cause of an error chain, which says the most.
+fn last_part(chain: &str) -> String {
+    chain
+        .rsplit(": ")
+        .next()
+        .unwrap_or(chain)
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_well() {
+        assert_eq!(
+            FetchError::Timeout(Duration::from_secs(10)).to_string(),
+            "no answer within 10 s"
+        );
+        assert_eq!(
+            FetchError::TooLarge(32 << 20).to_string(),
+            "the answer is larger than 32 MiB"
+        );
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(last_part("a: b: connection refused"), "connection refused");
+    }
+
+    #[test]
+    fn a_refused_connection_and_a_bad_name_are_told_apart() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let http = Http::new(Duration::from_secs(5)).unwrap();
+        rt.block_on(async {
+            // A port nobody listens on.
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let e = http
+                .send(http.client().get(format!("http://127.0.0.1:{port}/")), 1024)
+                .await
+                .unwrap_err();
+            assert!(matches!(e, FetchError::Connect(_)), "{e:?}");
+        });
+        // What hyper reports for a name that does not resolve (no lookup in a test).
+        let dns = sort_error(
+            "error sending request: client error (Connect): dns error: failed to lookup address information: Name or service not known",
+            false,
+            true,
+        );
+        assert_eq!(
+            dns,
+            FetchError::Dns(
+                "failed to lookup address information: Name or service not known".into()
+            )
+        );
+        assert!(matches!(
+            sort_error("x", true, false),
+            FetchError::Timeout(_)
+        ));
+    }
+}

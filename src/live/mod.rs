@@ -1,0 +1,236 @@
+//! The live checks: what Pendo and Supabase say now, as findings.
+//!
+//! [`Live`] is built once per run, after the config and the credentials: it holds them,
+//! the HTTP client, one client per dependency and the reference time. [`Live::run_all`]
+//! runs every live check the credentials allow, all at once, each bounded by the
+//! request timeout of its calls and the whole set by one deadline
+//! (`live.total_timeout_seconds`): a check still running then is `error` ("no answer
+//! within N s") and the others keep their results. The same `run_all` serves `check` and
+//! the Action.
+//!
+//! Each check lives in its own file as a small `fetch` that does the I/O and a pure
+//! `judge` that turns the answer into a [`Finding`], with table tests beside it. Answers
+//! are fetched once per run and shared (a sweep of five issues asks Pendo once), which is
+//! also how `supabase.completeness` reads the count `pendo.endpoint` fetched. A transport
+//! failure becomes an `error` finding through [`fetch_error`], which redacts; a check
+//! never returns `Err`.
+
+pub mod http;
+pub mod pendo;
+
+use crate::checks::{CATALOGUE, CheckId, Finding, Status};
+use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::issue::{DataType, Environment, Issue};
+use crate::secrets;
+use http::{FetchError, Http, seconds};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// What the live checks need from the issue: typed, never its raw text. The issue's
+/// endpoint only ever selects one of the allowlisted Pendo paths through its data type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct LiveInputs {
+    pub environment: Option<Environment>,
+    pub data_type: Option<DataType>,
+    /// The issue's Expected Record Count, when it gives a number.
+    pub expected_records: Option<u64>,
+}
+
+impl LiveInputs {
+    pub fn from_issue(issue: &Issue) -> Self {
+        Self {
+            environment: issue.environment,
+            data_type: issue.data_type,
+            expected_records: issue.field("Expected Record Count").and_then(first_number),
+        }
+    }
+
+    /// A stable key for the state block: results for equal inputs are interchangeable.
+    pub fn key(&self) -> String {
+        crate::state::fingerprint(&format!(
+            "{}|{}|{}",
+            self.environment.map_or("-", |e| e.as_str()),
+            self.data_type.map_or("-", |d| d.as_str()),
+            self.expected_records.map_or("-".into(), |n| n.to_string())
+        ))
+    }
+}
+
+/// The first whole number in a text (`~1,200 guides` → 1200).
+fn first_number(text: &str) -> Option<u64> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let digits: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '_')
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Everything the live checks of one run share.
+pub struct Live {
+    pub config: Config,
+    pub creds: Credentials,
+    /// Unix seconds: the reference of every live measurement.
+    pub now: i64,
+    pub(crate) pendo: Option<pendo::Pendo>,
+    /// Findings per [`LiveInputs::key`]: issues with equal inputs share one run.
+    results: tokio::sync::Mutex<HashMap<String, Vec<Finding>>>,
+    runs: AtomicU32,
+    busy_ms: AtomicU32,
+}
+
+impl Live {
+    /// Builds the clients the credentials allow. Fails only when the HTTP stack cannot
+    /// start at all.
+    pub fn new(config: &Config, creds: &Credentials, now: i64) -> Result<Arc<Live>, String> {
+        let http = Http::new(Duration::from_secs(config.live.request_timeout_seconds))?;
+        Ok(Arc::new(Live {
+            pendo: pendo::Pendo::new(creds, &http),
+            config: config.clone(),
+            creds: creds.clone(),
+            now,
+            results: tokio::sync::Mutex::new(HashMap::new()),
+            runs: AtomicU32::new(0),
+            busy_ms: AtomicU32::new(0),
+        }))
+    }
+
+    /// How many times [`Live::run_all`] ran, and the wall time spent in it.
+    pub fn stats(&self) -> (u32, Duration) {
+        (
+            self.runs.load(Ordering::Relaxed),
+            Duration::from_millis(u64::from(self.busy_ms.load(Ordering::Relaxed))),
+        )
+    }
+
+    /// Requests sent to Pendo so far (every attempt counts).
+    pub fn pendo_requests(&self) -> u32 {
+        self.pendo.as_ref().map_or(0, pendo::Pendo::requests)
+    }
+
+    /// Runs every live check the credentials allow for `inputs`, concurrently, within
+    /// the run's deadline. Returns one finding per such check, in catalogue order; equal
+    /// inputs get the findings of the first run.
+    pub async fn run_all(self: &Arc<Self>, inputs: &LiveInputs) -> Vec<Finding> {
+        let mut results = self.results.lock().await;
+        if let Some(found) = results.get(&inputs.key()) {
+            return found.clone();
+        }
+        let found = self.run_uncached(inputs).await;
+        results.insert(inputs.key(), found.clone());
+        found
+    }
+
+    async fn run_uncached(self: &Arc<Self>, inputs: &LiveInputs) -> Vec<Finding> {
+        let started = Instant::now();
+        let total = Duration::from_secs(self.config.live.total_timeout_seconds);
+        let deadline = tokio::time::Instant::now() + total;
+        let runnable: Vec<CheckId> = CATALOGUE
+            .iter()
+            .filter(|c| !c.id.is_offline() && c.needs.met(&self.creds))
+            .map(|c| c.id)
+            .collect();
+        if runnable.is_empty() {
+            return Vec::new();
+        }
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut ids = HashMap::new();
+        for id in runnable.iter().copied().filter(|id| !is_derived(*id)) {
+            let (live, inputs) = (Arc::clone(self), inputs.clone());
+            let handle = tasks.spawn(async move {
+                let started = Instant::now();
+                let mut f = run_one(&live, &inputs, id).await;
+                f.duration_ms
+                    .get_or_insert(started.elapsed().as_millis() as u64);
+                f
+            });
+            ids.insert(handle.id(), id);
+        }
+        let mut found: Vec<Finding> = Vec::new();
+        loop {
+            tokio::select! {
+                joined = tasks.join_next_with_id() => match joined {
+                    Some(Ok((_, f))) => found.push(f),
+                    Some(Err(e)) => {
+                        if let Some(id) = ids.get(&e.id()) {
+                            found.push(Finding::new(*id, Status::Error, "the check failed unexpectedly (internal error, see the run log)"));
+                        }
+                    }
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        tasks.abort_all();
+        for id in ids.values() {
+            if !found.iter().any(|f| f.id == *id) {
+                found.push(Finding::new(
+                    *id,
+                    Status::Error,
+                    format!("no answer within {}", seconds(total)),
+                ));
+            }
+        }
+        // Checks that judge what the others fetched, with no I/O of their own.
+        for id in runnable.iter().copied().filter(|id| is_derived(*id)) {
+            found.push(run_derived(self, inputs, id));
+        }
+        found.sort_by_key(|f| f.id);
+        let spent = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+        self.busy_ms.fetch_add(spent, Ordering::Relaxed);
+        found
+    }
+}
+
+/// Checks with no fetch of their own: they judge the answers the others got, once those
+/// are in (or the deadline passed).
+fn is_derived(id: CheckId) -> bool {
+    matches!(id, CheckId::PendoRateLimit)
+}
+
+async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
+    match id {
+        CheckId::PendoAuth => pendo::auth::check(live).await,
+        CheckId::PendoEndpoint => pendo::endpoint::check(live, inputs).await,
+        CheckId::PendoLatency => pendo::latency::check(live).await,
+        CheckId::PendoAggregation => pendo::aggregation::check(live).await,
+        other => Finding::skip(other, "not part of this build yet"),
+    }
+}
+
+fn run_derived(live: &Live, _inputs: &LiveInputs, id: CheckId) -> Finding {
+    match id {
+        CheckId::PendoRateLimit => pendo::rate_limit::check(live),
+        other => Finding::skip(other, "not part of this build yet"),
+    }
+}
+
+/// The finding of a check whose request got no usable answer: `error`, with what was
+/// asked and what went wrong, redacted.
+pub fn fetch_error(id: CheckId, what: &str, e: &FetchError) -> Finding {
+    Finding::new(id, Status::Error, secrets::redact(&format!("{what}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_come_typed_from_the_issue() {
+        let issue = crate::issue::parse(
+            "- **Endpoint**: `GET https://evil.example/api/v1/guide`\n- **Environment**: prod\n- **Expected Record Count**: ~1,200 guides\n",
+        );
+        let inputs = LiveInputs::from_issue(&issue);
+        assert_eq!(inputs.data_type, Some(DataType::Guides));
+        assert_eq!(inputs.environment, Some(Environment::Production));
+        assert_eq!(inputs.expected_records, Some(1200));
+        // Nothing of the issue's host survives: only the data type does.
+        assert!(!format!("{inputs:?}").contains("evil"));
+        assert_eq!(first_number("none"), None);
+    }
+}

@@ -1,0 +1,269 @@
+//! `pendo.aggregation`: does event data exist and keep arriving?
+//!
+//! One known-good minimal aggregation (the bot's own POST, the only non-GET it sends to
+//! Pendo): events per day over the last complete days, all apps, wrapped in `request`,
+//! with `first: "now()"` and a negative count. Its answer says whether events arrive;
+//! its errors name the cause, from Pendo's error bodies.
+
+use super::Pendo;
+use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::clock::format_utc;
+use crate::live::http::{Answer, FetchError};
+use crate::live::{Live, fetch_error};
+use crate::meaning::{self, Service};
+use serde_json::{Value, json};
+
+pub const PATH: &str = "/api/v1/aggregation";
+/// Complete days asked for, before today.
+pub const DAYS: i64 = 7;
+const MAX_BODY: usize = 4 << 20;
+const ID: CheckId = CheckId::PendoAggregation;
+const DAY_MS: i64 = 86_400_000;
+
+/// The request body: events per day over the [`DAYS`] days before today, every app.
+pub fn body() -> Value {
+    json!({
+        "response": {"mimeType": "application/json"},
+        "request": {
+            "requestId": "pendo-triage-events-per-day",
+            "pipeline": [
+                {"source": {
+                    "events": {"appId": "expandAppIds(\"*\")"},
+                    "timeSeries": {"period": "dayRange", "first": "now()", "count": -DAYS}
+                }},
+                {"group": {"group": ["day"], "fields": [{"numEvents": {"sum": "numEvents"}}]}},
+                {"sort": ["day"]}
+            ]
+        }
+    })
+}
+
+/// The POST.
+pub async fn fetch(p: &Pendo) -> Result<Answer, FetchError> {
+    p.send(&p.base, PATH, Some(&body()), MAX_BODY).await
+}
+
+/// Why Pendo refused an aggregation, read from its error body.
+fn cause(status: u16, body: &str) -> String {
+    let lower = body.to_ascii_lowercase();
+    if lower.contains("pipeline") && lower.contains("required") {
+        "the body has no request.pipeline (Pendo: pipeline: Required)".into()
+    } else if lower.contains("no period specified") {
+        "a source has no timeSeries period (Pendo: no period specified)".into()
+    } else if lower.contains("missing jzb") {
+        "the aggregation was sent as a GET (Pendo: missing jzb)".into()
+    } else if status >= 500 {
+        "Pendo failed on a pipeline stage (500); simplify the pipeline or retry later".into()
+    } else if body.is_empty() {
+        format!("{status} with an empty body")
+    } else {
+        body.to_string()
+    }
+}
+
+/// The finding, from Pendo's answer and the run's clock (Unix seconds).
+pub fn judge(answer: &Result<Answer, FetchError>, now: i64) -> Finding {
+    let a = match answer {
+        Ok(a) => a,
+        Err(e) => return fetch_error(ID, &format!("POST {PATH}"), e),
+    };
+    let evidence = format!(
+        "POST {PATH} (events per day, {DAYS} days, all apps) → {}",
+        a.status
+    );
+    if !a.is_success() {
+        let m = meaning::of_status(a.status, Service::Pendo);
+        let impact = m.map_or(Impact::None, |m| m.impact);
+        let status = match a.status {
+            429 => Status::Warn,
+            400..=599 => Status::Fail,
+            _ => Status::Error,
+        };
+        let mut f = Finding::new(
+            ID,
+            status,
+            format!(
+                "Pendo refuses the events aggregation: {}",
+                cause(a.status, &a.text(200))
+            ),
+        )
+        .with_impact(impact)
+        .with_evidence(evidence);
+        if let Some(m) = m {
+            f = f.with_next_step(m.fix);
+        }
+        return f;
+    }
+    let rows: Vec<(i64, u64)> = serde_json::from_slice::<Value>(&a.body)
+        .ok()
+        .and_then(|v| v.get("results").and_then(Value::as_array).cloned())
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| Some((r.get("day")?.as_i64()?, r.get("numEvents")?.as_u64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let parsed = serde_json::from_slice::<Value>(&a.body)
+        .ok()
+        .is_some_and(|v| v.get("results").is_some_and(Value::is_array));
+    if !parsed {
+        return Finding::new(
+            ID,
+            Status::Fail,
+            format!(
+                "Pendo answers {} without a results list: {}",
+                a.status,
+                a.text(120)
+            ),
+        )
+        .with_impact(Impact::Critical)
+        .with_evidence(evidence);
+    }
+    let today = (now * 1000).div_euclid(DAY_MS) * DAY_MS;
+    let days: Vec<(i64, u64)> = (1..=DAYS)
+        .rev()
+        .map(|back| {
+            let day = today - back * DAY_MS;
+            let n = rows.iter().filter(|(d, _)| *d == day).map(|(_, n)| n).sum();
+            (day, n)
+        })
+        .collect();
+    let total: u64 = days.iter().map(|(_, n)| n).sum();
+    let quiet_tail = days.iter().rev().take_while(|(_, n)| *n == 0).count();
+    let per_day: Vec<String> = days.iter().map(|(_, n)| n.to_string()).collect();
+    let date = |ms: i64| format_utc(ms / 1000)[..10].to_string();
+    let mut f = if total == 0 {
+        Finding::new(ID, Status::Warn, format!("No events in Pendo for the last {DAYS} days"))
+            .with_impact(Impact::Degraded)
+            .with_next_step("Check in Pendo (Data Mappings → Raw Events) that the app still sends events; the sync cannot copy what Pendo does not have.")
+    } else if quiet_tail > 0 {
+        let since = days[days.len() - quiet_tail].0;
+        Finding::new(
+            ID,
+            Status::Warn,
+            format!(
+                "Events stopped arriving in Pendo: none since {} ({quiet_tail} day{} at 0)",
+                date(since),
+                if quiet_tail == 1 { "" } else { "s" }
+            ),
+        )
+        .with_impact(Impact::Degraded)
+        .with_next_step("Check that the Pendo snippet still loads in the app (its install settings, CSP, ad blockers); the sync is not the cause.")
+    } else {
+        Finding::pass(
+            ID,
+            format!(
+                "Events keep arriving: {total} in the last {DAYS} days, {} on {}",
+                days[days.len() - 1].1,
+                date(days[days.len() - 1].0)
+            ),
+        )
+    };
+    f = f.with_evidence(evidence).with_evidence(format!(
+        "events per day, oldest first: {}",
+        per_day.join(", ")
+    ));
+    f.with_measured(
+        "Events per day in Pendo",
+        format!("{} (last {DAYS} days)", per_day.join(", ")),
+    )
+}
+
+/// `pendo.aggregation` for this run.
+pub async fn check(live: &Live) -> Finding {
+    let Some(p) = &live.pendo else {
+        return Finding::skip(ID, "no Pendo key");
+    };
+    let answer = p.aggregation.get_or_init(|| fetch(p)).await;
+    judge(answer, live.now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_860_000; // 2026-11-28T10:00:00Z
+    const TODAY_MS: i64 = 1_795_824_000_000;
+
+    fn answer(status: u16, body: &str) -> Result<Answer, FetchError> {
+        Ok(Answer {
+            status,
+            headers: Default::default(),
+            body: body.as_bytes().to_vec(),
+            elapsed: std::time::Duration::from_millis(300),
+        })
+    }
+
+    fn results(counts: &[u64]) -> String {
+        let rows: Vec<Value> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| json!({"day": TODAY_MS - (counts.len() - i) as i64 * DAY_MS, "numEvents": n}))
+            .collect();
+        json!({"startTime": 0, "results": rows}).to_string()
+    }
+
+    #[test]
+    fn the_body_is_the_known_good_shape() {
+        let b = body();
+        assert_eq!(
+            b["request"]["pipeline"][0]["source"]["timeSeries"]["count"],
+            -7
+        );
+        assert_eq!(
+            b["request"]["pipeline"][0]["source"]["timeSeries"]["first"],
+            "now()"
+        );
+        assert_eq!(b["response"]["mimeType"], "application/json");
+    }
+
+    #[test]
+    fn arriving_stopped_and_absent() {
+        let f = judge(&answer(200, &results(&[10, 12, 9, 11, 14, 13, 12])), NOW);
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert_eq!(
+            f.summary,
+            "Events keep arriving: 81 in the last 7 days, 12 on 2026-11-27"
+        );
+        let f = judge(&answer(200, &results(&[10, 12, 9, 11, 14, 0, 0])), NOW);
+        assert_eq!((f.status, f.impact), (Status::Warn, Impact::Degraded));
+        assert!(
+            f.summary.contains("none since 2026-11-26 (2 days at 0)"),
+            "{}",
+            f.summary
+        );
+        let f = judge(&answer(200, &results(&[0; 7])), NOW);
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.summary.starts_with("No events"));
+    }
+
+    #[test]
+    fn error_bodies_name_their_cause() {
+        let cases: &[(u16, &str, Status, &str)] = &[
+            (
+                422,
+                r#"{"overall":{},"fields":{"pipeline":"Required"}}"#,
+                Status::Fail,
+                "no request.pipeline",
+            ),
+            (
+                400,
+                "no period specified",
+                Status::Fail,
+                "no timeSeries period",
+            ),
+            (400, "missing jzb", Status::Fail, "sent as a GET"),
+            (500, "stage failed", Status::Fail, "pipeline stage"),
+            (429, "", Status::Warn, "429 with an empty body"),
+            (403, "", Status::Fail, "403 with an empty body"),
+        ];
+        for (status, body, want, words) in cases {
+            let f = judge(&answer(*status, body), NOW);
+            assert_eq!(f.status, *want, "{status}: {f:?}");
+            assert!(f.summary.contains(words), "{status}: {}", f.summary);
+        }
+        let f = judge(&answer(200, "<html>oops</html>"), NOW);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+    }
+}

@@ -1,0 +1,90 @@
+//! The JSON report: `check --format json` and the Action's `report-json` output. Every
+//! string is redacted; the Action neutralises it further before it becomes an output.
+
+use super::next_steps;
+use crate::checks::Status;
+use crate::config::Severity;
+use crate::secrets;
+use crate::triage::Triage;
+use serde::Serialize;
+
+/// The JSON report (`check --format json`, and the action's `report-json` output).
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonReport<'a> {
+    pub severity: Severity,
+    pub verified: bool,
+    pub diagnosis: String,
+    pub environment: Option<&'static str>,
+    pub data_type: Option<&'static str>,
+    pub method: Option<&'static str>,
+    pub endpoint: Option<String>,
+    pub checks: Vec<JsonCheck<'a>>,
+    pub labels: Vec<&'a str>,
+    pub areas: &'a [&'static str],
+    pub ticks: &'a [String],
+    pub missing_fields: &'a [&'static str],
+    pub reported: Vec<JsonReported>,
+    pub next_steps: Vec<String>,
+}
+
+/// One check in the JSON report.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonCheck<'a> {
+    pub id: &'a str,
+    pub status: Status,
+    pub summary: String,
+    pub impact: crate::checks::Impact,
+    pub evidence: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
+/// One reported value in the JSON report.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonReported {
+    pub name: String,
+    pub value: String,
+    pub impact: crate::checks::Impact,
+    pub meaning: String,
+}
+
+/// Builds the JSON report (every string redacted).
+pub fn json(t: &Triage) -> JsonReport<'_> {
+    let v = &t.verdict;
+    JsonReport {
+        severity: v.severity,
+        verified: v.verified,
+        diagnosis: secrets::redact(&v.diagnosis),
+        environment: v.environment.map(|e| e.as_str()),
+        data_type: t.issue.data_type.map(|d| d.as_str()),
+        method: t.issue.method.map(|m| m.as_str()),
+        endpoint: t.issue.endpoint.as_deref().map(secrets::redact),
+        checks: t
+            .findings
+            .iter()
+            .map(|f| JsonCheck {
+                id: f.id.as_str(),
+                status: f.status,
+                summary: secrets::redact(&f.summary),
+                impact: f.impact,
+                evidence: f.evidence.iter().map(|e| secrets::redact(e)).collect(),
+                duration_ms: f.duration_ms,
+            })
+            .collect(),
+        labels: v.labels.iter().map(String::as_str).collect(),
+        areas: &v.areas,
+        ticks: &v.ticks,
+        missing_fields: &v.missing_fields,
+        reported: t
+            .reported
+            .iter()
+            .map(|r| JsonReported {
+                name: r.name.clone(),
+                value: secrets::redact(&r.value),
+                impact: r.impact,
+                meaning: r.meaning.clone(),
+            })
+            .collect(),
+        next_steps: next_steps(t),
+    }
+}
