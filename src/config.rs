@@ -19,8 +19,17 @@ pub struct Config {
     /// The synced data tables, one per Pendo data type.
     pub tables: Vec<DataTable>,
     pub sync_log: SyncLog,
+    pub cron: Cron,
     pub severity: SeverityPolicy,
     pub live: Live,
+}
+
+/// The pg_cron job that runs the sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cron {
+    /// The job's name in `cron.job`; empty: every job whose name or command mentions pendo.
+    pub job_name: String,
 }
 
 /// Label names. Every name the bot reads or writes can be changed here.
@@ -123,6 +132,18 @@ pub struct DataTable {
     pub name: String,
     /// Timestamp column that says when a row was last synced.
     pub freshness_column: String,
+    /// Its `entity_type` in the sync log; default: the data type in lower case (`guides`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+}
+
+impl DataTable {
+    /// The table's entity in the sync log.
+    pub fn entity(&self) -> String {
+        self.entity_type
+            .clone()
+            .unwrap_or_else(|| self.data_type.as_str().to_ascii_lowercase())
+    }
 }
 
 fn default_tables() -> Vec<DataTable> {
@@ -130,6 +151,7 @@ fn default_tables() -> Vec<DataTable> {
         data_type,
         name: name.into(),
         freshness_column: col.into(),
+        entity_type: None,
     };
     vec![
         t(DataType::Guides, "pendo_guides", "last_synced"),
@@ -263,6 +285,7 @@ impl Default for Config {
             thresholds: Thresholds::default(),
             tables: default_tables(),
             sync_log: SyncLog::default(),
+            cron: Cron::default(),
             severity: SeverityPolicy::default(),
             live: Live::default(),
         }

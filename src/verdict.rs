@@ -203,7 +203,7 @@ fn problems(findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<
         .iter()
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail) && f.impact != Impact::None)
         .collect();
-    ordered.sort_by_key(|f| f.is_offline());
+    ordered.sort_by_key(|f| (f.is_offline(), f.id.check().cause));
     let mut out: Vec<(Impact, String)> = ordered
         .into_iter()
         .map(|f| (f.impact, f.summary.clone()))

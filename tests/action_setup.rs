@@ -76,7 +76,11 @@ fn dry_run_writes_nothing_and_says_what_it_would_do() {
 
 #[test]
 fn a_non_members_issue_gets_the_offline_triage_and_the_note() {
-    let h = Harness::new("non-member");
+    let mut h = Harness::new("non-member");
+    // The keys are there, but a stranger cannot spend them: no Pendo request at all.
+    let pendo = support::fake_pendo::FakePendo::builder().start();
+    h.set("PENDO_INTEGRATION_KEY", support::fake_pendo::FAKE_PENDO_KEY);
+    h.set("PENDO_BASE_URL", pendo.url());
     let n = h.gh.add_issue(
         IssueSpec::new(
             "[API] please help",
@@ -99,6 +103,8 @@ fn a_non_members_issue_gets_the_offline_triage_and_the_note() {
         "{report}"
     );
     assert!(!report.contains("\\`"), "{report}");
+    assert!(pendo.requests().is_empty(), "{:?}", pendo.requests());
+    assert!(report.contains("not run for this event"), "{report}");
 }
 
 #[test]

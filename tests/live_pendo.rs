@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::Value;
-use std::process::Command;
+use support::cli::{finding, status, strings, summary};
 use support::fake_pendo::{BodyFault, FAKE_PENDO_KEY, FakePendo, RateLimit};
 
 /// 2026-11-28T10:00:00Z: the bot's clock and the fakes' in every story.
@@ -53,73 +53,30 @@ impl Default for Setup<'_> {
 
 /// Runs `check --format json` on `body` and returns the report.
 fn check(setup: &Setup, body: &str) -> Value {
-    let dir = support::temp_dir("live-pendo");
-    let issue = dir.join("issue.md");
-    std::fs::write(&issue, body).unwrap();
-    let config = dir.join("config.yml");
-    std::fs::write(&config, setup.config).unwrap();
-    let mut cmd = Command::new(support::bin());
-    cmd.env_clear()
-        .args(["check", "--format", "json", "--config"])
-        .arg(&config)
-        .arg(&issue)
-        .env("PENDO_TRIAGE_NOW", NOW)
-        .env("PENDO_INTEGRATION_KEY", setup.key);
-    for (k, v) in std::env::vars() {
-        if k == "LD_PRELOAD" || k.starts_with("FAKETIME") {
-            cmd.env(k, v);
-        }
-    }
+    let mut env = vec![
+        ("PENDO_TRIAGE_NOW", NOW),
+        ("PENDO_INTEGRATION_KEY", setup.key),
+    ];
     if let Some(base) = setup.base {
-        cmd.env("PENDO_BASE_URL", base);
+        env.push(("PENDO_BASE_URL", base));
     }
     if let Some(hosts) = &setup.hosts {
-        cmd.env("PENDO_TRIAGE_PENDO_HOSTS", hosts);
+        env.push(("PENDO_TRIAGE_PENDO_HOSTS", hosts));
     }
-    let out = cmd.output().expect("run pendo-triage");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
-    assert!(
-        !stdout.contains(setup.key) && !stderr.contains(setup.key),
-        "the key leaked"
-    );
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
-}
-
-fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("{id} in {report}"))
-}
-
-fn status<'a>(report: &'a Value, id: &str) -> &'a str {
-    finding(report, id)["status"].as_str().unwrap()
-}
-
-fn summary<'a>(report: &'a Value, id: &str) -> &'a str {
-    finding(report, id)["summary"].as_str().unwrap()
+    support::cli::check_json(
+        body,
+        setup.config,
+        &env,
+        &[setup.key.trim().trim_matches('"')],
+    )
 }
 
 fn ticks(report: &Value) -> Vec<&str> {
-    report["ticks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap())
-        .collect()
+    strings(report, "ticks")
 }
 
 fn labels(report: &Value) -> Vec<&str> {
-    report["labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap())
-        .collect()
+    strings(report, "labels")
 }
 
 fn pinned(p: &FakePendo) -> Setup<'_> {

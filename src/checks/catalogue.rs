@@ -37,7 +37,8 @@ pub enum Needs {
     Issue,
     Pendo,
     SupabaseApi,
-    PendoAndSupabaseApi,
+    /// A Pendo key, and the Supabase REST API or the database URL.
+    PendoAndSupabase,
     /// The Supabase REST API, or the database URL.
     SupabaseApiOrDatabase,
 }
@@ -49,7 +50,9 @@ impl Needs {
             Needs::Issue => true,
             Needs::Pendo => creds.has_pendo(),
             Needs::SupabaseApi => creds.has_supabase_api(),
-            Needs::PendoAndSupabaseApi => creds.has_pendo() && creds.has_supabase_api(),
+            Needs::PendoAndSupabase => {
+                creds.has_pendo() && (creds.has_supabase_api() || creds.has_supabase_db())
+            }
             Needs::SupabaseApiOrDatabase => creds.has_supabase_api() || creds.has_supabase_db(),
         }
     }
@@ -62,14 +65,14 @@ impl Needs {
             Needs::SupabaseApi => {
                 "no Supabase API access: set the supabase-url and supabase-key inputs"
             }
-            Needs::PendoAndSupabaseApi if creds.has_pendo() => {
-                "needs Supabase API access too: set the supabase-url and supabase-key inputs"
+            Needs::PendoAndSupabase if creds.has_pendo() => {
+                "needs Supabase access too: set supabase-url and supabase-key, or supabase-db-url"
             }
-            Needs::PendoAndSupabaseApi if creds.has_supabase_api() => {
+            Needs::PendoAndSupabase if creds.has_supabase_api() || creds.has_supabase_db() => {
                 "needs a Pendo key too: set the pendo-integration-key input"
             }
-            Needs::PendoAndSupabaseApi => {
-                "needs both Pendo and Supabase API access: set pendo-integration-key, supabase-url and supabase-key"
+            Needs::PendoAndSupabase => {
+                "needs both Pendo and Supabase access: set pendo-integration-key, and supabase-url with supabase-key (or supabase-db-url)"
             }
             Needs::SupabaseApiOrDatabase => {
                 "no Supabase access: set supabase-url and supabase-key, or supabase-db-url (session pooler URL)"
@@ -88,6 +91,10 @@ pub struct Check {
     /// True when the result depends on the issue's data type (the watch runs these once
     /// per data type and the others once).
     pub per_data_type: bool,
+    /// How close to a root cause a problem found here usually is (0: closest). The
+    /// diagnosis names the closest one: "the sync job is inactive" before "the data is
+    /// stale", which follows from it.
+    pub cause: u8,
 }
 
 const fn row(
@@ -95,33 +102,35 @@ const fn row(
     needs: Needs,
     areas: &'static [&'static str],
     per_data_type: bool,
+    cause: u8,
 ) -> Check {
     Check {
         id,
         needs,
         areas,
         per_data_type,
+        cause,
     }
 }
 
 /// Every check, in report order.
 #[rustfmt::skip]
 pub const CATALOGUE: &[Check] = &[
-    row(CheckId::IssueFields, Needs::Issue, &[], false),
-    row(CheckId::IssueSecrets, Needs::Issue, &["security"], false),
-    row(CheckId::IssueRequest, Needs::Issue, &[], false),
-    row(CheckId::PendoAuth, Needs::Pendo, &["pendo-api"], false),
-    row(CheckId::PendoEndpoint, Needs::Pendo, &["pendo-api"], true),
-    row(CheckId::PendoLatency, Needs::Pendo, &["pendo-api", "performance"], false),
-    row(CheckId::PendoRateLimit, Needs::Pendo, &["pendo-api", "performance"], false),
-    row(CheckId::PendoAggregation, Needs::Pendo, &["pendo-api"], false),
-    row(CheckId::SupabaseApi, Needs::SupabaseApi, &["supabase"], false),
-    row(CheckId::SupabaseTables, Needs::SupabaseApi, &["supabase", "database"], false),
-    row(CheckId::SupabaseFreshness, Needs::SupabaseApi, &["supabase", "database", "monitoring"], false),
-    row(CheckId::SupabaseCompleteness, Needs::PendoAndSupabaseApi, &["supabase", "database"], true),
-    row(CheckId::SupabaseSyncLog, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false),
-    row(CheckId::SupabaseCron, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false),
-    row(CheckId::SupabaseHttp, Needs::SupabaseApiOrDatabase, &["edge-functions", "supabase"], false),
+    row(CheckId::IssueFields, Needs::Issue, &[], false, 14),
+    row(CheckId::IssueSecrets, Needs::Issue, &["security"], false, 12),
+    row(CheckId::IssueRequest, Needs::Issue, &[], false, 13),
+    row(CheckId::PendoAuth, Needs::Pendo, &["pendo-api"], false, 1),
+    row(CheckId::PendoEndpoint, Needs::Pendo, &["pendo-api"], true, 5),
+    row(CheckId::PendoLatency, Needs::Pendo, &["pendo-api", "performance"], false, 9),
+    row(CheckId::PendoRateLimit, Needs::Pendo, &["pendo-api", "performance"], false, 10),
+    row(CheckId::PendoAggregation, Needs::Pendo, &["pendo-api"], false, 6),
+    row(CheckId::SupabaseApi, Needs::SupabaseApi, &["supabase"], false, 0),
+    row(CheckId::SupabaseTables, Needs::SupabaseApiOrDatabase, &["supabase", "database"], false, 7),
+    row(CheckId::SupabaseFreshness, Needs::SupabaseApiOrDatabase, &["supabase", "database", "monitoring"], false, 11),
+    row(CheckId::SupabaseCompleteness, Needs::PendoAndSupabase, &["supabase", "database"], true, 8),
+    row(CheckId::SupabaseSyncLog, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 4),
+    row(CheckId::SupabaseCron, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 2),
+    row(CheckId::SupabaseHttp, Needs::SupabaseApiOrDatabase, &["edge-functions", "supabase"], false, 3),
 ];
 
 impl CheckId {
@@ -228,7 +237,7 @@ mod tests {
         };
         assert!(Needs::Pendo.met(&pendo_only));
         assert!(
-            Needs::PendoAndSupabaseApi
+            Needs::PendoAndSupabase
                 .missing(&pendo_only)
                 .contains("supabase-url")
         );

@@ -17,6 +17,7 @@
 
 pub mod http;
 pub mod pendo;
+pub mod supabase;
 
 use crate::checks::{CATALOGUE, CheckId, Finding, Status};
 use crate::config::Config;
@@ -77,6 +78,7 @@ pub struct Live {
     /// Unix seconds: the reference of every live measurement.
     pub now: i64,
     pub(crate) pendo: Option<pendo::Pendo>,
+    pub(crate) supabase: Option<supabase::Supabase>,
     /// Findings per [`LiveInputs::key`]: issues with equal inputs share one run.
     results: tokio::sync::Mutex<HashMap<String, Vec<Finding>>>,
     runs: AtomicU32,
@@ -90,6 +92,7 @@ impl Live {
         let http = Http::new(Duration::from_secs(config.live.request_timeout_seconds))?;
         Ok(Arc::new(Live {
             pendo: pendo::Pendo::new(creds, &http),
+            supabase: supabase::Supabase::new(creds, &http),
             config: config.clone(),
             creds: creds.clone(),
             now,
@@ -110,6 +113,13 @@ impl Live {
     /// Requests sent to Pendo so far (every attempt counts).
     pub fn pendo_requests(&self) -> u32 {
         self.pendo.as_ref().map_or(0, pendo::Pendo::requests)
+    }
+
+    /// Supabase REST requests and database queries sent so far.
+    pub fn supabase_requests(&self) -> (u32, u32) {
+        self.supabase
+            .as_ref()
+            .map_or((0, 0), supabase::Supabase::counts)
     }
 
     /// Runs every live check the credentials allow for `inputs`, concurrently, within
@@ -190,7 +200,7 @@ impl Live {
 /// Checks with no fetch of their own: they judge the answers the others got, once those
 /// are in (or the deadline passed).
 fn is_derived(id: CheckId) -> bool {
-    matches!(id, CheckId::PendoRateLimit)
+    matches!(id, CheckId::PendoRateLimit | CheckId::SupabaseCompleteness)
 }
 
 async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
@@ -199,15 +209,57 @@ async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
         CheckId::PendoEndpoint => pendo::endpoint::check(live, inputs).await,
         CheckId::PendoLatency => pendo::latency::check(live).await,
         CheckId::PendoAggregation => pendo::aggregation::check(live).await,
-        other => Finding::skip(other, "not part of this build yet"),
+        CheckId::SupabaseApi => supabase::api::check(live).await,
+        CheckId::SupabaseTables => supabase::tables::check(live, inputs).await,
+        CheckId::SupabaseFreshness => supabase::freshness::check(live, inputs).await,
+        CheckId::SupabaseSyncLog => supabase::sync_log::check(live, inputs).await,
+        CheckId::SupabaseCron => supabase::cron::check(live).await,
+        CheckId::SupabaseHttp => supabase::edge_calls::check(live).await,
+        other => Finding::new(
+            other,
+            Status::Error,
+            "this check has no runner (internal error)",
+        ),
     }
 }
 
-fn run_derived(live: &Live, _inputs: &LiveInputs, id: CheckId) -> Finding {
+fn run_derived(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
     match id {
         CheckId::PendoRateLimit => pendo::rate_limit::check(live),
-        other => Finding::skip(other, "not part of this build yet"),
+        CheckId::SupabaseCompleteness => supabase::completeness::check(live, inputs),
+        other => Finding::new(
+            other,
+            Status::Error,
+            "this check has no runner (internal error)",
+        ),
     }
+}
+
+/// Awaits every future at once and returns their outputs in order (the checks' own
+/// fan-out, e.g. one probe per table; no task is spawned).
+pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (f, slot) in pending.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => waiting = true,
+                }
+            }
+        }
+        if waiting {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    done.into_iter()
+        .map(|v| v.expect("every future finished"))
+        .collect()
 }
 
 /// The finding of a check whose request got no usable answer: `error`, with what was

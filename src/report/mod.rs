@@ -201,9 +201,16 @@ fn next_steps(t: &Triage) -> Vec<String> {
     let mut ordered: Vec<&Finding> = t
         .findings
         .iter()
-        .filter(|f| matches!(f.status, Status::Fail | Status::Warn | Status::Error))
+        .filter(|f| f.status != Status::Pass)
         .collect();
-    ordered.sort_by_key(|f| std::cmp::Reverse(f.impact));
+    // The fix of the most likely root cause first (see the catalogue's `cause`).
+    ordered.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.impact),
+            f.is_offline(),
+            f.id.check().cause,
+        )
+    });
     for f in ordered {
         for s in &f.next_steps {
             if !steps.contains(s) {

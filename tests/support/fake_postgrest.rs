@@ -265,6 +265,7 @@ impl FakePostgrest {
     }
 
     /// Registers `public.<name>(params…)`; `call` gets the arguments (strings when from GET).
+    /// A parameter written `name?` has a default and may be left out.
     pub fn add_function<F>(&self, name: &str, params: &[&str], call: F)
     where
         F: Fn(&Map<String, Value>) -> Result<Value, RpcError> + Send + Sync + 'static,
@@ -905,12 +906,20 @@ fn call_function(st: &State, name: &str, req: &Incoming, role: Role) -> Reply {
     }
     let keys: Vec<&str> = args.keys().map(String::as_str).collect();
     let function = st.functions.get(name);
+    // A parameter written `name?` has a default (`default null` in SQL): it may be left out.
     let mut wanted: Vec<&str> = function
         .iter()
-        .flat_map(|f| f.params.iter().map(String::as_str))
+        .flat_map(|f| f.params.iter().map(|p| p.trim_end_matches('?')))
         .collect();
     wanted.sort_unstable();
-    let Some(function) = function.filter(|_| wanted == keys) else {
+    let required = |f: &&Function| {
+        f.params
+            .iter()
+            .filter(|p| !p.ends_with('?'))
+            .all(|p| keys.contains(&p.as_str()))
+            && keys.iter().all(|k| wanted.contains(k))
+    };
+    let Some(function) = function.filter(required) else {
         return no_function(st, name, &keys, &wanted, req.method == "POST");
     };
     if function.denied {

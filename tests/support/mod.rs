@@ -5,6 +5,7 @@
 //! unused items are allowed here.
 #![allow(dead_code, unused_imports)]
 
+pub mod cli;
 pub mod fake_github;
 pub mod fake_pendo;
 pub mod fake_postgrest;

@@ -93,6 +93,12 @@ impl Pendo {
             .clone()
     }
 
+    /// The count `pendo.endpoint` read for a data type (all apps), once it is in.
+    pub fn listed_count(&self, data_type: DataType) -> Option<usize> {
+        let (cell, _) = self.list_cells(data_type)?;
+        cell.get()?.as_ref().ok()?.count
+    }
+
     /// The host's name for messages (`app.eu.pendo.io`).
     pub fn host_name(url: &str) -> &str {
         let rest = url.split_once("://").map_or(url, |(_, r)| r);

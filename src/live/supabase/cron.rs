@@ -1,0 +1,331 @@
+//! `supabase.cron`: the pg_cron job that runs the sync exists, is active, and runs.
+//!
+//! Found by its configured name, else by a name or command that mentions pendo. Reports
+//! its schedule, its last run and how long it took, the runs in the window, runs stuck in
+//! `running`, and whether pg_cron's scheduler is alive. pg_cron only queues the HTTP call
+//! to the Edge Function, so "succeeded" here means queued; `supabase.http` and
+//! `supabase.sync-log` say what happened next.
+
+use super::health::{Health, HealthAnswer, INSTALL_STEP};
+use super::schedule;
+use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::clock::{format_utc, human_age, parse_rfc3339};
+use crate::config::Thresholds;
+use crate::live::Live;
+
+/// A run still `running` after this long is stuck: an Edge Function stops after 400 s at
+/// most, and pg_cron only queues the call.
+const STUCK_SECS: i64 = 3600;
+const ID: CheckId = CheckId::SupabaseCron;
+
+/// The finding, from the health facts.
+pub fn judge(h: &Health, job_name: &str, t: &Thresholds, now: i64) -> Finding {
+    if h.extensions.pg_cron.is_none() {
+        return Finding::new(ID, Status::Fail, "pg_cron is not installed in this database, so nothing schedules the sync")
+            .with_impact(Impact::Critical)
+            .with_next_step("Enable pg_cron (Database → Extensions) and schedule the sync: select cron.schedule('pendo-sync', '0 */6 * * *', $$select net.http_post(…)$$);");
+    }
+    let total = h.jobs.as_ref().map_or(0, |j| j.total);
+    let Some(job) = h.sync_job() else {
+        let what = if job_name.is_empty() {
+            "no pg_cron job mentions pendo in its name or command".to_string()
+        } else {
+            format!("there is no pg_cron job named {job_name}")
+        };
+        return Finding::new(ID, Status::Fail, format!("The sync job is missing: {what} ({total} other job{})", if total == 1 { "" } else { "s" }))
+            .with_impact(Impact::Critical)
+            .with_next_step("Schedule the sync again (cron.schedule), or set `cron.job_name` in .github/pendo-triage.yml to the job's name.");
+    };
+    let name = job
+        .jobname
+        .clone()
+        .unwrap_or_else(|| format!("job {}", job.jobid));
+    let interval = schedule::interval(&job.schedule);
+    let runs = h.runs_of(job);
+    let last = runs.first();
+    let last_at = last
+        .and_then(|r| r.start_time.as_deref())
+        .and_then(parse_rfc3339);
+    let mut critical = Vec::new();
+    let mut degraded = Vec::new();
+    if !job.active {
+        critical.push(match last_at {
+            Some(at) => format!(
+                "the sync job {name} is inactive since its last run, {}",
+                format_utc(at)
+            ),
+            None => format!("the sync job {name} is inactive and has no run on record"),
+        });
+    }
+    let overdue = match (job.active, interval) {
+        (true, Some(i)) => {
+            let since = last_at.unwrap_or(i64::MIN);
+            (now.saturating_sub(since) > schedule::grace(i).as_secs() as i64).then_some(i)
+        }
+        _ => None,
+    };
+    if let Some(i) = overdue {
+        critical.push(match last_at {
+            Some(at) => format!(
+                "{name} has not run since {} ({} ago; it runs {})",
+                format_utc(at),
+                human_age((now - at) as f64),
+                schedule::describe(i)
+            ),
+            None => format!(
+                "{name} has no run on record (it runs {})",
+                schedule::describe(i)
+            ),
+        });
+    }
+    if h.scheduler.is_none() && (overdue.is_some() || last_at.is_none()) {
+        critical.push(
+            "pg_cron's scheduler is not running (no pg_cron launcher in pg_stat_activity)".into(),
+        );
+    }
+    if let Some(r) = last {
+        if r.status.eq_ignore_ascii_case("failed") {
+            critical.push(format!(
+                "{name}'s last run failed: {}",
+                r.return_message.as_deref().unwrap_or("no message")
+            ));
+        }
+        if r.status.eq_ignore_ascii_case("running")
+            && let Some(at) = last_at
+            && now - at > STUCK_SECS
+        {
+            critical.push(format!(
+                "{name}: a run started {} ago is still running",
+                human_age((now - at) as f64)
+            ));
+        }
+    }
+    let ended: Vec<_> = runs
+        .iter()
+        .filter(|r| matches!(r.status.as_str(), "succeeded" | "failed"))
+        .collect();
+    let ok = ended.iter().filter(|r| r.status == "succeeded").count();
+    if !ended.is_empty() {
+        let rate = ok as f64 * 100.0 / ended.len() as f64;
+        if rate < t.success_rate_percent && critical.is_empty() {
+            degraded.push(format!(
+                "{ok} of the last {} runs succeeded, under the {}% success rate",
+                ended.len(),
+                t.success_rate_percent
+            ));
+        }
+    }
+    let duration = last.and_then(|r| {
+        Some(parse_rfc3339(r.end_time.as_deref()?)? - parse_rfc3339(r.start_time.as_deref()?)?)
+    });
+    let every = interval.map_or(String::new(), |i| format!(", {}", schedule::describe(i)));
+    let mut f = if !critical.is_empty() {
+        Finding::new(ID, Status::Fail, capital(&critical.join("; ")))
+            .with_impact(Impact::Critical)
+            .with_next_step(format!(
+                "Check the job: select * from cron.job where jobid = {}; and its runs: select * from cron.job_run_details where jobid = {} order by start_time desc limit 10; re-enable it with select cron.alter_job({}, active := true);",
+                job.jobid, job.jobid, job.jobid
+            ))
+    } else if !degraded.is_empty() {
+        Finding::new(ID, Status::Warn, capital(&degraded.join("; "))).with_impact(Impact::Degraded)
+    } else {
+        Finding::pass(
+            ID,
+            format!(
+                "{name} ({}{every}) is active; last run {}{}",
+                job.schedule,
+                last_at.map_or("none in the window".into(), format_utc),
+                last.map_or(String::new(), |r| format!(" {}", r.status)),
+            ),
+        )
+    };
+    f = f
+        .with_evidence(crate::secrets::redact(&format!(
+            "job {} {name}: {} · {}",
+            job.jobid,
+            job.schedule,
+            one_line(&job.command, 160)
+        )))
+        .with_evidence(format!(
+            "{ok} of the last {} runs succeeded; pg_cron's scheduler {}",
+            ended.len(),
+            if h.scheduler.is_some() {
+                "is running"
+            } else {
+                "was not found"
+            }
+        ));
+    if let Some(at) = last_at {
+        let status = last.map_or("", |r| r.status.as_str());
+        f = f.with_measured("Last Run", format!("{} ({status})", format_utc(at)));
+    }
+    if let Some(d) = duration {
+        f = f.with_evidence(if d < 1 {
+            "the last run took under 1 s (pg_cron only queues the call)".to_string()
+        } else {
+            format!("the last run took {}", human_age(d as f64))
+        });
+    }
+    f
+}
+
+/// A sentence's first word capitalised when it is an article (a job name stays as is).
+fn capital(s: &str) -> String {
+    match s.strip_prefix("the ") {
+        Some(rest) => format!("The {rest}"),
+        None => s.to_string(),
+    }
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
+}
+
+/// `supabase.cron` for this run.
+pub async fn check(live: &Live) -> Finding {
+    let Some(s) = &live.supabase else {
+        return Finding::skip(ID, "no Supabase access");
+    };
+    match s.health(&live.config, live.now).await {
+        Ok(HealthAnswer::Found(h)) => judge(
+            h,
+            &live.config.cron.job_name,
+            &live.config.thresholds,
+            live.now,
+        ),
+        Ok(HealthAnswer::NotInstalled) => not_installed(ID),
+        Err(e) => crate::live::fetch_error(ID, "reading pg_cron", e),
+    }
+}
+
+/// The skip of a check that needs the health function over REST, with the install step.
+pub fn not_installed(id: CheckId) -> Finding {
+    Finding::skip(
+        id,
+        "needs the database URL, or the read-only health function over REST (not installed)",
+    )
+    .with_next_step(INSTALL_STEP)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::health::{Extensions, Job, Jobs, Run, Scheduler};
+    use super::*;
+    use crate::clock::format_rfc3339;
+
+    const NOW: i64 = 1_795_860_000; // 2026-11-28T10:00:00Z
+
+    fn health(active: bool, runs: &[(i64, &str)]) -> Health {
+        Health {
+            extensions: Extensions {
+                pg_cron: Some("1.4-1".into()),
+                pg_net: None,
+                net_responses: true,
+            },
+            scheduler: Some(Scheduler {
+                pid: 42,
+                ..Default::default()
+            }),
+            jobs: Some(Jobs {
+                total: 2,
+                matching: vec![Job {
+                    jobid: 1,
+                    jobname: Some("pendo-sync".into()),
+                    schedule: "0 */6 * * *".into(),
+                    command: "select net.http_post(url:='https://x.supabase.co/functions/v1/pendo-sync', headers:='{\"Authorization\":\"Bearer eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.fake-signature-for-tests-0000\"}')".into(),
+                    active,
+                    ..Default::default()
+                }],
+            }),
+            runs: Some(
+                runs.iter()
+                    .enumerate()
+                    .map(|(i, (hours_ago, status))| Run {
+                        jobid: 1,
+                        runid: 100 - i as i64,
+                        status: status.to_string(),
+                        return_message: Some(if *status == "failed" { "ERROR: could not connect".into() } else { "1 row".into() }),
+                        start_time: Some(format_rfc3339(NOW - hours_ago * 3600)),
+                        end_time: Some(format_rfc3339(NOW - hours_ago * 3600 + 1)),
+                    })
+                    .collect(),
+            ),
+            responses: None,
+        }
+    }
+
+    #[test]
+    fn table() {
+        let t = Thresholds::default();
+        let f = judge(
+            &health(true, &[(4, "succeeded"), (10, "succeeded")]),
+            "",
+            &t,
+            NOW,
+        );
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert_eq!(
+            f.summary,
+            "pendo-sync (0 */6 * * *, every 6 h) is active; last run 2026-11-28 06:00 UTC succeeded"
+        );
+        assert!(
+            !f.evidence[0].contains("fake-signature"),
+            "the key in the command is masked: {}",
+            f.evidence[0]
+        );
+        let f = judge(&health(false, &[(40, "succeeded")]), "", &t, NOW);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+        assert!(
+            f.summary.starts_with(
+                "The sync job pendo-sync is inactive since its last run, 2026-11-26 18:00 UTC"
+            ),
+            "{}",
+            f.summary
+        );
+        let f = judge(&health(true, &[(14, "succeeded")]), "", &t, NOW);
+        assert!(
+            f.summary.contains("has not run since 2026-11-27 20:00 UTC"),
+            "{}",
+            f.summary
+        );
+        let f = judge(
+            &health(true, &[(4, "failed"), (10, "succeeded")]),
+            "",
+            &t,
+            NOW,
+        );
+        assert!(
+            f.summary
+                .contains("ast run failed: ERROR: could not connect"),
+            "{}",
+            f.summary
+        );
+        let f = judge(&health(true, &[(3, "running")]), "", &t, NOW);
+        assert!(f.summary.contains("still running"), "{}", f.summary);
+        let mut missing = health(true, &[]);
+        missing.jobs.as_mut().unwrap().matching.clear();
+        let f = judge(&missing, "", &t, NOW);
+        assert_eq!(
+            f.summary,
+            "The sync job is missing: no pg_cron job mentions pendo in its name or command (2 other jobs)"
+        );
+        let mut no_scheduler = health(true, &[(14, "succeeded")]);
+        no_scheduler.scheduler = None;
+        assert!(
+            judge(&no_scheduler, "", &t, NOW)
+                .summary
+                .contains("scheduler is not running")
+        );
+        let mut no_cron = health(true, &[]);
+        no_cron.extensions.pg_cron = None;
+        assert!(
+            judge(&no_cron, "", &t, NOW)
+                .summary
+                .starts_with("pg_cron is not installed")
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! `supabase.http`: what the Edge Function answered pg_net's calls.
+//!
+//! pg_cron queues `net.http_post` and pg_net stores each answer in `net._http_response`
+//! (for `pg_net.ttl`, 6 h by default): 401 `Invalid JWT`, 546 `WORKER_LIMIT` or a timeout
+//! there means the sync never started or died, even when `sync_status` shows nothing.
+
+use super::cron::not_installed;
+use super::health::{Health, HealthAnswer, Response};
+use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::clock::{format_utc, parse_rfc3339};
+use crate::live::Live;
+use crate::meaning::{self, Known, Meaning, Service};
+
+const ID: CheckId = CheckId::SupabaseHttp;
+
+/// The `message` of a JSON error body, else the body's start.
+fn message_of(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    match v.get("message").and_then(|m| m.as_str()) {
+        Some(m) => m.to_string(),
+        None => body.chars().take(120).collect(),
+    }
+}
+
+/// What one stored answer means, when it is a failure.
+fn failure(r: &Response) -> Option<(String, Meaning)> {
+    if r.timed_out == Some(true) {
+        let msg = r.error_msg.clone().unwrap_or_else(|| "timed out".into());
+        return Some((
+            format!("timed out ({msg})"),
+            meaning::meaning(Known::PgNetTimeout),
+        ));
+    }
+    if let Some(code) = r.status_code.filter(|c| *c >= 400) {
+        let body = r.content.as_deref().unwrap_or("").trim();
+        let mut m = meaning::of_text(body)
+            .filter(|m| m.known == Known::WorkerLimit)
+            .or_else(|| meaning::of_status(code as u16, Service::EdgeFunction))?;
+        // A 500 with a body is the function reporting a failed sync: the sync log says
+        // why, and that is the cause to name.
+        if code == 500 && !body.is_empty() {
+            m.impact = Impact::Degraded;
+        }
+        let short = message_of(body);
+        return Some((format!("{code} {short}").trim().to_string(), m));
+    }
+    if r.status_code.is_none() && r.error_msg.is_some() {
+        let msg = r.error_msg.clone().unwrap_or_default();
+        let m = meaning::of_text(&msg).unwrap_or(meaning::meaning(Known::ServiceDown));
+        return Some((msg, m));
+    }
+    None
+}
+
+/// The finding, from pg_net's stored answers (newest first).
+pub fn judge(h: &Health) -> Finding {
+    if !h.extensions.net_responses {
+        return Finding::skip(ID, "pg_net is not installed here (no net._http_response)");
+    }
+    let responses = h.responses.as_deref().unwrap_or(&[]);
+    if responses.is_empty() {
+        return Finding::new(
+            ID,
+            Status::Warn,
+            "No Edge Function call answered in the window (pg_net keeps answers 6 h): the sync may not be calling it",
+        );
+    }
+    let failures: Vec<(&Response, String, Meaning)> = responses
+        .iter()
+        .filter_map(|r| failure(r).map(|(what, m)| (r, what, m)))
+        .collect();
+    let n = responses.len();
+    let latest_failed = failures
+        .first()
+        .is_some_and(|(r, ..)| r.id == responses[0].id);
+    // Failures grouped by what they are: "2 × 401 Invalid JWT, 2 × timed out".
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for (_, what, _) in &failures {
+        let key = if what.starts_with("timed out") {
+            "timed out".to_string()
+        } else {
+            what.clone()
+        };
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1 += 1,
+            None => groups.push((key, 1)),
+        }
+    }
+    let grouped: Vec<String> = groups.iter().map(|(w, k)| format!("{k} × {w}")).collect();
+    let worst = failures
+        .iter()
+        .map(|(_, _, m)| m.impact)
+        .max()
+        .unwrap_or(Impact::None);
+    let mut f = if failures.is_empty() {
+        Finding::pass(
+            ID,
+            if n == 1 {
+                "The Edge Function answered its recent call with 2xx".to_string()
+            } else {
+                format!("The Edge Function answered all {n} recent calls with 2xx")
+            },
+        )
+    } else {
+        let impact = if latest_failed {
+            worst
+        } else {
+            Impact::Degraded
+        };
+        let summary = if n == 1 {
+            format!("The Edge Function's call failed: {}", failures[0].1)
+        } else {
+            format!(
+                "{} of {n} Edge Function calls failed{}: {}",
+                failures.len(),
+                if latest_failed {
+                    ", the latest too"
+                } else {
+                    ""
+                },
+                grouped.join(", ")
+            )
+        };
+        let mut f = Finding::new(
+            ID,
+            if latest_failed {
+                Status::Fail
+            } else {
+                Status::Warn
+            },
+            crate::secrets::redact(&summary),
+        )
+        .with_impact(impact);
+        let mut ordered: Vec<&Meaning> = failures.iter().map(|(_, _, m)| m).collect();
+        ordered.sort_by_key(|m| std::cmp::Reverse(m.impact));
+        for m in ordered {
+            if !f.next_steps.iter().any(|s| s == m.fix) {
+                f = f.with_next_step(m.fix);
+            }
+        }
+        f
+    };
+    for (r, what, _) in failures.iter().take(5) {
+        let at = r
+            .created
+            .as_deref()
+            .and_then(parse_rfc3339)
+            .map_or(String::new(), format_utc);
+        f = f.with_evidence(crate::secrets::redact(&format!("{at}: {what}")));
+    }
+    let timeouts = failures
+        .iter()
+        .filter(|(r, ..)| r.timed_out == Some(true))
+        .count();
+    let errors = failures.len() - timeouts;
+    f.with_measured(
+        "Error Logs",
+        if failures.is_empty() {
+            format!("{n} Edge Function calls, none failed (pg_net)")
+        } else {
+            format!("{errors} error answer(s), {timeouts} timeout(s) in {n} calls (pg_net)")
+        },
+    )
+}
+
+/// `supabase.http` for this run.
+pub async fn check(live: &Live) -> Finding {
+    let Some(s) = &live.supabase else {
+        return Finding::skip(ID, "no Supabase access");
+    };
+    match s.health(&live.config, live.now).await {
+        Ok(HealthAnswer::Found(h)) => judge(h),
+        Ok(HealthAnswer::NotInstalled) => not_installed(ID),
+        Err(e) => crate::live::fetch_error(ID, "reading pg_net's responses", e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::health::Extensions;
+    use super::*;
+
+    fn health(responses: Vec<Response>) -> Health {
+        Health {
+            extensions: Extensions {
+                pg_cron: Some("1.4".into()),
+                pg_net: Some("0.19".into()),
+                net_responses: true,
+            },
+            responses: Some(responses),
+            ..Default::default()
+        }
+    }
+
+    fn resp(id: i64, status: Option<i64>, timed_out: bool, content: &str) -> Response {
+        Response {
+            id,
+            status_code: status,
+            timed_out: Some(timed_out),
+            error_msg: timed_out.then(|| "Timeout of 5000 ms reached. Total time: 5001 ms".into()),
+            content: Some(content.into()),
+            created: Some("2026-11-28T06:00:01+00:00".into()),
+        }
+    }
+
+    #[test]
+    fn table() {
+        let ok = health(vec![
+            resp(2, Some(200), false, "{\"ok\":true}"),
+            resp(1, Some(200), false, ""),
+        ]);
+        assert_eq!(judge(&ok).status, Status::Pass);
+        let unauthorized = health(vec![
+            resp(
+                4,
+                Some(401),
+                false,
+                r#"{"code":401,"message":"Invalid JWT"}"#,
+            ),
+            resp(3, None, true, ""),
+            resp(2, Some(200), false, ""),
+        ]);
+        let f = judge(&unauthorized);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+        assert_eq!(
+            f.summary,
+            "2 of 3 Edge Function calls failed, the latest too: 1 × 401 Invalid JWT, 1 × timed out"
+        );
+        assert!(
+            f.next_steps[0].contains("Authorization header"),
+            "{:?}",
+            f.next_steps
+        );
+        let worker = health(vec![resp(
+            5,
+            Some(546),
+            false,
+            r#"{"code":"WORKER_LIMIT","message":"Function failed due to not having enough compute resources"}"#,
+        )]);
+        assert_eq!(judge(&worker).impact, Impact::Critical);
+        assert!(judge(&worker).next_steps[0].contains("smaller batches"));
+        // The function ran and reported a failed sync: degraded, the sync log has the cause.
+        let reported = health(vec![resp(
+            6,
+            Some(500),
+            false,
+            r#"{"message":"Sync finished with errors"}"#,
+        )]);
+        assert_eq!(judge(&reported).impact, Impact::Degraded);
+        let earlier = health(vec![resp(2, Some(200), false, ""), resp(1, None, true, "")]);
+        assert_eq!(
+            (judge(&earlier).status, judge(&earlier).impact),
+            (Status::Warn, Impact::Degraded)
+        );
+        assert_eq!(judge(&health(vec![])).status, Status::Warn);
+        let mut none = health(vec![]);
+        none.extensions.net_responses = false;
+        assert_eq!(judge(&none).status, Status::Skip);
+    }
+}

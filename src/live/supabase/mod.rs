@@ -1,0 +1,138 @@
+//! Supabase as the live checks see it: the REST API with the team's key and, when given,
+//! the database URL, each answer fetched once per run and shared.
+//!
+//! The data checks (tables, freshness, completeness, sync log) read through REST when the
+//! bot has it, the path most teams give it, else through the database. pg_cron's and
+//! pg_net's state (cron, http, and the schedule freshness compares with) comes from the
+//! database, else from the health function over REST (`sql/pendo_triage_health.sql`).
+//!
+//! Queries per triage, whatever the tables hold: REST 1 (root) + 2 per table + 1 per
+//! synced entity + 1 (health) — 17 for the default five tables; database 8 (the
+//! transaction's setup, 2 for the tables, 1 for the sync log, 4 for pg_cron and pg_net).
+
+pub mod api;
+pub mod completeness;
+pub mod cron;
+pub mod db;
+pub mod edge_calls;
+pub mod freshness;
+pub mod health;
+pub mod rest;
+pub mod schedule;
+pub mod sql;
+pub mod sync_log;
+pub mod tables;
+
+use crate::config::Config;
+use crate::credentials::{Credentials, SecretString};
+use crate::live::http::{Answer, FetchError, Http};
+use db::Db;
+use rest::Rest;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// The Supabase side of one run.
+pub struct Supabase {
+    pub(crate) rest: Option<Rest>,
+    db_url: Option<SecretString>,
+    timeout: Duration,
+    db: OnceCell<Result<Db, FetchError>>,
+    root: OnceCell<Result<Answer, FetchError>>,
+    tables: OnceCell<Result<Vec<tables::TableFacts>, FetchError>>,
+    log: OnceCell<Result<Vec<sync_log::LogRow>, FetchError>>,
+    health: OnceCell<Result<health::HealthAnswer, FetchError>>,
+}
+
+impl Supabase {
+    /// The client, when there is REST access or a database URL.
+    pub fn new(creds: &Credentials, http: &Http) -> Option<Supabase> {
+        let rest = match (&creds.supabase_url, &creds.supabase_key) {
+            (Some(url), Some(key)) => Some(Rest::new(url, key, http)),
+            _ => None,
+        };
+        if rest.is_none() && creds.supabase_db_url.is_none() {
+            return None;
+        }
+        Some(Supabase {
+            rest,
+            db_url: creds.supabase_db_url.clone(),
+            timeout: http.timeout(),
+            db: OnceCell::new(),
+            root: OnceCell::new(),
+            tables: OnceCell::new(),
+            log: OnceCell::new(),
+            health: OnceCell::new(),
+        })
+    }
+
+    /// The database session, opened once (`None` without a database URL).
+    async fn db(&self) -> Option<Result<&Db, FetchError>> {
+        let url = self.db_url.as_ref()?;
+        let opened = self.db.get_or_init(|| Db::connect(url, self.timeout)).await;
+        Some(opened.as_ref().map_err(Clone::clone))
+    }
+
+    /// Where the data checks read: REST when there is, else the database.
+    pub fn reads_through_rest(&self) -> bool {
+        self.rest.is_some()
+    }
+
+    /// True when the data is read with an anon/publishable key (RLS applies to it).
+    pub fn public_key(&self) -> bool {
+        self.rest.as_ref().is_some_and(|r| r.kind.is_public())
+    }
+
+    /// Requests and queries sent so far: (REST requests, database queries).
+    pub fn counts(&self) -> (u32, u32) {
+        (
+            self.rest.as_ref().map_or(0, Rest::requests),
+            self.db
+                .get()
+                .and_then(|d| d.as_ref().ok())
+                .map_or(0, Db::queries),
+        )
+    }
+
+    /// The table facts, fetched once.
+    pub async fn table_facts(
+        &self,
+        config: &Config,
+    ) -> &Result<Vec<tables::TableFacts>, FetchError> {
+        self.tables
+            .get_or_init(|| tables::fetch(self, config))
+            .await
+    }
+
+    /// The sync log, fetched once.
+    pub async fn sync_log(
+        &self,
+        config: &Config,
+        now: i64,
+    ) -> &Result<Vec<sync_log::LogRow>, FetchError> {
+        self.log
+            .get_or_init(|| sync_log::fetch(self, config, now))
+            .await
+    }
+
+    /// pg_cron's and pg_net's state, fetched once.
+    pub async fn health(
+        &self,
+        config: &Config,
+        now: i64,
+    ) -> &Result<health::HealthAnswer, FetchError> {
+        self.health
+            .get_or_init(|| health::fetch(self, config, now))
+            .await
+    }
+
+    /// The table facts when another check already fetched them (for the derived checks).
+    pub fn table_facts_now(&self) -> Option<&Result<Vec<tables::TableFacts>, FetchError>> {
+        self.tables.get()
+    }
+}
+
+/// The REST answer to the API probe.
+pub(crate) async fn root(s: &Supabase) -> Option<&Result<Answer, FetchError>> {
+    let rest = s.rest.as_ref()?;
+    Some(s.root.get_or_init(|| rest.get("/", None)).await)
+}

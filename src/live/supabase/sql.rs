@@ -1,0 +1,314 @@
+//! Every SQL text the Supabase checks send, in one place.
+//!
+//! The health facts (pg_cron's jobs, runs and scheduler; pg_net's responses) come from
+//! the same five queries whichever way they are read: sent one by one over the database
+//! URL, or run by the `public.pendo_triage_health` function that `sql/pendo_triage_health.sql`
+//! installs for teams that only give the bot the REST API. That file is generated from the
+//! fragments here ([`health_function`]), and a test holds the shipped copy equal to it.
+//!
+//! Queries take their values as parameters (the job name, the start of the window as RFC
+//! 3339 text), never spliced in; identifiers come from the validated config and are
+//! quoted. Each query returns one row with one JSON text column, so the answers have the
+//! same shape over the wire and through the function. No query reads the server's clock:
+//! the window starts where the bot's clock says.
+
+use crate::config::{Config, DataTable};
+
+/// A query and the parameters it takes.
+pub struct Fragment {
+    /// The key of its answer in the health JSON.
+    pub key: &'static str,
+    pub sql: &'static str,
+    /// The parameters it reads, as `$1`, `$2`, … in this order.
+    pub params: &'static [Param],
+    /// The extension (or table) without which it is not run.
+    pub needs: Needs,
+}
+
+/// A parameter of a fragment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    /// The configured job name (`null`: find the job by "pendo").
+    JobName,
+    /// The start of the window, RFC 3339 text.
+    Since,
+}
+
+/// What a fragment needs to exist before it can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    PgCron,
+    PgNetTable,
+}
+
+/// Which extensions and tables are there.
+pub const EXTENSIONS: Fragment = Fragment {
+    key: "extensions",
+    sql: "select json_build_object(\
+'pg_cron', (select extversion from pg_catalog.pg_extension where extname = 'pg_cron'), \
+'pg_net', (select extversion from pg_catalog.pg_extension where extname = 'pg_net'), \
+'net_responses', to_regclass('net._http_response') is not null)::text",
+    params: &[],
+    needs: Needs::Nothing,
+};
+
+/// pg_cron's scheduler, when it runs (one row, or none).
+pub const SCHEDULER: Fragment = Fragment {
+    key: "scheduler",
+    sql: "select coalesce((select json_build_object('pid', pid, 'backend_start', backend_start, 'state', state) \
+from pg_catalog.pg_stat_activity \
+where backend_type = 'pg_cron launcher' or application_name = 'pg_cron scheduler' \
+order by backend_start limit 1), 'null'::json)::text",
+    params: &[],
+    needs: Needs::PgCron,
+};
+
+/// The sync's jobs: by name when one is configured, else every job whose name or command
+/// mentions pendo. `total` counts every job, to tell "no pendo job" from "no job at all".
+pub const JOBS: Fragment = Fragment {
+    key: "jobs",
+    sql: "select json_build_object('total', (select count(*) from cron.job), 'matching', coalesce(\
+(select json_agg(j order by j.jobid) from (\
+select jobid, jobname, schedule, command, active, database, username from cron.job \
+where ($1::text is null and (command ilike '%pendo%' or jobname ilike '%pendo%')) or jobname = $1::text\
+) j), '[]'::json))::text",
+    params: &[Param::JobName],
+    needs: Needs::PgCron,
+};
+
+/// The last 50 runs of those jobs, newest first, however old (an inactive job's last run
+/// says since when it stopped).
+pub const RUNS: Fragment = Fragment {
+    key: "runs",
+    sql: "select coalesce(json_agg(r order by r.start_time desc), '[]'::json)::text from (\
+select d.jobid, d.runid, d.status, left(d.return_message, 500) as return_message, d.start_time, d.end_time \
+from cron.job_run_details d join cron.job j on j.jobid = d.jobid \
+where ($1::text is null and (j.command ilike '%pendo%' or j.jobname ilike '%pendo%')) or j.jobname = $1::text \
+order by d.start_time desc limit 50) r",
+    params: &[Param::JobName],
+    needs: Needs::PgCron,
+};
+
+/// pg_net's responses in the window, newest first (at most 100). pg_net keeps them for
+/// `pg_net.ttl` (6 h by default), so older calls are gone whatever the window.
+pub const RESPONSES: Fragment = Fragment {
+    key: "responses",
+    sql: "select coalesce(json_agg(x order by x.created desc), '[]'::json)::text from (\
+select id, status_code, timed_out, left(error_msg, 300) as error_msg, left(content, 200) as content, created \
+from net._http_response where created >= $1::text::timestamptz \
+order by created desc limit 100) x",
+    params: &[Param::Since],
+    needs: Needs::PgNetTable,
+};
+
+/// The health fragments, in the order they run.
+pub const HEALTH: [&Fragment; 5] = [&EXTENSIONS, &SCHEDULER, &JOBS, &RUNS, &RESPONSES];
+
+/// The function's name, as PostgREST calls it (`/rest/v1/rpc/pendo_triage_health`).
+pub const HEALTH_FUNCTION: &str = "pendo_triage_health";
+
+/// The text of `sql/pendo_triage_health.sql`: one `SECURITY DEFINER` function with a
+/// pinned `search_path`, executable only by `service_role`, running [`HEALTH`].
+pub fn health_function() -> String {
+    let mut body = String::new();
+    for f in HEALTH {
+        let using = if f.params.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = f
+                .params
+                .iter()
+                .map(|p| match p {
+                    Param::JobName => "job_name",
+                    Param::Since => "since::text",
+                })
+                .collect();
+            format!(" using {}", names.join(", "))
+        };
+        let run = format!(
+            "    execute $q${}$q$ into part{using};\n    result := result || jsonb_build_object('{}', part::jsonb);\n",
+            f.sql, f.key
+        );
+        let guarded = match f.needs {
+            Needs::Nothing => run,
+            Needs::PgCron => format!(
+                "  if (result -> 'extensions' ->> 'pg_cron') is not null then\n{run}  end if;\n"
+            ),
+            Needs::PgNetTable => format!(
+                "  if (result -> 'extensions' ->> 'net_responses')::boolean then\n{run}  end if;\n"
+            ),
+        };
+        body.push_str(&guarded);
+    }
+    format!(
+        "-- pendo-triage health function (generated from src/live/supabase/sql.rs; do not edit).
+--
+-- Lets pendo-triage read pg_cron's and pg_net's state through the REST API when it has
+-- no database URL: the sync job, its recent runs, whether pg_cron's scheduler runs, and
+-- the Edge Function calls pg_net made. It only reads. Install: paste this file into the
+-- Supabase SQL editor and run it. Remove: drop function public.{HEALTH_FUNCTION}(text, timestamptz);
+create or replace function public.{HEALTH_FUNCTION}(
+  job_name text default null,
+  since timestamptz default now() - interval '48 hours'
+)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $function$
+declare
+  result jsonb := jsonb_build_object('version', 1);
+  part text;
+begin
+{body}  return result;
+end;
+$function$;
+
+revoke all on function public.{HEALTH_FUNCTION}(text, timestamptz) from public;
+do $grants$
+begin
+  if exists (select 1 from pg_roles where rolname = 'anon') then
+    revoke all on function public.{HEALTH_FUNCTION}(text, timestamptz) from anon;
+  end if;
+  if exists (select 1 from pg_roles where rolname = 'authenticated') then
+    revoke all on function public.{HEALTH_FUNCTION}(text, timestamptz) from authenticated;
+  end if;
+end
+$grants$;
+grant execute on function public.{HEALTH_FUNCTION}(text, timestamptz) to service_role;
+"
+    )
+}
+
+/// `"schema"."table"` or `"table"` for a validated identifier.
+pub fn quote_ident(name: &str) -> String {
+    name.split('.')
+        .map(|part| format!("\"{}\"", part.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A text literal.
+pub fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Which configured tables exist (one query, whatever the tables hold).
+pub fn tables_present(tables: &[DataTable]) -> String {
+    let names: Vec<String> = tables.iter().map(|t| quote_literal(&t.name)).collect();
+    format!(
+        "select coalesce(json_object_agg(t, to_regclass(t) is not null), '{{}}'::json)::text \
+from unnest(array[{}]::text[]) t",
+        names.join(", ")
+    )
+}
+
+/// For each present table: its newest freshness value, the planner's row estimate, and
+/// the exact count unless the estimate is above `exact_max` (then counting would take
+/// long; the estimate stands). One query.
+pub fn table_facts(tables: &[&DataTable], exact_max: u64) -> String {
+    let parts: Vec<String> = tables
+        .iter()
+        .map(|t| {
+            let (name, col) = (quote_ident(&t.name), quote_ident(&t.freshness_column));
+            let lit = quote_literal(&t.name);
+            let planned =
+                format!("(select c.reltuples::bigint from pg_catalog.pg_class c where c.oid = {lit}::regclass)");
+            // `reltuples` is -1 for a table never analysed: then the count is exact.
+            format!(
+                "select json_build_object('table', {lit}, 'newest', (select max({col}) from {name}), \
+'planned', {planned}, 'exact', case when coalesce({planned}, -1) <= {exact_max} \
+then (select count(*) from {name}) end)"
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        return "select '[]'".into();
+    }
+    let unions: Vec<String> = parts.iter().map(|p| format!("({p})")).collect();
+    format!(
+        "select coalesce(json_agg(x), '[]'::json)::text from ({}) s(x)",
+        unions.join(" union all ")
+    )
+}
+
+/// The last `window` rows of the sync log per entity, newest first, under the config's
+/// column names (aliased to the canonical ones). One query.
+pub fn sync_log(config: &Config, entities: &[String]) -> String {
+    let s = &config.sync_log;
+    let q = quote_ident;
+    let list: Vec<String> = entities.iter().map(|e| quote_literal(e)).collect();
+    format!(
+        "select coalesce(json_agg(x order by x.entity_type, x.created_at desc), '[]'::json)::text from (\
+select {et} as entity_type, {st} as status, {start} as started, {end} as ended, \
+{rec} as records, left({err}, 500) as error, {cr} as created_at, \
+row_number() over (partition by {et} order by {cr} desc) as n \
+from {table} where {et} in ({list})) x where x.n <= {window}",
+        et = q(&s.entity_type_column),
+        st = q(&s.status_column),
+        start = q(&s.started_column),
+        end = q(&s.ended_column),
+        rec = q(&s.records_column),
+        err = q(&s.error_column),
+        cr = q(&s.created_column),
+        table = q(&s.table),
+        list = list.join(", "),
+        window = s.window_runs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_function_is_the_generated_one() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sql/pendo_triage_health.sql");
+        if std::env::var_os("PENDO_TRIAGE_WRITE_SQL").is_some() {
+            std::fs::write(path, health_function()).unwrap();
+        }
+        let shipped = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(
+            shipped,
+            health_function(),
+            "sql/pendo_triage_health.sql is stale: regenerate it with PENDO_TRIAGE_WRITE_SQL=1 cargo test --lib the_shipped_function"
+        );
+    }
+
+    #[test]
+    fn the_function_is_locked_down() {
+        let f = health_function();
+        assert!(f.contains("security definer"));
+        assert!(f.contains("set search_path = pg_catalog, pg_temp"));
+        assert!(f.contains(
+            "revoke all on function public.pendo_triage_health(text, timestamptz) from public;"
+        ));
+        assert!(f.contains("grant execute on function public.pendo_triage_health(text, timestamptz) to service_role;"));
+        assert!(
+            !f.to_ascii_lowercase().contains("now()\n"),
+            "no fragment reads the server clock"
+        );
+        for frag in HEALTH {
+            assert!(!frag.sql.contains("now()"), "{}", frag.key);
+            assert!(!frag.sql.contains("$q$"), "{}", frag.key);
+        }
+    }
+
+    #[test]
+    fn identifiers_are_quoted_and_literals_escaped() {
+        assert_eq!(quote_ident("analytics.events"), "\"analytics\".\"events\"");
+        assert_eq!(quote_literal("it's"), "'it''s'");
+        let cfg = Config::default();
+        let sql = sync_log(&cfg, &["guides".into()]);
+        assert!(
+            sql.contains("from \"sync_status\" where \"entity_type\" in ('guides')"),
+            "{sql}"
+        );
+        assert!(sql.contains("x.n <= 20"));
+        let t: Vec<&DataTable> = cfg.tables.iter().collect();
+        let sql = table_facts(&t, 1_000_000);
+        assert_eq!(sql.matches("union all").count(), 4);
+    }
+}

@@ -1,0 +1,620 @@
+//! `supabase.sync-log`: what the sync itself logged in `sync_status`, per entity.
+//!
+//! The latest status, the failure streak, the success rate over the last runs, the error
+//! messages grouped into causes (read with `meaning`), runs logged `completed` with
+//! nothing or far less than usual written (the "wiped to zero but logged completed"
+//! incident), runs stuck in `running`, and runs missing: none logged for longer than the
+//! schedule allows.
+
+use super::Supabase;
+use super::rest::{ApiError, encode};
+use super::{schedule, sql};
+use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::clock::{format_utc, human_age, parse_rfc3339};
+use crate::config::{Config, SyncLog, Thresholds};
+use crate::issue::DataType;
+use crate::live::http::FetchError;
+use crate::live::{Live, LiveInputs, join_all};
+use serde_json::Value;
+use std::time::Duration;
+
+/// A run still `running` after this long is stuck: an Edge Function stops after 400 s at
+/// most, and pg_cron only queues the call.
+const STUCK_SECS: i64 = 3600;
+const ID: CheckId = CheckId::SupabaseSyncLog;
+
+/// One `sync_status` row, under canonical names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogRow {
+    pub entity: String,
+    pub status: String,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    pub records: Option<i64>,
+    pub error: Option<String>,
+    pub created_at: Option<String>,
+}
+
+impl LogRow {
+    fn from_json(v: &Value, names: [&str; 7]) -> LogRow {
+        let text = |k: &str| match &v[k] {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        };
+        LogRow {
+            entity: text(names[0]).unwrap_or_default(),
+            status: text(names[1]).unwrap_or_default(),
+            started: text(names[2]),
+            ended: text(names[3]),
+            records: v[names[4]].as_i64(),
+            error: text(names[5]),
+            created_at: text(names[6]),
+        }
+    }
+
+    fn at(&self) -> Option<i64> {
+        self.created_at
+            .as_deref()
+            .or(self.started.as_deref())
+            .and_then(parse_rfc3339)
+    }
+}
+
+fn columns(s: &SyncLog) -> [&str; 7] {
+    [
+        &s.entity_type_column,
+        &s.status_column,
+        &s.started_column,
+        &s.ended_column,
+        &s.records_column,
+        &s.error_column,
+        &s.created_column,
+    ]
+}
+
+const CANONICAL: [&str; 7] = [
+    "entity_type",
+    "status",
+    "started",
+    "ended",
+    "records",
+    "error",
+    "created_at",
+];
+
+/// The last `window_runs` rows per configured entity: one REST request per entity, or
+/// one query.
+pub async fn fetch(s: &Supabase, config: &Config, _now: i64) -> Result<Vec<LogRow>, FetchError> {
+    let entities: Vec<String> = config.tables.iter().map(|t| t.entity()).collect();
+    let log = &config.sync_log;
+    if let Some(rest) = &s.rest {
+        let cols = columns(log);
+        let select = cols.iter().map(|c| encode(c)).collect::<Vec<_>>().join(",");
+        let requests = entities.iter().map(|e| {
+            let path = format!(
+                "/{}?select={select}&{}=eq.{}&order={}.desc&limit={}",
+                log.table.rsplit('.').next().unwrap_or(&log.table),
+                encode(&log.entity_type_column),
+                encode(e),
+                encode(&log.created_column),
+                log.window_runs
+            );
+            async move { rest.get(&path, None).await }
+        });
+        let mut rows = Vec::new();
+        for answer in join_all(requests.collect()).await {
+            let a = answer?;
+            if !a.is_success() {
+                let e = ApiError::of(&a);
+                return Err(FetchError::Other(format!(
+                    "{} answers {} {}: {}{}",
+                    log.table,
+                    a.status,
+                    e.code,
+                    e.message,
+                    if e.hint.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", e.hint)
+                    }
+                )));
+            }
+            let v: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+            rows.extend(
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| LogRow::from_json(r, cols)),
+            );
+        }
+        return Ok(rows);
+    }
+    let Some(db) = s.db().await else {
+        return Err(FetchError::Other("no Supabase access".into()));
+    };
+    let v = db?.json(&sql::sync_log(config, &entities), &[]).await?;
+    Ok(v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| LogRow::from_json(r, CANONICAL))
+        .collect())
+}
+
+/// What one entity's runs show.
+#[derive(Debug, Default)]
+struct EntityView {
+    critical: Vec<String>,
+    degraded: Vec<String>,
+    completed: usize,
+    failed: usize,
+    last_ok: Option<i64>,
+    last_ok_duration: Option<i64>,
+}
+
+fn view(
+    entity: &str,
+    rows: &[&LogRow],
+    log: &SyncLog,
+    interval: Option<Duration>,
+    freshness: i64,
+    now: i64,
+) -> EntityView {
+    let mut v = EntityView::default();
+    let ok = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.success_value);
+    let bad = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.failure_value);
+    let Some(latest) = rows.first() else {
+        v.critical
+            .push(format!("{entity}: no run logged in {}", log.table));
+        return v;
+    };
+    v.completed = rows.iter().filter(|r| ok(r)).count();
+    v.failed = rows.iter().filter(|r| bad(r)).count();
+    if let Some(r) = rows.iter().find(|r| ok(r)) {
+        v.last_ok = r.at();
+        v.last_ok_duration = match (r.started.as_deref(), r.ended.as_deref()) {
+            (Some(s), Some(e)) => {
+                Some(parse_rfc3339(e).unwrap_or(0) - parse_rfc3339(s).unwrap_or(0))
+            }
+            _ => None,
+        };
+    }
+    // A streak of failures at the top.
+    let streak = rows.iter().take_while(|r| bad(r)).count();
+    if streak > 0 {
+        let line = format!(
+            "{entity}: the last {streak} run{} failed",
+            if streak == 1 { "" } else { "s" }
+        );
+        if streak >= 2 {
+            v.critical.push(line)
+        } else {
+            v.degraded.push(line)
+        }
+    }
+    // Runs logged completed that wrote nothing, when they usually write.
+    let completed: Vec<&&LogRow> = rows.iter().filter(|r| ok(r)).collect();
+    let zeros = completed
+        .iter()
+        .take_while(|r| r.records == Some(0))
+        .count();
+    let mut usual: Vec<i64> = completed
+        .iter()
+        .skip(zeros)
+        .filter_map(|r| r.records)
+        .filter(|n| *n > 0)
+        .collect();
+    usual.sort_unstable();
+    let median = usual.get(usual.len() / 2).copied();
+    if zeros > 0
+        && let Some(m) = median
+    {
+        v.critical.push(format!(
+            "{entity}: {zeros} run{} logged {} with 0 records (usually ~{m})",
+            if zeros == 1 { "" } else { "s" },
+            log.success_value
+        ));
+    } else if let (Some(latest_n), Some(m)) = (completed.first().and_then(|r| r.records), median)
+        && latest_n > 0
+        && latest_n * 10 < m
+    {
+        v.degraded.push(format!(
+            "{entity}: the last completed run wrote {latest_n} records, far below the usual ~{m}"
+        ));
+    }
+    // Stuck in `running`.
+    if latest.status.eq_ignore_ascii_case("running")
+        && let Some(at) = latest.started.as_deref().and_then(parse_rfc3339)
+        && now - at > STUCK_SECS
+    {
+        v.degraded.push(format!(
+            "{entity}: a run started {} ago is still running",
+            human_age((now - at) as f64)
+        ));
+    }
+    // Runs missing: nothing logged for longer than the schedule allows.
+    if let (Some(at), Some(i)) = (latest.at(), interval) {
+        let quiet = now - at;
+        if quiet > schedule::grace(i).as_secs() as i64 {
+            let line = format!(
+                "{entity}: no run logged since {} ({} ago; the job runs {})",
+                format_utc(at),
+                human_age(quiet as f64),
+                schedule::describe(i)
+            );
+            if quiet > freshness {
+                v.critical.push(line)
+            } else {
+                v.degraded.push(line)
+            }
+        }
+    }
+    v
+}
+
+/// Error messages grouped into causes: `(cause, count, one example)`, most frequent first.
+fn patterns(rows: &[&LogRow], log: &SyncLog) -> Vec<(String, usize, String)> {
+    let mut out: Vec<(String, usize, String)> = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.status.eq_ignore_ascii_case(&log.failure_value))
+    {
+        let Some(msg) = r.error.as_deref().filter(|m| !m.trim().is_empty()) else {
+            continue;
+        };
+        let cause = match crate::meaning::of_text(msg) {
+            Some(m) => m.title.to_string(),
+            None => shape(msg),
+        };
+        match out.iter_mut().find(|p| p.0 == cause) {
+            Some(p) => p.1 += 1,
+            None => out.push((cause, 1, crate::secrets::redact(msg))),
+        }
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(p.1));
+    out
+}
+
+/// A message's shape, to group messages that differ only in URLs and figures.
+fn shape(msg: &str) -> String {
+    let mut out = String::new();
+    for word in msg.split_whitespace() {
+        let w = if word.contains("://") {
+            "…".to_string()
+        } else {
+            word.chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect()
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w);
+        if out.chars().count() > 80 {
+            out.push('…');
+            break;
+        }
+    }
+    out
+}
+
+/// How many causes the evidence names; the rest are counted.
+const CAUSES_SHOWN: usize = 3;
+
+/// The finding, from every entity's rows (newest first per entity).
+pub fn judge(
+    rows: &[LogRow],
+    entities: &[(DataType, String)],
+    log: &SyncLog,
+    t: &Thresholds,
+    interval: Option<Duration>,
+    focus: Option<DataType>,
+    now: i64,
+) -> Finding {
+    let freshness = t.freshness_hours as i64 * 3600;
+    let mut critical = Vec::new();
+    let mut degraded = Vec::new();
+    let (mut completed, mut failed) = (0, 0);
+    let mut focus_view: Option<(String, EntityView)> = None;
+    for (dt, entity) in entities {
+        let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
+        let v = view(entity, &mine, log, interval, freshness, now);
+        completed += v.completed;
+        failed += v.failed;
+        critical.extend(v.critical.iter().cloned());
+        degraded.extend(v.degraded.iter().cloned());
+        if focus == Some(*dt) || (focus.is_none() && focus_view.is_none()) {
+            focus_view = Some((entity.clone(), v));
+        }
+    }
+    let all: Vec<&LogRow> = rows.iter().collect();
+    let found = patterns(&all, log);
+    let ended = completed + failed;
+    let rate = (ended > 0).then(|| completed as f64 * 100.0 / ended as f64);
+    if let Some(r) = rate
+        && r < t.success_rate_percent
+    {
+        degraded.push(format!(
+            "{r:.0}% of the last {ended} runs completed, under the {}% success rate",
+            t.success_rate_percent
+        ));
+    }
+    let mut f = if !critical.is_empty() {
+        Finding::new(ID, Status::Fail, summarise(&critical)).with_impact(Impact::Critical)
+    } else if !degraded.is_empty() {
+        Finding::new(ID, Status::Warn, summarise(&degraded)).with_impact(Impact::Degraded)
+    } else {
+        Finding::pass(
+            ID,
+            format!(
+                "Every entity's last run {}: {} entities, {ended} runs, {}",
+                log.success_value,
+                entities.len(),
+                rate.map_or("none ended".into(), |r| format!("{r:.0}% completed"))
+            ),
+        )
+    };
+    for line in critical.iter().chain(&degraded).skip(1) {
+        f = f.with_evidence(line.clone());
+    }
+    for (cause, n, example) in found.iter().take(CAUSES_SHOWN) {
+        f = f.with_evidence(format!("{n} × {cause}: {example}"));
+        if let Some(m) = crate::meaning::of_text(example) {
+            f = f.with_next_step(m.fix);
+        }
+    }
+    if found.len() > CAUSES_SHOWN {
+        let more: usize = found.iter().skip(CAUSES_SHOWN).map(|p| p.1).sum();
+        f = f.with_evidence(format!(
+            "{more} more failure(s) of {} other kind(s)",
+            found.len() - CAUSES_SHOWN
+        ));
+    }
+    if failed > 0 {
+        f = f.with_next_step(format!(
+            "Read the failed runs' {} in {} and the Edge Function's logs; fix the first error, then rerun the sync.",
+            log.error_column, log.table
+        ));
+    }
+    if critical
+        .iter()
+        .chain(&degraded)
+        .any(|l| l.contains("no run logged"))
+    {
+        f = f.with_next_step(
+            "Nothing new is logged: check that the cron job still runs and calls the Edge Function (supabase.cron, supabase.http), then the function's invocation logs.",
+        );
+    }
+    if let Some((entity, v)) = &focus_view {
+        if let Some(at) = v.last_ok {
+            f = f.with_measured(
+                "Sync Status",
+                format!(
+                    "last {} run {} ({entity})",
+                    log.success_value,
+                    format_utc(at)
+                ),
+            );
+        } else {
+            f = f.with_measured(
+                "Sync Status",
+                format!("no {} run logged ({entity})", log.success_value),
+            );
+        }
+        if let Some(d) = v.last_ok_duration {
+            f = f.with_measured(
+                "Execution Time",
+                format!(
+                    "{} (last {} {entity} run)",
+                    human_age(d as f64),
+                    log.success_value
+                ),
+            );
+        }
+    }
+    if let Some(r) = rate {
+        f = f.with_measured(
+            "Success Rate",
+            format!("{r:.0}% of the last {ended} runs ({completed} completed)"),
+        );
+    }
+    if let Some((cause, n, _)) = found.first() {
+        f = f.with_measured("Error Pattern", format!("{cause} ({n}×)"));
+    }
+    f
+}
+
+fn summarise(lines: &[String]) -> String {
+    match lines {
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+        [] => String::new(),
+    }
+}
+
+/// `supabase.sync-log` for this issue.
+pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
+    let Some(s) = &live.supabase else {
+        return Finding::skip(ID, "no Supabase access");
+    };
+    let rows = match s.sync_log(&live.config, live.now).await {
+        Ok(r) => r,
+        Err(e) => {
+            let what = format!("reading {}", live.config.sync_log.table);
+            let mut f = crate::live::fetch_error(ID, &what, e);
+            if e.to_string().contains("PGRST205") || e.to_string().contains("42P01") {
+                f = Finding::new(
+                    ID,
+                    Status::Fail,
+                    crate::secrets::redact(&format!("The sync log is missing: {e}")),
+                )
+                .with_impact(Impact::Critical)
+                .with_next_step(crate::meaning::meaning(crate::meaning::Known::TableMissing).fix);
+            }
+            return f;
+        }
+    };
+    let interval = match s.health(&live.config, live.now).await {
+        Ok(super::health::HealthAnswer::Found(h)) => {
+            h.sync_job().and_then(|j| schedule::interval(&j.schedule))
+        }
+        _ => None,
+    };
+    let entities: Vec<(DataType, String)> = live
+        .config
+        .tables
+        .iter()
+        .map(|t| (t.data_type, t.entity()))
+        .collect();
+    judge(
+        rows,
+        &entities,
+        &live.config.sync_log,
+        &live.config.thresholds,
+        interval,
+        inputs.data_type,
+        live.now,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::format_rfc3339;
+
+    const NOW: i64 = 1_795_860_000; // 2026-11-28T10:00:00Z
+    const SIX: Duration = Duration::from_secs(6 * 3600);
+
+    fn row(
+        entity: &str,
+        hours_ago: i64,
+        status: &str,
+        records: i64,
+        error: Option<&str>,
+    ) -> LogRow {
+        let at = NOW - hours_ago * 3600;
+        LogRow {
+            entity: entity.into(),
+            status: status.into(),
+            started: Some(format_rfc3339(at)),
+            ended: Some(format_rfc3339(at + 40)),
+            records: Some(records),
+            error: error.map(str::to_string),
+            created_at: Some(format_rfc3339(at)),
+        }
+    }
+
+    fn judge_one(rows: &[LogRow]) -> Finding {
+        judge(
+            rows,
+            &[(DataType::Guides, "guides".into())],
+            &SyncLog::default(),
+            &Thresholds::default(),
+            Some(SIX),
+            Some(DataType::Guides),
+            NOW,
+        )
+    }
+
+    #[test]
+    fn healthy() {
+        let rows: Vec<LogRow> = (0..5)
+            .map(|k| row("guides", 1 + 6 * k, "completed", 1200, None))
+            .collect();
+        let f = judge_one(&rows);
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert!(
+            f.measured
+                .iter()
+                .any(|(k, v)| k == "Sync Status" && v.contains("2026-11-28 09:00 UTC")),
+            "{:?}",
+            f.measured
+        );
+        assert!(
+            f.measured
+                .iter()
+                .any(|(k, v)| k == "Execution Time" && v.starts_with("40 s")),
+            "{:?}",
+            f.measured
+        );
+    }
+
+    #[test]
+    fn a_failing_streak_with_its_cause() {
+        let upsert = "upsert pendo_guides failed: ON CONFLICT DO UPDATE command cannot affect row a second time";
+        let rows = vec![
+            row("guides", 1, "failed", 0, Some(upsert)),
+            row("guides", 7, "failed", 0, Some(upsert)),
+            row(
+                "guides",
+                13,
+                "failed",
+                0,
+                Some("Pendo API 429 Too Many Requests"),
+            ),
+            row("guides", 19, "completed", 1200, None),
+        ];
+        let f = judge_one(&rows);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+        assert!(
+            f.summary.starts_with("guides: the last 3 runs failed"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.starts_with("2 × The upsert batch holds the same id twice")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(
+            f.next_steps.iter().any(|s| s.contains("Dedupe rows")),
+            "{:?}",
+            f.next_steps
+        );
+        assert!(
+            f.measured
+                .iter()
+                .any(|(k, v)| k == "Success Rate" && v.starts_with("25%")),
+            "{:?}",
+            f.measured
+        );
+    }
+
+    #[test]
+    fn wiped_to_zero_but_logged_completed() {
+        let mut rows: Vec<LogRow> = (0..3)
+            .map(|k| row("guides", 1 + 6 * k, "completed", 0, None))
+            .collect();
+        rows.extend((3..8).map(|k| row("guides", 1 + 6 * k, "completed", 1200, None)));
+        let f = judge_one(&rows);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+        assert_eq!(
+            f.summary,
+            "guides: 3 runs logged completed with 0 records (usually ~1200)"
+        );
+    }
+
+    #[test]
+    fn runs_missing_and_nothing_logged() {
+        let rows = vec![row("guides", 30, "completed", 1200, None)];
+        let f = judge_one(&rows);
+        assert_eq!(f.impact, Impact::Critical);
+        assert!(
+            f.summary
+                .contains("no run logged since 2026-11-27 04:00 UTC"),
+            "{}",
+            f.summary
+        );
+        let f = judge_one(&[row("guides", 8, "completed", 1200, None)]);
+        assert_eq!((f.status, f.impact), (Status::Warn, Impact::Degraded));
+        let f = judge_one(&[]);
+        assert_eq!(f.summary, "guides: no run logged in sync_status");
+        let stuck = vec![
+            row("guides", 3, "running", 0, None),
+            row("guides", 9, "completed", 5, None),
+        ];
+        assert!(judge_one(&stuck).summary.contains("still running"));
+    }
+}

@@ -1,0 +1,421 @@
+//! `supabase.tables`: every configured table exists and holds rows; how many.
+//!
+//! Per table, over REST: the newest freshness value with the planner's estimate
+//! (`order=<col>.desc.nullslast&limit=1`, `Prefer: count=planned`), then the count from a
+//! HEAD with `Prefer: count=exact`, or `planned` again above [`EXACT_MAX`] rows, read from
+//! `Content-Range`: two requests per table, whatever it holds. Over the database: two
+//! queries for all tables. The same facts serve `supabase.freshness` and
+//! `supabase.completeness`.
+
+use super::Supabase;
+use super::rest::{ApiError, encode, total};
+use super::sql;
+use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::config::{Config, DataTable};
+use crate::issue::DataType;
+use crate::live::http::FetchError;
+use crate::live::{Live, LiveInputs, join_all};
+use serde_json::Value;
+
+/// Above this estimate the count stays the planner's: an exact count would scan the table.
+pub const EXACT_MAX: u64 = 1_000_000;
+/// Counts that sit exactly here are usually cut by a row cap (Supabase's max rows, or a
+/// `.limit(1000)` in the sync), not real.
+pub const ROW_CAPS: &[u64] = &[1000];
+const ID: CheckId = CheckId::SupabaseTables;
+
+/// A row count, exact or the planner's estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub rows: u64,
+    pub exact: bool,
+}
+
+impl Count {
+    pub fn show(self) -> String {
+        let n = thousands(self.rows);
+        if self.exact { n } else { format!("~{n}") }
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What one table showed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableState {
+    Present {
+        /// The newest freshness value (RFC 3339), `None` when every row has none or there
+        /// are no rows.
+        newest: Option<String>,
+        count: Option<Count>,
+    },
+    /// The table is not there; PostgREST's hint may name a close match.
+    Missing { code: String, hint: String },
+    /// The table could not be read (`status code: message`).
+    Failed(String),
+}
+
+/// One configured table and what it showed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableFacts {
+    pub data_type: DataType,
+    pub table: String,
+    pub column: String,
+    pub state: TableState,
+}
+
+/// Reads every configured table.
+pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<TableFacts>, FetchError> {
+    if let Some(rest) = &s.rest {
+        let probes = config.tables.iter().map(|t| probe_rest(rest, t));
+        return Ok(join_all(probes.collect()).await);
+    }
+    let Some(db) = s.db().await else {
+        return Err(FetchError::Other("no Supabase access".into()));
+    };
+    let db = db?;
+    let present = db.json(&sql::tables_present(&config.tables), &[]).await?;
+    let here: Vec<&DataTable> = config
+        .tables
+        .iter()
+        .filter(|t| present[&t.name] == Value::Bool(true))
+        .collect();
+    let facts = db.json(&sql::table_facts(&here, EXACT_MAX), &[]).await?;
+    let rows = facts.as_array().cloned().unwrap_or_default();
+    Ok(config
+        .tables
+        .iter()
+        .map(|t| {
+            let row = rows
+                .iter()
+                .find(|r| r["table"] == Value::String(t.name.clone()));
+            let state = match row {
+                None => TableState::Missing {
+                    code: "42P01".into(),
+                    hint: String::new(),
+                },
+                Some(r) => {
+                    let exact = r["exact"].as_u64();
+                    let planned = r["planned"].as_i64().filter(|p| *p >= 0).map(|p| p as u64);
+                    TableState::Present {
+                        newest: r["newest"].as_str().map(str::to_string),
+                        count: exact
+                            .map(|rows| Count { rows, exact: true })
+                            .or(planned.map(|rows| Count { rows, exact: false })),
+                    }
+                }
+            };
+            TableFacts {
+                data_type: t.data_type,
+                table: t.name.clone(),
+                column: t.freshness_column.clone(),
+                state,
+            }
+        })
+        .collect())
+}
+
+/// PostgREST's path and schema header for `schema.table`.
+fn rest_path(name: &str) -> (String, Option<String>) {
+    match name.split_once('.') {
+        Some((schema, table)) if schema != "public" => {
+            (table.to_string(), Some(schema.to_string()))
+        }
+        Some((_, table)) => (table.to_string(), None),
+        None => (name.to_string(), None),
+    }
+}
+
+async fn probe_rest(rest: &super::rest::Rest, t: &DataTable) -> TableFacts {
+    let (table, schema) = rest_path(&t.name);
+    let col = &t.freshness_column;
+    let facts = |state| TableFacts {
+        data_type: t.data_type,
+        table: t.name.clone(),
+        column: col.clone(),
+        state,
+    };
+    let newest = format!(
+        "/{table}?select={c}&order={c}.desc.nullslast&limit=1",
+        c = encode(col)
+    );
+    let a = match rest
+        .get_in(&newest, Some("count=planned"), schema.as_deref())
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return facts(TableState::Failed(e.to_string())),
+    };
+    if !a.is_success() {
+        let e = ApiError::of(&a);
+        return facts(
+            if a.status == 404 && matches!(e.code.as_str(), "PGRST205" | "42P01") {
+                TableState::Missing {
+                    code: e.code,
+                    hint: e.hint,
+                }
+            } else {
+                TableState::Failed(
+                    format!("{} {}: {}", a.status, e.code, e.message).replace("  ", " "),
+                )
+            },
+        );
+    }
+    let newest_value = serde_json::from_slice::<Value>(&a.body)
+        .ok()
+        .and_then(|v| v.get(0)?.get(col)?.as_str().map(str::to_string));
+    let planned = total(a.header("content-range"));
+    let prefer = match planned {
+        Some(p) if p > EXACT_MAX => "count=planned",
+        _ => "count=exact",
+    };
+    let count = match rest
+        .head_in(
+            &format!("/{table}?select=*"),
+            Some(prefer),
+            schema.as_deref(),
+        )
+        .await
+    {
+        Ok(h) if h.is_success() => total(h.header("content-range")).map(|rows| Count {
+            rows,
+            exact: prefer == "count=exact",
+        }),
+        _ => planned.map(|rows| Count { rows, exact: false }),
+    };
+    facts(TableState::Present {
+        newest: newest_value,
+        count,
+    })
+}
+
+/// The finding, from every table's facts. `focus` is the issue's data type; `public_key`
+/// says the rows were read with an anon/publishable key (RLS may hide them).
+pub fn judge(facts: &[TableFacts], focus: Option<DataType>, public_key: bool) -> Finding {
+    let mut critical = Vec::new();
+    let mut degraded = Vec::new();
+    let mut failed = Vec::new();
+    let mut counts = Vec::new();
+    for t in facts {
+        let central = focus.is_none_or(|d| d == t.data_type);
+        match &t.state {
+            TableState::Missing { hint, .. } => critical.push(if hint.is_empty() {
+                format!("{} is missing", t.table)
+            } else {
+                format!("{} is missing ({hint})", t.table)
+            }),
+            TableState::Failed(why) => failed.push(format!("{}: {why}", t.table)),
+            TableState::Present { count, .. } => match count {
+                Some(c) if c.rows == 0 => {
+                    let line = format!("{} has no rows", t.table);
+                    if public_key {
+                        degraded.push(format!(
+                            "{line} (read with a public key: RLS may hide them)"
+                        ));
+                    } else if central {
+                        critical.push(line);
+                    } else {
+                        degraded.push(line);
+                    }
+                    counts.push(format!("{} 0", t.table));
+                }
+                Some(c) => {
+                    if c.exact && ROW_CAPS.contains(&c.rows) {
+                        degraded.push(format!(
+                            "{} holds exactly {} rows: a row cap (Supabase's max rows, or a .limit() in the sync) cuts it",
+                            t.table,
+                            thousands(c.rows)
+                        ));
+                    }
+                    counts.push(format!("{} {}", t.table, c.show()));
+                }
+                None => counts.push(format!("{} (no count)", t.table)),
+            },
+        }
+    }
+    let mut f = if !critical.is_empty() {
+        Finding::new(ID, Status::Fail, critical.join("; ")).with_impact(Impact::Critical)
+    } else if !degraded.is_empty() {
+        Finding::new(ID, Status::Warn, degraded.join("; ")).with_impact(Impact::Degraded)
+    } else if !failed.is_empty() && counts.is_empty() {
+        Finding::new(
+            ID,
+            Status::Error,
+            format!("No table could be read: {}", failed.join("; ")),
+        )
+    } else {
+        Finding::pass(
+            ID,
+            format!(
+                "All {} tables are there: {}",
+                facts.len(),
+                counts.join(", ")
+            ),
+        )
+    };
+    if f.status != Status::Pass && !counts.is_empty() {
+        f = f.with_evidence(format!("rows: {}", counts.join(", ")));
+    }
+    for why in &failed {
+        f = f.with_evidence(why.clone());
+    }
+    if !critical.is_empty() || !degraded.is_empty() {
+        let m = crate::meaning::meaning(crate::meaning::Known::TableMissing);
+        if facts
+            .iter()
+            .any(|t| matches!(t.state, TableState::Missing { .. }))
+        {
+            f = f.with_next_step(m.fix);
+        }
+        if critical
+            .iter()
+            .chain(&degraded)
+            .any(|l| l.contains("no rows"))
+        {
+            f = f.with_next_step("Check the latest sync runs in sync_status for one that wrote nothing or deleted rows, then re-run the sync for that entity.");
+        }
+        if degraded.iter().any(|l| l.contains("row cap")) {
+            f = f.with_next_step("Page the sync's reads and writes (range/offset in batches) instead of one request capped at 1,000 rows.");
+        }
+    }
+    if let Some(t) = facts.iter().find(|t| Some(t.data_type) == focus)
+        && let TableState::Present { count: Some(c), .. } = &t.state
+    {
+        f = f.with_measured("Rows in Supabase", format!("{} in {}", c.show(), t.table));
+    }
+    f
+}
+
+/// `supabase.tables` for this issue.
+pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
+    let Some(s) = &live.supabase else {
+        return Finding::skip(ID, "no Supabase access");
+    };
+    match s.table_facts(&live.config).await {
+        Ok(facts) => judge(facts, inputs.data_type, s.public_key()),
+        Err(e) => crate::live::fetch_error(ID, "reading the tables", e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(data_type: DataType, state: TableState) -> TableFacts {
+        TableFacts {
+            data_type,
+            table: format!("pendo_{}", data_type.as_str().to_ascii_lowercase()),
+            column: "last_synced".into(),
+            state,
+        }
+    }
+
+    fn present(rows: u64) -> TableState {
+        TableState::Present {
+            newest: Some("2026-11-28T06:00:00+00:00".into()),
+            count: Some(Count { rows, exact: true }),
+        }
+    }
+
+    #[test]
+    fn table() {
+        let ok = [
+            t(DataType::Guides, present(412)),
+            t(
+                DataType::Events,
+                TableState::Present {
+                    newest: None,
+                    count: Some(Count {
+                        rows: 1_200_000,
+                        exact: false,
+                    }),
+                },
+            ),
+        ];
+        let f = judge(&ok, Some(DataType::Guides), false);
+        assert_eq!(f.status, Status::Pass);
+        assert_eq!(
+            f.summary,
+            "All 2 tables are there: pendo_guides 412, pendo_events ~1,200,000"
+        );
+        assert_eq!(
+            f.measured,
+            vec![(
+                "Rows in Supabase".to_string(),
+                "412 in pendo_guides".to_string()
+            )]
+        );
+
+        let missing = [t(
+            DataType::Guides,
+            TableState::Missing {
+                code: "PGRST205".into(),
+                hint: "Perhaps you meant the table 'public.pendo_guide'".into(),
+            },
+        )];
+        let f = judge(&missing, Some(DataType::Guides), false);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+        assert!(
+            f.summary.contains(
+                "pendo_guides is missing (Perhaps you meant the table 'public.pendo_guide')"
+            ),
+            "{}",
+            f.summary
+        );
+        assert!(f.next_steps[0].contains("reload schema"));
+
+        // Empty: critical for the issue's own data, degraded for another's, not a verdict
+        // with a public key.
+        let empty = [
+            t(DataType::Guides, present(0)),
+            t(DataType::Pages, present(5)),
+        ];
+        assert_eq!(
+            judge(&empty, Some(DataType::Guides), false).impact,
+            Impact::Critical
+        );
+        assert_eq!(
+            judge(&empty, Some(DataType::Pages), false).impact,
+            Impact::Degraded
+        );
+        let f = judge(&empty, Some(DataType::Guides), true);
+        assert!(f.summary.contains("RLS may hide them"), "{}", f.summary);
+
+        let capped = [t(DataType::Guides, present(1000))];
+        let f = judge(&capped, Some(DataType::Guides), false);
+        assert_eq!((f.status, f.impact), (Status::Warn, Impact::Degraded));
+        assert!(f.summary.contains("exactly 1,000 rows"));
+
+        let broken = [t(
+            DataType::Guides,
+            TableState::Failed("401 : Invalid API key".into()),
+        )];
+        assert_eq!(judge(&broken, None, false).status, Status::Error);
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(
+            rest_path("analytics.events"),
+            ("events".into(), Some("analytics".into()))
+        );
+        assert_eq!(
+            rest_path("public.pendo_guides"),
+            ("pendo_guides".into(), None)
+        );
+    }
+}
