@@ -7,8 +7,8 @@
 //! database, else from the health function over REST (`sql/pendo_triage_health.sql`).
 //!
 //! Queries per triage, whatever the tables hold: REST 1 (root) + 2 per table + 1 per
-//! synced entity + 1 (health) — 17 for the default five tables; database 8 (the
-//! transaction's setup, 2 for the tables, 1 for the sync log, 4 for pg_cron and pg_net).
+//! synced entity + 1 (health) — 17 for the default five tables; database 9 (the
+//! transaction's setup, 2 for the tables, 1 for the sync log, 5 for pg_cron and pg_net).
 
 pub mod api;
 pub mod completeness;
