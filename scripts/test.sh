@@ -24,7 +24,7 @@ else
 fi
 
 if [ -n "$clock" ]; then
-  lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)
+  lib=$(find /usr/lib -path "*/faketime/libfaketime.so.1" 2>/dev/null | head -n 1)
   [ -n "$lib" ] || { echo "test.sh: libfaketime not found (install the libfaketime package)" >&2; exit 1; }
   host=$(rustc -vV | sed -n 's/^host: //p')
   runner_var="CARGO_TARGET_$(echo "$host" | tr 'a-z-' 'A-Z_')_RUNNER"

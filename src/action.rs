@@ -197,6 +197,8 @@ pub struct ActionEnv {
     /// Logins whose events are the bot's own: `github-actions[bot]` plus
     /// `PENDO_TRIAGE_BOT_LOGIN` (comma-separated, for a PAT or an app).
     pub bot_logins: Vec<String>,
+    /// The `watch` input: on schedule and dispatch, also watch the production sync.
+    pub watch: bool,
     /// The clock of this run (Unix seconds): the system clock, or `PENDO_TRIAGE_NOW`
     /// (RFC 3339) to replay a run at a given moment.
     pub now: i64,
@@ -260,6 +262,7 @@ impl Env {
             retry_base_ms: number("PENDO_TRIAGE_RETRY_BASE_MS", 1000)?,
             max_wait_seconds: number("PENDO_TRIAGE_MAX_WAIT_SECONDS", 60)?,
             bot_logins,
+            watch: self.flag("watch", &["PENDO_TRIAGE_WATCH"])?,
             now: self.now()?,
         })
     }

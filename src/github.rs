@@ -104,6 +104,9 @@ pub struct Issue {
     /// RFC 3339, as GitHub writes it.
     #[serde(default)]
     pub created_at: String,
+    /// Who opened it.
+    #[serde(default)]
+    pub user: Option<User>,
 }
 
 impl Issue {
@@ -500,6 +503,33 @@ impl Github {
             Err(e) if e.status() == Some(422) && e.to_string().contains("already_exists") => Ok(()),
             other => other.map(drop),
         }
+    }
+
+    /// Opens an issue exactly once (no retry: the POST may have worked although the answer
+    /// says otherwise). Pair with a search before trying again.
+    pub async fn create_issue_once(
+        &self,
+        title: &str,
+        body: &str,
+        labels: &[String],
+    ) -> Result<Issue, GithubError> {
+        let path = self.path("issues");
+        let what = format!("POST {path}");
+        let payload = json!({ "title": title, "body": body, "labels": labels });
+        let a = self.exchange(&Method::POST, &path, Some(&payload)).await?;
+        if (200..300).contains(&a.status) {
+            decode(&what, &a.body)
+        } else {
+            let wait = self.wait_for(a.status, &a.headers, &a.body, 1);
+            Err(status_error(&what, &a, wait))
+        }
+    }
+
+    /// Closes an issue with a reason (`completed`, `not_planned`).
+    pub async fn close_issue(&self, number: u64, reason: &str) -> Result<(), GithubError> {
+        let path = self.path(&format!("issues/{number}"));
+        let body = json!({ "state": "closed", "state_reason": reason });
+        self.call(Method::PATCH, &path, Some(&body)).await.map(drop)
     }
 
     /// A file of the default branch through the contents API; `None` when there is none.

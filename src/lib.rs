@@ -25,3 +25,4 @@ pub mod secrets;
 pub mod state;
 pub mod triage;
 pub mod verdict;
+pub mod watch;

@@ -39,6 +39,11 @@ pub struct State {
     /// The moment the reported values are judged as of (its filing, or the last
     /// body edit the bot saw), so later runs judge the unchanged text the same way.
     pub reported: Option<ReportedAt>,
+    /// Since when the live checks have found the sync broken (a critical finding), while
+    /// they do.
+    pub broken_since: Option<i64>,
+    /// `(broken since, recovered at)`: the live checks pass again after finding it broken.
+    pub recovered: Option<(i64, i64)>,
 }
 
 /// Live findings kept for reuse.
@@ -200,6 +205,8 @@ mod tests {
             report: fingerprint("report"),
             secrets: None,
             reported: None,
+            broken_since: None,
+            recovered: None,
         };
         let comment = format!("<!-- pendo-triage:report -->\nreport\n{}\n", s.encode());
         let back = State::decode(&comment).unwrap().unwrap();

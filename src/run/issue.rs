@@ -116,10 +116,23 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         &prev.labels_added,
         &s.config.labels,
     );
-    let notes: Vec<&str> = [live.note.as_deref(), label_plan.note.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let (broken_since, recovered) = sync_health(live, prev, s.now);
+    let recovery_note = recovered.map(|(since, at)| {
+        format!(
+            "✅ **Recovered** at {}: the live checks that found the sync broken since {} pass again (down for about {}).",
+            crate::clock::format_utc(at),
+            crate::clock::format_utc(since),
+            crate::clock::human_age((at - since) as f64)
+        )
+    });
+    let notes: Vec<&str> = [
+        recovery_note.as_deref(),
+        live.note.as_deref(),
+        label_plan.note.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let mut ctx = Context {
         recheck_label: s.config.labels.recheck.clone(),
         live_note: (!notes.is_empty()).then(|| notes.join(" ")),
@@ -155,6 +168,8 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         report: report_fp,
         secrets: secrets_finding,
         reported: Some(reported_at),
+        broken_since,
+        recovered,
     };
     let comment_needed = !has_report
         || previous.is_none()
@@ -172,6 +187,26 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         visible,
         comment_needed,
         triage: t,
+    }
+}
+
+/// Whether the live checks find the sync broken, and since when; or that it recovered.
+/// Live results reused from an earlier run change nothing.
+fn sync_health(live: &LivePart, prev: &State, now: i64) -> (Option<i64>, Option<(i64, i64)>) {
+    let at = live.record.as_ref().map_or(now, |r| r.at);
+    let live_findings = || live.findings.iter().filter(|f| !f.is_offline());
+    let critical = live_findings()
+        .any(|f| f.status == Status::Fail && f.impact == crate::checks::Impact::Critical);
+    let concluded = live_findings().any(|f| f.status.is_conclusive());
+    if critical {
+        (prev.broken_since.or(Some(at)), None)
+    } else if concluded {
+        match prev.broken_since {
+            Some(since) => (None, Some((since, at.max(since)))),
+            None => (None, prev.recovered),
+        }
+    } else {
+        (prev.broken_since, prev.recovered)
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod issue;
 pub mod live;
+pub mod watch;
 pub mod workflow;
 
 use crate::action::{ActionEnv, Env};
@@ -41,6 +42,8 @@ pub struct RunReport {
     pub wall: Duration,
     /// Why nothing was done, when nothing was.
     pub ignored: Option<String>,
+    /// What the watch did, when it ran.
+    pub watch: Option<watch::WatchOutcome>,
 }
 
 /// The `run` command: a runtime, [`execute`], and the `::error::` annotation on failure.
@@ -137,6 +140,30 @@ pub async fn execute(env: &Env) -> Result<RunReport> {
                 &mut report,
             )
             .await?
+        }
+    }
+    // The watch acts on schedule and dispatch only: nobody outside the team can make the
+    // bot file issues.
+    if a.watch {
+        if matches!(a.event_name.as_str(), "schedule" | "workflow_dispatch") {
+            let done: Vec<u64> = report.outcomes.iter().map(|o| o.number).collect();
+            let w = watch::run(
+                &gh,
+                &live,
+                &mut repo_labels,
+                &settings,
+                a.workspace.as_deref(),
+                &done,
+            )
+            .await
+            .context("watch")?;
+            report.outcomes.extend(w.outcomes.iter().cloned());
+            report.watch = Some(w);
+        } else {
+            log(&format!(
+                "watch: not on `{}` events (only schedule and workflow_dispatch)",
+                a.event_name
+            ));
         }
     }
     report.calls = gh.calls();
@@ -277,6 +304,19 @@ const MAX_REPORT_JSON_BYTES: usize = 512 * 1024;
 /// Step outputs, the job summary, and the report in the log. Outputs carry the same
 /// neutralised text as the comment: they end up in notifiers and chat.
 fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
+    if let Some(w) = &r.watch {
+        if let Some(path) = &a.output_file {
+            let healthy = w.healthy.map_or(String::new(), |h| h.to_string());
+            let issue = w.issue.map_or(String::new(), |n| n.to_string());
+            let text = workflow::format_outputs(&[("healthy", healthy), ("watch-issue", issue)]);
+            workflow::append(path, &text)
+                .with_context(|| format!("writing GITHUB_OUTPUT {}", path.display()))?;
+        }
+        if let Some(path) = &a.summary_file {
+            workflow::append(path, &format!("{}\n", w.summary))
+                .with_context(|| format!("writing GITHUB_STEP_SUMMARY {}", path.display()))?;
+        }
+    }
     let (severity, verdict, json) = match r.outcomes.as_slice() {
         [] => return Ok(()),
         [one] => {

@@ -135,6 +135,10 @@ pub struct IssueSnapshot {
     /// Sorted as GitHub lists them (by name, case-insensitively).
     pub labels: Vec<String>,
     pub state: String,
+    /// `completed`, `not_planned`, … once closed.
+    pub state_reason: Option<String>,
+    /// Who opened it.
+    pub author: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,7 +372,21 @@ impl FakeGithub {
             body: i.body.clone().unwrap_or_default(),
             labels: st.label_names(&i.labels),
             state: i.state.clone(),
+            state_reason: i.state_reason.clone(),
+            author: i.author.clone(),
         }
+    }
+
+    /// Every issue (pull requests aside), by number.
+    pub fn issues(&self) -> Vec<IssueSnapshot> {
+        let numbers: Vec<u64> = self
+            .lock()
+            .issues
+            .values()
+            .filter(|i| !i.is_pull_request)
+            .map(|i| i.number)
+            .collect();
+        numbers.into_iter().map(|n| self.issue(n)).collect()
     }
 
     /// Issue `n`'s comments, oldest first.

@@ -1,0 +1,278 @@
+//! The watch's reads and writes: check the production sync for every configured data
+//! type, then open one issue, keep the one that is open, or close it on recovery.
+//!
+//! Safety against races and faults: open watch issues are listed again right before one
+//! is created; a failed creation (a 502 may come after the issue was made) is followed by
+//! that listing, never by a blind second POST; after creating, a duplicate left by a
+//! concurrent run is closed, the older issue kept. Only issues the bot itself opened
+//! count as watch issues, and only those are ever closed.
+
+use super::issue::{self, Outcome, RepoLabels, Settings};
+use super::workflow::log;
+use crate::event::{Target, Trigger};
+use crate::github::{Github, GithubError, Issue};
+use crate::issue::{DataType, Environment};
+use crate::live::{Live, LiveInputs};
+use crate::watch::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
+use std::path::Path;
+use std::sync::Arc;
+
+/// What the watch did, for the summary and the outputs.
+#[derive(Debug, Default)]
+pub struct WatchOutcome {
+    /// `None` when nothing could be checked.
+    pub healthy: Option<bool>,
+    /// The open watch issue (or the person's issue standing for it).
+    pub issue: Option<u64>,
+    /// The job summary section.
+    pub summary: String,
+    /// Triages made for the watch's own issue.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// True for an issue the watch opened: by the bot, with the marker.
+fn is_watch_issue(i: &Issue, bot_logins: &[String]) -> bool {
+    i.user
+        .as_ref()
+        .is_some_and(|u| bot_logins.iter().any(|b| b.eq_ignore_ascii_case(&u.login)))
+        && i.body().contains(WATCH_MARKER)
+}
+
+/// The oldest open watch issue, and the newer ones (duplicates of a race).
+fn watch_issues(open: &[Issue], bot_logins: &[String]) -> Vec<Issue> {
+    let mut found: Vec<Issue> = open
+        .iter()
+        .filter(|i| is_watch_issue(i, bot_logins))
+        .cloned()
+        .collect();
+    found.sort_by_key(|i| i.number);
+    found
+}
+
+/// A person's open `[API]` issue about Production and one of `failing`.
+fn persons_issue(open: &[Issue], failing: &[DataType], s: &Settings) -> Option<u64> {
+    open.iter()
+        .filter(|i| !is_watch_issue(i, s.bot_logins))
+        .filter(|i| crate::event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
+        .find(|i| {
+            let parsed = crate::issue::parse(&crate::secrets::redact(i.body()));
+            parsed.environment == Some(Environment::Production)
+                && parsed.data_type.is_some_and(|d| failing.contains(&d))
+        })
+        .map(|i| i.number)
+}
+
+/// The template the repository files `[API]` issues with: its `.github/ISSUE_TEMPLATE/`
+/// copy (the one titled `[API]`), else the copy this project ships.
+async fn template(gh: &Github, workspace: Option<&Path>) -> String {
+    if let Some(ws) = workspace
+        && let Ok(entries) = std::fs::read_dir(ws.join(".github/ISSUE_TEMPLATE"))
+    {
+        let mut paths: Vec<_> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+        paths.sort();
+        for p in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        {
+            if let Ok(text) = std::fs::read_to_string(p)
+                && is_api_template(&text)
+            {
+                return text;
+            }
+        }
+    }
+    if let Ok(Some(text)) = gh
+        .get_file(".github/ISSUE_TEMPLATE/pendo-api-issue.md")
+        .await
+        && is_api_template(&text)
+    {
+        return text;
+    }
+    crate::issue::TEMPLATE.to_string()
+}
+
+fn is_api_template(text: &str) -> bool {
+    text.lines()
+        .take(12)
+        .any(|l| l.trim_start().starts_with("title:") && l.contains("[API]"))
+}
+
+/// The health of every configured data type, in Production.
+async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
+    let mut rows = Vec::new();
+    let mut types: Vec<DataType> = s.config.tables.iter().map(|t| t.data_type).collect();
+    types.dedup();
+    for dt in types {
+        let inputs = LiveInputs {
+            environment: Some(Environment::Production),
+            data_type: Some(dt),
+            expected_records: None,
+        };
+        rows.push((dt, live.run_all(&inputs).await));
+    }
+    Health { rows }
+}
+
+/// Runs the watch. `done` are the issues the run already triaged (the sweep).
+pub async fn run(
+    gh: &Github,
+    live: &Arc<Live>,
+    repo_labels: &mut RepoLabels,
+    s: &Settings<'_>,
+    workspace: Option<&Path>,
+    done: &[u64],
+) -> Result<WatchOutcome, GithubError> {
+    let h = health(live, s).await;
+    let mut out = WatchOutcome {
+        healthy: h.healthy(),
+        ..Default::default()
+    };
+    let text = match h.healthy() {
+        None => "Nothing was checked, so nothing was opened.".to_string(),
+        Some(false) => broken(gh, live, repo_labels, s, workspace, done, &h, &mut out).await?,
+        Some(true) => recovered(gh, s).await?,
+    };
+    log(&format!("watch: {text}"));
+    out.summary = watch::table(&h, &text);
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn broken(
+    gh: &Github,
+    live: &Arc<Live>,
+    repo_labels: &mut RepoLabels,
+    s: &Settings<'_>,
+    workspace: Option<&Path>,
+    done: &[u64],
+    h: &Health,
+    out: &mut WatchOutcome,
+) -> Result<String, GithubError> {
+    let open = gh.list_open_issues().await?;
+    if let Some(existing) = watch_issues(&open, s.bot_logins).first() {
+        out.issue = Some(existing.number);
+        if !done.contains(&existing.number) {
+            triage(gh, live, repo_labels, s, existing.number, out).await?;
+        }
+        return Ok(format!(
+            "Still broken: #{} stays open; its report is updated in place.",
+            existing.number
+        ));
+    }
+    if let Some(n) = persons_issue(&open, &h.failing_types(), s) {
+        out.issue = Some(n);
+        if !done.contains(&n) {
+            triage(gh, live, repo_labels, s, n, out).await?;
+        }
+        return Ok(format!(
+            "Broken, and #{n} (a person's issue about Production) already tracks it: rechecked it instead of opening another."
+        ));
+    }
+    let template = template(gh, workspace).await;
+    let Some((title, body)) = watch::issue(&template, h, s.now) else {
+        return Ok("Broken, but no finding to file.".into());
+    };
+    let labels = watch::labels(&template, s.config);
+    if s.dry_run {
+        log(&format!(
+            "dry run: would have opened {title:?} with labels {labels:?}"
+        ));
+        return Ok(format!(
+            "Broken: would have opened \"{}\" (dry run).",
+            crate::markdown::inline(&title, 120)
+        ));
+    }
+    let created = create(gh, &title, &body, &labels, s).await?;
+    // A concurrent run may have opened one too: keep the older, close the newer.
+    let open = gh.list_open_issues().await?;
+    let all = watch_issues(&open, s.bot_logins);
+    let keep = all.first().map_or(created.number, |i| i.number);
+    for dup in all.iter().filter(|i| i.number != keep) {
+        log(&format!(
+            "watch: #{} duplicates #{keep} (two runs at once); closing it",
+            dup.number
+        ));
+        gh.close_issue(dup.number, "not_planned").await?;
+    }
+    out.issue = Some(keep);
+    triage(gh, live, repo_labels, s, keep, out).await?;
+    Ok(if keep == created.number {
+        format!("Broken: opened #{keep}.")
+    } else {
+        format!("Broken: #{keep} was opened at the same time by another run; kept it.")
+    })
+}
+
+/// Opens the issue without ever opening it twice: before each attempt the open issues are
+/// listed again, and one the bot opened with the marker is used instead.
+async fn create(
+    gh: &Github,
+    title: &str,
+    body: &str,
+    labels: &[String],
+    s: &Settings<'_>,
+) -> Result<Issue, GithubError> {
+    let attempts = gh.attempts().max(1);
+    for attempt in 1..=attempts {
+        let open = gh.list_open_issues().await?;
+        if let Some(existing) = watch_issues(&open, s.bot_logins).into_iter().next() {
+            return Ok(existing);
+        }
+        match gh.create_issue_once(title, body, labels).await {
+            Ok(i) => return Ok(i),
+            Err(e) if e.is_transient() && attempt < attempts => {
+                let wait = e.retry_in().unwrap_or_else(|| gh.backoff(attempt));
+                log(&format!(
+                    "watch: opening the issue failed ({e}); looking for it before trying again in {} ms",
+                    wait.as_millis()
+                ));
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(GithubError::Transport {
+        what: "POST issues".into(),
+        message: "no attempt left".into(),
+    })
+}
+
+async fn triage(
+    gh: &Github,
+    live: &Arc<Live>,
+    repo_labels: &mut RepoLabels,
+    s: &Settings<'_>,
+    number: u64,
+    out: &mut WatchOutcome,
+) -> Result<(), GithubError> {
+    let target = Target::new(number, Trigger::Schedule, true);
+    if let Some(o) = issue::triage_issue(gh, live, repo_labels, s, target, None).await? {
+        out.outcomes.push(o);
+    }
+    Ok(())
+}
+
+async fn recovered(gh: &Github, s: &Settings<'_>) -> Result<String, GithubError> {
+    let open = gh.list_open_issues().await?;
+    let Some(w) = watch_issues(&open, s.bot_logins).into_iter().next() else {
+        return Ok("Healthy: nothing to open.".into());
+    };
+    let since = crate::clock::parse_rfc3339(&w.created_at).unwrap_or(s.now);
+    if s.dry_run {
+        return Ok(format!(
+            "Recovered: would have closed #{} (dry run).",
+            w.number
+        ));
+    }
+    let commented = gh
+        .list_comments(w.number)
+        .await?
+        .iter()
+        .any(|c| c.is_by(s.bot_logins) && c.body().contains(RECOVERED_MARKER));
+    if !commented {
+        gh.create_comment_once(w.number, &watch::recovery_comment(s.now, since))
+            .await?;
+    }
+    gh.close_issue(w.number, "completed").await?;
+    Ok(format!("Recovered: commented and closed #{}.", w.number))
+}

@@ -1,0 +1,436 @@
+//! Watch: the bot checks the production sync with no issue at hand and files the `[API]`
+//! issue itself when it finds it broken, the way an uptime monitor opens an issue for a
+//! site that is down, and closes it when it recovers.
+//!
+//! This module is the pure part: the health of every configured data type, the decision
+//! (open, keep, recover, nothing), the issue filed from the repository's own template with
+//! the fields the checks measured, and the job summary's health table. `run::watch` does
+//! the reading and writing around it.
+
+use crate::checks::{CATALOGUE, CheckId, Finding, Impact, Status};
+use crate::clock::{format_utc, human_age};
+use crate::config::Config;
+use crate::issue::{DataType, Environment};
+use crate::markdown::inline;
+
+/// The hidden marker of an issue the watch opened.
+pub const WATCH_MARKER: &str = "<!-- pendo-triage:watch -->";
+/// The hidden marker of the watch's recovery comment.
+pub const RECOVERED_MARKER: &str = "<!-- pendo-triage:recovered -->";
+
+/// The live findings of every configured data type, for Production.
+#[derive(Debug, Clone, Default)]
+pub struct Health {
+    pub rows: Vec<(DataType, Vec<Finding>)>,
+}
+
+impl Health {
+    /// The concluded critical findings: `fail` whose impact is critical (a check that
+    /// could not run, `error`, opens nothing).
+    pub fn critical(&self) -> Vec<(DataType, &Finding)> {
+        self.rows
+            .iter()
+            .flat_map(|(dt, fs)| fs.iter().map(move |f| (*dt, f)))
+            .filter(|(_, f)| f.status == Status::Fail && f.impact == Impact::Critical)
+            .collect()
+    }
+
+    /// `Some(true)` healthy, `Some(false)` broken, `None` when no live check concluded.
+    pub fn healthy(&self) -> Option<bool> {
+        let concluded = self
+            .rows
+            .iter()
+            .flat_map(|(_, fs)| fs)
+            .any(|f| f.status.is_conclusive());
+        concluded.then(|| self.critical().is_empty())
+    }
+
+    /// Data types with a critical finding of their own, or every type when a finding
+    /// that does not depend on the type is critical.
+    pub fn failing_types(&self) -> Vec<DataType> {
+        let critical = self.critical();
+        if critical.iter().any(|(_, f)| !f.id.check().per_data_type) {
+            return self.rows.iter().map(|(dt, _)| *dt).collect();
+        }
+        let mut out: Vec<DataType> = critical.iter().map(|(dt, _)| *dt).collect();
+        out.dedup();
+        out
+    }
+
+    /// The critical finding closest to a root cause.
+    pub fn worst(&self) -> Option<(DataType, &Finding)> {
+        self.critical()
+            .into_iter()
+            .min_by_key(|(_, f)| f.id.check().cause)
+    }
+}
+
+/// The live checks shown in the health table, in catalogue order.
+fn live_ids() -> Vec<CheckId> {
+    CATALOGUE
+        .iter()
+        .filter(|c| !c.id.is_offline())
+        .map(|c| c.id)
+        .collect()
+}
+
+/// The job summary: a data type × check table, and what the watch did.
+pub fn table(h: &Health, outcome: &str) -> String {
+    let ids = live_ids();
+    let mut out = String::from("### pendo-triage watch: production sync health\n\n");
+    match h.healthy() {
+        Some(true) => out.push_str("✅ **Healthy**: no live check found a critical problem.\n\n"),
+        Some(false) => out.push_str("❌ **Broken**: a live check found a critical problem.\n\n"),
+        None => out.push_str(
+            "⏭️ **Not checked**: no live check could run. Set the Pendo and Supabase inputs (see docs/action.md); the watch opens nothing without them.\n\n",
+        ),
+    }
+    out.push_str("| Data type |");
+    for id in &ids {
+        out.push_str(&format!(" `{id}` |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(ids.len()));
+    out.push('\n');
+    for (dt, findings) in &h.rows {
+        out.push_str(&format!("| {} |", dt.as_str()));
+        for id in &ids {
+            let cell = findings
+                .iter()
+                .find(|f| f.id == *id)
+                .map_or("—".to_string(), |f| {
+                    format!("{} {}", f.status.icon(), f.status)
+                });
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(outcome);
+    out.push('\n');
+    out
+}
+
+/// The endpoint the sync reads for a data type, as the template writes it.
+fn endpoint(dt: DataType) -> (&'static str, &'static str) {
+    match dt {
+        DataType::Guides => ("GET", "/api/v1/guide"),
+        DataType::Features => ("GET", "/api/v1/feature"),
+        DataType::Pages => ("GET", "/api/v1/page"),
+        DataType::Reports => ("GET", "/api/v1/report"),
+        DataType::Events => ("POST", "/api/v1/aggregation"),
+    }
+}
+
+/// The measured value named `name` among `findings` (the first that measured it).
+fn measured<'a>(findings: &'a [Finding], name: &str) -> Option<&'a str> {
+    findings
+        .iter()
+        .flat_map(|f| f.measured.iter())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Strips the template's front matter (`---` … `---`).
+fn without_front_matter(template: &str) -> &str {
+    let Some(rest) = template.strip_prefix("---") else {
+        return template;
+    };
+    match rest.find("\n---") {
+        Some(end) => rest[end + 4..].trim_start_matches(['\r', '\n']),
+        None => template,
+    }
+}
+
+/// Replaces the value of the first `- **label**: …` line; other lines stay as they are.
+fn set_field(body: &mut String, label: &str, value: &str) {
+    let needle = format!("**{label}**:");
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if (trimmed.starts_with("- ") || trimmed.starts_with("* "))
+            && let Some(pos) = line.find(&needle)
+        {
+            let start = at + pos + needle.len();
+            let end = at + line.trim_end_matches(['\r', '\n']).len();
+            body.replace_range(
+                start..end,
+                &format!(" {}", value.replace(['\r', '\n'], " ")),
+            );
+            return;
+        }
+        at += line.len();
+    }
+}
+
+/// Replaces the first paragraph under `### Problem Description` (the placeholder).
+fn set_problem(body: &mut String, text: &str) {
+    let Some(h) = body.find("Problem Description") else {
+        return;
+    };
+    let after = match body[h..].find('\n') {
+        Some(i) => h + i + 1,
+        None => return,
+    };
+    let rest = &body[after..];
+    let skip = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
+    let start = after + skip;
+    let end = body[start..]
+        .find("\n\n")
+        .or_else(|| body[start..].find("\r\n\r\n"))
+        .map_or(body.len(), |i| start + i);
+    body.replace_range(start..end, text);
+}
+
+/// The issue the watch files: `[API] <diagnosis>` and the template's body with the
+/// measured fields filled in, the findings as the problem description, and the marker.
+pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
+    let (dt, worst) = h.worst()?;
+    let failing = h.failing_types();
+    let focus = if failing.len() == 1 { failing[0] } else { dt };
+    let all: Vec<Finding> = h
+        .rows
+        .iter()
+        .filter(|(d, _)| *d == focus)
+        .flat_map(|(_, fs)| fs.iter().cloned())
+        .collect();
+    let mut body = without_front_matter(template).to_string();
+    let (method, path) = endpoint(focus);
+    set_field(&mut body, "Endpoint", &format!("`{method} {path}`"));
+    set_field(&mut body, "Method", method);
+    set_field(&mut body, "Data Type", focus.as_str());
+    set_field(&mut body, "Environment", Environment::Production.as_str());
+    for (field, from) in [
+        ("Sync Status", "Sync Status"),
+        ("Last Run", "Last Run"),
+        ("Execution Time", "Execution Time"),
+        ("Success Rate", "Success Rate"),
+        ("Error Pattern", "Error Pattern"),
+        ("Stale Data", "Stale Data"),
+        ("Latency", "Latency"),
+    ] {
+        if let Some(v) = measured(&all, from) {
+            set_field(&mut body, field, v);
+        }
+    }
+    if let Some(n) = measured(&all, "Expected Record Count")
+        .and_then(|v| v.split_whitespace().next())
+        .filter(|n| n.chars().all(|c| c.is_ascii_digit() || c == ','))
+    {
+        set_field(&mut body, "Expected Record Count", n);
+    }
+    let mut problem = format!(
+        "pendo-triage's watch found the production sync broken at {} ({}):\n",
+        format_utc(now),
+        if failing.len() == h.rows.len() {
+            "every data type".to_string()
+        } else {
+            failing
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, f) in h.critical() {
+        if !seen.contains(&f.summary.as_str()) {
+            seen.push(&f.summary);
+            problem.push_str(&format!("\n- `{}`: {}", f.id, inline(&f.summary, 300)));
+        }
+    }
+    problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue when the checks pass again.");
+    set_problem(&mut body, &problem);
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    body.push_str(&format!("\n{WATCH_MARKER}\n"));
+    let title: String = format!("[API] {}", worst.summary)
+        .chars()
+        .take(120)
+        .collect();
+    Some((
+        crate::secrets::redact(&title),
+        crate::secrets::redact(&body),
+    ))
+}
+
+/// The labels of a filed issue: the template's, plus `monitoring`.
+pub fn labels(template: &str, config: &Config) -> Vec<String> {
+    let mut out: Vec<String> = front_matter_labels(template);
+    let monitoring = config.labels.area("monitoring").to_string();
+    if !out.iter().any(|l| l.eq_ignore_ascii_case(&monitoring)) {
+        out.push(monitoring);
+    }
+    out
+}
+
+fn front_matter_labels(template: &str) -> Vec<String> {
+    let Some(rest) = template.strip_prefix("---") else {
+        return crate::issue::template_labels()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+    };
+    let head = &rest[..rest.find("\n---").unwrap_or(0)];
+    head.lines()
+        .find_map(|l| l.strip_prefix("labels:"))
+        .map(|v| {
+            v.trim()
+                .trim_matches(['[', ']'])
+                .split(',')
+                .map(|l| l.trim().trim_matches(['"', '\'']).to_string())
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The recovery comment on the watch's own issue.
+pub fn recovery_comment(recovered_at: i64, broken_since: i64) -> String {
+    format!(
+        "{RECOVERED_MARKER}\n✅ **Recovered** at {}: every live check of the production sync passes again. Down for about {} (since the watch noticed it at {}). Closing this issue.\n",
+        format_utc(recovered_at),
+        human_age((recovered_at - broken_since).max(0) as f64),
+        format_utc(broken_since)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::issue::TEMPLATE;
+
+    fn finding(id: CheckId, status: Status, impact: Impact, summary: &str) -> Finding {
+        Finding::new(id, status, summary).with_impact(impact)
+    }
+
+    fn broken() -> Health {
+        let cron = finding(
+            CheckId::SupabaseCron,
+            Status::Fail,
+            Impact::Critical,
+            "The sync job pendo-sync is inactive since its last run, 2026-11-25 18:00 UTC",
+        );
+        let fresh = finding(
+            CheckId::SupabaseFreshness,
+            Status::Fail,
+            Impact::Critical,
+            "Data is older than the 24 h threshold",
+        )
+        .with_measured("Stale Data", "2 d 15 h (newest pendo_guides row)");
+        let log = Finding::new(CheckId::SupabaseSyncLog, Status::Warn, "x")
+            .with_measured(
+                "Sync Status",
+                "last completed run 2026-11-25 18:00 UTC (guides)",
+            )
+            .with_measured("Success Rate", "100% of the last 90 runs (90 completed)");
+        let endpoint = Finding::pass(CheckId::PendoEndpoint, "Pendo lists 412 guides")
+            .with_measured("Expected Record Count", "412 in Pendo (all apps)");
+        Health {
+            rows: vec![
+                (
+                    DataType::Guides,
+                    vec![cron.clone(), fresh.clone(), log.clone(), endpoint],
+                ),
+                (DataType::Events, vec![cron, fresh, log]),
+            ],
+        }
+    }
+
+    #[test]
+    fn health_says_what_broke_and_where() {
+        let h = broken();
+        assert_eq!(h.healthy(), Some(false));
+        assert_eq!(h.failing_types(), vec![DataType::Guides, DataType::Events]);
+        assert_eq!(h.worst().unwrap().1.id, CheckId::SupabaseCron);
+        let ok = Health {
+            rows: vec![(
+                DataType::Guides,
+                vec![
+                    Finding::pass(CheckId::SupabaseCron, "ok"),
+                    finding(CheckId::PendoAuth, Status::Error, Impact::None, "no answer"),
+                ],
+            )],
+        };
+        assert_eq!(ok.healthy(), Some(true));
+        let unknown = Health {
+            rows: vec![(
+                DataType::Guides,
+                vec![Finding::skip(CheckId::SupabaseCron, "no key")],
+            )],
+        };
+        assert_eq!(unknown.healthy(), None);
+        // An error is not a verdict: it opens nothing.
+        let errored = Health {
+            rows: vec![(
+                DataType::Guides,
+                vec![finding(
+                    CheckId::SupabaseCron,
+                    Status::Error,
+                    Impact::Critical,
+                    "x",
+                )],
+            )],
+        };
+        assert!(errored.critical().is_empty());
+    }
+
+    #[test]
+    fn the_issue_is_the_template_with_the_measured_fields() {
+        let (title, body) = issue(TEMPLATE, &broken(), 1_795_860_000).unwrap();
+        assert_eq!(
+            title,
+            "[API] The sync job pendo-sync is inactive since its last run, 2026-11-25 18:00 UTC"
+        );
+        assert!(!body.starts_with("---"), "no front matter in an issue body");
+        assert!(body.ends_with(&format!("{WATCH_MARKER}\n")));
+        let parsed = crate::issue::parse(&body);
+        assert_eq!(parsed.environment, Some(Environment::Production));
+        assert_eq!(parsed.data_type, Some(DataType::Guides));
+        assert_eq!(
+            parsed.field("Stale Data"),
+            Some("2 d 15 h (newest pendo_guides row)")
+        );
+        assert_eq!(
+            parsed.field("Sync Status"),
+            Some("last completed run 2026-11-25 18:00 UTC (guides)")
+        );
+        assert_eq!(parsed.field("Expected Record Count"), Some("412"));
+        assert_eq!(parsed.field("Method"), Some("GET"));
+        // Every other field keeps the template's placeholder.
+        assert_eq!(parsed.field("Subscription Level"), None);
+        assert_eq!(parsed.field("Netlify Function"), None);
+        assert!(
+            body.contains("- `supabase.cron`: The sync job pendo-sync is inactive"),
+            "{body}"
+        );
+        // The checklist is the template's, unticked.
+        assert_eq!(
+            parsed.checklist.len(),
+            crate::issue::parse(TEMPLATE).checklist.len()
+        );
+        assert!(parsed.checklist.iter().all(|i| !i.checked));
+    }
+
+    #[test]
+    fn labels_are_the_templates_plus_monitoring() {
+        assert_eq!(
+            labels(TEMPLATE, &Config::default()),
+            vec!["api", "pendo-api", "needs-triage", "monitoring"]
+        );
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_data_type() {
+        let t = table(&broken(), "Opened #7.");
+        assert!(t.contains("❌ **Broken**"));
+        assert!(t.contains("| Guides |"));
+        assert!(t.contains("| Events |"));
+        assert!(t.contains("❌ fail"));
+        assert!(t.ends_with("Opened #7.\n"));
+        assert!(table(&Health::default(), "").contains("Not checked"));
+        let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600);
+        assert!(c.contains("Down for about 6 h 0 min"), "{c}");
+    }
+}

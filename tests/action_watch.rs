@@ -1,0 +1,315 @@
+//! User stories of the watch: on a schedule, the bot checks the production sync (a real
+//! PostgreSQL with pg_cron holding the sync's history) with no issue at hand, files the
+//! `[API]` issue itself when it is broken, keeps that one issue updated, and closes it when
+//! the sync recovers; against the fake GitHub, with its faults.
+
+mod action_harness;
+mod support;
+
+use action_harness::{Harness, Run, TEMPLATE_LABELS};
+use serde_json::json;
+use support::fake_github::{Fault, Method};
+use support::pg::{FAKE_SERVICE_ROLE_JWT, History, Pg};
+use support::{IssueSnapshot, IssueSpec};
+
+/// 2026-11-28T10:00:00Z: the histories' reference time and the bot's clock.
+const NOW: i64 = 1_795_860_000;
+const NOW_TEXT: &str = "2026-11-28T10:00:00Z";
+const WATCH_MARKER: &str = "<!-- pendo-triage:watch -->";
+
+fn database(history: History) -> Pg {
+    let pg = Pg::start();
+    pg.load(history, NOW);
+    pg
+}
+
+/// A harness watching `pg`'s sync with the bot's clock at `NOW`.
+fn watching(tag: &str, pg: &Pg) -> Harness {
+    let mut h = Harness::new(tag);
+    h.set("SUPABASE_DB_URL", &pg.url("verify-full"));
+    h.set("INPUT_WATCH", "true");
+    h.set_clock(NOW_TEXT);
+    h
+}
+
+fn schedule(h: &Harness) -> Run {
+    let run = h.run("schedule", &json!({"schedule": "23 * * * *"}));
+    run.ok();
+    run
+}
+
+fn output<'a>(run: &'a Run, name: &str) -> &'a str {
+    let start = run
+        .outputs
+        .find(&format!("{name}<<"))
+        .unwrap_or_else(|| panic!("no output {name}: {}", run.outputs));
+    let rest = &run.outputs[start..];
+    let delim = rest
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches(&format!("{name}<<"));
+    let value = rest.lines().nth(1).unwrap();
+    if value == delim { "" } else { value }
+}
+
+/// The open issues the watch opened.
+fn watch_issues(h: &Harness) -> Vec<IssueSnapshot> {
+    h.gh.issues()
+        .into_iter()
+        .filter(|i| i.state == "open" && i.body.contains(WATCH_MARKER))
+        .collect()
+}
+
+#[test]
+fn a_healthy_sync_opens_nothing_and_says_so() {
+    let pg = database(History::Healthy);
+    let h = watching("watch-healthy", &pg);
+    let run = schedule(&h);
+    assert!(h.gh.issues().is_empty());
+    assert_eq!(output(&run, "healthy"), "true");
+    assert_eq!(output(&run, "watch-issue"), "");
+    assert!(
+        run.summary.contains("production sync health"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("| Guides |") && run.summary.contains("| Events |"));
+    assert!(run.summary.contains("✅ **Healthy**"));
+}
+
+#[test]
+fn a_broken_sync_opens_one_filled_issue_and_triages_it() {
+    let pg = database(History::JobInactive);
+    let h = watching("watch-broken", &pg);
+    let run = schedule(&h);
+    let issues = watch_issues(&h);
+    assert_eq!(issues.len(), 1, "{:?}", h.gh.issues());
+    let i = &issues[0];
+    assert_eq!(
+        i.title,
+        "[API] The sync job pendo-sync is inactive since its last run, 2026-11-25 18:00 UTC"
+    );
+    assert_eq!(i.author, "github-actions[bot]");
+    // The template's fields the checks measured, filled in; the rest left as placeholders.
+    for line in [
+        "- **Environment**: Production",
+        "- **Data Type**: Guides",
+        "- **Endpoint**: `GET /api/v1/guide`",
+        "- **Method**: GET",
+        "- **Stale Data**: 2 d 15 h (newest pendo_guides row)",
+        "- **Last Run**: 2026-11-25 18:00 UTC (succeeded)",
+        "- **Subscription Level**: [Current Pendo subscription tier]",
+    ] {
+        assert!(i.body.contains(line), "{line}\n{}", i.body);
+    }
+    assert!(
+        i.body
+            .contains("- `supabase.cron`: The sync job pendo-sync is inactive")
+    );
+    assert!(!i.body.contains(FAKE_SERVICE_ROLE_JWT));
+    // The template's labels, monitoring, and the triage's own.
+    for label in TEMPLATE_LABELS.iter().filter(|l| **l != "needs-triage") {
+        assert!(i.labels.contains(&label.to_string()), "{:?}", i.labels);
+    }
+    for label in ["monitoring", "severity:P0"] {
+        assert!(i.labels.contains(&label.to_string()), "{:?}", i.labels);
+    }
+    // Triaged like any issue: one report, with ticks.
+    assert_eq!(h.reports(i.number).len(), 1);
+    assert!(h.reports(i.number)[0].contains("🔴 P0 — The sync job pendo-sync is inactive"));
+    assert!(action_harness::ticks(&h.gh.issue(i.number).body) > 0);
+    assert_eq!(output(&run, "healthy"), "false");
+    assert_eq!(output(&run, "watch-issue"), i.number.to_string());
+    assert!(
+        run.summary.contains(&format!("opened #{}", i.number)),
+        "{}",
+        run.summary
+    );
+
+    // Still broken an hour later: no second issue, no comment, no write at all (the ages
+    // in the report moved, nothing else did).
+    let mut h = h;
+    h.set_clock("2026-11-28T11:00:00Z");
+    h.gh.clear_requests();
+    let run = schedule(&h);
+    assert_eq!(watch_issues(&h).len(), 1);
+    assert!(h.write_lines().is_empty(), "{:?}", h.write_lines());
+    assert_eq!(output(&run, "watch-issue"), i.number.to_string());
+    assert!(run.summary.contains("Still broken"), "{}", run.summary);
+
+    // The cause changes (the job runs again, but the Edge Function now refuses its calls):
+    // still one issue, and its report says the new cause.
+    let other = Pg::start();
+    other.load(History::EdgeHttpErrors, NOW + 3600);
+    h.set("SUPABASE_DB_URL", &other.url("verify-full"));
+    h.gh.clear_requests();
+    schedule(&h);
+    assert_eq!(watch_issues(&h).len(), 1);
+    let report = &h.reports(i.number)[0];
+    assert!(report.contains("Edge Function calls failed"), "{report}");
+    let writes = h.write_lines();
+    assert!(
+        writes
+            .iter()
+            .any(|w| w.starts_with("PATCH /repos/owner/repo/issues/comments/")),
+        "{writes:?}"
+    );
+    assert!(
+        !writes
+            .iter()
+            .any(|w| w.starts_with("POST /repos/owner/repo/issues ")),
+        "{writes:?}"
+    );
+}
+
+#[test]
+fn a_persons_issue_already_tracking_it_is_rechecked_instead() {
+    let pg = database(History::JobInactive);
+    let h = watching("watch-person", &pg);
+    let body = "## Data Context\n- **Data Type**: Guides\n\n## Environment Information\n- **Environment**: Production\n";
+    let n = h.file("[API] guides are stale", body);
+    let run = schedule(&h);
+    assert!(watch_issues(&h).is_empty(), "{:?}", h.gh.issues());
+    assert_eq!(h.gh.issues().len(), 1);
+    assert_eq!(output(&run, "watch-issue"), n.to_string());
+    assert!(
+        run.summary.contains(&format!("#{n} (a person's issue")),
+        "{}",
+        run.summary
+    );
+    assert!(
+        h.reports(n)[0].contains("inactive"),
+        "its report is the live one"
+    );
+}
+
+#[test]
+fn recovery_comments_once_and_closes_the_watch_issue() {
+    let broken = database(History::JobInactive);
+    let mut h = watching("watch-recovered", &broken);
+    schedule(&h);
+    let n = watch_issues(&h)[0].number;
+    // The team fixes the job; six hours later the sync is healthy again.
+    let healthy = Pg::start();
+    healthy.load(History::Healthy, NOW + 6 * 3600);
+    h.set("SUPABASE_DB_URL", &healthy.url("verify-full"));
+    h.set_clock("2026-11-28T16:00:00Z");
+    let run = schedule(&h);
+    let issue = h.gh.issue(n);
+    assert_eq!(issue.state, "closed");
+    assert_eq!(issue.state_reason.as_deref(), Some("completed"));
+    let comments: Vec<String> =
+        h.gh.comments(n)
+            .into_iter()
+            .map(|c| c.body)
+            .filter(|b| b.contains("Recovered"))
+            .collect();
+    assert!(
+        comments
+            .iter()
+            .any(|c| c.contains("✅ **Recovered** at 2026-11-28 16:00 UTC")
+                && c.contains("Down for about")),
+        "{comments:?}"
+    );
+    assert_eq!(output(&run, "healthy"), "true");
+    assert_eq!(output(&run, "watch-issue"), "");
+    // Once: a later healthy run writes nothing.
+    h.gh.clear_requests();
+    schedule(&h);
+    assert!(h.write_lines().is_empty(), "{:?}", h.write_lines());
+}
+
+#[test]
+fn a_persons_issue_is_never_closed_its_report_tells_the_recovery() {
+    let broken = database(History::JobInactive);
+    let mut h = watching("watch-person-recovered", &broken);
+    let body = "## Data Context\n- **Data Type**: Guides\n\n## Environment Information\n- **Environment**: Production\n";
+    let n = h.file("[API] guides are stale", body);
+    schedule(&h);
+    let healthy = Pg::start();
+    healthy.load(History::Healthy, NOW + 6 * 3600);
+    h.set("SUPABASE_DB_URL", &healthy.url("verify-full"));
+    h.set_clock("2026-11-28T16:00:00Z");
+    schedule(&h);
+    let issue = h.gh.issue(n);
+    assert_eq!(issue.state, "open");
+    let report = &h.reports(n)[0];
+    assert!(
+        report.contains("✅ **Recovered** at 2026-11-28 16:00 UTC"),
+        "{report}"
+    );
+    assert!(report.contains("(down for about 6 h 0 min)"), "{report}");
+}
+
+#[test]
+fn without_credentials_it_says_so_and_opens_nothing() {
+    let mut h = Harness::new("watch-nocreds");
+    h.set("INPUT_WATCH", "true");
+    let run = schedule(&h);
+    assert!(h.gh.issues().is_empty());
+    assert!(run.summary.contains("Not checked"), "{}", run.summary);
+    assert_eq!(output(&run, "healthy"), "");
+}
+
+#[test]
+fn an_issue_event_never_runs_the_watch() {
+    let pg = database(History::JobInactive);
+    let h = watching("watch-issue-event", &pg);
+    let n = h.file("[API] question", "- **Environment**: Staging\n");
+    let run = h.opened(n);
+    run.ok();
+    assert!(watch_issues(&h).is_empty());
+    assert!(
+        run.stderr.contains("watch: not on `issues` events"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.outputs.contains("healthy<<"));
+}
+
+#[test]
+fn two_runs_at_once_leave_one_issue() {
+    let pg = database(History::JobInactive);
+    let h = watching("watch-race", &pg);
+    std::thread::scope(|scope| {
+        let a = scope.spawn(|| h.run("schedule", &json!({})));
+        let b = scope.spawn(|| h.run("schedule", &json!({})));
+        a.join().unwrap().ok();
+        b.join().unwrap().ok();
+    });
+    let open = watch_issues(&h);
+    assert_eq!(open.len(), 1, "{:?}", h.gh.issues());
+    // A duplicate, if one was made, is closed, and the older one kept.
+    for i in
+        h.gh.issues()
+            .iter()
+            .filter(|i| i.body.contains(WATCH_MARKER) && i.state == "closed")
+    {
+        assert!(i.number > open[0].number);
+        assert_eq!(i.state_reason.as_deref(), Some("not_planned"));
+    }
+}
+
+#[test]
+fn a_502_on_creation_is_followed_by_a_search_not_a_second_post() {
+    let pg = database(History::JobInactive);
+    let h = watching("watch-502", &pg);
+    // GitHub makes the issue, then answers 502.
+    h.gh.inject(Fault::after_effect(Method::POST, "/repos/owner/repo/issues", 502).times(1));
+    let run = schedule(&h);
+    assert_eq!(watch_issues(&h).len(), 1, "{:?}", h.gh.issues());
+    assert_eq!(h.gh.issues().len(), 1);
+    assert!(
+        run.stderr.contains("looking for it before trying again"),
+        "{}",
+        run.stderr
+    );
+    let posts =
+        h.gh.requests()
+            .iter()
+            .filter(|r| r.method == Method::POST && r.path == "/repos/owner/repo/issues")
+            .count();
+    assert_eq!(posts, 1, "one POST, then the search found it");
+    let _ = IssueSpec::new("", "");
+}
