@@ -18,7 +18,7 @@ use pendo_triage::issue::{DataType, Environment};
 use pendo_triage::live::{Live, LiveInputs};
 use std::time::{Duration, Instant};
 use support::fake_pendo::{FAKE_PENDO_KEY, FakePendo};
-use support::fake_postgrest::{FakePostgrest, FakeTable, SERVICE_ROLE_JWT};
+use support::fake_postgrest::{FakePostgrest, SERVICE_ROLE_JWT};
 use support::pg::{History, Pg, events_rows};
 
 const NOW: i64 = 1_795_860_000; // 2026-11-28T10:00:00Z
@@ -41,23 +41,9 @@ fn pendo_creds(url: &str) -> Credentials {
     }
 }
 
-/// The rows of a healthy project, served by a fake PostgREST.
+/// The rows of a healthy project, served by a fake PostgREST answering after `delay_ms`.
 fn project(pg: &Pg, delay_ms: u64) -> FakePostgrest {
-    let rest = FakePostgrest::start();
-    for table in [
-        "pendo_guides",
-        "pendo_features",
-        "pendo_pages",
-        "pendo_reports",
-        "pendo_events",
-        "sync_status",
-    ] {
-        let rows = pg.query_json(&format!("select * from public.{table}"));
-        rest.add_table(
-            table,
-            FakeTable::new(rows.as_array().cloned().unwrap_or_default()),
-        );
-    }
+    let rest = support::project::mirror(pg);
     rest.knobs(|k| k.delay_ms = delay_ms);
     rest
 }

@@ -15,40 +15,13 @@ use support::fake_postgrest::{
     ANON_JWT, FakePostgrest, FakeTable, PostgrestVersion, SECRET_KEY, SERVICE_ROLE_JWT,
 };
 use support::pg::{History, Pg};
+use support::project::mirror;
 
 const NOW: i64 = 1_795_860_000;
 const NOW_TEXT: &str = "2026-11-28T10:00:00Z";
-const TABLES: [&str; 6] = [
-    "pendo_guides",
-    "pendo_features",
-    "pendo_pages",
-    "pendo_reports",
-    "pendo_events",
-    "sync_status",
-];
 
 const BODY: &str = "## Data Context\n- **Data Type**: Guides\n- **Expected Record Count**: 42\n\n## Environment Information\n- **Environment**: Production\n\n\
 ## Troubleshooting Checklist\n- [ ] Verify Supabase function execution\n- [ ] Test database connectivity\n- [ ] Review cronjob execution logs\n- [ ] Verify target data in Supabase\n- [ ] Validate data completeness\n- [ ] Compare source data in Pendo\n";
-
-/// A fake PostgREST serving the rows of `pg`'s tables.
-fn mirror(pg: &Pg) -> FakePostgrest {
-    let rest = FakePostgrest::start();
-    for table in TABLES {
-        let rows = pg.query_json(&format!("select * from public.{table}"));
-        let columns = pg.query_json(&format!(
-            "select column_name from information_schema.columns where table_name = '{table}'"
-        ));
-        let names: Vec<&str> = columns
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|c| c["column_name"].as_str())
-            .collect();
-        let rows = rows.as_array().cloned().unwrap_or_default();
-        rest.add_table(table, FakeTable::new(rows).columns(&names));
-    }
-    rest
-}
 
 /// A real database with `history` and the health function installed, and a fake
 /// PostgREST serving its rows and calling its function.

@@ -100,14 +100,7 @@ fn starts_fast_and_is_shaped_like_supabase() {
             {"column_name": "created", "data_type": "timestamp with time zone"},
         ])
     );
-    for table in [
-        "pendo_guides",
-        "pendo_features",
-        "pendo_pages",
-        "pendo_reports",
-        "pendo_events",
-        "sync_status",
-    ] {
+    for table in support::project::SYNCED_TABLES {
         assert_eq!(
             count(&pg, &format!("select count(*) from public.{table}")),
             0,

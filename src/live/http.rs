@@ -145,16 +145,21 @@ impl Http {
     }
 }
 
-/// Sorts a reqwest error into what a person can act on, redacted.
-fn classify(e: reqwest::Error) -> FetchError {
+/// An error with its causes, `outer: inner: innermost` (the innermost says the most).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut chain = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = e.source();
     while let Some(s) = source {
         chain.push_str(": ");
         chain.push_str(&s.to_string());
         source = s.source();
     }
-    sort_error(&chain, e.is_timeout(), e.is_connect())
+    chain
+}
+
+/// Sorts a reqwest error into what a person can act on, redacted.
+fn classify(e: reqwest::Error) -> FetchError {
+    sort_error(&error_chain(&e), e.is_timeout(), e.is_connect())
 }
 
 fn sort_error(chain: &str, is_timeout: bool, is_connect: bool) -> FetchError {

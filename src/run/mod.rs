@@ -147,14 +147,15 @@ pub async fn execute(env: &Env) -> Result<RunReport> {
     if a.watch {
         if matches!(a.event_name.as_str(), "schedule" | "workflow_dispatch") {
             let done: Vec<u64> = report.outcomes.iter().map(|o| o.number).collect();
-            let w = watch::run(
-                &gh,
-                &live,
-                &mut repo_labels,
-                &settings,
-                a.workspace.as_deref(),
-                &done,
-            )
+            let w = watch::Watch {
+                gh: &gh,
+                live: &live,
+                repo_labels: &mut repo_labels,
+                s: &settings,
+                workspace: a.workspace.as_deref(),
+                done: &done,
+            }
+            .run()
             .await
             .context("watch")?;
             report.outcomes.extend(w.outcomes.iter().cloned());

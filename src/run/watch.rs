@@ -113,94 +113,98 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
     Health { rows }
 }
 
-/// Runs the watch. `done` are the issues the run already triaged (the sweep).
-pub async fn run(
-    gh: &Github,
-    live: &Arc<Live>,
-    repo_labels: &mut RepoLabels,
-    s: &Settings<'_>,
-    workspace: Option<&Path>,
-    done: &[u64],
-) -> Result<WatchOutcome, GithubError> {
-    let h = health(live, s).await;
-    let mut out = WatchOutcome {
-        healthy: h.healthy(),
-        ..Default::default()
-    };
-    let text = match h.healthy() {
-        None => "Nothing was checked, so nothing was opened.".to_string(),
-        Some(false) => broken(gh, live, repo_labels, s, workspace, done, &h, &mut out).await?,
-        Some(true) => recovered(gh, s).await?,
-    };
-    log(&format!("watch: {text}"));
-    out.summary = watch::table(&h, &text);
-    Ok(out)
+/// What every step of the watch works with.
+pub struct Watch<'a, 'b> {
+    pub gh: &'a Github,
+    pub live: &'a Arc<Live>,
+    pub repo_labels: &'a mut RepoLabels,
+    pub s: &'a Settings<'b>,
+    pub workspace: Option<&'a Path>,
+    /// The issues this run already triaged (the sweep).
+    pub done: &'a [u64],
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn broken(
-    gh: &Github,
-    live: &Arc<Live>,
-    repo_labels: &mut RepoLabels,
-    s: &Settings<'_>,
-    workspace: Option<&Path>,
-    done: &[u64],
-    h: &Health,
-    out: &mut WatchOutcome,
-) -> Result<String, GithubError> {
-    let open = gh.list_open_issues().await?;
-    if let Some(existing) = watch_issues(&open, s.bot_logins).first() {
-        out.issue = Some(existing.number);
-        if !done.contains(&existing.number) {
-            triage(gh, live, repo_labels, s, existing.number, out).await?;
+impl Watch<'_, '_> {
+    /// Runs the watch.
+    pub async fn run(mut self) -> Result<WatchOutcome, GithubError> {
+        let h = health(self.live, self.s).await;
+        let mut out = WatchOutcome {
+            healthy: h.healthy(),
+            ..Default::default()
+        };
+        let text = match h.healthy() {
+            None => "Nothing was checked, so nothing was opened.".to_string(),
+            Some(false) => self.broken(&h, &mut out).await?,
+            Some(true) => recovered(self.gh, self.s).await?,
+        };
+        log(&format!("watch: {text}"));
+        out.summary = watch::table(&h, &text);
+        Ok(out)
+    }
+
+    async fn broken(&mut self, h: &Health, out: &mut WatchOutcome) -> Result<String, GithubError> {
+        let (gh, s) = (self.gh, self.s);
+        let open = gh.list_open_issues().await?;
+        if let Some(existing) = watch_issues(&open, s.bot_logins).first() {
+            self.track(existing.number, out).await?;
+            return Ok(format!(
+                "Still broken: #{} stays open; its report is updated in place.",
+                existing.number
+            ));
         }
-        return Ok(format!(
-            "Still broken: #{} stays open; its report is updated in place.",
-            existing.number
-        ));
-    }
-    if let Some(n) = persons_issue(&open, &h.failing_types(), s) {
-        out.issue = Some(n);
-        if !done.contains(&n) {
-            triage(gh, live, repo_labels, s, n, out).await?;
+        if let Some(n) = persons_issue(&open, &h.failing_types(), s) {
+            self.track(n, out).await?;
+            return Ok(format!(
+                "Broken, and #{n} (a person's issue about Production) already tracks it: rechecked it instead of opening another."
+            ));
         }
-        return Ok(format!(
-            "Broken, and #{n} (a person's issue about Production) already tracks it: rechecked it instead of opening another."
-        ));
+        let template = template(gh, self.workspace).await;
+        let Some((title, body)) = watch::issue(&template, h, s.now) else {
+            return Ok("Broken, but no finding to file.".into());
+        };
+        let labels = watch::labels(&template, s.config);
+        if s.dry_run {
+            log(&format!(
+                "dry run: would have opened {title:?} with labels {labels:?}"
+            ));
+            return Ok(format!(
+                "Broken: would have opened \"{}\" (dry run).",
+                crate::markdown::inline(&title, 120)
+            ));
+        }
+        let created = create(gh, &title, &body, &labels, s).await?;
+        // A concurrent run may have opened one too: keep the older, close the newer.
+        let open = gh.list_open_issues().await?;
+        let all = watch_issues(&open, s.bot_logins);
+        let keep = all.first().map_or(created.number, |i| i.number);
+        for dup in all.iter().filter(|i| i.number != keep) {
+            log(&format!(
+                "watch: #{} duplicates #{keep} (two runs at once); closing it",
+                dup.number
+            ));
+            gh.close_issue(dup.number, "not_planned").await?;
+        }
+        self.track(keep, out).await?;
+        Ok(if keep == created.number {
+            format!("Broken: opened #{keep}.")
+        } else {
+            format!("Broken: #{keep} was opened at the same time by another run; kept it.")
+        })
     }
-    let template = template(gh, workspace).await;
-    let Some((title, body)) = watch::issue(&template, h, s.now) else {
-        return Ok("Broken, but no finding to file.".into());
-    };
-    let labels = watch::labels(&template, s.config);
-    if s.dry_run {
-        log(&format!(
-            "dry run: would have opened {title:?} with labels {labels:?}"
-        ));
-        return Ok(format!(
-            "Broken: would have opened \"{}\" (dry run).",
-            crate::markdown::inline(&title, 120)
-        ));
+
+    /// Makes `number` the issue tracking the broken sync, triaged now unless the sweep
+    /// already did (the bot's own new issue is triaged like any other).
+    async fn track(&mut self, number: u64, out: &mut WatchOutcome) -> Result<(), GithubError> {
+        out.issue = Some(number);
+        if self.done.contains(&number) {
+            return Ok(());
+        }
+        let target = Target::new(number, Trigger::Schedule, true);
+        let triaged =
+            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, None).await?;
+        out.outcomes.extend(triaged);
+        Ok(())
     }
-    let created = create(gh, &title, &body, &labels, s).await?;
-    // A concurrent run may have opened one too: keep the older, close the newer.
-    let open = gh.list_open_issues().await?;
-    let all = watch_issues(&open, s.bot_logins);
-    let keep = all.first().map_or(created.number, |i| i.number);
-    for dup in all.iter().filter(|i| i.number != keep) {
-        log(&format!(
-            "watch: #{} duplicates #{keep} (two runs at once); closing it",
-            dup.number
-        ));
-        gh.close_issue(dup.number, "not_planned").await?;
-    }
-    out.issue = Some(keep);
-    triage(gh, live, repo_labels, s, keep, out).await?;
-    Ok(if keep == created.number {
-        format!("Broken: opened #{keep}.")
-    } else {
-        format!("Broken: #{keep} was opened at the same time by another run; kept it.")
-    })
 }
 
 /// Opens the issue without ever opening it twice: before each attempt the open issues are
@@ -235,21 +239,6 @@ async fn create(
         what: "POST issues".into(),
         message: "no attempt left".into(),
     })
-}
-
-async fn triage(
-    gh: &Github,
-    live: &Arc<Live>,
-    repo_labels: &mut RepoLabels,
-    s: &Settings<'_>,
-    number: u64,
-    out: &mut WatchOutcome,
-) -> Result<(), GithubError> {
-    let target = Target::new(number, Trigger::Schedule, true);
-    if let Some(o) = issue::triage_issue(gh, live, repo_labels, s, target, None).await? {
-        out.outcomes.push(o);
-    }
-    Ok(())
 }
 
 async fn recovered(gh: &Github, s: &Settings<'_>) -> Result<String, GithubError> {

@@ -10,6 +10,7 @@ pub mod fake_github;
 pub mod fake_pendo;
 pub mod fake_postgrest;
 pub mod pg;
+pub mod project;
 pub mod serve;
 
 use std::path::{Path, PathBuf};

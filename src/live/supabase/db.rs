@@ -233,14 +233,7 @@ fn db_error(e: tokio_postgres::Error) -> FetchError {
             db.message()
         )));
     }
-    let mut chain = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    let chain = secrets::redact(&chain);
+    let chain = secrets::redact(&crate::live::http::error_chain(&e));
     if chain.to_ascii_lowercase().contains("timed out") {
         FetchError::Timeout(Duration::ZERO)
     } else {
