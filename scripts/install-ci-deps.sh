@@ -2,6 +2,7 @@
 # Installs what pendo-triage's tests and container image need on a Debian 12 (bookworm)
 # machine or CI runner, and nothing that is already there:
 #   tests  - postgresql-15 + postgresql-15-cron (the tests start a real PostgreSQL with pg_cron),
+#            pgbouncer (a transaction pooler in front of it),
 #            libfaketime (the suite is rerun with the clock moved years ahead)
 #   image  - musl-tools (musl-gcc, for C code such as ring built for musl),
 #            buildah + podman + runc (build and run the image without a Docker engine),
@@ -29,7 +30,7 @@ for arg in "$@"; do
 done
 
 packages=()
-[ "$want_tests" = 1 ] && packages+=(postgresql-15 postgresql-15-cron libfaketime)
+[ "$want_tests" = 1 ] && packages+=(postgresql-15 postgresql-15-cron pgbouncer libfaketime)
 [ "$want_image" = 1 ] && packages+=(musl-tools buildah podman runc file ca-certificates)
 
 # --- Debian packages --------------------------------------------------------------------

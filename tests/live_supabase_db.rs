@@ -273,6 +273,34 @@ fn sslmode_means_what_it_means_in_libpq() {
 }
 
 #[test]
+fn a_transaction_pooler_reads_the_same_with_no_named_prepared_statement() {
+    // Supabase's poolers hand a server connection to a client per transaction; a named
+    // prepared statement would not survive that. Through PgBouncer in transaction mode,
+    // every check reads what it reads directly.
+    let pg = Pg::start();
+    pg.load(History::FailingStreak, NOW);
+    let pooler = pg.transaction_pooler();
+    let direct = check_db(&pg, &pg.url("verify-full"));
+    let pooled = check_db(&pg, &pooler.url());
+    for id in [
+        "supabase.tables",
+        "supabase.freshness",
+        "supabase.sync-log",
+        "supabase.cron",
+        "supabase.http",
+    ] {
+        assert_ne!(
+            status(&pooled, id),
+            "error",
+            "{id}: {}",
+            summary(&pooled, id)
+        );
+        assert_eq!(summary(&pooled, id), summary(&direct, id), "{id}");
+    }
+    assert_eq!(pooled["severity"], direct["severity"]);
+}
+
+#[test]
 fn the_shipped_health_function_gives_the_facts_the_database_gives() {
     let pg = Pg::start();
     pg.load(History::EdgeHttpErrors, NOW);

@@ -365,38 +365,57 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
     Ok(())
 }
 
-/// Every swept issue's JSON report, within [`MAX_REPORT_JSON_BYTES`]: full reports
-/// first, then a short entry per issue that no longer fits.
+/// Every swept issue's JSON report, within [`MAX_REPORT_JSON_BYTES`]: every issue gets
+/// at least a short entry (number, severity, diagnosis), and the first ones their full
+/// report while the room lasts.
 pub fn sweep_json(outcomes: &[Outcome]) -> String {
-    let mut out = String::from("[");
-    for (i, o) in outcomes.iter().enumerate() {
-        let mut v = o.json.clone();
-        v["issue"] = serde_json::json!(o.number);
+    let entry = |v: serde_json::Value| {
+        let mut v = v;
         crate::markdown::neutral_json(&mut v);
-        let full = v.to_string();
-        let mut short = serde_json::json!({
-            "issue": o.number,
-            "severity": o.severity,
-            "diagnosis": o.diagnosis,
-            "truncated": true,
-        });
-        crate::markdown::neutral_json(&mut short);
-        let short = short.to_string();
-        let entry = if out.len() + full.len() + 2 <= MAX_REPORT_JSON_BYTES {
-            full
-        } else if out.len() + short.len() + 2 <= MAX_REPORT_JSON_BYTES {
-            short
-        } else {
+        v.to_string()
+    };
+    let fulls: Vec<String> = outcomes
+        .iter()
+        .map(|o| {
+            let mut v = o.json.clone();
+            v["issue"] = serde_json::json!(o.number);
+            entry(v)
+        })
+        .collect();
+    let shorts: Vec<String> = outcomes
+        .iter()
+        .map(|o| {
+            entry(serde_json::json!({
+                "issue": o.number,
+                "severity": o.severity,
+                "diagnosis": o.diagnosis,
+                "truncated": true,
+            }))
+        })
+        .collect();
+    let mut size: usize = 2 + shorts.iter().map(|e| e.len() + 1).sum::<usize>();
+    let mut chosen: Vec<&String> = shorts.iter().collect();
+    for (i, full) in fulls.iter().enumerate() {
+        let grows = full.len().saturating_sub(shorts[i].len());
+        if size + grows > MAX_REPORT_JSON_BYTES {
+            break;
+        }
+        size += grows;
+        chosen[i] = full;
+    }
+    let mut out = String::from("[");
+    for (i, e) in chosen.iter().enumerate() {
+        if out.len() + e.len() + 2 > MAX_REPORT_JSON_BYTES {
             workflow::warning(&format!(
                 "report-json holds the first {i} of {} issues (the output is capped at {MAX_REPORT_JSON_BYTES} bytes); the job summary lists them all",
                 outcomes.len()
             ));
             break;
-        };
-        if out.len() > 1 {
+        }
+        if i > 0 {
             out.push(',');
         }
-        out.push_str(&entry);
+        out.push_str(e);
     }
     out.push(']');
     out
@@ -424,4 +443,45 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Severity;
+
+    fn outcome(number: u64, evidence_kb: usize) -> Outcome {
+        Outcome {
+            number,
+            title: format!("[API] #{number}"),
+            severity: Severity::P1,
+            diagnosis: "Pendo is slow <!channel> @org/team".into(),
+            json: serde_json::json!({"severity": "P1", "evidence": "x".repeat(evidence_kb * 1024)}),
+            visible: String::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_sweeps_report_json_stays_under_the_cap_and_names_every_issue() {
+        // 300 issues of ~4 KB each: 1.2 MB of reports, over GitHub's output limit.
+        let many: Vec<Outcome> = (1..=300).map(|n| outcome(n, 4)).collect();
+        let text = sweep_json(&many);
+        assert!(text.len() <= MAX_REPORT_JSON_BYTES, "{}", text.len());
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let items = v.as_array().unwrap();
+        assert_eq!(
+            items.len(),
+            300,
+            "every issue is listed, in full or in short"
+        );
+        assert!(items.iter().any(|i| i["truncated"] == true));
+        assert_eq!(items[0]["issue"], 1);
+        assert!(items[0]["evidence"].is_string(), "the first ones in full");
+        // Outputs are neutralised: no ping survives.
+        assert!(
+            !text.contains("<!channel>") && !text.contains("@org"),
+            "neutralised"
+        );
+    }
 }

@@ -11,6 +11,7 @@
 
 mod cmd;
 mod histories;
+mod pooler;
 mod template;
 mod tls;
 
@@ -23,6 +24,7 @@ pub use histories::{
     JOB_SCHEDULE, RUN_EVERY_SECS, RUNS_KEPT, SETTLE_SECS, events_rows, job_command,
     job_inactive_since, run_start, stuck_run_start,
 };
+pub use pooler::Pooler;
 pub use template::{SCRATCH_ENV, scratch_root};
 
 /// How a server is set up beyond the defaults (trust auth, TLS offered but optional).
