@@ -131,17 +131,6 @@ fn measured<'a>(findings: &'a [Finding], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Strips the template's front matter (`---` … `---`).
-fn without_front_matter(template: &str) -> &str {
-    let Some(rest) = template.strip_prefix("---") else {
-        return template;
-    };
-    match rest.find("\n---") {
-        Some(end) => rest[end + 4..].trim_start_matches(['\r', '\n']),
-        None => template,
-    }
-}
-
 /// Replaces the value of the first `- **label**: …` line; other lines stay as they are.
 fn set_field(body: &mut String, label: &str, value: &str) {
     let needle = format!("**{label}**:");
@@ -194,7 +183,7 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         .filter(|(d, _)| *d == focus)
         .flat_map(|(_, fs)| fs.iter().cloned())
         .collect();
-    let mut body = without_front_matter(template).to_string();
+    let mut body = crate::issue::body_of(template).to_string();
     let (method, path) = endpoint(focus);
     set_field(&mut body, "Endpoint", &format!("`{method} {path}`"));
     set_field(&mut body, "Method", method);
@@ -257,33 +246,15 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
 
 /// The labels of a filed issue: the template's, plus `monitoring`.
 pub fn labels(template: &str, config: &Config) -> Vec<String> {
-    let mut out: Vec<String> = front_matter_labels(template);
+    let mut out: Vec<String> = crate::issue::labels_of(template)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let monitoring = config.labels.area("monitoring").to_string();
     if !out.iter().any(|l| l.eq_ignore_ascii_case(&monitoring)) {
         out.push(monitoring);
     }
     out
-}
-
-fn front_matter_labels(template: &str) -> Vec<String> {
-    let Some(rest) = template.strip_prefix("---") else {
-        return crate::issue::template_labels()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-    };
-    let head = &rest[..rest.find("\n---").unwrap_or(0)];
-    head.lines()
-        .find_map(|l| l.strip_prefix("labels:"))
-        .map(|v| {
-            v.trim()
-                .trim_matches(['[', ']'])
-                .split(',')
-                .map(|l| l.trim().trim_matches(['"', '\'']).to_string())
-                .filter(|l| !l.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The recovery comment on the watch's own issue.

@@ -347,3 +347,34 @@ fn the_shipped_health_function_gives_the_facts_the_database_gives() {
         "{def}"
     );
 }
+
+#[test]
+fn a_missing_sync_log_is_named_with_postgres_code() {
+    // The configured log table does not exist: Postgres refuses with 42P01.
+    let pg = Pg::start();
+    pg.load(History::Healthy, NOW);
+    let r = check_json(
+        BODY,
+        "sync_log:\n  table: sync_runs\n",
+        &[
+            ("SUPABASE_DB_URL", &pg.url("verify-full")),
+            ("PENDO_TRIAGE_NOW", NOW_TEXT),
+        ],
+        &[FAKE_SERVICE_ROLE_JWT],
+    );
+    assert_eq!(status(&r, "supabase.sync-log"), "fail");
+    let s = summary(&r, "supabase.sync-log");
+    assert!(
+        s.starts_with("The sync log is missing: Postgres 42P01"),
+        "{s}"
+    );
+    assert!(s.contains("sync_runs"), "{s}");
+    assert_eq!(r["severity"], "P0");
+    // The other checks still read the tables that are there.
+    assert_eq!(
+        status(&r, "supabase.tables"),
+        "pass",
+        "{}",
+        summary(&r, "supabase.tables")
+    );
+}

@@ -337,3 +337,27 @@ fn completeness_reads_the_counts_the_other_checks_fetched() {
         "with and without expand=*, as the counts differ from the expected 42"
     );
 }
+
+#[test]
+fn a_missing_sync_log_is_named_with_postgrests_code() {
+    let (_pg, rest) = project(History::Healthy);
+    let env = [
+        ("SUPABASE_URL", rest.url()),
+        ("SUPABASE_SERVICE_ROLE_KEY", SERVICE_ROLE_JWT),
+        ("PENDO_TRIAGE_NOW", NOW_TEXT),
+    ];
+    let r = check_json(
+        BODY,
+        "sync_log:\n  table: sync_runs\n",
+        &env,
+        &[SERVICE_ROLE_JWT],
+    );
+    assert_eq!(status(&r, "supabase.sync-log"), "fail");
+    let s = summary(&r, "supabase.sync-log");
+    assert!(
+        s.starts_with("The sync log is missing: sync_runs answers 404 PGRST205"),
+        "{s}"
+    );
+    assert_eq!(r["severity"], "P0");
+    assert!(r["next_steps"].to_string().contains("reload schema"));
+}

@@ -15,7 +15,7 @@ pub mod tick;
 
 pub use blocks::{CurlCommand, ReportedRequest, ReportedResponse};
 pub use parser::{normalize_key, parse};
-pub use template::{TEMPLATE, template_labels, template_title};
+pub use template::{TEMPLATE, body_of, labels_of, template_labels, title_of};
 
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -51,8 +51,26 @@ pub enum FetchError {
     Connect(String),
     /// The body is larger than the cap (bytes).
     TooLarge(usize),
+    /// The service answered with an error: `by` says who and with which status
+    /// (`sync_status answers 404`, `Postgres`), `code` is the PostgREST code or SQLSTATE
+    /// (may be empty), `message` is redacted.
+    Refused {
+        by: String,
+        code: String,
+        message: String,
+    },
     /// Anything else.
     Other(String),
+}
+
+impl FetchError {
+    /// The PostgREST code or SQLSTATE of a refusal.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            FetchError::Refused { code, .. } if !code.is_empty() => Some(code),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for FetchError {
@@ -64,9 +82,19 @@ impl fmt::Display for FetchError {
             FetchError::TooLarge(cap) => {
                 write!(f, "the answer is larger than {} MiB", cap >> 20)
             }
+            FetchError::Refused { by, code, message } if code.is_empty() => {
+                write!(f, "{by}: {message}")
+            }
+            FetchError::Refused { by, code, message } => write!(f, "{by} {code}: {message}"),
             FetchError::Other(m) => f.write_str(m),
         }
     }
+}
+
+/// A URL's host for messages (`https://app.eu.pendo.io/api/v1` → `app.eu.pendo.io`).
+pub fn host_name(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
 }
 
 /// `2 s`, `0.5 s`.

@@ -188,7 +188,7 @@ impl Live {
         }
         // Checks that judge what the others fetched, with no I/O of their own.
         for id in runnable.iter().copied().filter(|id| is_derived(*id)) {
-            found.push(run_derived(self, inputs, id));
+            found.push(run_one(self, inputs, id).await);
         }
         found.sort_by_key(|f| f.id);
         let spent = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
@@ -230,30 +230,25 @@ fn is_derived(id: CheckId) -> bool {
     runner(id) == Runner::Derived
 }
 
+/// Runs one check: a [`Runner::Derived`] one only judges what the fetching ones left.
 async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
     match id {
         CheckId::PendoAuth => pendo::auth::check(live).await,
         CheckId::PendoEndpoint => pendo::endpoint::check(live, inputs).await,
         CheckId::PendoLatency => pendo::latency::check(live).await,
         CheckId::PendoAggregation => pendo::aggregation::check(live).await,
+        CheckId::PendoRateLimit => pendo::rate_limit::check(live),
         CheckId::SupabaseApi => supabase::api::check(live).await,
         CheckId::SupabaseTables => supabase::tables::check(live, inputs).await,
         CheckId::SupabaseFreshness => supabase::freshness::check(live, inputs).await,
+        CheckId::SupabaseCompleteness => supabase::completeness::check(live, inputs),
         CheckId::SupabaseSyncLog => supabase::sync_log::check(live, inputs).await,
         CheckId::SupabaseCron => supabase::cron::check(live).await,
         CheckId::SupabaseHttp => supabase::edge_calls::check(live).await,
-        other => run_derived(live, inputs, other),
-    }
-}
-
-fn run_derived(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
-    match id {
-        CheckId::PendoRateLimit => pendo::rate_limit::check(live),
-        CheckId::SupabaseCompleteness => supabase::completeness::check(live, inputs),
-        other => Finding::new(
-            other,
+        CheckId::IssueFields | CheckId::IssueSecrets | CheckId::IssueRequest => Finding::new(
+            id,
             Status::Error,
-            "this check has no live runner (internal error)",
+            "this check reads only the issue and has no live runner (internal error)",
         ),
     }
 }

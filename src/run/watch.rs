@@ -92,16 +92,18 @@ async fn template(gh: &Github, workspace: Option<&Path>) -> String {
 }
 
 fn is_api_template(text: &str) -> bool {
-    text.lines()
-        .take(12)
-        .any(|l| l.trim_start().starts_with("title:") && l.contains("[API]"))
+    crate::issue::title_of(text).starts_with(crate::event::TITLE_PREFIX)
 }
 
 /// The health of every configured data type, in Production.
 async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
     let mut rows = Vec::new();
-    let mut types: Vec<DataType> = s.config.tables.iter().map(|t| t.data_type).collect();
-    types.dedup();
+    let mut types: Vec<DataType> = Vec::new();
+    for t in &s.config.tables {
+        if !types.contains(&t.data_type) {
+            types.push(t.data_type);
+        }
+    }
     for dt in types {
         let inputs = LiveInputs {
             environment: Some(Environment::Production),

@@ -7,7 +7,7 @@
 
 use super::{Pendo, key_region};
 use crate::checks::{CheckId, Finding, Status};
-use crate::live::http::{Answer, FetchError};
+use crate::live::http::{Answer, FetchError, host_name};
 use crate::live::{Live, fetch_error};
 use crate::meaning::{self, Service};
 
@@ -89,7 +89,7 @@ pub async fn fetch(p: &Pendo) -> Answers {
 
 /// The finding, from what the hosts answered.
 pub fn judge(a: &Answers, key: &KeyFacts) -> Finding {
-    let host = Pendo::host_name(&a.host);
+    let host = host_name(&a.host);
     let seen = match &a.configured {
         Ok(s) => s,
         Err(e) => return fetch_error(ID, &format!("GET {host}{PROBE_PATH}"), e),
@@ -126,7 +126,7 @@ pub fn judge(a: &Answers, key: &KeyFacts) -> Finding {
     };
     f.evidence.insert(0, evidence);
     for (region, other, seen) in &a.elsewhere {
-        let other = Pendo::host_name(other);
+        let other = host_name(other);
         f = f.with_evidence(match seen {
             Ok(s) => format!("{region}: GET {other}{PROBE_PATH} → {}", s.status),
             Err(e) => format!("{region}: GET {other}{PROBE_PATH}: {e}"),
@@ -166,7 +166,7 @@ fn refused(host: &str, status: u16, a: &Answers, key: &KeyFacts) -> Finding {
     let m = meaning::meaning(meaning::Known::PendoKeyRejected);
     let works_on = a.elsewhere.iter().find_map(|(region, other, seen)| {
         matches!(seen, Ok(s) if (200..300).contains(&s.status))
-            .then(|| (region.as_str(), Pendo::host_name(other), other.as_str()))
+            .then(|| (region.as_str(), host_name(other), other.as_str()))
     });
     let mut f = match works_on {
         Some((region, other_host, other_url)) => Finding::new(

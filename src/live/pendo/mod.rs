@@ -99,12 +99,6 @@ impl Pendo {
         cell.get()?.as_ref().ok()?.count
     }
 
-    /// The host's name for messages (`app.eu.pendo.io`).
-    pub fn host_name(url: &str) -> &str {
-        let rest = url.split_once("://").map_or(url, |(_, r)| r);
-        rest.split('/').next().unwrap_or(rest)
-    }
-
     /// GET `host` + `path` with the key.
     async fn get(&self, host: &str, path: &str, max_body: usize) -> Result<Answer, FetchError> {
         self.send(host, path, None, max_body).await
@@ -230,7 +224,7 @@ mod tests {
         assert_eq!(backoff(Some("30")), None);
         assert_eq!(backoff(Some("Wed, 21 Oct 2026 07:28:00 GMT")), None);
         assert_eq!(
-            Pendo::host_name("https://app.eu.pendo.io"),
+            crate::live::http::host_name("https://app.eu.pendo.io"),
             "app.eu.pendo.io"
         );
     }

@@ -106,7 +106,7 @@ pub async fn check(live: &Live) -> Finding {
         .creds
         .supabase_url
         .as_deref()
-        .map(crate::live::pendo::Pendo::host_name)
+        .map(crate::live::http::host_name)
         .unwrap_or("Supabase");
     judge(root, rest.kind, host)
 }

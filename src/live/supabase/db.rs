@@ -6,7 +6,9 @@
 //! Supabase's own CA for its poolers), `system` or nothing the system's (`SSL_CERT_FILE`
 //! honoured). One connection per run holds one `READ ONLY` transaction with a statement
 //! timeout; every query is an unnamed statement (`query_typed`), so Supabase's session
-//! and transaction poolers both work, and returns one JSON text value.
+//! and transaction poolers both work, and returns one JSON text value. Each query runs
+//! behind its own savepoint, so one that fails (a missing table, the statement timeout)
+//! fails alone instead of aborting the transaction under every other check.
 
 use crate::credentials::SecretString;
 use crate::live::http::FetchError;
@@ -137,6 +139,9 @@ fn percent_decode(text: &str) -> String {
 pub struct Db {
     client: tokio_postgres::Client,
     task: tokio::task::JoinHandle<()>,
+    /// One query (with its savepoint) at a time: a rollback to the savepoint must not
+    /// undo another check's.
+    turn: tokio::sync::Mutex<()>,
     queries: AtomicU32,
 }
 
@@ -179,6 +184,7 @@ impl Db {
         let db = Db {
             client,
             task,
+            turn: tokio::sync::Mutex::new(()),
             queries: AtomicU32::new(0),
         };
         let ms = timeout.as_millis().max(1000);
@@ -195,6 +201,8 @@ impl Db {
     }
 
     /// Runs one query whose single row and column is JSON text, with text parameters.
+    /// The savepoint travels with the query (one round trip); only a failed query costs
+    /// a second one, to roll back to it.
     pub async fn json(
         &self,
         sql: &str,
@@ -205,11 +213,21 @@ impl Db {
             .iter()
             .map(|p| (p as &(dyn ToSql + Sync), Type::TEXT))
             .collect();
-        let rows = self
-            .client
-            .query_typed(sql, &typed)
-            .await
-            .map_err(db_error)?;
+        let turn = self.turn.lock().await;
+        let (saved, answer) = tokio::join!(
+            self.client.batch_execute("savepoint pendo_triage"),
+            self.client.query_typed(sql, &typed)
+        );
+        saved.map_err(db_error)?;
+        if answer.is_err() {
+            // Should this fail too, the next query says so.
+            let _ = self
+                .client
+                .batch_execute("rollback to savepoint pendo_triage")
+                .await;
+        }
+        drop(turn);
+        let rows = answer.map_err(db_error)?;
         let text: Option<String> = rows.first().and_then(|r| r.get(0));
         serde_json::from_str(text.as_deref().unwrap_or("null")).map_err(|e| {
             FetchError::Other(format!(
@@ -227,11 +245,11 @@ impl Db {
 /// A Postgres error as a person reads it: SQLSTATE and message, redacted.
 fn db_error(e: tokio_postgres::Error) -> FetchError {
     if let Some(db) = e.as_db_error() {
-        return FetchError::Other(secrets::redact(&format!(
-            "Postgres {}: {}",
-            db.code().code(),
-            db.message()
-        )));
+        return FetchError::Refused {
+            by: "Postgres".into(),
+            code: db.code().code().into(),
+            message: secrets::redact(db.message()),
+        };
     }
     let chain = secrets::redact(&crate::live::http::error_chain(&e));
     if chain.to_ascii_lowercase().contains("timed out") {

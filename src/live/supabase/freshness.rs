@@ -111,12 +111,7 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
         Err(e) => return crate::live::fetch_error(ID, "reading the tables", e),
     };
     // The schedule is a bonus: without pg_cron's facts, the threshold alone judges.
-    let interval = match s.health(&live.config, live.now).await {
-        Ok(super::health::HealthAnswer::Found(h)) => {
-            h.sync_job().and_then(|j| schedule::interval(&j.schedule))
-        }
-        _ => None,
-    };
+    let interval = s.schedule_interval(&live.config, live.now).await;
     judge(
         facts,
         inputs.data_type,

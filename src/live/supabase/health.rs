@@ -143,10 +143,7 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<HealthAnsw
     if a.status == 404 && e.code == "PGRST202" {
         return Ok(HealthAnswer::NotInstalled);
     }
-    Err(FetchError::Other(format!(
-        "the health function answered {} {}: {}",
-        a.status, e.code, e.message
-    )))
+    Err(e.refused(format!("the health function answered {}", a.status)))
 }
 
 fn parse(v: Value) -> Result<HealthAnswer, FetchError> {

@@ -72,11 +72,6 @@ impl Supabase {
         Some(opened.as_ref().map_err(Clone::clone))
     }
 
-    /// Where the data checks read: REST when there is, else the database.
-    pub fn reads_through_rest(&self) -> bool {
-        self.rest.is_some()
-    }
-
     /// True when the data is read with an anon/publishable key (RLS applies to it).
     pub fn public_key(&self) -> bool {
         self.rest.as_ref().is_some_and(|r| r.kind.is_public())
@@ -104,14 +99,8 @@ impl Supabase {
     }
 
     /// The sync log, fetched once.
-    pub async fn sync_log(
-        &self,
-        config: &Config,
-        now: i64,
-    ) -> &Result<Vec<sync_log::LogRow>, FetchError> {
-        self.log
-            .get_or_init(|| sync_log::fetch(self, config, now))
-            .await
+    pub async fn sync_log(&self, config: &Config) -> &Result<Vec<sync_log::LogRow>, FetchError> {
+        self.log.get_or_init(|| sync_log::fetch(self, config)).await
     }
 
     /// pg_cron's and pg_net's state, fetched once.
@@ -123,6 +112,16 @@ impl Supabase {
         self.health
             .get_or_init(|| health::fetch(self, config, now))
             .await
+    }
+
+    /// How often the sync job runs, when pg_cron's facts name it and its schedule reads.
+    pub async fn schedule_interval(&self, config: &Config, now: i64) -> Option<Duration> {
+        match self.health(config, now).await {
+            Ok(health::HealthAnswer::Found(h)) => {
+                h.sync_job().and_then(|j| schedule::interval(&j.schedule))
+            }
+            _ => None,
+        }
     }
 
     /// The table facts when another check already fetched them (for the derived checks).

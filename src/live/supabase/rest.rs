@@ -107,6 +107,21 @@ impl ApiError {
             hint: text("hint"),
         }
     }
+
+    /// The error as a [`FetchError::Refused`] by `by` (`sync_status answers 404`), the
+    /// hint kept after the message.
+    pub fn refused(self, by: String) -> FetchError {
+        let message = if self.hint.is_empty() {
+            self.message
+        } else {
+            format!("{} ({})", self.message, self.hint)
+        };
+        FetchError::Refused {
+            by,
+            code: self.code,
+            message,
+        }
+    }
 }
 
 /// The total of a `Content-Range` header (`0-0/412` → 412, `*/0` → 0, `0-9/*` → none).

@@ -85,7 +85,7 @@ const CANONICAL: [&str; 7] = [
 
 /// The last `window_runs` rows per configured entity: one REST request per entity, or
 /// one query.
-pub async fn fetch(s: &Supabase, config: &Config, _now: i64) -> Result<Vec<LogRow>, FetchError> {
+pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchError> {
     let entities: Vec<String> = config.tables.iter().map(|t| t.entity()).collect();
     let log = &config.sync_log;
     if let Some(rest) = &s.rest {
@@ -106,19 +106,8 @@ pub async fn fetch(s: &Supabase, config: &Config, _now: i64) -> Result<Vec<LogRo
         for answer in join_all(requests.collect()).await {
             let a = answer?;
             if !a.is_success() {
-                let e = ApiError::of(&a);
-                return Err(FetchError::Other(format!(
-                    "{} answers {} {}: {}{}",
-                    log.table,
-                    a.status,
-                    e.code,
-                    e.message,
-                    if e.hint.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", e.hint)
-                    }
-                )));
+                let by = format!("{} answers {}", log.table, a.status);
+                return Err(ApiError::of(&a).refused(by));
             }
             let v: Value = serde_json::from_slice(&a.body).unwrap_or_default();
             rows.extend(
@@ -437,12 +426,14 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
-    let rows = match s.sync_log(&live.config, live.now).await {
+    let rows = match s.sync_log(&live.config).await {
         Ok(r) => r,
         Err(e) => {
             let what = format!("reading {}", live.config.sync_log.table);
             let mut f = crate::live::fetch_error(ID, &what, e);
-            if e.to_string().contains("PGRST205") || e.to_string().contains("42P01") {
+            let missing = crate::meaning::of_code(e.code().unwrap_or_default())
+                .is_some_and(|m| m.known == crate::meaning::Known::TableMissing);
+            if missing {
                 f = Finding::new(
                     ID,
                     Status::Fail,
@@ -454,12 +445,7 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
             return f;
         }
     };
-    let interval = match s.health(&live.config, live.now).await {
-        Ok(super::health::HealthAnswer::Found(h)) => {
-            h.sync_job().and_then(|j| schedule::interval(&j.schedule))
-        }
-        _ => None,
-    };
+    let interval = s.schedule_interval(&live.config, live.now).await;
     let entities: Vec<(DataType, String)> = live
         .config
         .tables

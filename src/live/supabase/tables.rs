@@ -166,9 +166,7 @@ async fn probe_rest(rest: &super::rest::Rest, t: &DataTable) -> TableFacts {
                     hint: e.hint,
                 }
             } else {
-                TableState::Failed(
-                    format!("{} {}: {}", a.status, e.code, e.message).replace("  ", " "),
-                )
+                TableState::Failed(e.refused(a.status.to_string()).to_string())
             },
         );
     }
