@@ -5,6 +5,7 @@
 //! log line cannot leak a key.
 
 use crate::meaning::PENDO_REGIONS;
+use crate::secrets::held::Credential;
 use std::fmt;
 
 /// A secret value. Read it with [`SecretString::expose`] only where it is sent.
@@ -92,6 +93,22 @@ impl Credentials {
             values.push(password);
         }
         values
+    }
+
+    /// Every credential held, for [`crate::secrets::held`]: found by value wherever text
+    /// leaves the bot, in every form it travels in.
+    pub fn held(&self) -> Vec<Credential<'_>> {
+        let mut held = Vec::new();
+        if let Some(k) = &self.pendo_key {
+            held.push(Credential::PendoKey(k.expose()));
+        }
+        if let Some(k) = &self.supabase_key {
+            held.push(Credential::SupabaseKey(k.expose()));
+        }
+        if let Some(u) = &self.supabase_db_url {
+            held.push(Credential::DatabaseUrl(u.expose()));
+        }
+        held
     }
 
     /// The Pendo key as given, cleaned: surrounding whitespace and one pair of quotes

@@ -257,6 +257,10 @@ impl Github {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
         let what = format!("{method} {path}");
+        // Every write passes the held-credential scrub last: no key the bot holds is ever
+        // sent to GitHub, whichever text carried it here.
+        let scrubbed = body.map(scrub_json);
+        let body = scrubbed.as_ref();
         let transport = |message: String| GithubError::Transport {
             what: what.clone(),
             message,
@@ -606,10 +610,24 @@ fn status_error(what: &str, a: &Answer, retry_in: Option<Duration>) -> GithubErr
 }
 
 fn log_retry(what: &str, why: &str, wait: Duration) {
-    eprintln!(
-        "pendo-triage: {what}: {why}; retrying in {} ms",
+    crate::run::workflow::log(&format!(
+        "{what}: {why}; retrying in {} ms",
         wait.as_millis()
-    );
+    ));
+}
+
+/// A request body with every string passed through the held-credential scrub.
+fn scrub_json(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(crate::secrets::held::scrub(s).into_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(scrub_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), scrub_json(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use pendo_triage::action::Env;
 use pendo_triage::clock::{self, Basis, Clock, ReportedAt};
 use pendo_triage::config::Config;
 use pendo_triage::live::{Live, LiveInputs};
-use pendo_triage::{issue, report, secrets, triage};
+use pendo_triage::secrets::{self, held};
+use pendo_triage::{issue, report, triage};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,9 +69,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("pendo-triage: error: {err}");
+            eprintln!("pendo-triage: error: {}", held::scrub(&err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", held::scrub(&cause.to_string()));
             }
             ExitCode::from(2)
         }
@@ -152,6 +153,7 @@ fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>)
     let env = Env::from_process();
     let config = load_config(config, &env)?;
     let creds = env.credentials().map_err(anyhow::Error::msg)?;
+    held::install(held::Held::new(&creds.held()));
     let mut clock = Clock::at(env.now().map_err(anyhow::Error::msg)?);
     if let Some(at) = as_of {
         clock = clock.with_reported(ReportedAt {
@@ -169,9 +171,12 @@ fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>)
                 live_at: (!live.is_empty()).then_some(clock.now),
                 ..Default::default()
             };
-            print!("{}", report::render_markdown(&t, &ctx, None));
+            print!("{}", held::scrub(&report::render_markdown(&t, &ctx, None)));
         }
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report::json(&t))?),
+        Format::Json => println!(
+            "{}",
+            held::scrub(&serde_json::to_string_pretty(&report::json(&t))?)
+        ),
     }
     Ok(())
 }

@@ -79,8 +79,10 @@ impl State {
         let mut s = self.clone();
         s.v = VERSION;
         s.compact();
-        let json = serde_json::to_vec(&s).unwrap_or_default();
-        format!("{PREFIX}{} -->", B64.encode(json))
+        let json = serde_json::to_string(&s).unwrap_or_default();
+        // Base64 hides text from the sinks' scrub: the held credentials are masked here.
+        let json = crate::secrets::held::scrub(&json);
+        format!("{PREFIX}{} -->", B64.encode(json.as_bytes()))
     }
 
     /// Reads the block out of a report comment. `Ok(None)`: there is none (a report from

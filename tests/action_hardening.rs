@@ -193,3 +193,82 @@ fn outputs_carry_neutralised_text() {
     }
     assert!(run.outputs.contains("&lt;!channel&gt;"), "{}", run.outputs);
 }
+
+/// Every form a held value can be found in, for the leak assertions below.
+fn forms(value: &str) -> Vec<String> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    vec![
+        value.to_string(),
+        value.to_ascii_uppercase(),
+        value.replace('-', ""),
+        b64.encode(value),
+    ]
+}
+
+/// Every state block in `text`, decoded.
+fn decoded_states(text: &str) -> String {
+    let mut out = String::new();
+    for part in text.split("<!-- pendo-triage:state ").skip(1) {
+        let b64 = part.split(" -->").next().unwrap_or_default();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap_or_default();
+        out.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    out
+}
+
+#[test]
+fn a_pendo_that_echoes_the_key_never_gets_it_published() {
+    // A plain UUID key (no region suffix, so no shape rule knows it) that Pendo rejects,
+    // and a Pendo that repeats it in its 401 body and in a rate-limit header.
+    const PLAIN_KEY: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    let mut h = Harness::new("echo-key");
+    let pendo = support::fake_pendo::FakePendo::builder()
+        .knobs(|k| k.echo_key = true)
+        .start();
+    h.set("PENDO_INTEGRATION_KEY", PLAIN_KEY);
+    h.set("PENDO_BASE_URL", pendo.url());
+    let n = h.file("[API] auth", &support::example("prod-auth-401.md"));
+    let run = h.opened(n);
+    run.ok();
+    // The key went to Pendo (the check ran), and Pendo echoed it.
+    assert!(
+        pendo
+            .requests()
+            .iter()
+            .any(|r| r.header("x-pendo-integration-key") == Some(PLAIN_KEY))
+    );
+    let report = &h.reports(n)[0];
+    assert!(report.contains("pendo.auth"), "{report}");
+    let mut published = vec![
+        report.clone(),
+        decoded_states(report),
+        run.outputs.clone(),
+        run.summary.clone(),
+        run.stderr.clone(),
+        h.gh.issue(n).body.clone(),
+    ];
+    published.extend(h.gh.writes().into_iter().map(|w| w.body));
+    for text in &published {
+        for form in forms(PLAIN_KEY) {
+            assert!(!text.contains(&form), "the key leaked as {form}:\n{text}");
+        }
+    }
+    // What replaced it says so.
+    assert!(
+        published.iter().any(|t| t.contains("[redacted]")),
+        "{report}"
+    );
+    // `check --format json` with the same key and Pendo.
+    let json = support::cli::check_json(
+        &support::example("prod-auth-401.md"),
+        "",
+        &[
+            ("PENDO_INTEGRATION_KEY", PLAIN_KEY),
+            ("PENDO_BASE_URL", pendo.url()),
+        ],
+        &[PLAIN_KEY, &PLAIN_KEY.replace('-', "")],
+    );
+    assert_eq!(json["severity"], "P0", "{json}");
+}

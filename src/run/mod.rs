@@ -17,6 +17,7 @@ use crate::event::{self, Intake, Target, Trigger};
 use crate::github::{Github, RetryPolicy};
 use crate::live::Live;
 use crate::markdown::inline;
+use crate::secrets::held::{Credential, Held};
 use anyhow::{Context as _, Result, anyhow, bail};
 use issue::{Outcome, RepoLabels, Settings};
 use std::sync::Arc;
@@ -72,6 +73,9 @@ pub async fn execute(env: &Env) -> Result<RunReport> {
     let mut secrets = creds.secret_values();
     secrets.push(token.expose());
     workflow::mask(&secrets);
+    let mut held = creds.held();
+    held.push(Credential::GithubToken(token.expose()));
+    crate::secrets::held::install(Held::new(&held));
 
     let retry = RetryPolicy {
         base: Duration::from_millis(a.retry_base_ms),

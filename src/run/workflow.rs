@@ -5,13 +5,17 @@
 //! go to stderr, one line each. Issue text echoed into the log is fenced with
 //! `::stop-commands::TOKEN` so a `::set-output` or `::add-mask` inside an issue cannot run.
 
+use crate::secrets::held::scrub;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::Path;
 
 /// One log line on stderr.
 pub fn log(message: &str) {
-    eprintln!("pendo-triage: {}", message.replace(['\r', '\n'], " "));
+    eprintln!(
+        "pendo-triage: {}",
+        scrub(message).replace(['\r', '\n'], " ")
+    );
 }
 
 /// A random token (128 bits from the OS-seeded hasher keys), for stop-commands and
@@ -40,6 +44,11 @@ pub fn escape_data(text: &str) -> String {
 }
 
 fn stdout_write(text: &str) {
+    stdout_raw(&scrub(text));
+}
+
+/// Writes to stdout as is: only for `::add-mask::`, whose point is to name the values.
+fn stdout_raw(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
@@ -53,7 +62,7 @@ pub fn mask(secrets: &[&str]) {
             text.push_str(&format!("::add-mask::{}\n", escape_data(line)));
         }
     }
-    stdout_write(&text);
+    stdout_raw(&text);
 }
 
 /// An `::error::` annotation.
@@ -104,7 +113,7 @@ pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .open(path)?;
-    f.write_all(text.as_bytes())
+    f.write_all(scrub(text).as_bytes())
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@
 //! Every rule starts from a literal (a name, a scheme, `eyJ`, a hyphen of a UUID) and reads
 //! a bounded amount around it, so finding is linear in the text length.
 
+pub mod held;
 mod rules;
 #[cfg(test)]
 mod tests;

@@ -18,6 +18,10 @@ use std::sync::LazyLock;
 /// Every secret in `text` by byte range, in order, non-overlapping.
 pub(super) fn scan(text: &str) -> Vec<(Range<usize>, SecretKind)> {
     let mut found = Found::default();
+    // The values the bot itself holds first: known exactly, whatever their shape.
+    for (range, kind) in super::held::installed_matches(text) {
+        found.add(range, kind);
+    }
     // URL passwords first: they may hold anything, even a name the next rule reads. Then
     // named values, whose whole value is masked whatever it holds, which keeps redaction
     // idempotent. Then the specific shapes, most specific first.

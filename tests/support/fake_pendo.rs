@@ -95,6 +95,9 @@ pub struct Knobs {
     pub body_faults: Vec<(String, BodyFault)>,
     /// Aggregations with a pipeline stage of this name (e.g. "group") answer 500.
     pub fail_stage: Option<String>,
+    /// A careless (or hostile) API: every answer echoes the key it was sent, in an
+    /// `X-RateLimit-Key` header, and a rejection says `Unauthorized <key>` in its body.
+    pub echo_key: bool,
 }
 
 impl Default for Knobs {
@@ -115,6 +118,7 @@ impl Default for Knobs {
             path_faults: Vec::new(),
             body_faults: Vec::new(),
             fail_stage: None,
+            echo_key: false,
         }
     }
 }
@@ -280,10 +284,16 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         std::future::pending::<()>().await;
     }
     let answer = answer(&mut lock(&shared.knobs), &parts, &body);
-    let response = match answer {
+    let mut response = match answer {
         Answer::Now(response) => response,
         Answer::Huge(kind, now_ms, bytes) => stream_huge(kind, now_ms, bytes, in_flight).await,
     };
+    if lock(&shared.knobs).echo_key {
+        let key = parts.headers.get("x-pendo-integration-key").cloned();
+        if let Some(key) = key {
+            response.headers_mut().insert("x-ratelimit-key", key);
+        }
+    }
     if let Some(seen) = lock(&shared.log).get_mut(index) {
         seen.status = Some(response.status().as_u16());
     }
@@ -318,7 +328,12 @@ fn answer(knobs: &mut Knobs, parts: &Parts, body: &[u8]) -> Answer {
     let key = parts.headers.get("x-pendo-integration-key");
     let key = key.and_then(|k| k.to_str().ok()).unwrap_or_default();
     if !knobs.keys.iter().any(|k| k == key) {
-        return Answer::Now(plain(knobs.unknown_key_status, ""));
+        let body = if knobs.echo_key {
+            format!("Unauthorized {key}\n")
+        } else {
+            String::new()
+        };
+        return Answer::Now(plain(knobs.unknown_key_status, &body));
     }
     let path = parts.uri.path();
     let mut faults = knobs.path_faults.iter_mut();
