@@ -25,7 +25,7 @@ begin
     result := result || jsonb_build_object('scheduler', part::jsonb);
   end if;
   if (result -> 'extensions' ->> 'pg_cron') is not null then
-    execute $q$select json_build_object('total', (select count(*) from cron.job), 'matching', coalesce((select json_agg(j order by j.jobid) from (select jobid, jobname, schedule, command, active, database, username from cron.job where ($1::text is null and (command ilike '%pendo%' or jobname ilike '%pendo%')) or jobname = $1::text) j), '[]'::json))::text$q$ into part using job_name;
+    execute $q$select json_build_object('total', (select count(*) from cron.job), 'matching', coalesce((select json_agg(j order by j.jobid) from (select jobid, jobname, schedule, coalesce(regexp_replace(substring(command from '(https?://[^/''"[:space:]?#]+/[^''"[:space:]?#]*)'), '://[^/@]*@', '://'), 'select ' || substring(command from '(?i)select[[:space:]]+([a-z_][a-z0-9_.]*)[[:space:]]*[(]') || '()', '') as command, length(command) as command_chars, active, database, username from cron.job where ($1::text is null and (command ilike '%pendo%' or jobname ilike '%pendo%')) or jobname = $1::text) j), '[]'::json))::text$q$ into part using job_name;
     result := result || jsonb_build_object('jobs', part::jsonb);
   end if;
   if (result -> 'extensions' ->> 'pg_cron') is not null then
@@ -33,7 +33,7 @@ begin
     result := result || jsonb_build_object('runs', part::jsonb);
   end if;
   if (result -> 'extensions' ->> 'net_responses')::boolean then
-    execute $q$select coalesce(json_agg(x order by x.created desc), '[]'::json)::text from (select id, status_code, timed_out, left(error_msg, 300) as error_msg, left(content, 200) as content, created from net._http_response where created >= $1::text::timestamptz order by created desc limit 100) x$q$ into part using since::text;
+    execute $q$select coalesce(json_agg(x order by x.created desc), '[]'::json)::text from (select id, status_code, timed_out, left(error_msg, 300) as error_msg, case when status_code >= 400 then left(content, 200) end as content, created from net._http_response where created >= $1::text::timestamptz order by created desc limit 100) x$q$ into part using since::text;
     result := result || jsonb_build_object('responses', part::jsonb);
   end if;
   return result;

@@ -378,3 +378,39 @@ fn a_missing_sync_log_is_named_with_postgres_code() {
         summary(&r, "supabase.tables")
     );
 }
+
+#[test]
+fn a_secret_header_in_the_cron_command_never_reaches_the_report() {
+    let pg = Pg::start();
+    pg.load(History::Healthy, NOW);
+    // A custom header whose value has no secret shape, and a body with a password.
+    pg.exec(
+        "update cron.job set command = $c$select net.http_post(url:='https://abcdefghijklmnop.supabase.co/functions/v1/pendo-sync?apikey=QueryLettersOnly', headers:='{\"x-sync-secret\":\"HeaderLettersOnlyValue\"}'::jsonb, body:='{\"password\":\"BodyLettersOnlyValue\"}'::jsonb)$c$ where jobname = 'pendo-sync';",
+    );
+    let r = check_json(
+        BODY,
+        "",
+        &[
+            ("SUPABASE_DB_URL", &pg.url("verify-full")),
+            ("PENDO_TRIAGE_NOW", NOW_TEXT),
+        ],
+        &[
+            "HeaderLettersOnlyValue",
+            "BodyLettersOnlyValue",
+            "QueryLettersOnly",
+        ],
+    );
+    let evidence = strings(support::cli::finding(&r, "supabase.cron"), "evidence");
+    assert!(
+        evidence[0].ends_with("calls https://abcdefghijklmnop.supabase.co/functions/v1/pendo-sync"),
+        "{evidence:?}"
+    );
+    // The wrapper the reference deployment schedules is shown by the function it runs.
+    pg.exec("update cron.job set command = 'SELECT call_pendo_sync_edge_function();' where jobname = 'pendo-sync';");
+    let r = check_db(&pg, &pg.url("verify-full"));
+    let evidence = strings(support::cli::finding(&r, "supabase.cron"), "evidence");
+    assert!(
+        evidence[0].ends_with("runs call_pendo_sync_edge_function()"),
+        "{evidence:?}"
+    );
+}

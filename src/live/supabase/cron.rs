@@ -144,7 +144,7 @@ pub fn judge(h: &Health, job_name: &str, t: &Thresholds, now: i64) -> Finding {
             "job {} {name}: {} · {}",
             job.jobid,
             job.schedule,
-            one_line(&job.command, 160)
+            call_of(&job.command, job.command_chars)
         )))
         .with_evidence(format!(
             "{ok} of the last {} runs succeeded; pg_cron's scheduler {}",
@@ -177,12 +177,50 @@ fn capital(s: &str) -> String {
     }
 }
 
-fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &flat[..at]),
-        None => flat,
+/// What identifies a job's call, never a header or body value: the URL it posts to (host
+/// and path, no query), else the function it runs, else only its length. A command can
+/// carry any secret (`"x-sync-secret": "…"`), so nothing else of it is shown.
+pub fn call_of(command: &str, chars: Option<i64>) -> String {
+    if let Some(url) = first_url(command) {
+        return format!("calls {url}");
     }
+    let lower = command.to_ascii_lowercase();
+    if let Some(at) = lower.find("select") {
+        let rest = command[at + "select".len()..].trim_start();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .take(80)
+            .collect();
+        if !name.is_empty() && rest[name.len()..].trim_start().starts_with('(') {
+            return format!("runs {name}()");
+        }
+    }
+    format!(
+        "runs a command of {} characters (not shown: it may hold keys)",
+        chars.unwrap_or(command.chars().count() as i64)
+    )
+}
+
+/// The first `http(s)://host/path` in `text`, without query, fragment or user info.
+fn first_url(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("https://").or_else(|| lower.find("http://"))?;
+    let url: String = text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !"'\"?#)(,;<>`\\{}|^[]".contains(*c))
+        .take(200)
+        .collect();
+    let scheme_end = url.find("://")? + 3;
+    let (authority, path) = match url[scheme_end..].find('/') {
+        Some(i) => url[scheme_end..].split_at(i),
+        None => (&url[scheme_end..], ""),
+    };
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    if host.is_empty() {
+        return None;
+    }
+    Some(format!("{}{host}{path}", &url[..scheme_end]))
 }
 
 /// `supabase.cron` for this run.
@@ -272,10 +310,9 @@ mod tests {
             f.summary,
             "pendo-sync (0 */6 * * *, every 6 h) is active; last run 2026-11-28 06:00 UTC succeeded"
         );
-        assert!(
-            !f.evidence[0].contains("fake-signature"),
-            "the key in the command is masked: {}",
-            f.evidence[0]
+        assert_eq!(
+            f.evidence[0],
+            "job 1 pendo-sync: 0 */6 * * * · calls https://x.supabase.co/functions/v1/pendo-sync"
         );
         let f = judge(&health(false, &[(40, "succeeded")]), "", &t, NOW);
         assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
@@ -326,6 +363,46 @@ mod tests {
             judge(&no_cron, "", &t, NOW)
                 .summary
                 .starts_with("pg_cron is not installed")
+        );
+    }
+}
+
+#[cfg(test)]
+mod call_tests {
+    use super::call_of;
+
+    #[test]
+    fn a_command_shows_what_it_calls_and_never_a_header_or_body_value() {
+        let with_secret = r#"select net.http_post(url:='https://abc.supabase.co/functions/v1/pendo-sync?k=SECRETQUERY', headers:='{"x-sync-secret":"LettersOnlySecret"}'::jsonb, body:='{"password":"hunter2hunter2"}')"#;
+        let shown = call_of(with_secret, None);
+        assert_eq!(
+            shown,
+            "calls https://abc.supabase.co/functions/v1/pendo-sync"
+        );
+        for secret in ["LettersOnlySecret", "SECRETQUERY", "hunter2"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert_eq!(
+            call_of("SELECT call_pendo_sync_edge_function();", None),
+            "runs call_pendo_sync_edge_function()"
+        );
+        assert_eq!(
+            call_of("select public.sync ( 'x-sync-secret: abc' )", None),
+            "runs public.sync()"
+        );
+        let opaque = call_of("vacuum analyze secret_table_named_like_a_key", None);
+        assert!(
+            opaque.starts_with("runs a command of 44 characters"),
+            "{opaque}"
+        );
+        assert!(!opaque.contains("secret_table"), "{opaque}");
+        // User info in a URL is dropped.
+        assert_eq!(
+            call_of(
+                "select net.http_get('https://user:pw@host.example/p')",
+                None
+            ),
+            "calls https://host.example/p"
         );
     }
 }

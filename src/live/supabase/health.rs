@@ -55,7 +55,10 @@ pub struct Job {
     pub jobid: i64,
     pub jobname: Option<String>,
     pub schedule: String,
+    /// What identifies the call (see `sql::JOBS`), never the whole command.
     pub command: String,
+    /// The whole command's length.
+    pub command_chars: Option<i64>,
     pub active: bool,
     pub database: Option<String>,
     pub username: Option<String>,

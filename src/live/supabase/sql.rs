@@ -66,11 +66,17 @@ order by backend_start limit 1), 'null'::json)::text",
 
 /// The sync's jobs: by name when one is configured, else every job whose name or command
 /// mentions pendo. `total` counts every job, to tell "no pendo job" from "no job at all".
+/// A job's command can carry any secret (a custom header's value), so only what identifies
+/// the call leaves the database: the URL without user info or query, else `select fn()`,
+/// else nothing but its length.
 pub const JOBS: Fragment = Fragment {
     key: "jobs",
     sql: "select json_build_object('total', (select count(*) from cron.job), 'matching', coalesce(\
 (select json_agg(j order by j.jobid) from (\
-select jobid, jobname, schedule, command, active, database, username from cron.job \
+select jobid, jobname, schedule, coalesce(\
+regexp_replace(substring(command from '(https?://[^/''\"[:space:]?#]+/[^''\"[:space:]?#]*)'), '://[^/@]*@', '://'), \
+'select ' || substring(command from '(?i)select[[:space:]]+([a-z_][a-z0-9_.]*)[[:space:]]*[(]') || '()', '') as command, \
+length(command) as command_chars, active, database, username from cron.job \
 where ($1::text is null and (command ilike '%pendo%' or jobname ilike '%pendo%')) or jobname = $1::text\
 ) j), '[]'::json))::text",
     params: &[Param::JobName],
@@ -91,11 +97,15 @@ order by d.start_time desc limit 50) r",
 };
 
 /// pg_net's responses in the window, newest first (at most 100). pg_net keeps them for
-/// `pg_net.ttl` (6 h by default), so older calls are gone whatever the window.
+/// `pg_net.ttl` (6 h by default), so older calls are gone whatever the window. pg_net
+/// forgets a request's URL once it is answered, so calls cannot be told apart by URL:
+/// only error answers' bodies leave the database (their first 200 characters), never a
+/// successful call's answer, which is another function's data.
 pub const RESPONSES: Fragment = Fragment {
     key: "responses",
     sql: "select coalesce(json_agg(x order by x.created desc), '[]'::json)::text from (\
-select id, status_code, timed_out, left(error_msg, 300) as error_msg, left(content, 200) as content, created \
+select id, status_code, timed_out, left(error_msg, 300) as error_msg, \
+case when status_code >= 400 then left(content, 200) end as content, created \
 from net._http_response where created >= $1::text::timestamptz \
 order by created desc limit 100) x",
     params: &[Param::Since],

@@ -251,13 +251,16 @@ fn patterns(rows: &[&LogRow], log: &SyncLog) -> Vec<(String, usize, String)> {
         let Some(msg) = r.error.as_deref().filter(|m| !m.trim().is_empty()) else {
             continue;
         };
-        let cause = match crate::meaning::of_text(msg) {
+        // Redacted before anything reads it: the shape's `#`s would hide a secret's
+        // digits from redaction afterwards.
+        let msg = crate::secrets::redact(msg);
+        let cause = match crate::meaning::of_text(&msg) {
             Some(m) => m.title.to_string(),
-            None => shape(msg),
+            None => shape(&msg),
         };
         match out.iter_mut().find(|p| p.0 == cause) {
             Some(p) => p.1 += 1,
-            None => out.push((cause, 1, crate::secrets::redact(msg))),
+            None => out.push((cause, 1, msg)),
         }
     }
     out.sort_by_key(|p| std::cmp::Reverse(p.1));
@@ -500,6 +503,36 @@ mod tests {
             Some(DataType::Guides),
             NOW,
         )
+    }
+
+    #[test]
+    fn error_patterns_are_grouped_after_redaction() {
+        let rows: Vec<LogRow> = (0..3)
+            .map(|k| {
+                row(
+                    "guides",
+                    1 + 6 * k,
+                    "failed",
+                    0,
+                    Some(&format!(
+                        "could not connect: password=Hunter{k}SecretPw{k} key sb_secret_abc{k}def{k}ghi{k}jkl{k}mno"
+                    )),
+                )
+            })
+            .collect();
+        let f = judge_one(&rows);
+        let shown = format!("{f:?}");
+        for leak in ["Hunter", "SecretPw", "def", "sb_secret_abc#", "ghi#"] {
+            assert!(!shown.contains(leak), "{leak} in {shown}");
+        }
+        // The three messages differ only in their secrets: one cause, three times.
+        let pattern = f
+            .measured
+            .iter()
+            .find(|(k, _)| k == "Error Pattern")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        assert!(pattern.contains('3'), "{pattern}");
     }
 
     #[test]
