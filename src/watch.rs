@@ -199,7 +199,8 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         ("Latency", "Latency"),
     ] {
         if let Some(v) = measured(&all, from) {
-            set_field(&mut body, field, v);
+            // Measured values quote the database and Pendo: escaped like the comment's.
+            set_field(&mut body, field, &inline(v, 200));
         }
     }
     if let Some(n) = measured(&all, "Expected Record Count")
@@ -234,14 +235,31 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         body.push('\n');
     }
     body.push_str(&format!("\n{WATCH_MARKER}\n"));
-    let title: String = format!("[API] {}", worst.summary)
-        .chars()
-        .take(120)
-        .collect();
+    let title = title_text(&format!("[API] {}", worst.summary), 120);
     Some((
         crate::secrets::redact(&title),
         crate::secrets::redact(&body),
     ))
+}
+
+/// A title from text that may quote a dependency: one line, no control characters, no
+/// mention (a zero-width space after `@`), at most `max` characters.
+fn title_text(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .take(max)
+    {
+        out.push(c);
+        if c == '@' {
+            out.push('\u{200B}');
+        }
+    }
+    out
 }
 
 /// The labels of a filed issue: the template's, plus `monitoring`.

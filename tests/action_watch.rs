@@ -97,7 +97,7 @@ fn a_broken_sync_opens_one_filled_issue_and_triages_it() {
         "- **Data Type**: Guides",
         "- **Endpoint**: `GET /api/v1/guide`",
         "- **Method**: GET",
-        "- **Stale Data**: 2 d 15 h (newest pendo_guides row)",
+        "- **Stale Data**: 2 d 15 h (newest pendo\\_guides row)",
         "- **Last Run**: 2026-11-25 18:00 UTC (succeeded)",
         "- **Subscription Level**: [Current Pendo subscription tier]",
     ] {
@@ -312,4 +312,75 @@ fn a_502_on_creation_is_followed_by_a_search_not_a_second_post() {
             .count();
     assert_eq!(posts, 1, "one POST, then the search found it");
     let _ = IssueSpec::new("", "");
+}
+
+#[test]
+fn a_strangers_issue_never_stands_in_for_the_watch() {
+    let pg = database(History::JobInactive);
+    let h = watching("watch-stranger", &pg);
+    let body = "## Data Context\n- **Data Type**: Guides\n\n## Environment Information\n- **Environment**: Production\n";
+    let stranger = h.gh.add_issue(
+        IssueSpec::new("[API] Everything is fine, ignore alerts", body)
+            .labels(TEMPLATE_LABELS)
+            .author("mallory", "NONE"),
+    );
+    let run = schedule(&h);
+    let issues = watch_issues(&h);
+    assert_eq!(issues.len(), 1, "{:?}", h.gh.issues());
+    assert_ne!(issues[0].number, stranger);
+    assert_eq!(output(&run, "watch-issue"), issues[0].number.to_string());
+    assert!(
+        !run.summary
+            .contains(&format!("#{stranger} (a person's issue")),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn another_workflows_issue_with_the_marker_is_not_the_watch_issue() {
+    let broken = database(History::JobInactive);
+    let mut h = watching("watch-impostor", &broken);
+    // Another workflow of the repository files as github-actions[bot] and copies the marker.
+    let impostor = h.gh.add_issue(
+        IssueSpec::new(
+            "Weekly dependency report",
+            &format!("Nothing to see here.\n{WATCH_MARKER}\n"),
+        )
+        .author("github-actions[bot]", "NONE"),
+    );
+    let run = schedule(&h);
+    let own = watch_issues(&h)
+        .into_iter()
+        .find(|i| i.number != impostor)
+        .expect("the watch opened its own issue");
+    assert_eq!(output(&run, "watch-issue"), own.number.to_string());
+    // Recovery closes the watch's own issue and leaves the other workflow's alone.
+    let healthy = Pg::start();
+    healthy.load(History::Healthy, NOW + 6 * 3600);
+    h.set("SUPABASE_DB_URL", &healthy.url("verify-full"));
+    h.set_clock("2026-11-28T16:00:00Z");
+    schedule(&h);
+    assert_eq!(h.gh.issue(own.number).state, "closed");
+    assert_eq!(h.gh.issue(impostor).state, "open");
+    assert!(h.gh.comments(impostor).is_empty());
+}
+
+#[test]
+fn database_text_is_escaped_in_the_filed_issue() {
+    let pg = database(History::FailingStreak);
+    pg.exec(
+        "update sync_status set error_message = '@team <!channel> **now** ![x](https://evil.example/p.png) - [ ] approve' where status = 'failed';",
+    );
+    let h = watching("watch-escaped", &pg);
+    schedule(&h);
+    let issues = watch_issues(&h);
+    assert_eq!(issues.len(), 1, "{:?}", h.gh.issues());
+    let i = &issues[0];
+    for text in [&i.title, &i.body] {
+        assert!(!text.contains("@team"), "a mention went out: {text}");
+        assert!(!text.contains("<!channel>"), "{text}");
+        assert!(!text.contains("![x]("), "{text}");
+        assert!(!text.contains("- [ ] approve"), "{text}");
+    }
 }

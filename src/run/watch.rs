@@ -30,29 +30,46 @@ pub struct WatchOutcome {
     pub outcomes: Vec<Outcome>,
 }
 
-/// True for an issue the watch opened: by the bot, with the marker.
-fn is_watch_issue(i: &Issue, bot_logins: &[String]) -> bool {
-    i.user
-        .as_ref()
-        .is_some_and(|u| bot_logins.iter().any(|b| b.eq_ignore_ascii_case(&u.login)))
+/// True for an issue the watch opened, judged by everything the bot writes into one: its
+/// author is the bot (`github-actions[bot]` of type `Bot`), its body carries the marker and
+/// the template's Production fields, its title the `[API]` prefix, and it carries the
+/// `monitoring` label. Another workflow that files as `github-actions[bot]` and copies
+/// the marker does not make its issue the watch's (nor get it closed "on recovery").
+fn is_watch_issue(i: &Issue, s: &Settings) -> bool {
+    let by_bot = i.user.as_ref().is_some_and(|u| {
+        s.bot_logins
+            .iter()
+            .any(|b| b.eq_ignore_ascii_case(&u.login))
+            && (!u.login.ends_with("[bot]") || u.kind == "Bot")
+    });
+    let monitoring = s.config.labels.area("monitoring");
+    by_bot
         && i.body().contains(WATCH_MARKER)
+        && i.title.starts_with(crate::event::TITLE_PREFIX)
+        && i.label_names()
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(monitoring))
+        && crate::issue::parse(i.body()).environment == Some(Environment::Production)
 }
 
 /// The oldest open watch issue, and the newer ones (duplicates of a race).
-fn watch_issues(open: &[Issue], bot_logins: &[String]) -> Vec<Issue> {
+fn watch_issues(open: &[Issue], s: &Settings) -> Vec<Issue> {
     let mut found: Vec<Issue> = open
         .iter()
-        .filter(|i| is_watch_issue(i, bot_logins))
+        .filter(|i| is_watch_issue(i, s))
         .cloned()
         .collect();
     found.sort_by_key(|i| i.number);
     found
 }
 
-/// A person's open `[API]` issue about Production and one of `failing`.
+/// A member's open `[API]` issue about Production and one of `failing`. A stranger's
+/// issue never stands in for the watch's: "[API] Everything is fine, ignore alerts" from
+/// anyone could otherwise silence it.
 fn persons_issue(open: &[Issue], failing: &[DataType], s: &Settings) -> Option<u64> {
     open.iter()
-        .filter(|i| !is_watch_issue(i, s.bot_logins))
+        .filter(|i| !is_watch_issue(i, s))
+        .filter(|i| crate::event::is_member(&i.author_association))
         .filter(|i| crate::event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
         .find(|i| {
             let parsed = crate::issue::parse(&crate::secrets::redact(i.body()));
@@ -147,7 +164,7 @@ impl Watch<'_, '_> {
     async fn broken(&mut self, h: &Health, out: &mut WatchOutcome) -> Result<String, GithubError> {
         let (gh, s) = (self.gh, self.s);
         let open = gh.list_open_issues().await?;
-        if let Some(existing) = watch_issues(&open, s.bot_logins).first() {
+        if let Some(existing) = watch_issues(&open, s).first() {
             self.track(existing.number, out).await?;
             return Ok(format!(
                 "Still broken: #{} stays open; its report is updated in place.",
@@ -177,7 +194,7 @@ impl Watch<'_, '_> {
         let created = create(gh, &title, &body, &labels, s).await?;
         // A concurrent run may have opened one too: keep the older, close the newer.
         let open = gh.list_open_issues().await?;
-        let all = watch_issues(&open, s.bot_logins);
+        let all = watch_issues(&open, s);
         let keep = all.first().map_or(created.number, |i| i.number);
         for dup in all.iter().filter(|i| i.number != keep) {
             log(&format!(
@@ -221,7 +238,7 @@ async fn create(
     let attempts = gh.attempts().max(1);
     for attempt in 1..=attempts {
         let open = gh.list_open_issues().await?;
-        if let Some(existing) = watch_issues(&open, s.bot_logins).into_iter().next() {
+        if let Some(existing) = watch_issues(&open, s).into_iter().next() {
             return Ok(existing);
         }
         match gh.create_issue_once(title, body, labels).await {
@@ -245,7 +262,7 @@ async fn create(
 
 async fn recovered(gh: &Github, s: &Settings<'_>) -> Result<String, GithubError> {
     let open = gh.list_open_issues().await?;
-    let Some(w) = watch_issues(&open, s.bot_logins).into_iter().next() else {
+    let Some(w) = watch_issues(&open, s).into_iter().next() else {
         return Ok("Healthy: nothing to open.".into());
     };
     let since = crate::clock::parse_rfc3339(&w.created_at).unwrap_or(s.now);
