@@ -414,3 +414,25 @@ fn a_secret_header_in_the_cron_command_never_reaches_the_report() {
         "{evidence:?}"
     );
 }
+
+#[test]
+fn one_row_dated_2999_never_makes_stale_data_fresh() {
+    let pg = Pg::start();
+    pg.load(History::StaleData, NOW);
+    pg.exec("update pendo_guides set last_synced = '2999-01-01T00:00:00Z' where id = (select min(id) from pendo_guides);");
+    let r = check_db(&pg, &pg.url("verify-full"));
+    assert_eq!(
+        status(&r, "supabase.freshness"),
+        "fail",
+        "{}",
+        summary(&r, "supabase.freshness")
+    );
+    assert!(
+        summary(&r, "supabase.freshness")
+            .contains("pendo_guides: newest row is dated 2999-01-01 00:00 UTC"),
+        "{}",
+        summary(&r, "supabase.freshness")
+    );
+    assert!(!summary(&r, "supabase.freshness").starts_with("Fresh"));
+    assert_eq!(r["severity"], "P0");
+}

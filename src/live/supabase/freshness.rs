@@ -13,6 +13,10 @@ use std::time::Duration;
 
 const ID: CheckId = CheckId::SupabaseFreshness;
 
+/// How far ahead of now a timestamp may be before it is a clock or data bug (clocks and
+/// transaction times drift by seconds, not minutes).
+const FUTURE_SKEW_SECS: i64 = 5 * 60;
+
 /// The finding. `now` is Unix seconds; `interval` is how often the sync job runs, when
 /// known.
 pub fn judge(
@@ -23,6 +27,7 @@ pub fn judge(
     now: i64,
 ) -> Finding {
     let limit = t.freshness_hours as i64 * 3600;
+    let mut future = Vec::new();
     let mut stale = Vec::new();
     let mut overdue = Vec::new();
     let mut ages: Vec<(String, DataType, i64)> = Vec::new();
@@ -37,6 +42,16 @@ pub fn judge(
         let Some(at) = parse_rfc3339(newest) else {
             continue;
         };
+        if at - now > FUTURE_SKEW_SECS {
+            // Never freshness: a row from the future hides how old the real newest is.
+            future.push(format!(
+                "{}: newest row is dated {}, {} ahead of now",
+                f.table,
+                format_utc(at),
+                human_age((at - now) as f64)
+            ));
+            continue;
+        }
         let age = (now - at).max(0);
         ages.push((f.table.clone(), f.data_type, age));
         let line = format!(
@@ -52,6 +67,22 @@ pub fn judge(
         {
             overdue.push(format!("{line}; the job runs {}", schedule::describe(i)));
         }
+    }
+    if !future.is_empty() {
+        let mut f = Finding::new(
+            ID,
+            Status::Fail,
+            format!(
+                "A clock or data bug hides whether the data is fresh: {}",
+                future.join("; ")
+            ),
+        )
+        .with_impact(Impact::Critical)
+        .with_next_step("Find the rows dated in the future (order by the freshness column desc) and fix what wrote them: a time zone stored as UTC, or a client clock. Until then freshness cannot be measured.");
+        for line in stale.iter().chain(&overdue) {
+            f = f.with_evidence(line.clone());
+        }
+        return f;
     }
     if ages.is_empty() {
         return Finding::skip(
@@ -141,6 +172,38 @@ mod tests {
                 }),
             },
         }
+    }
+
+    #[test]
+    fn a_row_from_the_future_is_a_bug_never_freshness() {
+        let t = Thresholds::default();
+        let facts = [
+            table(DataType::Guides, "2999-01-01T00:00:00+00:00"),
+            table(DataType::Features, "2026-11-25T10:00:00+00:00"),
+        ];
+        let f = judge(&facts, Some(DataType::Guides), &t, None, NOW);
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Fail, Impact::Critical),
+            "{f:?}"
+        );
+        assert!(
+            f.summary.starts_with("A clock or data bug hides whether the data is fresh: pendo_guides: newest row is dated 2999-01-01 00:00 UTC"),
+            "{}",
+            f.summary
+        );
+        assert!(!f.summary.contains("Fresh"), "{}", f.summary);
+        // The other table's staleness is still said.
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.starts_with("pendo_features: newest row 3 d")),
+            "{:?}",
+            f.evidence
+        );
+        // A few seconds ahead is clock drift, not a bug.
+        let drift = [table(DataType::Guides, "2026-11-28T10:00:30+00:00")];
+        assert_eq!(judge(&drift, None, &t, None, NOW).status, Status::Pass);
     }
 
     #[test]

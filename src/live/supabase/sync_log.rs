@@ -181,6 +181,23 @@ fn view(
             v.degraded.push(line)
         }
     }
+    // Figures no run can have: a negative count, a run logged in the future.
+    let negative = rows
+        .iter()
+        .filter(|r| r.records.is_some_and(|n| n < 0))
+        .count();
+    if negative > 0 {
+        v.degraded.push(format!(
+            "{entity}: {negative} run{} logged a negative record count (a counting bug in the sync)",
+            if negative == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(at) = latest.at().filter(|at| at - now > 5 * 60) {
+        v.degraded.push(format!(
+            "{entity}: the newest run is dated {}, ahead of now (a clock or data bug)",
+            format_utc(at)
+        ));
+    }
     // Runs logged completed that wrote nothing, when they usually write.
     let completed: Vec<&&LogRow> = rows.iter().filter(|r| ok(r)).collect();
     let zeros = completed
@@ -533,6 +550,31 @@ mod tests {
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         assert!(pattern.contains('3'), "{pattern}");
+    }
+
+    #[test]
+    fn impossible_figures_are_flagged() {
+        let mut rows: Vec<LogRow> = (0..4)
+            .map(|k| row("guides", 1 + 6 * k, "completed", 1200, None))
+            .collect();
+        rows[1].records = Some(-5);
+        let f = judge_one(&rows);
+        assert_eq!(f.status, Status::Warn, "{f:?}");
+        assert!(
+            f.summary.contains("1 run logged a negative record count"),
+            "{}",
+            f.summary
+        );
+        let mut rows: Vec<LogRow> = (0..4)
+            .map(|k| row("guides", 1 + 6 * k, "completed", 1200, None))
+            .collect();
+        rows[0] = row("guides", -24 * 365, "completed", 1200, None);
+        let f = judge_one(&rows);
+        assert!(
+            f.summary.contains("ahead of now (a clock or data bug)"),
+            "{}",
+            f.summary
+        );
     }
 
     #[test]
