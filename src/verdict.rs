@@ -12,12 +12,16 @@ use crate::issue::{Environment, Issue, normalize_key};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// When a rule's check earns its tick.
+/// When a rule's checks earn its tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
-    /// The check passed: for "verify X is valid" items, X holds.
+    /// The first check passed, and every other check that bears on the item and ran
+    /// passed too: for "verify X is valid" items, X holds by every measure the bot has
+    /// ("Data sync completes without errors" is not earned by a clean sync log while the
+    /// job is deleted and the data two days old).
     Pass,
-    /// The check ran and reached a conclusion either way: for "test/review X" items.
+    /// One of the checks ran and reached a conclusion either way: for "test/review X"
+    /// items, the bot did the step.
     Conclusive,
     /// Severity was decided from live results (no check of its own).
     Verified,
@@ -28,7 +32,9 @@ pub enum When {
 pub struct TickRule {
     /// The item's text in the template (compared normalised).
     pub item: &'static str,
-    /// The checks that earn it; any one of them is enough.
+    /// The checks that bear on it. [`When::Pass`]: the first must pass and none of the
+    /// others may have found a problem or broken; [`When::Conclusive`]: any one that
+    /// concluded is enough.
     pub checks: &'static [CheckId],
     pub when: When,
 }
@@ -68,7 +74,7 @@ pub const TICK_RULES: &[TickRule] = &[
     },
     TickRule {
         item: "Verify Supabase function execution",
-        checks: &[CheckId::SupabaseHttp],
+        checks: &[CheckId::SupabaseHttp, CheckId::SupabaseSyncLog],
         when: When::Pass,
     },
     TickRule {
@@ -88,22 +94,27 @@ pub const TICK_RULES: &[TickRule] = &[
     },
     TickRule {
         item: "Verify target data in Supabase",
-        checks: &[CheckId::SupabaseTables],
+        checks: &[CheckId::SupabaseTables, CheckId::SupabaseFreshness],
         when: When::Pass,
     },
     TickRule {
         item: "Validate data completeness",
-        checks: &[CheckId::SupabaseCompleteness],
+        checks: &[CheckId::SupabaseCompleteness, CheckId::SupabaseTables],
         when: When::Pass,
     },
     TickRule {
         item: "API call succeeds with valid parameters",
-        checks: &[CheckId::PendoEndpoint],
+        checks: &[CheckId::PendoEndpoint, CheckId::PendoAuth],
         when: When::Pass,
     },
     TickRule {
         item: "Data sync completes without errors",
-        checks: &[CheckId::SupabaseSyncLog],
+        checks: &[
+            CheckId::SupabaseSyncLog,
+            CheckId::SupabaseFreshness,
+            CheckId::SupabaseCron,
+            CheckId::SupabaseHttp,
+        ],
         when: When::Pass,
     },
     TickRule {
@@ -118,7 +129,12 @@ pub const TICK_RULES: &[TickRule] = &[
     },
     TickRule {
         item: "All expected data types processed",
-        checks: &[CheckId::SupabaseSyncLog],
+        checks: &[
+            CheckId::SupabaseSyncLog,
+            CheckId::SupabaseTables,
+            CheckId::SupabaseFreshness,
+            CheckId::SupabaseCompleteness,
+        ],
         when: When::Pass,
     },
     TickRule {
@@ -158,10 +174,11 @@ pub fn decide(
     let verified = findings
         .iter()
         .any(|f| !f.is_offline() && f.status.is_conclusive());
-    let problems = problems(findings, reported, verified);
+    let clean = measured_clean(findings);
+    let problems = problems(findings, reported, verified, clean);
     let worst = problems.iter().map(|p| p.0).max().unwrap_or(Impact::None);
     let severity = severity_for(issue.environment, worst, config);
-    let diagnosis = diagnosis(&problems, verified, issue);
+    let diagnosis = diagnosis(&problems, verified, issue, findings);
     let areas = areas(issue, findings, reported, verified);
     let missing = missing_fields(issue);
 
@@ -196,12 +213,20 @@ pub fn decide(
 
 /// Non-passing findings (and, when unverified, reported values) with their impact and
 /// one-line description, worst first.
-fn problems(findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<(Impact, String)> {
+fn problems(
+    findings: &[Finding],
+    reported: &[Reported],
+    verified: bool,
+    clean: bool,
+) -> Vec<(Impact, String)> {
     // What the live checks found now says more than what the issue's text shows: at the
-    // same impact, live findings lead the diagnosis.
+    // same impact, live findings lead the diagnosis. When they all pass, the lints of the
+    // issue's own request and code are advice (they stay in the table and next steps),
+    // never the headline nor above P2; a pasted secret is a fact about the issue itself.
     let mut ordered: Vec<&Finding> = findings
         .iter()
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail) && f.impact != Impact::None)
+        .filter(|f| !clean || !f.is_offline() || f.id == CheckId::IssueSecrets)
         .collect();
     ordered.sort_by_key(|f| (f.is_offline(), f.id.check().cause));
     let mut out: Vec<(Impact, String)> = ordered
@@ -265,7 +290,24 @@ pub fn severity_for(environment: Option<Environment>, worst: Impact, config: &Co
     }
 }
 
-fn diagnosis(problems: &[(Impact, String)], verified: bool, issue: &Issue) -> String {
+/// True when live checks concluded and none found a problem or broke: what was measured
+/// then outranks what the issue's own text suggests.
+fn measured_clean(findings: &[Finding]) -> bool {
+    let mut live = findings.iter().filter(|f| !f.is_offline()).peekable();
+    live.peek().is_some()
+        && findings
+            .iter()
+            .filter(|f| !f.is_offline())
+            .any(|f| f.status.is_conclusive())
+        && live.all(|f| matches!(f.status, Status::Pass | Status::Skip))
+}
+
+fn diagnosis(
+    problems: &[(Impact, String)],
+    verified: bool,
+    issue: &Issue,
+    findings: &[Finding],
+) -> String {
     let env = issue
         .environment
         .map_or("environment not stated", |e| e.as_str());
@@ -278,7 +320,27 @@ fn diagnosis(problems: &[(Impact, String)], verified: bool, issue: &Issue) -> St
                 if n == 2 { "" } else { "s" }
             ),
         },
-        None if verified => format!("Every check that ran passes now — {env}"),
+        None if verified => {
+            let passed = findings
+                .iter()
+                .filter(|f| !f.is_offline() && f.status == Status::Pass)
+                .count();
+            let advice = findings
+                .iter()
+                .filter(|f| {
+                    f.id == CheckId::IssueRequest && matches!(f.status, Status::Warn | Status::Fail)
+                })
+                .count();
+            format!(
+                "Every live check passes now: {passed} check{} against the running system{} — {env}",
+                if passed == 1 { "" } else { "s" },
+                if advice > 0 {
+                    "; the notes on the issue's own request below are advice"
+                } else {
+                    ""
+                }
+            )
+        }
         None => format!("No problem found in what the issue reports; not verified live — {env}"),
     }
 }
@@ -317,21 +379,9 @@ fn areas(
 }
 
 fn ticks(issue: &Issue, findings: &[Finding], verified: bool) -> Vec<String> {
-    let earned = |rule: &TickRule| match rule.when {
-        When::Verified => verified,
-        When::Pass | When::Conclusive => rule.checks.iter().any(|id| {
-            findings.iter().any(|f| {
-                f.id == *id
-                    && match rule.when {
-                        When::Pass => f.status == Status::Pass,
-                        _ => f.status.is_conclusive(),
-                    }
-            })
-        }),
-    };
     let wanted: Vec<String> = TICK_RULES
         .iter()
-        .filter(|r| earned(r))
+        .filter(|r| earned(r, findings, verified))
         .map(|r| normalize_key(r.item))
         .collect();
     issue
@@ -340,6 +390,27 @@ fn ticks(issue: &Issue, findings: &[Finding], verified: bool) -> Vec<String> {
         .filter(|i| !i.checked && wanted.contains(&normalize_key(&i.text)))
         .map(|i| i.text.clone())
         .collect()
+}
+
+/// Whether `findings` earn `rule`'s tick.
+pub fn earned(rule: &TickRule, findings: &[Finding], verified: bool) -> bool {
+    let status = |id: &CheckId| findings.iter().find(|f| f.id == *id).map(|f| f.status);
+    match rule.when {
+        When::Verified => verified,
+        When::Conclusive => rule
+            .checks
+            .iter()
+            .any(|id| status(id).is_some_and(Status::is_conclusive)),
+        When::Pass => {
+            let Some((first, others)) = rule.checks.split_first() else {
+                return false;
+            };
+            status(first) == Some(Status::Pass)
+                && others
+                    .iter()
+                    .all(|id| matches!(status(id), None | Some(Status::Pass | Status::Skip)))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -420,7 +491,10 @@ mod tests {
         let v = decide(&issue, &live, &reported, &Config::default());
         assert_eq!(v.severity, Severity::P2);
         assert!(v.verified);
-        assert!(v.diagnosis.starts_with("Every check that ran passes"));
+        assert!(
+            v.diagnosis
+                .starts_with("Every live check passes now: 1 check")
+        );
         // Verified and broken.
         let live = [f(CheckId::PendoAuth, Status::Fail, Impact::Critical)];
         let v = decide(&issue, &live, &reported, &Config::default());
@@ -450,6 +524,157 @@ mod tests {
         let findings = [f(CheckId::PendoAuth, Status::Fail, Impact::Critical)];
         let v = decide(&issue, &findings, &[], &Config::default());
         assert!(!v.ticks.iter().any(|t| t.contains("valid")));
+    }
+
+    /// For each item the bot may tick: the evidence that ticks it, and every piece of
+    /// evidence that forbids it.
+    #[test]
+    fn each_item_says_what_ticks_it_and_what_forbids_it() {
+        use CheckId::*;
+        use Status::{Error, Fail, Pass, Skip, Warn};
+        let table: &[(&str, &[CheckId], &[CheckId])] = &[
+            // (item, all passing ticks it, any of these failing forbids it)
+            (
+                "Verify API key is valid and active",
+                &[PendoAuth],
+                &[PendoAuth],
+            ),
+            (
+                "Data Visible: Data exists in Pendo console",
+                &[PendoEndpoint],
+                &[PendoEndpoint],
+            ),
+            (
+                "API call succeeds with valid parameters",
+                &[PendoEndpoint, PendoAuth],
+                &[PendoEndpoint, PendoAuth],
+            ),
+            (
+                "Performance meets requirements (< 2s response)",
+                &[PendoLatency],
+                &[PendoLatency],
+            ),
+            (
+                "Verify Supabase function execution",
+                &[SupabaseHttp, SupabaseSyncLog],
+                &[SupabaseHttp, SupabaseSyncLog],
+            ),
+            (
+                "Verify target data in Supabase",
+                &[SupabaseTables, SupabaseFreshness],
+                &[SupabaseTables, SupabaseFreshness],
+            ),
+            (
+                "Validate data completeness",
+                &[SupabaseCompleteness, SupabaseTables],
+                &[SupabaseCompleteness, SupabaseTables],
+            ),
+            (
+                "Data sync completes without errors",
+                &[
+                    SupabaseSyncLog,
+                    SupabaseFreshness,
+                    SupabaseCron,
+                    SupabaseHttp,
+                ],
+                &[
+                    SupabaseSyncLog,
+                    SupabaseFreshness,
+                    SupabaseCron,
+                    SupabaseHttp,
+                ],
+            ),
+            (
+                "All expected data types processed",
+                &[
+                    SupabaseSyncLog,
+                    SupabaseTables,
+                    SupabaseFreshness,
+                    SupabaseCompleteness,
+                ],
+                &[
+                    SupabaseSyncLog,
+                    SupabaseTables,
+                    SupabaseFreshness,
+                    SupabaseCompleteness,
+                ],
+            ),
+        ];
+        let rule = |item: &str| {
+            *TICK_RULES
+                .iter()
+                .find(|r| normalize_key(r.item) == normalize_key(item))
+                .unwrap_or_else(|| panic!("{item} has no rule"))
+        };
+        for (item, ticks, forbids) in table {
+            let r = rule(item);
+            let pass: Vec<Finding> = ticks.iter().map(|id| f(*id, Pass, Impact::None)).collect();
+            assert!(
+                earned(&r, &pass, true),
+                "{item}: every bearing check passed"
+            );
+            for bad in *forbids {
+                for status in [Fail, Warn, Error] {
+                    let mut fs = pass.clone();
+                    fs.retain(|x| x.id != *bad);
+                    fs.push(f(*bad, status, Impact::Critical));
+                    assert!(
+                        !earned(&r, &fs, true),
+                        "{item}: {bad} {status} must forbid it"
+                    );
+                }
+            }
+            // The first check alone skipped or absent never ticks a "verify" item.
+            let mut fs = pass.clone();
+            fs.retain(|x| x.id != ticks[0]);
+            assert!(!earned(&r, &fs, true), "{item}: without {}", ticks[0]);
+            fs.push(f(ticks[0], Skip, Impact::None));
+            assert!(!earned(&r, &fs, true), "{item}: {} skipped", ticks[0]);
+        }
+        // The recorded case: the job deleted, the data two days old, the sync log clean.
+        let findings = [
+            f(SupabaseSyncLog, Pass, Impact::None),
+            f(SupabaseCron, Fail, Impact::Critical),
+            f(SupabaseFreshness, Fail, Impact::Critical),
+        ];
+        for item in [
+            "Data sync completes without errors",
+            "All expected data types processed",
+        ] {
+            assert!(!earned(&rule(item), &findings, true), "{item}");
+        }
+    }
+
+    #[test]
+    fn measurement_outranks_the_lint_of_the_issues_own_text() {
+        let issue = parse("- **Environment**: Production\n- **Data Type**: Guides\n");
+        let lint = f(CheckId::IssueRequest, Status::Fail, Impact::Critical);
+        // Unverified: the lint decides.
+        let v = decide(&issue, std::slice::from_ref(&lint), &[], &Config::default());
+        assert_eq!(v.severity, Severity::P0);
+        // Every live check passes: the lint is advice, P2, and never the headline.
+        let findings = [
+            lint.clone(),
+            f(CheckId::PendoAuth, Status::Pass, Impact::None),
+            f(CheckId::PendoEndpoint, Status::Pass, Impact::None),
+            f(CheckId::SupabaseSyncLog, Status::Skip, Impact::None),
+        ];
+        let v = decide(&issue, &findings, &[], &Config::default());
+        assert_eq!(v.severity, Severity::P2, "{}", v.diagnosis);
+        assert_eq!(
+            v.diagnosis,
+            "Every live check passes now: 2 checks against the running system; the notes on the issue's own request below are advice — Production"
+        );
+        // A pasted live secret is a fact, not a claim: still P0.
+        let mut with_secret = findings.to_vec();
+        with_secret.push(f(CheckId::IssueSecrets, Status::Fail, Impact::Critical));
+        let v = decide(&issue, &with_secret, &[], &Config::default());
+        assert_eq!(v.severity, Severity::P0);
+        // A live problem, or a live check that broke: the lint counts again.
+        let mut broken = findings.to_vec();
+        broken.push(f(CheckId::SupabaseCron, Status::Error, Impact::None));
+        let v = decide(&issue, &broken, &[], &Config::default());
+        assert_eq!(v.severity, Severity::P0);
     }
 
     #[test]

@@ -52,8 +52,27 @@ fn failure(r: &Response) -> Option<(String, Meaning)> {
     None
 }
 
-/// The finding, from pg_net's stored answers (newest first).
-pub fn judge(h: &Health) -> Finding {
+/// How long after pg_net gave up a completed run in the sync log still counts as that
+/// call's (an Edge Function runs for at most 400 s on any plan; the margin covers clocks).
+const LATE_ANSWER_SECS: i64 = 15 * 60;
+
+/// True when a run completed (in the sync log) within [`LATE_ANSWER_SECS`] after `r`
+/// timed out: pg_net stopped waiting, the function went on and finished.
+fn answered_late(r: &Response, completed: &[i64]) -> bool {
+    r.timed_out == Some(true)
+        && r.created
+            .as_deref()
+            .and_then(parse_rfc3339)
+            .is_some_and(|t| {
+                completed
+                    .iter()
+                    .any(|c| *c >= t - 10 && *c <= t + LATE_ANSWER_SECS)
+            })
+}
+
+/// The finding, from pg_net's stored answers (newest first) and, when the sync log was
+/// read, the times its runs completed (`None`: unknown).
+pub fn judge(h: &Health, completed: Option<&[i64]>) -> Finding {
     if !h.extensions.net_responses {
         return Finding::skip(ID, "pg_net is not installed here (no net._http_response)");
     }
@@ -65,11 +84,26 @@ pub fn judge(h: &Health) -> Finding {
             "No Edge Function call answered in the window (pg_net keeps answers 6 h): the sync may not be calling it",
         );
     }
+    let late: Vec<&Response> = responses
+        .iter()
+        .filter(|r| completed.is_some_and(|c| answered_late(r, c)))
+        .collect();
     let failures: Vec<(&Response, String, Meaning)> = responses
         .iter()
+        .filter(|r| !late.iter().any(|l| l.id == r.id))
         .filter_map(|r| failure(r).map(|(what, m)| (r, what, m)))
+        .map(|(r, what, mut m)| {
+            // A call pg_net gave up on with no run completing after it: the sync stopped.
+            if r.timed_out == Some(true) && completed.is_some() {
+                m.impact = Impact::Critical;
+            }
+            (r, what, m)
+        })
         .collect();
     let n = responses.len();
+    if failures.is_empty() && !late.is_empty() {
+        return late_answers(&late, n);
+    }
     let latest_failed = failures
         .first()
         .is_some_and(|(r, ..)| r.id == responses[0].id);
@@ -163,13 +197,53 @@ pub fn judge(h: &Health) -> Finding {
     )
 }
 
+/// Every failure is a timeout after which the run completed: the calls work, pg_net's
+/// timeout is too short to see their answers.
+fn late_answers(late: &[&Response], n: usize) -> Finding {
+    let fix = meaning::meaning(Known::PgNetTimeout).fix;
+    let mut f = Finding::new(
+        ID,
+        Status::Warn,
+        format!(
+            "pg_net stopped waiting on {} of {n} Edge Function calls, but the runs completed (sync log): its default 5 s timeout is shorter than the function runs",
+            late.len()
+        ),
+    )
+    .with_impact(Impact::Degraded)
+    .with_next_step(fix);
+    for r in late.iter().take(5) {
+        let at = r
+            .created
+            .as_deref()
+            .and_then(parse_rfc3339)
+            .map_or(String::new(), format_utc);
+        let msg = r.error_msg.as_deref().unwrap_or("timed out");
+        f = f.with_evidence(crate::secrets::redact(&format!(
+            "{at}: timed out ({msg}); a run completed after it"
+        )));
+    }
+    f.with_measured(
+        "Error Logs",
+        format!(
+            "{} timeout(s) in {n} calls, each followed by a completed run (pg_net)",
+            late.len()
+        ),
+    )
+}
+
 /// `supabase.http` for this run.
 pub async fn check(live: &Live) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
     match s.health(&live.config, live.now).await {
-        Ok(HealthAnswer::Found(h)) => judge(h),
+        Ok(HealthAnswer::Found(h)) => {
+            let completed = match s.sync_log(&live.config).await {
+                Ok(rows) => Some(super::sync_log::completed_at(rows, &live.config.sync_log)),
+                Err(_) => None,
+            };
+            judge(h, completed.as_deref())
+        }
         Ok(HealthAnswer::NotInstalled) => not_installed(ID),
         Err(e) => crate::live::fetch_error(ID, "reading pg_net's responses", e),
     }
@@ -209,7 +283,7 @@ mod tests {
             resp(2, Some(200), false, "{\"ok\":true}"),
             resp(1, Some(200), false, ""),
         ]);
-        assert_eq!(judge(&ok).status, Status::Pass);
+        assert_eq!(judge(&ok, None).status, Status::Pass);
         let unauthorized = health(vec![
             resp(
                 4,
@@ -220,7 +294,7 @@ mod tests {
             resp(3, None, true, ""),
             resp(2, Some(200), false, ""),
         ]);
-        let f = judge(&unauthorized);
+        let f = judge(&unauthorized, None);
         assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
         assert_eq!(
             f.summary,
@@ -237,8 +311,8 @@ mod tests {
             false,
             r#"{"code":"WORKER_LIMIT","message":"Function failed due to not having enough compute resources"}"#,
         )]);
-        assert_eq!(judge(&worker).impact, Impact::Critical);
-        assert!(judge(&worker).next_steps[0].contains("smaller batches"));
+        assert_eq!(judge(&worker, None).impact, Impact::Critical);
+        assert!(judge(&worker, None).next_steps[0].contains("smaller batches"));
         // The function ran and reported a failed sync: degraded, the sync log has the cause.
         let reported = health(vec![resp(
             6,
@@ -246,15 +320,51 @@ mod tests {
             false,
             r#"{"message":"Sync finished with errors"}"#,
         )]);
-        assert_eq!(judge(&reported).impact, Impact::Degraded);
+        assert_eq!(judge(&reported, None).impact, Impact::Degraded);
         let earlier = health(vec![resp(2, Some(200), false, ""), resp(1, None, true, "")]);
         assert_eq!(
-            (judge(&earlier).status, judge(&earlier).impact),
+            (judge(&earlier, None).status, judge(&earlier, None).impact),
             (Status::Warn, Impact::Degraded)
         );
-        assert_eq!(judge(&health(vec![])).status, Status::Warn);
+        assert_eq!(judge(&health(vec![]), None).status, Status::Warn);
         let mut none = health(vec![]);
         none.extensions.net_responses = false;
-        assert_eq!(judge(&none).status, Status::Skip);
+        assert_eq!(judge(&none, None).status, Status::Skip);
+    }
+
+    #[test]
+    fn timeouts_followed_by_completed_runs_are_a_warning_with_the_fix() {
+        // The reference deployment: net.http_post without timeout_milliseconds, the
+        // function runs for a minute and logs `completed`.
+        let calls = health(vec![resp(2, None, true, ""), resp(1, None, true, "")]);
+        let completed_at_0601 = [1_795_845_660]; // 2026-11-28T06:01:00Z
+        let f = judge(&calls, Some(&completed_at_0601));
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Warn, Impact::Degraded),
+            "{f:?}"
+        );
+        assert!(
+            f.summary.starts_with(
+                "pg_net stopped waiting on 2 of 2 Edge Function calls, but the runs completed"
+            ),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.next_steps[0].contains("timeout_milliseconds"),
+            "{:?}",
+            f.next_steps
+        );
+        // No run completed after them: the sync stopped, a failure.
+        let f = judge(&calls, Some(&[1_795_800_000]));
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Fail, Impact::Critical),
+            "{f:?}"
+        );
+        // Without the sync log, as before: a timeout is a degradation.
+        let f = judge(&calls, None);
+        assert_eq!(f.impact, Impact::Degraded);
     }
 }

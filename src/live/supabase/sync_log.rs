@@ -61,6 +61,19 @@ impl LogRow {
     }
 }
 
+/// When each run logged as completed ended (or was logged), any entity.
+pub fn completed_at(rows: &[LogRow], log: &SyncLog) -> Vec<i64> {
+    rows.iter()
+        .filter(|r| r.status.eq_ignore_ascii_case(&log.success_value))
+        .filter_map(|r| {
+            r.ended
+                .as_deref()
+                .and_then(parse_rfc3339)
+                .or_else(|| r.at())
+        })
+        .collect()
+}
+
 fn columns(s: &SyncLog) -> [&str; 7] {
     [
         &s.entity_type_column,
@@ -254,6 +267,17 @@ fn view(
                 v.degraded.push(line)
             }
         }
+    } else if let Some(at) = latest.at()
+        && now - at > freshness
+    {
+        // No schedule known (the job deleted, or no pg_cron access): the freshness
+        // threshold alone says the sync has stopped.
+        v.critical.push(format!(
+            "{entity}: no run logged since {} ({} ago, over the {} h freshness threshold)",
+            format_utc(at),
+            human_age((now - at) as f64),
+            freshness / 3600
+        ));
     }
     v
 }
@@ -550,6 +574,32 @@ mod tests {
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         assert!(pattern.contains('3'), "{pattern}");
+    }
+
+    #[test]
+    fn without_a_schedule_the_last_run_is_judged_against_freshness() {
+        let rows: Vec<LogRow> = (0..4)
+            .map(|k| row("guides", 50 + 6 * k, "completed", 1200, None))
+            .collect();
+        let f = judge(
+            &rows,
+            &[(DataType::Guides, "guides".into())],
+            &SyncLog::default(),
+            &Thresholds::default(),
+            None,
+            Some(DataType::Guides),
+            NOW,
+        );
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Fail, Impact::Critical),
+            "{f:?}"
+        );
+        assert!(
+            f.summary.contains("guides: no run logged since 2026-11-26 08:00 UTC (2 d 2 h ago, over the 24 h freshness threshold)"),
+            "{}",
+            f.summary
+        );
     }
 
     #[test]
