@@ -299,7 +299,10 @@ fn measured_clean(findings: &[Finding]) -> bool {
             .iter()
             .filter(|f| !f.is_offline())
             .any(|f| f.status.is_conclusive())
-        && live.all(|f| matches!(f.status, Status::Pass | Status::Skip))
+        && live.all(|f| {
+            matches!(f.status, Status::Pass | Status::Skip)
+                || (f.status == Status::Warn && f.impact == Impact::None)
+        })
 }
 
 fn diagnosis(

@@ -200,7 +200,7 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
     ] {
         if let Some(v) = measured(&all, from) {
             // Measured values quote the database and Pendo: escaped like the comment's.
-            set_field(&mut body, field, &inline(v, 200));
+            set_field(&mut body, field, &field_text(v, 200));
         }
     }
     if let Some(n) = measured(&all, "Expected Record Count")
@@ -242,6 +242,25 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
     ))
 }
 
+/// A field value from text that may quote a dependency: one line that pings nobody and
+/// makes no HTML, image, link or emphasis; identifiers (`pendo_guides`) stay as they are,
+/// so the value reads back the same when the filed issue is parsed.
+fn field_text(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in title_text(text, max).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '[' | ']' | '`' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// A title from text that may quote a dependency: one line, no control characters, no
 /// mention (a zero-width space after `@`), at most `max` characters.
 fn title_text(text: &str, max: usize) -> String {
@@ -254,9 +273,12 @@ fn title_text(text: &str, max: usize) -> String {
         .filter(|c| !c.is_control() && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
         .take(max)
     {
-        out.push(c);
-        if c == '@' {
-            out.push('\u{200B}');
+        match c {
+            // Chat integrations that relay titles read `<!channel>` and `<@U…>`.
+            '<' => out.push('‹'),
+            '>' => out.push('›'),
+            '@' => out.push_str("@\u{200B}"),
+            _ => out.push(c),
         }
     }
     out

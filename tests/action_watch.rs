@@ -97,7 +97,7 @@ fn a_broken_sync_opens_one_filled_issue_and_triages_it() {
         "- **Data Type**: Guides",
         "- **Endpoint**: `GET /api/v1/guide`",
         "- **Method**: GET",
-        "- **Stale Data**: 2 d 15 h (newest pendo\\_guides row)",
+        "- **Stale Data**: 2 d 15 h (newest pendo_guides row)",
         "- **Last Run**: 2026-11-25 18:00 UTC (succeeded)",
         "- **Subscription Level**: [Current Pendo subscription tier]",
     ] {
@@ -377,10 +377,17 @@ fn database_text_is_escaped_in_the_filed_issue() {
     let issues = watch_issues(&h);
     assert_eq!(issues.len(), 1, "{:?}", h.gh.issues());
     let i = &issues[0];
-    for text in [&i.title, &i.body] {
-        assert!(!text.contains("@team"), "a mention went out: {text}");
-        assert!(!text.contains("<!channel>"), "{text}");
-        assert!(!text.contains("![x]("), "{text}");
-        assert!(!text.contains("- [ ] approve"), "{text}");
+    // A title is plain text: no mention, nothing a chat relay reads as a ping.
+    assert!(
+        !i.title.contains("@team"),
+        "a mention went out: {}",
+        i.title
+    );
+    assert!(!i.title.contains("<!channel>"), "{}", i.title);
+    assert!(i.title.contains("‹!channel›"), "{}", i.title);
+    // The body is markdown: no mention, HTML, image or task item either.
+    assert!(!i.body.contains("@team"), "a mention went out: {}", i.body);
+    for raw in ["<!channel>", "![x](", "- [ ] approve", "**now**"] {
+        assert!(!i.body.contains(raw), "{raw} in {}", i.body);
     }
 }

@@ -148,6 +148,9 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
 struct EntityView {
     critical: Vec<String>,
     degraded: Vec<String>,
+    /// False when every completed run logs the same start and end (the reference
+    /// function stamps both with one `new Date()`): no execution time is recorded.
+    times_recorded: bool,
     completed: usize,
     failed: usize,
     last_ok: Option<i64>,
@@ -172,6 +175,10 @@ fn view(
     };
     v.completed = rows.iter().filter(|r| ok(r)).count();
     v.failed = rows.iter().filter(|r| bad(r)).count();
+    v.times_recorded = rows
+        .iter()
+        .filter(|r| ok(r))
+        .any(|r| r.started.is_some() && r.started != r.ended);
     if let Some(r) = rows.iter().find(|r| ok(r)) {
         v.last_ok = r.at();
         v.last_ok_duration = match (r.started.as_deref(), r.ended.as_deref()) {
@@ -185,8 +192,11 @@ fn view(
     let streak = rows.iter().take_while(|r| bad(r)).count();
     if streak > 0 {
         let line = format!(
-            "{entity}: the last {streak} run{} failed",
-            if streak == 1 { "" } else { "s" }
+            "{entity}: the last {streak} run{} failed{}",
+            if streak == 1 { "" } else { "s" },
+            rows.first()
+                .and_then(|r| cause_of(r.error.as_deref()?))
+                .map_or(String::new(), |c| format!(" — {c}"))
         );
         if streak >= 2 {
             v.critical.push(line)
@@ -282,6 +292,26 @@ fn view(
     v
 }
 
+/// What a logged error is, in one short line: its known meaning, else its first words
+/// (redacted first).
+fn cause_of(error: &str) -> Option<String> {
+    let error = error.trim();
+    if error.is_empty() {
+        return None;
+    }
+    let redacted = crate::secrets::redact(error);
+    Some(match crate::meaning::of_text(&redacted) {
+        Some(m) => m.title.to_string(),
+        None => {
+            let flat = redacted.split_whitespace().collect::<Vec<_>>().join(" ");
+            match flat.char_indices().nth(100) {
+                Some((at, _)) => format!("{}…", &flat[..at]),
+                None => flat,
+            }
+        }
+    })
+}
+
 /// Error messages grouped into causes: `(cause, count, one example)`, most frequent first.
 fn patterns(rows: &[&LogRow], log: &SyncLog) -> Vec<(String, usize, String)> {
     let mut out: Vec<(String, usize, String)> = Vec::new();
@@ -360,6 +390,9 @@ pub fn judge(
             focus_view = Some((entity.clone(), v));
         }
     }
+    let others = other_entities(rows, entities, log, freshness, now);
+    critical.extend(others.critical);
+    degraded.extend(others.degraded);
     let all: Vec<&LogRow> = rows.iter().collect();
     let found = patterns(&all, log);
     let ended = completed + failed;
@@ -434,7 +467,12 @@ pub fn judge(
                 format!("no {} run logged ({entity})", log.success_value),
             );
         }
-        if let Some(d) = v.last_ok_duration {
+        if v.last_ok.is_some() && !v.times_recorded {
+            f = f.with_measured(
+                "Execution Time",
+                format!("not recorded (start and end are equal on every {entity} run)"),
+            );
+        } else if let Some(d) = v.last_ok_duration {
             f = f.with_measured(
                 "Execution Time",
                 format!(
@@ -455,6 +493,58 @@ pub fn judge(
         f = f.with_measured("Error Pattern", format!("{cause} ({n}×)"));
     }
     f
+}
+
+/// Failures logged under entity values that are not a data table's: the cron wrapper's
+/// own (`cron_job`: "function net.http_post(...) does not exist"), other functions'
+/// (`*_analytics`). Within the freshness window; a value whose newest row failed is
+/// failing now (critical), one that failed before and ran since is a degradation.
+fn other_entities(
+    rows: &[LogRow],
+    entities: &[(DataType, String)],
+    log: &SyncLog,
+    window: i64,
+    now: i64,
+) -> EntityView {
+    let mut v = EntityView::default();
+    let mut names: Vec<&str> = Vec::new();
+    for r in rows {
+        if !entities.iter().any(|(_, e)| *e == r.entity) && !names.contains(&r.entity.as_str()) {
+            names.push(&r.entity);
+        }
+    }
+    for name in names {
+        let mut mine: Vec<&LogRow> = rows
+            .iter()
+            .filter(|r| r.entity == name)
+            .filter(|r| r.at().is_some_and(|at| now - at <= window))
+            .collect();
+        mine.sort_by_key(|r| std::cmp::Reverse(r.at()));
+        let failed: Vec<&&LogRow> = mine
+            .iter()
+            .filter(|r| r.status.eq_ignore_ascii_case(&log.failure_value))
+            .collect();
+        let Some(newest_failed) = failed.first() else {
+            continue;
+        };
+        let cause = newest_failed
+            .error
+            .as_deref()
+            .and_then(cause_of)
+            .map_or(String::new(), |c| format!(" — {c}"));
+        let shown = crate::markdown::inline(name, 60);
+        let n = failed.len();
+        let runs = if n == 1 { "run" } else { "runs" };
+        if mine.first().map(|r| r.status.as_str()) == Some(newest_failed.status.as_str()) {
+            v.critical.push(format!(
+                "{shown}: {n} failed {runs} in the window, the latest too{cause}"
+            ));
+        } else {
+            v.degraded
+                .push(format!("{shown}: {n} failed {runs} in the window{cause}"));
+        }
+    }
+    v
 }
 
 fn summarise(lines: &[String]) -> String {
@@ -599,6 +689,85 @@ mod tests {
             f.summary.contains("guides: no run logged since 2026-11-26 08:00 UTC (2 d 2 h ago, over the 24 h freshness threshold)"),
             "{}",
             f.summary
+        );
+    }
+
+    #[test]
+    fn a_failure_streak_names_its_cause_and_other_entity_values_are_read() {
+        let mut rows: Vec<LogRow> = (0..3)
+            .map(|k| {
+                row(
+                    "guides",
+                    1 + 6 * k,
+                    "failed",
+                    0,
+                    Some("ON CONFLICT DO UPDATE command cannot affect row a second time"),
+                )
+            })
+            .collect();
+        rows.push(row("guides", 19, "completed", 1200, None));
+        let f = judge_one(&rows);
+        assert!(
+            f.summary.starts_with(
+                "guides: the last 3 runs failed — The upsert batch holds the same id twice"
+            ),
+            "{}",
+            f.summary
+        );
+        // The cron wrapper logs its own failures under `cron_job`.
+        let mut rows: Vec<LogRow> = (0..4)
+            .map(|k| row("guides", 1 + 6 * k, "completed", 1200, None))
+            .collect();
+        for k in 0..2 {
+            rows.push(row(
+                "cron_job",
+                2 + 6 * k,
+                "failed",
+                0,
+                Some("function net.http_post(url => text) does not exist"),
+            ));
+        }
+        rows.push(row(
+            "cron_job",
+            40,
+            "failed",
+            0,
+            Some("old failure out of the window"),
+        ));
+        let f = judge_one(&rows);
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Fail, Impact::Critical),
+            "{f:?}"
+        );
+        assert_eq!(
+            f.summary,
+            "cron\\_job: 2 failed runs in the window, the latest too — function net.http_post(url => text) does not exist"
+        );
+        // One that failed before and ran since: a degradation.
+        rows.push(row("cron_job", 0, "completed", 0, None));
+        let f = judge_one(&rows);
+        assert_eq!(f.status, Status::Warn, "{f:?}");
+    }
+
+    #[test]
+    fn equal_start_and_end_is_not_an_execution_time() {
+        let rows: Vec<LogRow> = (0..3)
+            .map(|k| {
+                let mut r = row("guides", 1 + 6 * k, "completed", 1200, None);
+                r.ended = r.started.clone();
+                r
+            })
+            .collect();
+        let f = judge_one(&rows);
+        let time = f
+            .measured
+            .iter()
+            .find(|(k, _)| k == "Execution Time")
+            .map(|(_, v)| v.as_str());
+        assert_eq!(
+            time,
+            Some("not recorded (start and end are equal on every guides run)")
         );
     }
 
