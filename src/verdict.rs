@@ -128,6 +128,13 @@ pub const TICK_RULES: &[TickRule] = &[
     },
 ];
 
+/// Checks whose `fail` forbids an item's tick, beyond the rule's own checks:
+/// wiped analytics mean the target data is not right, whatever `supabase.tables` counted.
+pub const TICK_FORBIDDEN_BY: &[(&str, CheckId)] = &[
+    ("Verify target data in Supabase", CheckId::SupabaseAnalytics),
+    ("Validate data completeness", CheckId::SupabaseAnalytics),
+];
+
 /// What the triage concludes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -329,9 +336,17 @@ fn ticks(issue: &Issue, findings: &[Finding], verified: bool) -> Vec<String> {
             })
         }),
     };
+    let forbidden = |rule: &TickRule| {
+        TICK_FORBIDDEN_BY.iter().any(|(item, id)| {
+            *item == rule.item
+                && findings
+                    .iter()
+                    .any(|f| f.id == *id && f.status == Status::Fail)
+        })
+    };
     let wanted: Vec<String> = TICK_RULES
         .iter()
-        .filter(|r| earned(r))
+        .filter(|r| earned(r) && !forbidden(r))
         .map(|r| normalize_key(r.item))
         .collect();
     issue
@@ -450,6 +465,18 @@ mod tests {
         let findings = [f(CheckId::PendoAuth, Status::Fail, Impact::Critical)];
         let v = decide(&issue, &findings, &[], &Config::default());
         assert!(!v.ticks.iter().any(|t| t.contains("valid")));
+    }
+
+    #[test]
+    fn wiped_analytics_forbid_verifying_the_target_data() {
+        let issue = parse("- [ ] Verify target data in Supabase\n");
+        let tables = f(CheckId::SupabaseTables, Status::Pass, Impact::None);
+        let wiped = f(CheckId::SupabaseAnalytics, Status::Fail, Impact::Critical);
+        let never_filled = f(CheckId::SupabaseAnalytics, Status::Warn, Impact::None);
+        let v = decide(&issue, &[tables.clone(), wiped], &[], &Config::default());
+        assert!(v.ticks.is_empty(), "{:?}", v.ticks);
+        let v = decide(&issue, &[tables, never_filled], &[], &Config::default());
+        assert_eq!(v.ticks, vec!["Verify target data in Supabase"]);
     }
 
     #[test]

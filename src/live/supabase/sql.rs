@@ -12,7 +12,7 @@
 //! same shape over the wire and through the function. No query reads the server's clock:
 //! the window starts where the bot's clock says.
 
-use crate::config::{Config, DataTable};
+use crate::config::{Config, DataTable, EventsTable};
 
 /// A query and the parameters it takes.
 pub struct Fragment {
@@ -259,6 +259,81 @@ from {table} where {et} in ({list})) x where x.n <= {window}",
     )
 }
 
+/// `supabase.analytics`, first query: which of the tables named in `$1` (a JSON array of
+/// names, as text) exist, and their columns: `{"pendo_guides": ["id", …] | null}`.
+pub const ANALYTICS_COLUMNS: &str = "select coalesce(json_object_agg(t, case when to_regclass(t) is null then null else \
+(select coalesce(json_agg(a.attname::text order by a.attnum), '[]'::json) from pg_catalog.pg_attribute a \
+where a.attrelid = to_regclass(t) and a.attnum > 0 and not a.attisdropped) end), '{}'::json)::text \
+from json_array_elements_text($1::text::json) t";
+
+/// One metric table as [`analytics_counts`] reads it: the columns that exist.
+pub struct MetricRead<'a> {
+    pub table: &'a str,
+    pub id_column: &'a str,
+    pub columns: Vec<&'a str>,
+}
+
+/// `supabase.analytics`, second query: per metric table its rows, how many of them had
+/// events since `$1` (RFC 3339 text), and per column how many hold zero (or null) and how
+/// many of those had events. `$2`, `$3`, … are the tables' entity_type values, in order.
+/// The events in the window are read once (one scan, grouped by entity), whatever the
+/// number of tables; without a usable events table (`events: None`) no row is active.
+/// One query. Answers `[{"i": 0, "rows": n, "active": n, "zero": [n, …], "zero_active":
+/// [n, …]}, …]`, `i` the table's place in `tables`, the arrays in its column order.
+pub fn analytics_counts(events: Option<&EventsTable>, tables: &[MetricRead]) -> String {
+    let q = quote_ident;
+    let kinds: Vec<String> = (0..tables.len())
+        .map(|i| format!("${}::text", i + 2))
+        .collect();
+    let active = match events {
+        Some(e) if !tables.is_empty() => format!(
+            "select e.{et}::text as kind, e.{id}::text as id from {table} e \
+where e.{at} >= $1::text::timestamptz and e.{et}::text = any(array[{kinds}]) group by 1, 2",
+            et = q(&e.entity_type_column),
+            id = q(&e.entity_id_column),
+            at = q(&e.created_column),
+            table = q(&e.table),
+            kinds = kinds.join(", "),
+        ),
+        _ => "select null::text as kind, null::text as id where $1::text is null and false".into(),
+    };
+    let parts: Vec<String> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let zero = |c: &str| format!("coalesce(m.{}, 0) = 0", q(c));
+            let zeros: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| format!("count(*) filter (where {})", zero(c)))
+                .collect();
+            let zero_active: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| format!("count(*) filter (where {} and a.id is not null)", zero(c)))
+                .collect();
+            format!(
+                "(select json_build_object('i', {i}, 'rows', count(*), 'active', count(a.id), \
+'zero', json_build_array({}), 'zero_active', json_build_array({})) \
+from {} m left join active a on a.kind = {} and a.id = m.{}::text)",
+                zeros.join(", "),
+                zero_active.join(", "),
+                q(t.table),
+                kinds[i],
+                q(t.id_column),
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        return "select '[]'".into();
+    }
+    format!(
+        "with active as materialized ({active}) \
+select coalesce(json_agg(x), '[]'::json)::text from ({}) s(x)",
+        parts.join(" union all ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,5 +385,32 @@ mod tests {
         let t: Vec<&DataTable> = cfg.tables.iter().collect();
         let sql = table_facts(&t, 1_000_000);
         assert_eq!(sql.matches("union all").count(), 4);
+    }
+
+    #[test]
+    fn analytics_reads_the_events_once_with_values_as_parameters() {
+        let cfg = Config::default();
+        let reads: Vec<MetricRead> = cfg
+            .analytics
+            .metrics
+            .iter()
+            .map(|m| MetricRead {
+                table: &m.table,
+                id_column: &m.id_column,
+                columns: m.columns.iter().map(String::as_str).collect(),
+            })
+            .collect();
+        let sql = analytics_counts(Some(&cfg.analytics.events), &reads);
+        assert_eq!(sql.matches("from \"pendo_events\"").count(), 1, "{sql}");
+        assert!(
+            sql.contains("any(array[$2::text, $3::text, $4::text])"),
+            "{sql}"
+        );
+        assert!(sql.contains("coalesce(m.\"completions\", 0) = 0"), "{sql}");
+        assert!(!sql.contains("guide'"), "values are parameters: {sql}");
+        assert!(!sql.contains("now()"));
+        let none = analytics_counts(None, &reads);
+        assert!(!none.contains("pendo_events"), "{none}");
+        assert_eq!(analytics_counts(None, &[]), "select '[]'");
     }
 }
