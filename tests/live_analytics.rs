@@ -79,6 +79,15 @@ fn the_recorded_wipe_is_p0_and_the_diagnosis_names_it() {
         evidence.contains("pendo_guides: 118 guides, 92 with events in the last 7 days"),
         "{evidence}"
     );
+    // Without the index that finds an entity's events, the window is scanned instead:
+    // the same counts.
+    pg.exec("drop index public.pendo_events_entity_idx;");
+    let scanned = check_db(&pg);
+    assert_eq!(summary(&scanned, "supabase.analytics"), WIPED);
+    assert_eq!(
+        finding(&scanned, "supabase.analytics")["evidence"],
+        finding(&r, "supabase.analytics")["evidence"]
+    );
 }
 
 #[test]

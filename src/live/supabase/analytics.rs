@@ -14,10 +14,12 @@
 //! - (c) Pendo's own activity per entity is not read: the one aggregation `pendo.aggregation`
 //!   sends counts events per day for all apps, not per entity.
 //!
-//! Over the database URL: two queries, whatever the tables hold (which tables and columns
-//! exist; then every count, the events in the window read in one scan). Over REST, when
-//! there is no database URL: per metric table one HEAD for its rows and one per column for
-//! its zeros (`Prefer: count=exact`, read from `Content-Range`), and for each
+//! Over the database URL: two queries, whatever the tables hold: which tables and columns
+//! exist (and whether an index finds one entity's events), then every count. With such an
+//! index each metric row costs one index probe; without, the window is scanned once. Over REST, when
+//! there is no database URL: per metric table one HEAD for its rows and one GET of at most
+//! one row per column for its zeros (`Prefer: count=exact`, read from `Content-Range`; a
+//! GET so that a missing column's 42703 has a body to say so), and for each
 //! `from_events` column that has zeros, one GET of up to [`REST_SAMPLE`] zero rows' ids
 //! and one GET of their events in the window: at most 1 + 3 per column per table (13 for
 //! the defaults), and (b) then speaks of that sample.
@@ -130,15 +132,26 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
         let mut names: Vec<&str> = a.metrics.iter().map(|m| m.table.as_str()).collect();
         names.push(&a.events.table);
         let names = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
-        let present = db.json(sql::ANALYTICS_COLUMNS, &[Some(&names)]).await?;
+        let e = &a.events;
+        let present = db
+            .json(
+                sql::ANALYTICS_COLUMNS,
+                &[
+                    Some(&names),
+                    Some(&e.table),
+                    Some(&e.entity_id_column),
+                    Some(&e.entity_type_column),
+                ],
+            )
+            .await?;
+        let indexed = present["indexed"] == Value::Bool(true);
         let columns_of = |table: &str| -> Option<Vec<String>> {
-            present.get(table)?.as_array().map(|cols| {
+            present["columns"].get(table)?.as_array().map(|cols| {
                 cols.iter()
                     .filter_map(|c| c.as_str().map(str::to_string))
                     .collect()
             })
         };
-        let e = &a.events;
         out.events_unusable = match columns_of(&e.table) {
             None => Some(format!("the events table {} is missing", e.table)),
             Some(cols) => [
@@ -178,7 +191,11 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
             kinds.push(m.entity_type.as_str());
             states.push(None);
         }
-        let events = out.events_unusable.is_none().then_some(&a.events);
+        let events = match (&out.events_unusable, indexed) {
+            (Some(_), _) => sql::EventsRead::None,
+            (None, true) => sql::EventsRead::Probe(e),
+            (None, false) => sql::EventsRead::Scan(e),
+        };
         let mut params: Vec<Option<&str>> = vec![Some(&since)];
         params.extend(kinds.iter().map(|k| Some(*k)));
         let counts = db
@@ -193,7 +210,8 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
                     let i = read_index;
                     read_index += 1;
                     let row = counts.iter().find(|r| r["i"].as_u64() == Some(i as u64));
-                    state_of_counts(m, &reads[i].columns, row, events.is_some())
+                    let read = events != sql::EventsRead::None;
+                    state_of_counts(m, &reads[i].columns, row, read)
                 }
             };
             out.tables.push(facts(config, m, state));
@@ -252,9 +270,11 @@ fn state_of_counts(
     }
 }
 
-/// A count by HEAD with `Prefer: count=exact`.
+/// A count with `Prefer: count=exact`, read from `Content-Range`. A GET of at most one
+/// row rather than a HEAD: a HEAD's refusal has no body, so it could not tell a missing
+/// column (42703) from another 400.
 async fn count(rest: &Rest, path: &str) -> Result<u64, String> {
-    match rest.head_in(path, Some("count=exact"), None).await {
+    match rest.get(path, Some("count=exact")).await {
         Ok(a) if a.is_success() => {
             total(a.header("content-range")).ok_or_else(|| "no count in Content-Range".into())
         }
@@ -281,7 +301,7 @@ async fn probe_rest(rest: &Rest, a: &Analytics, m: &MetricTable, since: &str) ->
         Err(e) => return MetricState::Failed(e.to_string()),
     };
     let zeros = m.columns.iter().map(|c| {
-        let path = format!("/{table}?select=*&{}=eq.0", encode(c));
+        let path = format!("/{table}?select={c}&{c}=eq.0&limit=1", c = encode(c));
         async move { (c, count(rest, &path).await) }
     });
     let mut columns = Vec::new();
@@ -616,16 +636,18 @@ mod tests {
     fn table() {
         // (status, impact, summary start) for: rows, active, views (zero, zero_active),
         // completions (zero, zero_active).
-        let cases: &[(
-            &str,
+        type Zeros = (u64, Option<u64>);
+        type Case<'a> = (
+            &'a str,
             u64,
             Option<u64>,
-            (u64, Option<u64>),
-            (u64, Option<u64>),
+            Zeros,
+            Zeros,
             Status,
             Impact,
-            &str,
-        )] = &[
+            &'a str,
+        );
+        let cases: &[Case] = &[
             // The recorded incident: views wiped, 91 active guides at zero.
             (
                 "incident",
@@ -789,6 +811,32 @@ mod tests {
             None,
         );
         assert_eq!(broken.status, Status::Error);
+    }
+
+    #[test]
+    fn the_watch_counts_a_concluded_wipe_as_broken_and_never_filled_as_healthy() {
+        use crate::watch::Health;
+        let health = |f: &AnalyticsFacts| Health {
+            rows: [DataType::Guides, DataType::Features, DataType::Events]
+                .into_iter()
+                .map(|dt| (dt, vec![judge(f, Some(dt))]))
+                .collect(),
+        };
+        let wiped = facts(vec![guides(
+            118,
+            Some(92),
+            vec![col("views", 117, Some(91), true)],
+        )]);
+        let h = health(&wiped);
+        assert_eq!(h.healthy(), Some(false));
+        assert_eq!(h.failing_types(), vec![DataType::Guides]);
+        assert_eq!(h.worst().unwrap().1.id, ID);
+        let never = facts(vec![guides(
+            118,
+            Some(92),
+            vec![col("completions", 118, Some(92), false)],
+        )]);
+        assert_eq!(health(&never).healthy(), Some(true));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!
 //! `supabase.analytics` reads through the database when it has a URL (its evidence needs
 //! the events joined to the metric rows), else through REST: database 2 more queries
-//! (11 in all); REST 1 HEAD per metric table + 1 HEAD per metric column, and 2 GETs per
+//! (11 in all); REST 1 HEAD per metric table + 1 GET per metric column, and 2 GETs per
 //! `from_events` column that holds zeros: 7 to 13 more for the default three metric
 //! tables (24 to 30 in all).
 
