@@ -128,10 +128,15 @@ pub const TICK_RULES: &[TickRule] = &[
     },
 ];
 
-/// Checks whose `fail` forbids an item's tick, beyond the rule's own checks:
-/// wiped analytics mean the target data is not right, whatever `supabase.tables` counted.
+/// Checks whose `fail` forbids an item's tick, beyond the rule's own checks: wiped
+/// analytics mean the target data is not right, whatever `supabase.tables` counted, and
+/// that a run which logged `completed` wrote zeros over it.
 pub const TICK_FORBIDDEN_BY: &[(&str, CheckId)] = &[
     ("Verify target data in Supabase", CheckId::SupabaseAnalytics),
+    (
+        "Data sync completes without errors",
+        CheckId::SupabaseAnalytics,
+    ),
     ("Validate data completeness", CheckId::SupabaseAnalytics),
 ];
 

@@ -64,10 +64,12 @@ fn the_recorded_wipe_is_p0_and_the_diagnosis_names_it() {
     }
     // The data in Supabase is not right, whatever the row counts say.
     let ticks = strings(&r, "ticks");
-    assert!(
-        !ticks.contains(&"Verify target data in Supabase"),
-        "{ticks:?}"
-    );
+    for item in [
+        "Verify target data in Supabase",
+        "Data sync completes without errors",
+    ] {
+        assert!(!ticks.contains(&item), "{item}: {ticks:?}");
+    }
     assert!(ticks.contains(&"Test database connectivity"), "{ticks:?}");
     // The never-filled column is said beside it, not counted as a second wipe.
     let evidence = finding(&r, "supabase.analytics")["evidence"].to_string();
@@ -91,6 +93,21 @@ fn the_recorded_wipe_is_p0_and_the_diagnosis_names_it() {
 }
 
 #[test]
+fn the_report_of_the_wipe_reads_well() {
+    let pg = reference(Reference::new(NOW).views_wiped());
+    let md = support::cli::check_markdown(
+        BODY,
+        "",
+        &[
+            ("SUPABASE_DB_URL", &pg.url("verify-full")),
+            ("PENDO_TRIAGE_NOW", NOW_TEXT),
+        ],
+        &[FAKE_SERVICE_ROLE_JWT],
+    );
+    insta::assert_snapshot!("report_views_wiped", md);
+}
+
+#[test]
 fn a_healthy_deployment_whose_completions_are_never_filled_is_not_a_failure() {
     let pg = reference(Reference::new(NOW));
     let r = check_db(&pg);
@@ -109,7 +126,13 @@ fn a_healthy_deployment_whose_completions_are_never_filled_is_not_a_failure() {
             .unwrap()
             .contains("never been filled")
     );
-    assert!(strings(&r, "ticks").contains(&"Verify target data in Supabase"));
+    let ticks = strings(&r, "ticks");
+    for item in [
+        "Verify target data in Supabase",
+        "Data sync completes without errors",
+    ] {
+        assert!(ticks.contains(&item), "{item}: {ticks:?}");
+    }
 }
 
 #[test]
