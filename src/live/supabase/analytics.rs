@@ -9,8 +9,10 @@
 //!   never have been filled", with no weight in the severity;
 //! - (b) entities with events in the events table within the window
 //!   (`analytics.window_days`) hold zero in a column that counts events
-//!   (`from_events`): when most of the active entities do, a failure, critical for the
-//!   issue's own data type;
+//!   (`from_events`): when at least two do, and either nearly every row is zero or most of
+//!   the active entities (over REST: most of the sampled zero rows) are, a failure,
+//!   critical for the issue's own data type; fewer is a note (an entity whose events came
+//!   after the last computation);
 //! - (c) Pendo's own activity per entity is not read: the one aggregation `pendo.aggregation`
 //!   sends counts events per day for all apps, not per entity.
 //!
@@ -492,11 +494,24 @@ enum Reading {
     Fine,
 }
 
-fn read_column(c: &ColumnFacts, rows: u64, active: Option<u64>, zero_percent: u32) -> Reading {
+/// Reads one column. `active` is how many rows had events (over the database); over REST
+/// only a `sample` of the zero rows was looked up, and "most" is then most of the sample.
+fn read_column(
+    c: &ColumnFacts,
+    rows: u64,
+    active: Option<u64>,
+    sample: Option<u64>,
+    zero_percent: u32,
+) -> Reading {
     let nearly_all = rows > 0 && c.zero * 100 >= u64::from(zero_percent) * rows;
     let evidence = if c.from_events { c.zero_active } else { None };
+    let most = |za: u64| match (active, sample) {
+        (Some(act), _) => za * 2 > act,
+        (None, Some(n)) => za * 2 > n,
+        (None, None) => false,
+    };
     match evidence {
-        Some(za) if za >= MIN_WIPED && (nearly_all || active.is_none_or(|act| za * 2 > act)) => {
+        Some(za) if za >= MIN_WIPED && (nearly_all || most(za)) => {
             Reading::Wiped { zero_active: za }
         }
         Some(za) if za > 0 => Reading::SomeActiveAtZero { zero_active: za },
@@ -573,7 +588,7 @@ pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
                 Some(n) => format!("{za} of a sample of {n} of them have events {window}"),
                 None => format!("{za} of them have events {window}"),
             };
-            match read_column(c, rows, active, f.zero_percent) {
+            match read_column(c, rows, active, sample, f.zero_percent) {
                 Reading::Wiped { zero_active } => {
                     wiped_central |= central;
                     wiped.push(format!(
@@ -924,5 +939,23 @@ mod tests {
             "{}",
             f.summary
         );
+        // Two new guides not yet computed among 28 zero rows: not a wipe.
+        let mut lag = guides(118, None, vec![col("views", 28, Some(2), true)]);
+        if let MetricState::Read { sample, .. } = &mut lag.state {
+            *sample = Some(28);
+        }
+        let f = judge(&facts(vec![lag]), Some(DataType::Guides));
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Warn, Impact::None),
+            "{}",
+            f.summary
+        );
+        // Most of the sampled zero rows active: a partial wipe.
+        let mut part = guides(118, None, vec![col("views", 40, Some(38), true)]);
+        if let MetricState::Read { sample, .. } = &mut part.state {
+            *sample = Some(40);
+        }
+        assert_eq!(judge(&facts(vec![part]), None).status, Status::Fail);
     }
 }
