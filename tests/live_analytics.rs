@@ -227,3 +227,87 @@ fn over_rest_the_counts_and_a_sample_of_the_evidence_find_the_wipe() {
     assert_eq!(status(&r, "supabase.analytics"), "warn");
     assert_ne!(r["severity"], "P0");
 }
+
+#[test]
+fn the_reference_fixture_is_the_deployment_issue_14_describes() {
+    use support::pg::{
+        CRON_JOB_ERROR, GUIDES, READER_ROLE, REFERENCE_COMMAND, REFERENCE_JOB, reader_url,
+    };
+    let pg = reference(Reference::new(NOW));
+    // The job runs the wrapper, every 6 hours.
+    let jobs = pg.query_json("select jobname, schedule, command from cron.job");
+    assert_eq!(jobs.as_array().map(Vec::len), Some(1), "{jobs}");
+    assert_eq!(jobs[0]["jobname"], REFERENCE_JOB);
+    assert_eq!(jobs[0]["schedule"], "0 */6 * * *");
+    assert_eq!(jobs[0]["command"], REFERENCE_COMMAND);
+    // The wrapper calls net.http_post without timeout_milliseconds: pg_net's 5 s applies.
+    let src =
+        pg.query_json("select prosrc from pg_proc where proname = 'call_pendo_sync_edge_function'");
+    let src = src[0]["prosrc"].as_str().unwrap();
+    assert!(src.contains("net.http_post(") && !src.contains("timeout_milliseconds"));
+    pg.exec("select public.call_pendo_sync_edge_function();");
+    let queued = pg.query_json(
+        "select timeout_milliseconds from net.http_request_queue order by id desc limit 1",
+    );
+    assert_eq!(queued[0]["timeout_milliseconds"], 5000);
+    // When the call raises, the wrapper logs it as cron_job with the error text.
+    pg.exec("alter function net.http_post(text, jsonb, jsonb, jsonb, integer) rename to http_post_gone;");
+    pg.exec("select public.call_pendo_sync_edge_function();");
+    let logged = pg.query_json(
+        "select status, error_message from public.sync_status where entity_type = 'cron_job'",
+    );
+    assert_eq!(logged[0]["status"], "failed");
+    assert_eq!(logged[0]["error_message"], CRON_JOB_ERROR);
+    // The Edge Function's rows: start = end; the analytics functions' own entity values.
+    let unequal = pg.query_json(
+        "select count(*) as n from public.sync_status where entity_type <> 'cron_job' and last_sync_start <> last_sync_end",
+    );
+    assert_eq!(unequal[0]["n"], 0);
+    let entities = pg.query_json(
+        "select distinct entity_type from public.sync_status where entity_type like '%_analytics' order by 1",
+    );
+    assert_eq!(entities.as_array().map(Vec::len), Some(3), "{entities}");
+    // Views are counted from the events; completions never.
+    let derived = pg.query_json(
+        "select count(*) filter (where g.views = (select count(*) from public.pendo_events e where e.entity_type = 'guide' and e.entity_id = g.id)) as counted, \
+         count(*) filter (where completions = 0) as never, count(*) as n from public.pendo_guides g",
+    );
+    assert_eq!(derived[0]["counted"], GUIDES);
+    assert_eq!(derived[0]["never"], GUIDES);
+    // RLS is on everywhere; the reader role does not bypass it and sees no row or job.
+    let rls = pg.query_json(
+        "select count(*) as n from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' and not relrowsecurity",
+    );
+    assert_eq!(rls[0]["n"], 0);
+    let role = pg.query_json(&format!(
+        "select rolbypassrls from pg_roles where rolname = '{READER_ROLE}'"
+    ));
+    assert_eq!(role[0]["rolbypassrls"], false);
+    pg.exec(&format!(
+        "set role {READER_ROLE}; do $$ begin \
+         if (select count(*) from public.pendo_guides) <> 0 or (select count(*) from cron.job) <> 0 \
+         then raise exception 'RLS does not hide the rows'; end if; end $$;"
+    ));
+    assert!(reader_url(&pg, "verify-full").contains(&format!("://{READER_ROLE}@")));
+
+    // The incidents the builder adds.
+    let broken = reference(
+        Reference::new(NOW)
+            .pg_net_timeouts()
+            .cron_job_failures(3)
+            .unscheduled(),
+    );
+    assert_eq!(
+        broken.query_json("select * from cron.job"),
+        serde_json::json!([])
+    );
+    let runs = broken.query_json("select count(*) as n from cron.job_run_details");
+    assert_eq!(runs[0]["n"], 28);
+    let failures = broken.query_json(
+        "select count(*) as n from public.sync_status where entity_type = 'cron_job' and error_message = 'function net.http_post(url => unknown, headers => jsonb, body => jsonb) does not exist'",
+    );
+    assert_eq!(failures[0]["n"], 3);
+    let timeouts = reference(Reference::new(NOW).pg_net_timeouts());
+    let replies = timeouts.query_json("select timed_out from net._http_response");
+    assert_eq!(replies[0]["timed_out"], true);
+}
