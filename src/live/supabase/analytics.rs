@@ -240,10 +240,10 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
         Err(_) => Vec::new(),
     };
     let probes = a.metrics.iter().map(|m| {
-        let table = m.table.rsplit('.').next().unwrap_or(&m.table);
+        let (table, _) = super::tables::rest_path(&m.table);
         let columns: Option<Vec<String>> = known_columns
             .as_ref()
-            .and_then(|d| d.get(table)?.get("properties")?.as_object())
+            .and_then(|d| d.get(&table)?.get("properties")?.as_object())
             .map(|props| props.keys().cloned().collect());
         let rows = counted
             .iter()
@@ -318,8 +318,8 @@ fn state_of_counts(
 /// A count with `Prefer: count=exact`, read from `Content-Range`. A GET of at most one
 /// row rather than a HEAD: a HEAD's refusal has no body, so it could not tell a missing
 /// column (42703) from another 400.
-async fn count(rest: &Rest, path: &str) -> Result<u64, String> {
-    match rest.get(path, Some("count=exact")).await {
+async fn count(rest: &Rest, path: &str, schema: Option<&str>) -> Result<u64, String> {
+    match rest.get_in(path, Some("count=exact"), schema).await {
         Ok(a) if a.is_success() => {
             total(a.header("content-range")).ok_or_else(|| "no count in Content-Range".into())
         }
@@ -335,7 +335,8 @@ async fn probe_rest(
     since: &str,
     known: Known,
 ) -> MetricState {
-    let table = m.table.rsplit('.').next().unwrap_or(&m.table);
+    let (table, schema) = super::tables::rest_path(&m.table);
+    let schema = schema.as_deref();
     let (wanted, mut absent): (Vec<&String>, Vec<String>) = match &known.columns {
         Some(cols) => (
             m.columns.iter().filter(|c| cols.contains(c)).collect(),
@@ -359,7 +360,7 @@ async fn probe_rest(
     let rows = match known.rows {
         Some(rows) => rows,
         None => match rest
-            .head_in(&format!("/{table}?select=*"), Some("count=exact"), None)
+            .head_in(&format!("/{table}?select=*"), Some("count=exact"), schema)
             .await
         {
             Ok(h) if h.is_success() => total(h.header("content-range")).unwrap_or(0),
@@ -376,7 +377,7 @@ async fn probe_rest(
     };
     let zeros = wanted.into_iter().map(|c| {
         let path = format!("/{table}?select={c}&{c}=eq.0&limit=1", c = encode(c));
-        async move { (c, count(rest, &path).await) }
+        async move { (c, count(rest, &path, schema).await) }
     });
     let mut columns = Vec::new();
     for (c, zero) in join_all(zeros.collect()).await {
@@ -397,7 +398,7 @@ async fn probe_rest(
         .iter_mut()
         .filter(|c| c.from_events && c.zero > 0 && rows > 0)
     {
-        if let Some((looked, active)) = rest_sample(rest, a, m, table, &col.name, since).await {
+        if let Some((looked, active)) = rest_sample(rest, a, m, &col.name, since).await {
             col.zero_active = Some(active);
             sample = Some(sample.unwrap_or(0).max(looked));
         }
@@ -417,18 +418,18 @@ async fn rest_sample(
     rest: &Rest,
     a: &Analytics,
     m: &MetricTable,
-    table: &str,
     column: &str,
     since: &str,
 ) -> Option<(u64, u64)> {
     let id = &m.id_column;
+    let (table, schema) = super::tables::rest_path(&m.table);
     let path = format!(
         "/{table}?select={}&{}=eq.0&limit={REST_SAMPLE}",
         encode(id),
         encode(column)
     );
     let answer = rest
-        .get(&path, None)
+        .get_in(&path, None, schema.as_deref())
         .await
         .ok()
         .filter(|a| a.is_success())?;
@@ -450,7 +451,7 @@ async fn rest_sample(
         .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
         .collect();
     let e = &a.events;
-    let events_table = e.table.rsplit('.').next().unwrap_or(&e.table);
+    let (events_table, events_schema) = super::tables::rest_path(&e.table);
     let path = format!(
         "/{events_table}?select={eid}&{et}=eq.{kind}&{eid}=in.({list})&{at}=gte.{since}&limit={REST_EVENTS_MAX}",
         eid = encode(&e.entity_id_column),
@@ -461,7 +462,7 @@ async fn rest_sample(
         since = encode(since),
     );
     let answer = rest
-        .get(&path, None)
+        .get_in(&path, None, events_schema.as_deref())
         .await
         .ok()
         .filter(|a| a.is_success())?;
