@@ -22,6 +22,8 @@ pub struct Config {
     pub cron: Cron,
     pub severity: SeverityPolicy,
     pub live: Live,
+    /// The analytics columns `supabase.analytics` watches for wipes.
+    pub analytics: Analytics,
 }
 
 /// The pg_cron job that runs the sync.
@@ -278,6 +280,161 @@ impl Default for Live {
     }
 }
 
+/// The analytics columns (`supabase.analytics`): metric columns per table, filled from
+/// the events table, which a bad sync run can wipe to zero.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Analytics {
+    /// Days back an entity's events count as "active in the window".
+    pub window_days: u32,
+    /// A metric zero on at least this share of a table's rows is zero on "nearly every row".
+    pub zero_percent: u32,
+    /// The events table the metrics are computed from.
+    pub events: EventsTable,
+    /// The metric tables; empty: the check has nothing to watch.
+    pub metrics: Vec<MetricTable>,
+}
+
+/// Where the events live, and how an event names its entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsTable {
+    pub table: String,
+    pub entity_type_column: String,
+    pub entity_id_column: String,
+    pub created_column: String,
+}
+
+impl Default for EventsTable {
+    fn default() -> Self {
+        Self {
+            table: "pendo_events".into(),
+            entity_type_column: "entity_type".into(),
+            entity_id_column: "entity_id".into(),
+            created_column: "created_at".into(),
+        }
+    }
+}
+
+/// One table of metric columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricTable {
+    pub table: String,
+    /// Its events' `entity_type` value (`guide`).
+    pub entity_type: String,
+    /// The metric columns (counts: zero means "no activity").
+    pub columns: Vec<String>,
+    /// The columns that count the entity's events, so an entity with events in the window
+    /// cannot hold zero there. A column left out (the reference deployment's
+    /// `completions`, never filled) is only ever a warning.
+    #[serde(default)]
+    pub from_events: Vec<String>,
+    /// The column events' `entity_id` matches; default `id`.
+    #[serde(default = "default_id_column")]
+    pub id_column: String,
+}
+
+fn default_id_column() -> String {
+    "id".into()
+}
+
+impl Default for Analytics {
+    fn default() -> Self {
+        let m =
+            |table: &str, entity_type: &str, columns: &[&str], from_events: &[&str]| MetricTable {
+                table: table.into(),
+                entity_type: entity_type.into(),
+                columns: columns.iter().map(|c| c.to_string()).collect(),
+                from_events: from_events.iter().map(|c| c.to_string()).collect(),
+                id_column: default_id_column(),
+            };
+        Self {
+            window_days: 7,
+            zero_percent: 95,
+            events: EventsTable::default(),
+            metrics: vec![
+                m(
+                    "pendo_guides",
+                    "guide",
+                    &["views", "completions"],
+                    &["views"],
+                ),
+                m(
+                    "pendo_features",
+                    "feature",
+                    &["usage_count"],
+                    &["usage_count"],
+                ),
+                m("pendo_pages", "page", &["views"], &["views"]),
+            ],
+        }
+    }
+}
+
+impl Analytics {
+    /// Checks the analytics section: identifiers, ranges, `from_events` within `columns`.
+    fn validate(&self) -> Result<(), String> {
+        if !(1..=90).contains(&self.window_days) {
+            return Err(format!(
+                "`analytics.window_days` is {}; write 1 to 90 (default 7).",
+                self.window_days
+            ));
+        }
+        if !(50..=100).contains(&self.zero_percent) {
+            return Err(format!(
+                "`analytics.zero_percent` is {}; write 50 to 100 (default 95): the share of rows at zero that counts as \"nearly every row\".",
+                self.zero_percent
+            ));
+        }
+        let e = &self.events;
+        for (key, ident) in [
+            ("table", &e.table),
+            ("entity_type_column", &e.entity_type_column),
+            ("entity_id_column", &e.entity_id_column),
+            ("created_column", &e.created_column),
+        ] {
+            if !is_identifier(ident) {
+                return Err(format!(
+                    "`analytics.events.{key}` is {ident:?}; write a Postgres identifier such as `pendo_events`."
+                ));
+            }
+        }
+        for (i, m) in self.metrics.iter().enumerate() {
+            for (key, ident) in [("table", &m.table), ("id_column", &m.id_column)] {
+                if !is_identifier(ident) {
+                    return Err(format!(
+                        "`analytics.metrics[{i}].{key}` is {ident:?}; write a Postgres identifier such as `pendo_guides`."
+                    ));
+                }
+            }
+            if m.columns.is_empty() {
+                return Err(format!(
+                    "`analytics.metrics[{i}].columns` is empty; list the table's metric columns (e.g. `[views]`), or remove the entry."
+                ));
+            }
+            for c in m.columns.iter().chain(&m.from_events) {
+                if !is_identifier(c) || c.contains('.') {
+                    return Err(format!(
+                        "`analytics.metrics[{i}]` names the column {c:?}; write a column name such as `views`."
+                    ));
+                }
+            }
+            if let Some(c) = m.from_events.iter().find(|c| !m.columns.contains(c)) {
+                return Err(format!(
+                    "`analytics.metrics[{i}].from_events` names {c:?}, which is not in its `columns`; add it there or remove it."
+                ));
+            }
+            if m.entity_type.trim().is_empty() || m.entity_type.chars().count() > 100 {
+                return Err(format!(
+                    "`analytics.metrics[{i}].entity_type` must be the events' entity_type value for this table (1 to 100 characters, e.g. `guide`)."
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -288,6 +445,7 @@ impl Default for Config {
             cron: Cron::default(),
             severity: SeverityPolicy::default(),
             live: Live::default(),
+            analytics: Analytics::default(),
         }
     }
 }
@@ -440,6 +598,7 @@ impl Config {
         if self.live.request_timeout_seconds == 0 || self.live.total_timeout_seconds == 0 {
             return Err("`live.request_timeout_seconds` and `live.total_timeout_seconds` must be above 0 (defaults 10 and 60).".into());
         }
+        self.analytics.validate()?;
         Ok(())
     }
 
@@ -585,6 +744,44 @@ mod tests {
         let end = start + section[start..].find("```").expect("end of block");
         let documented = Config::from_yaml(&section[start..end], "README.md").unwrap();
         assert_eq!(documented, Config::default());
+    }
+
+    #[test]
+    fn analytics_columns_are_checked() {
+        let c = Config::from_yaml(
+            "analytics:\n  window_days: 3\n  metrics:\n    - { table: guides, entity_type: guide, columns: [seen] }\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(c.analytics.window_days, 3);
+        assert_eq!(c.analytics.metrics[0].id_column, "id");
+        assert!(c.analytics.metrics[0].from_events.is_empty());
+        assert_eq!(c.analytics.events.table, "pendo_events");
+        for (yaml, key) in [
+            ("analytics:\n  window_days: 0\n", "analytics.window_days"),
+            ("analytics:\n  zero_percent: 10\n", "analytics.zero_percent"),
+            (
+                "analytics:\n  metrics:\n    - { table: g, entity_type: guide, columns: [views], from_events: [clicks] }\n",
+                "analytics.metrics[0].from_events",
+            ),
+            (
+                "analytics:\n  metrics:\n    - { table: g, entity_type: guide, columns: [] }\n",
+                "analytics.metrics[0].columns",
+            ),
+            (
+                "analytics:\n  events:\n    table: \"x; drop\"\n",
+                "analytics.events.table",
+            ),
+            (
+                "analytics:\n  metrics:\n    - { table: g, entity_type: guide, columns: [\"a b\"] }\n",
+                "analytics.metrics[0]",
+            ),
+        ] {
+            let e = Config::from_yaml(yaml, "x").unwrap_err();
+            assert!(e.message.contains(key), "{yaml}: {e}");
+        }
+        let e = Config::from_yaml("analytics:\n  window: 7\n", "x").unwrap_err();
+        assert!(e.message.contains("window"), "{e}");
     }
 
     #[test]

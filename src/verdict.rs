@@ -94,12 +94,20 @@ pub const TICK_RULES: &[TickRule] = &[
     },
     TickRule {
         item: "Verify target data in Supabase",
-        checks: &[CheckId::SupabaseTables, CheckId::SupabaseFreshness],
+        checks: &[
+            CheckId::SupabaseTables,
+            CheckId::SupabaseFreshness,
+            CheckId::SupabaseAnalytics,
+        ],
         when: When::Pass,
     },
     TickRule {
         item: "Validate data completeness",
-        checks: &[CheckId::SupabaseCompleteness, CheckId::SupabaseTables],
+        checks: &[
+            CheckId::SupabaseCompleteness,
+            CheckId::SupabaseTables,
+            CheckId::SupabaseAnalytics,
+        ],
         when: When::Pass,
     },
     TickRule {
@@ -114,6 +122,7 @@ pub const TICK_RULES: &[TickRule] = &[
             CheckId::SupabaseFreshness,
             CheckId::SupabaseCron,
             CheckId::SupabaseHttp,
+            CheckId::SupabaseAnalytics,
         ],
         when: When::Pass,
     },
@@ -397,7 +406,8 @@ fn ticks(issue: &Issue, findings: &[Finding], verified: bool) -> Vec<String> {
 
 /// Whether `findings` earn `rule`'s tick.
 pub fn earned(rule: &TickRule, findings: &[Finding], verified: bool) -> bool {
-    let status = |id: &CheckId| findings.iter().find(|f| f.id == *id).map(|f| f.status);
+    let found = |id: &CheckId| findings.iter().find(|f| f.id == *id);
+    let status = |id: &CheckId| found(id).map(|f| f.status);
     match rule.when {
         When::Verified => verified,
         When::Conclusive => rule
@@ -408,10 +418,15 @@ pub fn earned(rule: &TickRule, findings: &[Finding], verified: bool) -> bool {
             let Some((first, others)) = rule.checks.split_first() else {
                 return false;
             };
+            // A warning that weighs nothing (a metric that may never have been filled)
+            // forbids nothing; every other problem does.
             status(first) == Some(Status::Pass)
-                && others
-                    .iter()
-                    .all(|id| matches!(status(id), None | Some(Status::Pass | Status::Skip)))
+                && others.iter().all(|id| {
+                    found(id).is_none_or(|f| {
+                        matches!(f.status, Status::Pass | Status::Skip)
+                            || (f.status == Status::Warn && f.impact == Impact::None)
+                    })
+                })
         }
     }
 }
@@ -564,13 +579,13 @@ mod tests {
             ),
             (
                 "Verify target data in Supabase",
-                &[SupabaseTables, SupabaseFreshness],
-                &[SupabaseTables, SupabaseFreshness],
+                &[SupabaseTables, SupabaseFreshness, SupabaseAnalytics],
+                &[SupabaseTables, SupabaseFreshness, SupabaseAnalytics],
             ),
             (
                 "Validate data completeness",
-                &[SupabaseCompleteness, SupabaseTables],
-                &[SupabaseCompleteness, SupabaseTables],
+                &[SupabaseCompleteness, SupabaseTables, SupabaseAnalytics],
+                &[SupabaseCompleteness, SupabaseTables, SupabaseAnalytics],
             ),
             (
                 "Data sync completes without errors",
@@ -579,12 +594,14 @@ mod tests {
                     SupabaseFreshness,
                     SupabaseCron,
                     SupabaseHttp,
+                    SupabaseAnalytics,
                 ],
                 &[
                     SupabaseSyncLog,
                     SupabaseFreshness,
                     SupabaseCron,
                     SupabaseHttp,
+                    SupabaseAnalytics,
                 ],
             ),
             (
@@ -678,6 +695,18 @@ mod tests {
         broken.push(f(CheckId::SupabaseCron, Status::Error, Impact::None));
         let v = decide(&issue, &broken, &[], &Config::default());
         assert_eq!(v.severity, Severity::P0);
+    }
+
+    #[test]
+    fn wiped_analytics_forbid_verifying_the_target_data() {
+        let issue = parse("- [ ] Verify target data in Supabase\n");
+        let tables = f(CheckId::SupabaseTables, Status::Pass, Impact::None);
+        let wiped = f(CheckId::SupabaseAnalytics, Status::Fail, Impact::Critical);
+        let never_filled = f(CheckId::SupabaseAnalytics, Status::Warn, Impact::None);
+        let v = decide(&issue, &[tables.clone(), wiped], &[], &Config::default());
+        assert!(v.ticks.is_empty(), "{:?}", v.ticks);
+        let v = decide(&issue, &[tables, never_filled], &[], &Config::default());
+        assert_eq!(v.ticks, vec!["Verify target data in Supabase"]);
     }
 
     #[test]

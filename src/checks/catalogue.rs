@@ -28,6 +28,7 @@ pub enum CheckId {
     SupabaseSyncLog,
     SupabaseCron,
     SupabaseHttp,
+    SupabaseAnalytics,
 }
 
 /// What a check needs before it can run.
@@ -131,6 +132,7 @@ pub const CATALOGUE: &[Check] = &[
     row(CheckId::SupabaseSyncLog, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 4),
     row(CheckId::SupabaseCron, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 2),
     row(CheckId::SupabaseHttp, Needs::SupabaseApiOrDatabase, &["edge-functions", "supabase"], false, 3),
+    row(CheckId::SupabaseAnalytics, Needs::SupabaseApiOrDatabase, &["supabase", "database"], true, 5),
 ];
 
 impl CheckId {
@@ -157,6 +159,7 @@ impl CheckId {
             CheckId::SupabaseSyncLog => "supabase.sync-log",
             CheckId::SupabaseCron => "supabase.cron",
             CheckId::SupabaseHttp => "supabase.http",
+            CheckId::SupabaseAnalytics => "supabase.analytics",
         }
     }
 
@@ -210,12 +213,12 @@ mod tests {
             let json = serde_json::to_string(&id).unwrap();
             assert_eq!(serde_json::from_str::<CheckId>(&json).unwrap(), id);
         }
-        assert_eq!(CATALOGUE.len(), 15);
+        assert_eq!(CATALOGUE.len(), 16);
         assert!(serde_json::from_str::<CheckId>("\"@team/evil\"").is_err());
         // Sorting by id is the report's order: the catalogue lists the ids as declared.
         let ids: Vec<CheckId> = CheckId::all().collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
-        assert_eq!(ids.last(), Some(&CheckId::SupabaseHttp));
+        assert_eq!(ids.last(), Some(&CheckId::SupabaseAnalytics));
     }
 
     #[test]

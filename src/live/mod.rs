@@ -221,7 +221,8 @@ fn runner(id: CheckId) -> Runner {
         | CheckId::SupabaseFreshness
         | CheckId::SupabaseSyncLog
         | CheckId::SupabaseCron
-        | CheckId::SupabaseHttp => Runner::Fetch,
+        | CheckId::SupabaseHttp
+        | CheckId::SupabaseAnalytics => Runner::Fetch,
         CheckId::PendoRateLimit | CheckId::SupabaseCompleteness => Runner::Derived,
     }
 }
@@ -245,6 +246,7 @@ async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
         CheckId::SupabaseSyncLog => supabase::sync_log::check(live, inputs).await,
         CheckId::SupabaseCron => supabase::cron::check(live).await,
         CheckId::SupabaseHttp => supabase::edge_calls::check(live).await,
+        CheckId::SupabaseAnalytics => supabase::analytics::check(live, inputs).await,
         CheckId::IssueFields | CheckId::IssueSecrets | CheckId::IssueRequest => Finding::new(
             id,
             Status::Error,

@@ -12,6 +12,7 @@
 mod cmd;
 mod histories;
 mod pooler;
+mod reference;
 mod template;
 mod tls;
 
@@ -25,6 +26,10 @@ pub use histories::{
     job_inactive_since, run_start, stuck_run_start,
 };
 pub use pooler::Pooler;
+pub use reference::{
+    ACTIVE_GUIDES, CRON_JOB_ERROR, FEATURES, GUIDES, PAGES, READER_ROLE, REFERENCE_COMMAND,
+    REFERENCE_JOB, REPORTS, Reference, reader_url, reference_events_rows,
+};
 pub use template::{SCRATCH_ENV, scratch_root};
 
 /// How a server is set up beyond the defaults (trust auth, TLS offered but optional).

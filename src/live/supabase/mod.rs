@@ -9,7 +9,15 @@
 //! Queries per triage, whatever the tables hold: REST 1 (root) + 2 per table + 1 per
 //! synced entity + 1 (health) — 17 for the default five tables; database 9 (the
 //! transaction's setup, 2 for the tables, 1 for the sync log, 5 for pg_cron and pg_net).
+//!
+//! `supabase.analytics` reads through the database when it has a URL (its evidence needs
+//! the events joined to the metric rows), else through REST: database 2 more queries
+//! (11 in all); REST, with the columns from the OpenAPI root and the rows from
+//! `supabase.tables`' counts, 1 GET per existing metric column and 2 GETs per
+//! `from_events` column holding zeros: 0 more when no table has a metric column, 4 to 10
+//! more for the reference deployment's three metric tables (21 to 27 in all).
 
+pub mod analytics;
 pub mod api;
 pub mod completeness;
 pub mod cron;
@@ -41,6 +49,7 @@ pub struct Supabase {
     tables: OnceCell<Result<Vec<tables::TableFacts>, FetchError>>,
     log: OnceCell<Result<Vec<sync_log::LogRow>, FetchError>>,
     health: OnceCell<Result<health::HealthAnswer, FetchError>>,
+    analytics: OnceCell<Result<analytics::AnalyticsFacts, FetchError>>,
 }
 
 impl Supabase {
@@ -62,6 +71,7 @@ impl Supabase {
             tables: OnceCell::new(),
             log: OnceCell::new(),
             health: OnceCell::new(),
+            analytics: OnceCell::new(),
         })
     }
 
@@ -111,6 +121,17 @@ impl Supabase {
     ) -> &Result<health::HealthAnswer, FetchError> {
         self.health
             .get_or_init(|| health::fetch(self, config, now))
+            .await
+    }
+
+    /// The metric columns' counts, fetched once.
+    pub async fn analytics(
+        &self,
+        config: &Config,
+        now: i64,
+    ) -> &Result<analytics::AnalyticsFacts, FetchError> {
+        self.analytics
+            .get_or_init(|| analytics::fetch(self, config, now))
             .await
     }
 

@@ -12,7 +12,7 @@
 //! same shape over the wire and through the function. No query reads the server's clock:
 //! the window starts where the bot's clock says.
 
-use crate::config::{Config, DataTable};
+use crate::config::{Config, DataTable, EventsTable};
 
 /// A query and the parameters it takes.
 pub struct Fragment {
@@ -269,6 +269,125 @@ from {table} where {et} in ({list})) x where x.n <= {window}",
     )
 }
 
+/// `supabase.analytics`, first query: which of the tables named in `$1` (a JSON array of
+/// names, as text) exist, and their columns; and whether the events table `$2` has a btree
+/// index that finds one entity's events (led by its entity id column `$3`, or by its
+/// entity type column `$4` and then the id). Answers `{"columns": {"pendo_guides": ["id",
+/// …] | null, …}, "indexed": bool}`.
+pub const ANALYTICS_COLUMNS: &str = "select json_build_object('columns', \
+(select coalesce(json_object_agg(t, case when to_regclass(t) is null then null else \
+(select coalesce(json_agg(a.attname::text order by a.attnum), '[]'::json) from pg_catalog.pg_attribute a \
+where a.attrelid = to_regclass(t) and a.attnum > 0 and not a.attisdropped) end), '{}'::json) \
+from json_array_elements_text($1::text::json) t), \
+'indexed', exists (select 1 from pg_catalog.pg_index i \
+join pg_catalog.pg_class ic on ic.oid = i.indexrelid join pg_catalog.pg_am am on am.oid = ic.relam \
+where i.indrelid = to_regclass($2::text) and am.amname = 'btree' and i.indpred is null and i.indexprs is null \
+and ((select attname::text from pg_catalog.pg_attribute where attrelid = i.indrelid and attnum = i.indkey[0]) = $3::text \
+or ((select attname::text from pg_catalog.pg_attribute where attrelid = i.indrelid and attnum = i.indkey[0]) = $4::text \
+and (select attname::text from pg_catalog.pg_attribute where attrelid = i.indrelid and attnum = i.indkey[1]) = $3::text))))::text";
+
+/// One metric table as [`analytics_counts`] reads it: the columns that exist.
+pub struct MetricRead<'a> {
+    pub table: &'a str,
+    pub id_column: &'a str,
+    pub columns: Vec<&'a str>,
+}
+
+/// How [`analytics_counts`] finds whether an entity has events in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventsRead<'a> {
+    /// No usable events table: no entity is active.
+    None,
+    /// One scan of the window, grouped by entity (no index finds an entity's events).
+    Scan(&'a EventsTable),
+    /// One index probe per metric row (an index leads with the entity id).
+    Probe(&'a EventsTable),
+}
+
+/// `supabase.analytics`, second query: per metric table its rows, how many of them had
+/// events since `$1` (RFC 3339 text, cast once), and per column how many hold zero (or
+/// null) and how many of those had events. `$2`, `$3`, … are the tables' entity_type
+/// values, in order. With an index on the events' entity id each metric row costs one
+/// probe, whatever the events table holds; without one the window is scanned once for all
+/// tables. One query. Answers `[{"i": 0, "rows": n, "active": n, "zero": [n, …],
+/// "zero_active": [n, …]}, …]`, `i` the table's place in `tables`, the arrays in its
+/// column order.
+pub fn analytics_counts(events: EventsRead, tables: &[MetricRead]) -> String {
+    let q = quote_ident;
+    let kind = |i: usize| format!("${}::text", i + 2);
+    let since = "(select $1::text::timestamptz)";
+    let parts: Vec<String> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let values: Vec<String> = t
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(j, c)| format!("m.{} as c{j}", q(c)))
+                .collect();
+            let zero = |j: usize| format!("coalesce(c{j}, 0) = 0");
+            let zeros: Vec<String> = (0..t.columns.len())
+                .map(|j| format!("count(*) filter (where {})", zero(j)))
+                .collect();
+            let zero_active: Vec<String> = (0..t.columns.len())
+                .map(|j| format!("count(*) filter (where {} and act)", zero(j)))
+                .collect();
+            let act = match events {
+                EventsRead::None => "false".to_string(),
+                EventsRead::Scan(_) => format!(
+                    "exists (select 1 from active a where a.kind = {} and a.id = m.{}::text)",
+                    kind(i),
+                    q(t.id_column)
+                ),
+                EventsRead::Probe(e) => format!(
+                    "exists (select 1 from {} e where e.{}::text = {} and e.{}::text = m.{}::text and e.{} >= {since})",
+                    q(&e.table),
+                    q(&e.entity_type_column),
+                    kind(i),
+                    q(&e.entity_id_column),
+                    q(t.id_column),
+                    q(&e.created_column),
+                ),
+            };
+            let mut selected = values;
+            selected.push(format!("{act} as act"));
+            format!(
+                "(select json_build_object('i', {i}, 'rows', count(*), 'active', count(*) filter (where act), \
+'zero', json_build_array({}), 'zero_active', json_build_array({})) \
+from (select {} from {} m) m)",
+                zeros.join(", "),
+                zero_active.join(", "),
+                selected.join(", "),
+                q(t.table),
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        return "select '[]'".into();
+    }
+    let body = format!(
+        "select coalesce(json_agg(x), '[]'::json)::text from ({}) s(x)",
+        parts.join(" union all ")
+    );
+    match events {
+        EventsRead::Scan(e) => {
+            let kinds: Vec<String> = (0..tables.len()).map(kind).collect();
+            format!(
+                "with active as materialized (select e.{et}::text as kind, e.{id}::text as id from {table} e \
+where e.{at} >= {since} and e.{et}::text = any(array[{kinds}]) group by 1, 2) {body}",
+                et = q(&e.entity_type_column),
+                id = q(&e.entity_id_column),
+                at = q(&e.created_column),
+                table = q(&e.table),
+                kinds = kinds.join(", "),
+            )
+        }
+        // Parameters are typed as they are sent: one the query does not read is fine.
+        EventsRead::Probe(_) | EventsRead::None => body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,5 +439,45 @@ mod tests {
         let t: Vec<&DataTable> = cfg.tables.iter().collect();
         let sql = table_facts(&t, 1_000_000);
         assert_eq!(sql.matches("union all").count(), 4);
+    }
+
+    #[test]
+    fn analytics_reads_the_events_once_with_values_as_parameters() {
+        let cfg = Config::default();
+        let reads: Vec<MetricRead> = cfg
+            .analytics
+            .metrics
+            .iter()
+            .map(|m| MetricRead {
+                table: &m.table,
+                id_column: &m.id_column,
+                columns: m.columns.iter().map(String::as_str).collect(),
+            })
+            .collect();
+        let e = &cfg.analytics.events;
+        let scan = analytics_counts(EventsRead::Scan(e), &reads);
+        assert_eq!(scan.matches("from \"pendo_events\"").count(), 1, "{scan}");
+        assert!(
+            scan.contains("any(array[$2::text, $3::text, $4::text])"),
+            "{scan}"
+        );
+        assert!(scan.contains("m.\"completions\" as c1"), "{scan}");
+        let probe = analytics_counts(EventsRead::Probe(e), &reads);
+        assert_eq!(probe.matches("from \"pendo_events\"").count(), 3, "{probe}");
+        assert!(
+            probe.contains("e.\"entity_id\"::text = m.\"id\"::text"),
+            "{probe}"
+        );
+        for sql in [&scan, &probe] {
+            assert!(!sql.contains("guide'"), "values are parameters: {sql}");
+            assert!(!sql.contains("now()"));
+            assert!(
+                sql.contains("(select $1::text::timestamptz)"),
+                "cast once: {sql}"
+            );
+        }
+        let none = analytics_counts(EventsRead::None, &reads);
+        assert!(!none.contains("pendo_events"), "{none}");
+        assert_eq!(analytics_counts(EventsRead::None, &[]), "select '[]'");
     }
 }

@@ -127,7 +127,7 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<TableFacts>, Fet
 }
 
 /// PostgREST's path and schema header for `schema.table`.
-fn rest_path(name: &str) -> (String, Option<String>) {
+pub(crate) fn rest_path(name: &str) -> (String, Option<String>) {
     match name.split_once('.') {
         Some((schema, table)) if schema != "public" => {
             (table.to_string(), Some(schema.to_string()))

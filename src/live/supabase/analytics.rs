@@ -1,0 +1,962 @@
+//! `supabase.analytics`: metric columns (`views`, `completions`, `usage_count`) wiped to
+//! zero by a sync run that otherwise logged `completed`.
+//!
+//! The reference deployment computes its metrics from its local events table, and never
+//! fills `completions`: a column that is zero on every row may never have been filled. So
+//! zeros alone are never a failure. A wipe is found three ways, and only evidence beyond
+//! the zeros makes it a failure:
+//! - (a) a metric is zero on (nearly) every row of a table that has rows: a warning, "may
+//!   never have been filled", with no weight in the severity;
+//! - (b) entities with events in the events table within the window
+//!   (`analytics.window_days`) hold zero in a column that counts events
+//!   (`from_events`): when at least two do, and either nearly every row is zero or most of
+//!   the active entities (over REST: most of the sampled zero rows) are, a failure,
+//!   critical for the issue's own data type; fewer is a note (an entity whose events came
+//!   after the last computation);
+//! - (c) Pendo's own activity per entity is not read: the one aggregation `pendo.aggregation`
+//!   sends counts events per day for all apps, not per entity.
+//!
+//! Over the database URL: two queries, whatever the tables hold: which tables and columns
+//! exist (and whether an index finds one entity's events), then every count. With such an
+//! index each metric row costs one index probe; without, the window is scanned once. Over
+//! REST, when there is no database URL, the run's OpenAPI root (from `supabase.api`) says
+//! which metric columns exist and `supabase.tables`' exact counts give the rows (a HEAD
+//! with `Prefer: count=exact` only for a table it did not count); then one GET of at most
+//! one row per existing metric column gives its zeros (`Prefer: count=exact`, read from
+//! `Content-Range`; a GET so that a missing column's 42703 has a body to say so), and for
+//! each `from_events` column holding zeros, one GET of up to [`REST_SAMPLE`] zero rows' ids
+//! and one GET of their events in the window, so (b) then speaks of that sample. For the
+//! default three metric tables: 0 requests when none has a metric column, 4 to 10 when all
+//! do.
+
+use super::Supabase;
+use super::rest::{ApiError, Rest, encode, total};
+use super::sql;
+use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::clock::format_rfc3339;
+use crate::config::{Analytics, Config, MetricTable};
+use crate::issue::DataType;
+use crate::live::http::FetchError;
+use crate::live::{Live, LiveInputs, join_all};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const ID: CheckId = CheckId::SupabaseAnalytics;
+/// Over REST, the zero rows whose events are looked up, per column.
+pub const REST_SAMPLE: usize = 100;
+/// Over REST, the most event rows read for that sample.
+const REST_EVENTS_MAX: usize = 1000;
+/// The fewest active entities at zero that make a failure (one can be a new entity whose
+/// events arrived after the last computation).
+const MIN_WIPED: u64 = 2;
+
+/// One metric column of one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnFacts {
+    pub name: String,
+    /// Rows holding 0 (or null).
+    pub zero: u64,
+    /// Of those, rows whose entity has events in the window (`None`: not known).
+    pub zero_active: Option<u64>,
+    /// The column counts the entity's events (config `from_events`).
+    pub from_events: bool,
+}
+
+/// What one metric table showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricState {
+    Read {
+        rows: u64,
+        /// Rows whose entity has events in the window (`None`: not known).
+        active: Option<u64>,
+        /// Over REST, when (b) looked at a sample of the zero rows: its size.
+        sample: Option<u64>,
+        columns: Vec<ColumnFacts>,
+        /// Configured columns the table does not have.
+        absent: Vec<String>,
+    },
+    Missing,
+    Failed(String),
+}
+
+/// One configured metric table and what it showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricFacts {
+    pub table: String,
+    /// What a row is, in the plural (`guides`).
+    pub noun: String,
+    /// The data type of the table, when `tables` configures it.
+    pub data_type: Option<DataType>,
+    pub state: MetricState,
+}
+
+/// Everything the check read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyticsFacts {
+    pub tables: Vec<MetricFacts>,
+    pub window_days: u32,
+    pub zero_percent: u32,
+    /// Why the events could not be read (`None`: they were).
+    pub events_unusable: Option<String>,
+}
+
+fn plural(entity_type: &str) -> String {
+    if entity_type.ends_with('s') {
+        entity_type.to_string()
+    } else {
+        format!("{entity_type}s")
+    }
+}
+
+fn facts(config: &Config, m: &MetricTable, state: MetricState) -> MetricFacts {
+    MetricFacts {
+        table: m.table.clone(),
+        noun: plural(&m.entity_type),
+        data_type: config
+            .tables
+            .iter()
+            .find(|t| t.name == m.table)
+            .map(|t| t.data_type),
+        state,
+    }
+}
+
+/// Reads the metric tables: over the database when it has a URL (full (a) and (b)), else
+/// over REST.
+pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsFacts, FetchError> {
+    let a = &config.analytics;
+    let since = format_rfc3339(now - i64::from(a.window_days) * 86_400);
+    let mut out = AnalyticsFacts {
+        tables: Vec::new(),
+        window_days: a.window_days,
+        zero_percent: a.zero_percent,
+        events_unusable: None,
+    };
+    if let Some(db) = s.db().await {
+        let db = db?;
+        let mut names: Vec<&str> = a.metrics.iter().map(|m| m.table.as_str()).collect();
+        names.push(&a.events.table);
+        let names = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
+        let e = &a.events;
+        let present = db
+            .json(
+                sql::ANALYTICS_COLUMNS,
+                &[
+                    Some(&names),
+                    Some(&e.table),
+                    Some(&e.entity_id_column),
+                    Some(&e.entity_type_column),
+                ],
+            )
+            .await?;
+        let indexed = present["indexed"] == Value::Bool(true);
+        let columns_of = |table: &str| -> Option<Vec<String>> {
+            present["columns"].get(table)?.as_array().map(|cols| {
+                cols.iter()
+                    .filter_map(|c| c.as_str().map(str::to_string))
+                    .collect()
+            })
+        };
+        out.events_unusable = match columns_of(&e.table) {
+            None => Some(format!("the events table {} is missing", e.table)),
+            Some(cols) => [
+                &e.entity_type_column,
+                &e.entity_id_column,
+                &e.created_column,
+            ]
+            .into_iter()
+            .find(|c| !cols.contains(c))
+            .map(|c| format!("the events table {} has no column {c}", e.table)),
+        };
+        let mut reads = Vec::new();
+        let mut kinds = Vec::new();
+        let mut states: Vec<Option<MetricState>> = Vec::new();
+        for m in &a.metrics {
+            let Some(cols) = columns_of(&m.table) else {
+                states.push(Some(MetricState::Missing));
+                continue;
+            };
+            if !cols.contains(&m.id_column) {
+                states.push(Some(MetricState::Failed(format!(
+                    "no column {}: set analytics.metrics' id_column",
+                    m.id_column
+                ))));
+                continue;
+            }
+            reads.push(sql::MetricRead {
+                table: &m.table,
+                id_column: &m.id_column,
+                columns: m
+                    .columns
+                    .iter()
+                    .filter(|c| cols.contains(c))
+                    .map(String::as_str)
+                    .collect(),
+            });
+            kinds.push(m.entity_type.as_str());
+            states.push(None);
+        }
+        let events = match (&out.events_unusable, indexed) {
+            (Some(_), _) => sql::EventsRead::None,
+            (None, true) => sql::EventsRead::Probe(e),
+            (None, false) => sql::EventsRead::Scan(e),
+        };
+        let mut params: Vec<Option<&str>> = vec![Some(&since)];
+        params.extend(kinds.iter().map(|k| Some(*k)));
+        let counts = db
+            .json(&sql::analytics_counts(events, &reads), &params)
+            .await?;
+        let counts = counts.as_array().cloned().unwrap_or_default();
+        let mut read_index = 0;
+        for (m, state) in a.metrics.iter().zip(states) {
+            let state = match state {
+                Some(s) => s,
+                None => {
+                    let i = read_index;
+                    read_index += 1;
+                    let row = counts.iter().find(|r| r["i"].as_u64() == Some(i as u64));
+                    let read = events != sql::EventsRead::None;
+                    state_of_counts(m, &reads[i].columns, row, read)
+                }
+            };
+            out.tables.push(facts(config, m, state));
+        }
+        return Ok(out);
+    }
+    let Some(rest) = &s.rest else {
+        return Err(FetchError::Other("no Supabase access".into()));
+    };
+    // What the run already knows: the tables' columns from the OpenAPI root (fetched by
+    // supabase.api) and their exact row counts (fetched by supabase.tables).
+    let known_columns: Option<Value> = match super::root(s).await {
+        Some(Ok(answer)) if answer.is_success() => serde_json::from_slice::<Value>(&answer.body)
+            .ok()
+            .map(|v| v["definitions"].clone())
+            .filter(Value::is_object),
+        _ => None,
+    };
+    let counted = match s.table_facts(config).await {
+        Ok(facts) => facts.clone(),
+        Err(_) => Vec::new(),
+    };
+    let probes = a.metrics.iter().map(|m| {
+        let (table, _) = super::tables::rest_path(&m.table);
+        let columns: Option<Vec<String>> = known_columns
+            .as_ref()
+            .and_then(|d| d.get(&table)?.get("properties")?.as_object())
+            .map(|props| props.keys().cloned().collect());
+        let rows = counted
+            .iter()
+            .find(|t| t.table == m.table)
+            .and_then(|t| match &t.state {
+                super::tables::TableState::Present { count: Some(c), .. } if c.exact => {
+                    Some(c.rows)
+                }
+                _ => None,
+            });
+        probe_rest(rest, a, m, &since, Known { columns, rows })
+    });
+    let states = join_all(probes.collect()).await;
+    for (m, state) in a.metrics.iter().zip(states) {
+        if let MetricState::Read { columns, .. } = &state
+            && columns
+                .iter()
+                .any(|c| c.from_events && c.zero > 0 && c.zero_active.is_none())
+        {
+            out.events_unusable = Some(format!(
+                "{} could not be read over REST; the database URL (supabase-db-url) compares every zero row",
+                a.events.table
+            ));
+        }
+        out.tables.push(facts(config, m, state));
+    }
+    Ok(out)
+}
+
+/// What the run already read about a metric table over REST.
+struct Known {
+    /// Its columns, from the OpenAPI root.
+    columns: Option<Vec<String>>,
+    /// Its exact row count, from `supabase.tables`.
+    rows: Option<u64>,
+}
+
+fn state_of_counts(
+    m: &MetricTable,
+    present: &[&str],
+    row: Option<&Value>,
+    events: bool,
+) -> MetricState {
+    let Some(r) = row else {
+        return MetricState::Failed("the database answered no counts".into());
+    };
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let columns = present
+        .iter()
+        .enumerate()
+        .map(|(j, c)| ColumnFacts {
+            name: c.to_string(),
+            zero: n(&r["zero"][j]),
+            zero_active: events.then(|| n(&r["zero_active"][j])),
+            from_events: m.from_events.iter().any(|f| f == c),
+        })
+        .collect();
+    MetricState::Read {
+        rows: n(&r["rows"]),
+        active: events.then(|| n(&r["active"])),
+        sample: None,
+        columns,
+        absent: m
+            .columns
+            .iter()
+            .filter(|c| !present.contains(&c.as_str()))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// A count with `Prefer: count=exact`, read from `Content-Range`. A GET of at most one
+/// row rather than a HEAD: a HEAD's refusal has no body, so it could not tell a missing
+/// column (42703) from another 400.
+async fn count(rest: &Rest, path: &str, schema: Option<&str>) -> Result<u64, String> {
+    match rest.get_in(path, Some("count=exact"), schema).await {
+        Ok(a) if a.is_success() => {
+            total(a.header("content-range")).ok_or_else(|| "no count in Content-Range".into())
+        }
+        Ok(a) => Err(ApiError::of(&a).refused(a.status.to_string()).to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn probe_rest(
+    rest: &Rest,
+    a: &Analytics,
+    m: &MetricTable,
+    since: &str,
+    known: Known,
+) -> MetricState {
+    let (table, schema) = super::tables::rest_path(&m.table);
+    let schema = schema.as_deref();
+    let (wanted, mut absent): (Vec<&String>, Vec<String>) = match &known.columns {
+        Some(cols) => (
+            m.columns.iter().filter(|c| cols.contains(c)).collect(),
+            m.columns
+                .iter()
+                .filter(|c| !cols.contains(c))
+                .cloned()
+                .collect(),
+        ),
+        None => (m.columns.iter().collect(), Vec::new()),
+    };
+    if wanted.is_empty() {
+        return MetricState::Read {
+            rows: known.rows.unwrap_or(0),
+            active: None,
+            sample: None,
+            columns: Vec::new(),
+            absent,
+        };
+    }
+    let rows = match known.rows {
+        Some(rows) => rows,
+        None => match rest
+            .head_in(&format!("/{table}?select=*"), Some("count=exact"), schema)
+            .await
+        {
+            Ok(h) if h.is_success() => total(h.header("content-range")).unwrap_or(0),
+            Ok(h) if h.status == 404 => return MetricState::Missing,
+            Ok(h) => {
+                return MetricState::Failed(
+                    ApiError::of(&h)
+                        .refused(format!("{} answers {}", m.table, h.status))
+                        .to_string(),
+                );
+            }
+            Err(e) => return MetricState::Failed(e.to_string()),
+        },
+    };
+    let zeros = wanted.into_iter().map(|c| {
+        let path = format!("/{table}?select={c}&{c}=eq.0&limit=1", c = encode(c));
+        async move { (c, count(rest, &path, schema).await) }
+    });
+    let mut columns = Vec::new();
+    for (c, zero) in join_all(zeros.collect()).await {
+        match zero {
+            Ok(zero) => columns.push(ColumnFacts {
+                name: c.clone(),
+                zero,
+                zero_active: None,
+                from_events: m.from_events.contains(c),
+            }),
+            // PostgREST: 42703, the column does not exist.
+            Err(e) if e.contains("42703") => absent.push(c.clone()),
+            Err(e) => return MetricState::Failed(e),
+        }
+    }
+    let mut sample = None;
+    for col in columns
+        .iter_mut()
+        .filter(|c| c.from_events && c.zero > 0 && rows > 0)
+    {
+        if let Some((looked, active)) = rest_sample(rest, a, m, &col.name, since).await {
+            col.zero_active = Some(active);
+            sample = Some(sample.unwrap_or(0).max(looked));
+        }
+    }
+    MetricState::Read {
+        rows,
+        active: None,
+        sample,
+        columns,
+        absent,
+    }
+}
+
+/// Up to [`REST_SAMPLE`] zero rows of `column` and how many of them have events since
+/// `since`: (looked at, active). Two GETs; `None` when either cannot be read.
+async fn rest_sample(
+    rest: &Rest,
+    a: &Analytics,
+    m: &MetricTable,
+    column: &str,
+    since: &str,
+) -> Option<(u64, u64)> {
+    let id = &m.id_column;
+    let (table, schema) = super::tables::rest_path(&m.table);
+    let path = format!(
+        "/{table}?select={}&{}=eq.0&limit={REST_SAMPLE}",
+        encode(id),
+        encode(column)
+    );
+    let answer = rest
+        .get_in(&path, None, schema.as_deref())
+        .await
+        .ok()
+        .filter(|a| a.is_success())?;
+    let rows: Value = serde_json::from_slice(&answer.body).ok()?;
+    let ids: Vec<String> = rows
+        .as_array()?
+        .iter()
+        .filter_map(|r| match &r[id.as_str()] {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        return Some((0, 0));
+    }
+    let quoted: Vec<String> = ids
+        .iter()
+        .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    let e = &a.events;
+    let (events_table, events_schema) = super::tables::rest_path(&e.table);
+    let path = format!(
+        "/{events_table}?select={eid}&{et}=eq.{kind}&{eid}=in.({list})&{at}=gte.{since}&limit={REST_EVENTS_MAX}",
+        eid = encode(&e.entity_id_column),
+        et = encode(&e.entity_type_column),
+        kind = encode(&m.entity_type),
+        list = encode(&quoted.join(",")),
+        at = encode(&e.created_column),
+        since = encode(since),
+    );
+    let answer = rest
+        .get_in(&path, None, events_schema.as_deref())
+        .await
+        .ok()
+        .filter(|a| a.is_success())?;
+    let events: Value = serde_json::from_slice(&answer.body).ok()?;
+    let active: BTreeSet<String> = events
+        .as_array()?
+        .iter()
+        .filter_map(|r| match &r[e.entity_id_column.as_str()] {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect();
+    Some((ids.len() as u64, active.len() as u64))
+}
+
+/// What one column shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reading {
+    /// Most entities with events in the window hold zero: wiped.
+    Wiped {
+        zero_active: u64,
+    },
+    /// Some entities with events hold zero (new since the last computation, or a part).
+    SomeActiveAtZero {
+        zero_active: u64,
+    },
+    /// Zero on (nearly) every row, with no evidence beyond the zeros.
+    NearlyAllZero,
+    Fine,
+}
+
+/// Reads one column. `active` is how many rows had events (over the database); over REST
+/// only a `sample` of the zero rows was looked up, and "most" is then most of the sample.
+fn read_column(
+    c: &ColumnFacts,
+    rows: u64,
+    active: Option<u64>,
+    sample: Option<u64>,
+    zero_percent: u32,
+) -> Reading {
+    let nearly_all = rows > 0 && c.zero * 100 >= u64::from(zero_percent) * rows;
+    let evidence = if c.from_events { c.zero_active } else { None };
+    let most = |za: u64| match (active, sample) {
+        (Some(act), _) => za * 2 > act,
+        (None, Some(n)) => za * 2 > n,
+        (None, None) => false,
+    };
+    match evidence {
+        Some(za) if za >= MIN_WIPED && (nearly_all || most(za)) => {
+            Reading::Wiped { zero_active: za }
+        }
+        Some(za) if za > 0 => Reading::SomeActiveAtZero { zero_active: za },
+        _ if nearly_all => Reading::NearlyAllZero,
+        _ => Reading::Fine,
+    }
+}
+
+fn are(column: &str, zero: u64, rows: u64, noun: &str) -> String {
+    if zero == rows {
+        format!("{column} are 0 on all {rows} {noun}")
+    } else {
+        format!("{column} are 0 on {zero} of {rows} {noun}")
+    }
+}
+
+/// The finding. `focus` is the issue's data type: a wipe of another type's table is a
+/// degradation for this issue, not critical.
+pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
+    let window = format!(
+        "in the last {} day{}",
+        f.window_days,
+        if f.window_days == 1 { "" } else { "s" }
+    );
+    let (mut wiped, mut wiped_central) = (Vec::new(), false);
+    let mut never = Vec::new();
+    let mut lagging = Vec::new();
+    let mut evidence = Vec::new();
+    let mut read_any = false;
+    let mut failed = Vec::new();
+    for t in &f.tables {
+        let (rows, active, sample, columns, absent) = match &t.state {
+            MetricState::Read {
+                rows,
+                active,
+                sample,
+                columns,
+                absent,
+            } => (*rows, *active, *sample, columns, absent),
+            MetricState::Missing => {
+                evidence.push(format!("{} is missing (see supabase.tables)", t.table));
+                continue;
+            }
+            MetricState::Failed(why) => {
+                failed.push(format!("{}: {why}", t.table));
+                continue;
+            }
+        };
+        if !absent.is_empty() {
+            evidence.push(format!("{} has no column {}", t.table, absent.join(", ")));
+        }
+        if columns.is_empty() {
+            continue;
+        }
+        read_any = true;
+        if rows == 0 {
+            evidence.push(format!("{} has no rows: nothing to compare", t.table));
+            continue;
+        }
+        let zeros: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{} 0 on {}", c.name, c.zero))
+            .collect();
+        let act = active.map_or(String::new(), |a| format!(", {a} with events {window}"));
+        evidence.push(format!(
+            "{}: {rows} {}{act}; {}",
+            t.table,
+            t.noun,
+            zeros.join(", ")
+        ));
+        let central = focus.is_none() || t.data_type.is_none() || t.data_type == focus;
+        for c in columns {
+            let of_them = |za: u64| match sample {
+                Some(n) => format!("{za} of a sample of {n} of them have events {window}"),
+                None => format!("{za} of them have events {window}"),
+            };
+            match read_column(c, rows, active, sample, f.zero_percent) {
+                Reading::Wiped { zero_active } => {
+                    wiped_central |= central;
+                    wiped.push(format!(
+                        "{}; {}",
+                        are(&c.name, c.zero, rows, &t.noun),
+                        of_them(zero_active)
+                    ));
+                }
+                Reading::SomeActiveAtZero { zero_active } => lagging.push(format!(
+                    "{} {} with events {window} hold {} = 0 (new since the last computation, or a partial wipe)",
+                    zero_active, t.noun, c.name
+                )),
+                Reading::NearlyAllZero => never.push(format!(
+                    "{}: may never have been filled{}",
+                    are(&c.name, c.zero, rows, &t.noun),
+                    if !c.from_events {
+                        " (it is not counted from events, so zeros alone prove nothing)"
+                    } else if c.zero_active.is_some() {
+                        " (none of them has events in the window)"
+                    } else {
+                        ""
+                    }
+                )),
+                Reading::Fine => {}
+            }
+        }
+    }
+    if let Some(why) = &f.events_unusable {
+        evidence.push(format!("events not compared: {why}"));
+    }
+    let mut finding = if !wiped.is_empty() {
+        let (status, impact) = if wiped_central {
+            (Status::Fail, Impact::Critical)
+        } else {
+            (Status::Fail, Impact::Degraded)
+        };
+        Finding::new(ID, status, format!("Analytics wiped: {}", wiped.join("; ")))
+            .with_impact(impact)
+            .with_next_step("A sync run wrote 0 over the metrics (its upsert carried the metric columns): recompute them from the events table, and keep the metric columns out of the sync's upsert.")
+    } else if !never.is_empty() || !lagging.is_empty() {
+        let lines: Vec<String> = never.iter().chain(&lagging).cloned().collect();
+        Finding::new(ID, Status::Warn, capitalize(&lines.join("; ")))
+    } else if !read_any && !failed.is_empty() {
+        Finding::new(
+            ID,
+            Status::Error,
+            format!("No metric table could be read: {}", failed.join("; ")),
+        )
+    } else if !read_any {
+        Finding::skip(
+            ID,
+            "no configured metric column exists (set analytics.metrics to the tables' metric columns)",
+        )
+    } else {
+        Finding::pass(ID, "No metric column is wiped to zero")
+    };
+    if !wiped.is_empty() {
+        for line in never.iter().chain(&lagging) {
+            finding = finding.with_evidence(line.clone());
+        }
+    }
+    for line in evidence.into_iter().chain(failed) {
+        finding = finding.with_evidence(line);
+    }
+    finding
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `supabase.analytics` for this issue.
+pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
+    let Some(s) = &live.supabase else {
+        return Finding::skip(ID, "no Supabase access");
+    };
+    if live.config.analytics.metrics.is_empty() {
+        return Finding::skip(
+            ID,
+            "no metric table configured (analytics.metrics is empty)",
+        );
+    }
+    match s.analytics(&live.config, live.now).await {
+        Ok(facts) => judge(facts, inputs.data_type),
+        Err(e) => crate::live::fetch_error(ID, "reading the metric columns", e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, zero: u64, zero_active: Option<u64>, from_events: bool) -> ColumnFacts {
+        ColumnFacts {
+            name: name.into(),
+            zero,
+            zero_active,
+            from_events,
+        }
+    }
+
+    fn guides(rows: u64, active: Option<u64>, columns: Vec<ColumnFacts>) -> MetricFacts {
+        MetricFacts {
+            table: "pendo_guides".into(),
+            noun: "guides".into(),
+            data_type: Some(DataType::Guides),
+            state: MetricState::Read {
+                rows,
+                active,
+                sample: None,
+                columns,
+                absent: Vec::new(),
+            },
+        }
+    }
+
+    fn facts(tables: Vec<MetricFacts>) -> AnalyticsFacts {
+        AnalyticsFacts {
+            tables,
+            window_days: 7,
+            zero_percent: 95,
+            events_unusable: None,
+        }
+    }
+
+    #[test]
+    fn table() {
+        // (status, impact, summary start) for: rows, active, views (zero, zero_active),
+        // completions (zero, zero_active).
+        type Zeros = (u64, Option<u64>);
+        type Case<'a> = (
+            &'a str,
+            u64,
+            Option<u64>,
+            Zeros,
+            Zeros,
+            Status,
+            Impact,
+            &'a str,
+        );
+        let cases: &[Case] = &[
+            // The recorded incident: views wiped, 91 active guides at zero.
+            (
+                "incident",
+                118,
+                Some(92),
+                (117, Some(91)),
+                (118, Some(92)),
+                Status::Fail,
+                Impact::Critical,
+                "Analytics wiped: views are 0 on 117 of 118 guides; 91 of them have events in the last 7 days",
+            ),
+            // Healthy reference: completions never filled, views counted.
+            (
+                "healthy",
+                118,
+                Some(92),
+                (9, Some(0)),
+                (118, Some(92)),
+                Status::Warn,
+                Impact::None,
+                "Completions are 0 on all 118 guides: may never have been filled (it is not counted from events",
+            ),
+            // A guide that got events since the last computation: a note, not a wipe.
+            (
+                "lag",
+                118,
+                Some(92),
+                (10, Some(1)),
+                (0, Some(0)),
+                Status::Warn,
+                Impact::None,
+                "1 guides with events in the last 7 days hold views = 0",
+            ),
+            // Zeros on every row, no entity active: still only "may never have been filled".
+            (
+                "quiet",
+                118,
+                Some(0),
+                (118, Some(0)),
+                (0, Some(0)),
+                Status::Warn,
+                Impact::None,
+                "Views are 0 on all 118 guides: may never have been filled (none of them has events",
+            ),
+            // Without events (none known): zeros alone are a warning.
+            (
+                "no events",
+                118,
+                None,
+                (118, None),
+                (0, None),
+                Status::Warn,
+                Impact::None,
+                "Views are 0 on all 118 guides: may never have been filled",
+            ),
+            // A partial wipe: most active guides at zero, not nearly every row.
+            (
+                "partial",
+                118,
+                Some(40),
+                (50, Some(30)),
+                (0, Some(0)),
+                Status::Fail,
+                Impact::Critical,
+                "Analytics wiped: views are 0 on 50 of 118 guides; 30 of them have events",
+            ),
+            (
+                "fine",
+                118,
+                Some(92),
+                (3, Some(0)),
+                (0, Some(0)),
+                Status::Pass,
+                Impact::None,
+                "No metric column is wiped",
+            ),
+        ];
+        for (name, rows, active, views, completions, status, impact, start) in cases {
+            let f = judge(
+                &facts(vec![guides(
+                    *rows,
+                    *active,
+                    vec![
+                        col("views", views.0, views.1, true),
+                        col("completions", completions.0, completions.1, false),
+                    ],
+                )]),
+                Some(DataType::Guides),
+            );
+            assert_eq!(
+                (f.status, f.impact),
+                (*status, *impact),
+                "{name}: {}",
+                f.summary
+            );
+            assert!(f.summary.starts_with(start), "{name}: {}", f.summary);
+        }
+    }
+
+    #[test]
+    fn another_types_wipe_is_a_degradation_for_this_issue() {
+        let f = facts(vec![guides(
+            118,
+            Some(92),
+            vec![col("views", 117, Some(91), true)],
+        )]);
+        let other = judge(&f, Some(DataType::Features));
+        assert_eq!(
+            (other.status, other.impact),
+            (Status::Fail, Impact::Degraded)
+        );
+        assert_eq!(judge(&f, None).impact, Impact::Critical);
+        assert!(judge(&f, None).next_steps[0].contains("recompute"));
+    }
+
+    #[test]
+    fn empty_missing_and_absent_tables_are_said_not_judged() {
+        let empty = judge(
+            &facts(vec![guides(
+                0,
+                Some(0),
+                vec![col("views", 0, Some(0), true)],
+            )]),
+            None,
+        );
+        assert_eq!(empty.status, Status::Pass);
+        assert!(
+            empty
+                .evidence
+                .iter()
+                .any(|e| e.contains("pendo_guides has no rows")),
+            "{:?}",
+            empty.evidence
+        );
+        let missing = judge(
+            &facts(vec![MetricFacts {
+                table: "pendo_guides".into(),
+                noun: "guides".into(),
+                data_type: Some(DataType::Guides),
+                state: MetricState::Missing,
+            }]),
+            None,
+        );
+        assert_eq!(missing.status, Status::Skip);
+        let mut no_cols = guides(10, None, Vec::new());
+        if let MetricState::Read { absent, .. } = &mut no_cols.state {
+            absent.push("views".into());
+        }
+        let f = judge(&facts(vec![no_cols]), None);
+        assert_eq!(f.status, Status::Skip);
+        assert!(
+            f.evidence[0].contains("has no column views"),
+            "{:?}",
+            f.evidence
+        );
+        let broken = judge(
+            &facts(vec![MetricFacts {
+                state: MetricState::Failed("403 permission denied".into()),
+                ..guides(0, None, vec![])
+            }]),
+            None,
+        );
+        assert_eq!(broken.status, Status::Error);
+    }
+
+    #[test]
+    fn the_watch_counts_a_concluded_wipe_as_broken_and_never_filled_as_healthy() {
+        use crate::watch::Health;
+        let health = |f: &AnalyticsFacts| Health {
+            rows: [DataType::Guides, DataType::Features, DataType::Events]
+                .into_iter()
+                .map(|dt| (dt, vec![judge(f, Some(dt))]))
+                .collect(),
+        };
+        let wiped = facts(vec![guides(
+            118,
+            Some(92),
+            vec![col("views", 117, Some(91), true)],
+        )]);
+        let h = health(&wiped);
+        assert_eq!(h.healthy(), Some(false));
+        assert_eq!(h.failing_types(), vec![DataType::Guides]);
+        assert_eq!(h.worst().unwrap().1.id, ID);
+        let never = facts(vec![guides(
+            118,
+            Some(92),
+            vec![col("completions", 118, Some(92), false)],
+        )]);
+        assert_eq!(health(&never).healthy(), Some(true));
+    }
+
+    #[test]
+    fn a_rest_sample_is_named_as_such() {
+        let mut t = guides(118, None, vec![col("views", 117, Some(90), true)]);
+        if let MetricState::Read { sample, .. } = &mut t.state {
+            *sample = Some(100);
+        }
+        let f = judge(&facts(vec![t]), Some(DataType::Guides));
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.summary
+                .ends_with("90 of a sample of 100 of them have events in the last 7 days"),
+            "{}",
+            f.summary
+        );
+        // Two new guides not yet computed among 28 zero rows: not a wipe.
+        let mut lag = guides(118, None, vec![col("views", 28, Some(2), true)]);
+        if let MetricState::Read { sample, .. } = &mut lag.state {
+            *sample = Some(28);
+        }
+        let f = judge(&facts(vec![lag]), Some(DataType::Guides));
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Warn, Impact::None),
+            "{}",
+            f.summary
+        );
+        // Most of the sampled zero rows active: a partial wipe.
+        let mut part = guides(118, None, vec![col("views", 40, Some(38), true)]);
+        if let MetricState::Read { sample, .. } = &mut part.state {
+            *sample = Some(40);
+        }
+        assert_eq!(judge(&facts(vec![part]), None).status, Status::Fail);
+    }
+}
