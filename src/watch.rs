@@ -106,6 +106,19 @@ pub fn table(h: &Health, outcome: &str) -> String {
         out.push('\n');
     }
     out.push('\n');
+    // The sync history of each data type, folded (one chart per entity, shown once).
+    let mut drawn: Vec<&str> = Vec::new();
+    for (dt, findings) in &h.rows {
+        for hist in findings.iter().flat_map(|f| &f.history) {
+            if drawn.contains(&hist.entity.as_str()) {
+                continue;
+            }
+            if let Some(chart) = crate::history::details(hist) {
+                drawn.push(&hist.entity);
+                out.push_str(&format!("**{}**\n\n{chart}\n", dt.as_str()));
+            }
+        }
+    }
     out.push_str(outcome);
     out.push('\n');
     out
@@ -400,6 +413,23 @@ mod tests {
         assert!(t.contains("| Events |"));
         assert!(t.contains("❌ fail"));
         assert!(t.ends_with("Opened #7.\n"));
+        assert!(!t.contains("```mermaid"), "no history, no chart");
+        let mut h = broken();
+        let runs = [(
+            Some(1_795_850_000),
+            Some(40),
+            crate::history::Outcome::Completed,
+        )];
+        let hist = crate::history::from_rows("guides", runs, 24, 1_795_860_000);
+        for (_, fs) in &mut h.rows {
+            for f in fs.iter_mut().filter(|f| f.id == CheckId::SupabaseSyncLog) {
+                f.history = vec![hist.clone()];
+            }
+        }
+        let t = table(&h, "Opened #7.");
+        // The same entity is charted once, under the first data type that measured it.
+        assert_eq!(t.matches("```mermaid\n").count(), 1, "{t}");
+        assert!(t.contains("**Guides**\n\n<details><summary>📈 Sync history: guides"));
         assert!(table(&Health::default(), "").contains("Not checked"));
         let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600);
         assert!(c.contains("Down for about 6 h 0 min"), "{c}");

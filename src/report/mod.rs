@@ -108,6 +108,15 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
 
     out.push_str(&table::checks(&t.findings, evidence_lines, cell_chars));
     out.push('\n');
+    // The sync history charts, folded; the first to go when the comment must shrink.
+    if evidence_lines >= 3 {
+        for h in t.findings.iter().flat_map(|f| &f.history) {
+            if let Some(chart) = crate::history::details(h) {
+                out.push_str(&chart);
+                out.push('\n');
+            }
+        }
+    }
 
     let compared = compared_values(t);
     if !compared.is_empty() {
