@@ -181,8 +181,8 @@ fn label(at: i64) -> String {
     full.get(5..16).unwrap_or(&full).to_string()
 }
 
-/// The Mermaid `xychart-beta` source (without the fence): records per run as green bars,
-/// failed runs as red full-height bars, oldest first. `None` for an empty history.
+/// The Mermaid `xychart-beta` source (without the fence): failed runs as red full-height
+/// bars, then records per run as green bars, oldest first. `None` for an empty history.
 /// Exactly `min(runs, MAX_POINTS)` points in each of the two bar series.
 pub fn mermaid(h: &History) -> Option<String> {
     let runs = h.last(MAX_POINTS);
@@ -195,10 +195,18 @@ pub fn mermaid(h: &History) -> Option<String> {
         .max()
         .unwrap_or(0)
         .max(1);
-    let labels: Vec<String> = runs
-        .iter()
-        .map(|r| format!("\"{}\"", label(r.at)))
-        .collect();
+    // Categories must be distinct (a repeated one would merge two runs into one bar).
+    let mut labels: Vec<String> = Vec::with_capacity(runs.len());
+    for r in runs {
+        let mut l = label(r.at);
+        let base = l.clone();
+        let mut k = 1;
+        while labels.iter().any(|x| x[1..x.len() - 1] == l) {
+            k += 1;
+            l = format!("{base} ({k})");
+        }
+        labels.push(format!("\"{l}\""));
+    }
     let records: Vec<String> = runs
         .iter()
         .map(|r| match r.outcome {
@@ -211,9 +219,10 @@ pub fn mermaid(h: &History) -> Option<String> {
         .map(|r| if r.outcome == Outcome::Failed { max } else { 0 }.to_string())
         .collect();
     let mut out = String::new();
-    // Bars in the order of the series: records green, failures red (GitHub's own colours).
+    // Bars in the order of the series: failures red, then records green (GitHub's own
+    // colours) drawn over them, so a zero-height red bar leaves no mark under a green one.
     out.push_str(
-        "%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"#2da44e, #cf222e\"}}}}%%\n",
+        "%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"#cf222e, #2da44e\"}}, \"xyChart\": {\"xAxis\": {\"showLabel\": false}}}}%%\n",
     );
     out.push_str("xychart-beta\n");
     out.push_str(&format!(
@@ -221,13 +230,16 @@ pub fn mermaid(h: &History) -> Option<String> {
         safe(&h.entity, 40),
         runs.len()
     ));
+    // Sixty dated labels would overprint one another: the axis title gives the span.
     out.push_str(&format!(
-        "    x-axis \"run (UTC)\" [{}]\n",
+        "    x-axis \"runs from {} to {} UTC\" [{}]\n",
+        label(runs[0].at),
+        label(runs[runs.len() - 1].at),
         labels.join(", ")
     ));
     out.push_str(&format!("    y-axis \"records processed\" 0 --> {max}\n"));
-    out.push_str(&format!("    bar [{}]\n", records.join(", ")));
     out.push_str(&format!("    bar [{}]\n", failed.join(", ")));
+    out.push_str(&format!("    bar [{}]\n", records.join(", ")));
     Some(out)
 }
 
@@ -357,11 +369,31 @@ mod tests {
     }
 
     #[test]
+    fn runs_at_the_same_minute_stay_two_points() {
+        let h = from_rows(
+            "guides",
+            [
+                (Some(NOW), Some(1), Completed),
+                (Some(NOW + 1), Some(2), Failed),
+                (Some(NOW + 2), Some(3), Completed),
+            ],
+            24,
+            NOW,
+        );
+        let m = mermaid(&h).unwrap();
+        assert!(
+            m.contains("[\"11-28 10:00\", \"11-28 10:00 (2)\", \"11-28 10:00 (3)\"]"),
+            "{m}"
+        );
+        assert!(m.contains("x-axis \"runs from 11-28 10:00 to 11-28 10:00 UTC\""));
+    }
+
+    #[test]
     fn failures_are_full_height_red_bars() {
         let h = history(&[(1, Some(0), Failed), (7, Some(800), Completed)]);
         let m = mermaid(&h).unwrap();
-        assert!(m.contains("    bar [800, 0]\n    bar [0, 800]\n"), "{m}");
-        assert!(m.contains("#2da44e, #cf222e"));
+        assert!(m.contains("    bar [0, 800]\n    bar [800, 0]\n"), "{m}");
+        assert!(m.contains("#cf222e, #2da44e"));
         assert!(m.starts_with("%%{init:"));
         assert!(m.lines().nth(1) == Some("xychart-beta"));
     }
