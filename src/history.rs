@@ -264,6 +264,19 @@ pub fn caption(h: &History) -> String {
                 ", within the threshold"
             }
         ),
+        // The runs themselves stopped: the newest one wrote records, long ago.
+        None if h.past_threshold()
+            && let Some(last) = h
+                .runs
+                .last()
+                .filter(|r| r.outcome == Outcome::Completed && r.records.unwrap_or(0) > 0) =>
+        {
+            format!(
+                "No run since the one of {} ({} ago), past the threshold: the newest row stopped moving then.",
+                format_utc(last.at),
+                human_age((h.now - last.at).max(0) as f64)
+            )
+        }
         None if h.runs.iter().any(|r| r.records.unwrap_or(0) > 0) => {
             "The newest run wrote records.".to_string()
         }
@@ -439,6 +452,12 @@ mod tests {
         let ok = history(&[(1, Some(5), Completed), (2, Some(0), Failed)]);
         assert_eq!(ok.stopped_at(), None);
         assert!(caption(&ok).ends_with("The newest run wrote records."));
+        let quiet = history(&[(63, Some(42), Completed), (69, Some(42), Completed)]);
+        assert!(
+            caption(&quiet).ends_with("No run since the one of 2026-11-25 19:00 UTC (2 d 15 h ago), past the threshold: the newest row stopped moving then."),
+            "{}",
+            caption(&quiet)
+        );
         let never = history(&[(1, Some(0), Failed)]);
         assert!(caption(&never).ends_with("No run in the window wrote records."));
     }
