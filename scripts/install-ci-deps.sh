@@ -108,6 +108,9 @@ fi
 
 # --- npm packages of the browser test ----------------------------------------------------
 if [ "$want_browser" = 1 ]; then
+  # playwright-core 1.64 needs Node.js 20 or later (Debian 12's own nodejs is 18).
+  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+    || die "the browser test needs Node.js 20 or later; found $(node --version)"
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   dir=$root/tests/browser
   stamp=$dir/node_modules/.lock-stamp
