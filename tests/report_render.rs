@@ -221,10 +221,44 @@ fn a_healthy_sync_shows_its_history() {
 fn a_report_without_history_has_no_chart() {
     let md = report(&[]);
     assert!(!md.contains("```mermaid"), "{md}");
-    assert_eq!(
-        sync_finding(&[]).history.len(),
-        0,
-        "no run logged: nothing to draw"
+    let f = sync_finding(&[]);
+    assert_eq!(f.id, CheckId::SupabaseSyncLog);
+    assert!(f.history.is_empty(), "no run logged: nothing to draw");
+    // The row still says why, without a sparkline.
+    assert!(
+        md.contains("guides: no run logged in sync\\_status"),
+        "{md}"
     );
-    let _ = CheckId::SupabaseSyncLog;
+}
+
+#[test]
+fn the_history_covers_the_issues_data_type_or_every_configured_one() {
+    let config = Config::default();
+    let entities: Vec<(DataType, String)> = config
+        .tables
+        .iter()
+        .map(|t| (t.data_type, t.entity()))
+        .collect();
+    let mut rows = Vec::new();
+    for (_, e) in &entities {
+        let mut r = row(3, "running", 0, None);
+        r.entity = e.clone();
+        rows.push(r);
+        let mut r = row(9, "completed", 10, None);
+        r.entity = e.clone();
+        rows.push(r);
+    }
+    let log = &config.sync_log;
+    let all = sync_log::history(&rows, &entities, log, 24, None, NOW);
+    assert_eq!(
+        all.iter().map(|h| h.entity.as_str()).collect::<Vec<_>>(),
+        vec!["guides", "features", "pages", "reports", "events"]
+    );
+    let one = sync_log::history(&rows, &entities, log, 24, Some(DataType::Events), NOW);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].entity, "events");
+    // Oldest first; a run still going is neither completed nor failed.
+    assert_eq!(pendo_triage::history::sparkline(&one[0]), "█·");
+    // No rows for the entity: nothing to draw, no empty chart.
+    assert!(sync_log::history(&[], &entities, log, 24, None, NOW).is_empty());
 }
