@@ -17,7 +17,9 @@ use pendo_triage::issue::{
 };
 use pendo_triage::triage::triage;
 use proptest::prelude::*;
+use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::json;
+use std::sync::LazyLock;
 
 /// Which textarea of the form holds a code block of this language.
 fn block_label(lang: &str) -> Option<&'static str> {
@@ -33,9 +35,9 @@ fn block_label(lang: &str) -> Option<&'static str> {
 /// The form submission GitHub would file for what a markdown-template issue says: each
 /// given field in its input, each reported code block in its textarea, the same ticks.
 fn form_of(markdown: &str) -> String {
-    let issue = parse(markdown);
-    let template = parse(TEMPLATE);
-    let form = Form::read(FORM).unwrap();
+    static TEMPLATE_ISSUE: LazyLock<Issue> = LazyLock::new(|| parse(TEMPLATE));
+    static THE_FORM: LazyLock<Form> = LazyLock::new(|| Form::read(FORM).unwrap());
+    let (issue, template, form) = (parse(markdown), &*TEMPLATE_ISSUE, &*THE_FORM);
     form.submission(
         |label| {
             if let Some(f) = issue
@@ -284,66 +286,126 @@ fn opt(values: &'static [&'static str]) -> impl Strategy<Value = Option<&'static
     prop_oneof![Just(None), prop::sample::select(values).prop_map(Some)]
 }
 
-proptest! {
-    // Each case triages two full bodies; 64 cases cover the choices below many times over
-    // and keep the test to seconds on a loaded two-core CI machine.
-    #![proptest_config(ProptestConfig::with_cases(64))]
+/// The fields the property sets, in the order of [`Facts`]' array.
+const FIELDS: [&str; 8] = [
+    "Environment",
+    "Data Type",
+    "Method",
+    "Endpoint",
+    "Success Rate",
+    "Stale Data",
+    "Latency",
+    "Authentication",
+];
 
-    /// The same facts filed through the form or the markdown template get the same
-    /// severity, diagnosis, labels, ticks and findings.
-    #[test]
-    fn a_form_body_and_its_markdown_get_the_same_verdict(
-        env in opt(&["Development", "Staging", "Production", "prod"]),
-        data_type in opt(&["Guides", "Features", "Pages", "Reports", "Events"]),
-        method in opt(&["GET", "POST"]),
-        endpoint in opt(&["`GET /api/v1/guide`", "/api/v1/aggregation", "`POST /api/v1/aggregation`"]),
-        success in opt(&["0%", "40%", "100%"]),
-        stale in opt(&["3 days", "2 hours"]),
-        latency in opt(&["8.2s", "300ms"]),
-        auth in opt(&["Integration Key", "Integration Key sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"]),
-        response in opt(&["{\"status\": 401, \"error\": \"Unauthorized\"}", "{\"status\": 429}", "{\"code\": \"PGRST205\"}"]),
-        request in opt(&["fetch('https://app.pendo.io/api/v1/aggregation', {method: 'GET'})"]),
-        picks in prop::collection::vec(any::<bool>(), 8),
-        crlf_body in any::<bool>(),
-    ) {
-        let mut md = body_of(TEMPLATE).to_string();
-        let fields = [("Environment", env), ("Data Type", data_type), ("Method", method),
-            ("Endpoint", endpoint), ("Success Rate", success), ("Stale Data", stale),
-            ("Latency", latency), ("Authentication", auth)];
-        for (label, value) in fields {
-            if let Some(v) = value {
-                md = set_field(&md, label, v);
-            }
+/// One issue's facts: the [`FIELDS`]' values, a response block, a request block, which
+/// items a person ticked, and CRLF line endings.
+type Facts = (
+    [Option<&'static str>; 8],
+    Option<&'static str>,
+    Option<&'static str>,
+    Vec<bool>,
+    bool,
+);
+
+fn facts() -> impl Strategy<Value = Facts> {
+    (
+        (
+            opt(&["Development", "Staging", "Production", "prod"]),
+            opt(&["Guides", "Features", "Pages", "Reports", "Events"]),
+            opt(&["GET", "POST"]),
+            opt(&[
+                "`GET /api/v1/guide`",
+                "/api/v1/aggregation",
+                "`POST /api/v1/aggregation`",
+            ]),
+            opt(&["0%", "40%", "100%"]),
+            opt(&["3 days", "2 hours"]),
+            opt(&["8.2s", "300ms"]),
+            opt(&[
+                "Integration Key",
+                "Integration Key sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz",
+            ]),
+        )
+            .prop_map(|(a, b, c, d, e, f, g, h)| [a, b, c, d, e, f, g, h]),
+        opt(&[
+            "{\"status\": 401, \"error\": \"Unauthorized\"}",
+            "{\"status\": 429}",
+            "{\"code\": \"PGRST205\"}",
+        ]),
+        opt(&["fetch('https://app.pendo.io/api/v1/aggregation', {method: 'GET'})"]),
+        prop::collection::vec(any::<bool>(), 8),
+        any::<bool>(),
+    )
+}
+
+/// The same facts filed through the form or the markdown template get the same severity,
+/// diagnosis, labels, ticks and findings.
+#[test]
+fn a_form_body_and_its_markdown_get_the_same_verdict() {
+    // Its own runner and case count: each case triages two whole bodies, and the
+    // suite-wide PROPTEST_CASES (3000, for the cheap properties) would make this one take
+    // minutes on a loaded two-core CI machine. 256 cases cover the choices many times over.
+    let config = ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    TestRunner::new(config).run(&facts(), same_verdict).unwrap();
+}
+
+fn same_verdict((fields, response, request, picks, crlf_body): Facts) -> Result<(), TestCaseError> {
+    let mut md = body_of(TEMPLATE).to_string();
+    for (label, value) in FIELDS.iter().zip(fields) {
+        if let Some(v) = value {
+            md = set_field(&md, label, v);
         }
-        if let Some(r) = response {
-            md.push_str(&format!("\n```json\n{r}\n```\n"));
-        }
-        if let Some(r) = request {
-            md.push_str(&format!("\n```javascript\n{r}\n```\n"));
-        }
-        // Tick a few items as a person would.
-        let items: Vec<String> = parse(&md).checklist.iter().map(|i| i.text.clone()).collect();
-        for (k, pick) in picks.iter().enumerate() {
-            if *pick {
-                let text = &items[k * 7 % items.len()];
-                md = md.replacen(&format!("- [ ] {text}"), &format!("- [x] {text}"), 1);
-            }
-        }
-        let mut form = form_of(&md);
-        if crlf_body {
-            md = crlf(&md);
-            form = crlf(&form);
-        }
-        let run = |body: &str| triage("[API] x", body, &Config::default(), &Credentials::default(), &[], &clock());
-        let (a, b) = (run(&md), run(&form));
-        prop_assert_eq!(a.verdict.severity, b.verdict.severity);
-        prop_assert_eq!(&a.verdict.diagnosis, &b.verdict.diagnosis);
-        prop_assert_eq!(&a.verdict.labels, &b.verdict.labels);
-        prop_assert_eq!(&a.verdict.ticks, &b.verdict.ticks);
-        prop_assert_eq!(&a.verdict.missing_fields, &b.verdict.missing_fields);
-        let statuses = |t: &pendo_triage::triage::Triage| -> Vec<(String, Status, String)> {
-            t.findings.iter().map(|f| (f.id.to_string(), f.status, f.summary.clone())).collect()
-        };
-        prop_assert_eq!(statuses(&a), statuses(&b));
     }
+    if let Some(r) = response {
+        md.push_str(&format!("\n```json\n{r}\n```\n"));
+    }
+    if let Some(r) = request {
+        md.push_str(&format!("\n```javascript\n{r}\n```\n"));
+    }
+    // Tick a few items as a person would.
+    let items: Vec<String> = parse(&md)
+        .checklist
+        .iter()
+        .map(|i| i.text.clone())
+        .collect();
+    for (k, pick) in picks.iter().enumerate() {
+        if *pick {
+            let text = &items[k * 7 % items.len()];
+            md = md.replacen(&format!("- [ ] {text}"), &format!("- [x] {text}"), 1);
+        }
+    }
+    let mut form = form_of(&md);
+    if crlf_body {
+        md = crlf(&md);
+        form = crlf(&form);
+    }
+    let run = |body: &str| {
+        triage(
+            "[API] x",
+            body,
+            &Config::default(),
+            &Credentials::default(),
+            &[],
+            &clock(),
+        )
+    };
+    let (a, b) = (run(&md), run(&form));
+    prop_assert_eq!(a.verdict.severity, b.verdict.severity);
+    prop_assert_eq!(&a.verdict.diagnosis, &b.verdict.diagnosis);
+    prop_assert_eq!(&a.verdict.labels, &b.verdict.labels);
+    prop_assert_eq!(&a.verdict.ticks, &b.verdict.ticks);
+    prop_assert_eq!(&a.verdict.missing_fields, &b.verdict.missing_fields);
+    let statuses = |t: &pendo_triage::triage::Triage| -> Vec<(String, Status, String)> {
+        t.findings
+            .iter()
+            .map(|f| (f.id.to_string(), f.status, f.summary.clone()))
+            .collect()
+    };
+    prop_assert_eq!(statuses(&a), statuses(&b));
+    Ok(())
 }
