@@ -7,8 +7,12 @@
 #   image  - musl-tools (musl-gcc, for C code such as ring built for musl),
 #            buildah + podman + runc (build and run the image without a Docker engine),
 #            the rustup target x86_64-unknown-linux-musl
+#   browser - Debian's chromium and fonts (emoji) for the report's render test, Node.js
+#            and npm when absent, and the npm packages pinned in
+#            tests/browser/package-lock.json (`npm ci`; mermaid, playwright-core; no
+#            browser download: playwright-core drives /usr/bin/chromium)
 #
-# Usage: scripts/install-ci-deps.sh [all|tests|image]...   (default: all)
+# Usage: scripts/install-ci-deps.sh [all|tests|image|browser]...   (default: all)
 # Idempotent: a second run makes no network call. Quiet: prints one line per action.
 # Fails loudly: any error stops the script with a message naming the step.
 set -euo pipefail
@@ -17,21 +21,26 @@ log() { printf 'install-ci-deps: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 trap 'die "failed at line ${LINENO}: ${BASH_COMMAND}"' ERR
 
-want_tests=0 want_image=0
+want_tests=0 want_image=0 want_browser=0
 [ "$#" -eq 0 ] && set -- all
 for arg in "$@"; do
   case "$arg" in
-    all) want_tests=1 want_image=1 ;;
+    all) want_tests=1 want_image=1 want_browser=1 ;;
     tests) want_tests=1 ;;
     image) want_image=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) die "unknown argument '$arg' (expected all, tests or image)" ;;
+    browser) want_browser=1 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) die "unknown argument '$arg' (expected all, tests, image or browser)" ;;
   esac
 done
 
 packages=()
 [ "$want_tests" = 1 ] && packages+=(postgresql-15 postgresql-15-cron pgbouncer libfaketime)
 [ "$want_image" = 1 ] && packages+=(musl-tools buildah podman runc file ca-certificates)
+if [ "$want_browser" = 1 ]; then
+  packages+=(chromium fonts-noto-color-emoji fonts-dejavu-core)
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 
 # --- Debian packages --------------------------------------------------------------------
 # A tool that is already on PATH counts as installed whichever package brought it: on
@@ -40,6 +49,8 @@ packages=()
 provides() {
   case "$1" in
     musl-tools) echo musl-gcc ;;
+    nodejs) echo node ;;
+    npm) echo npm ;;
     buildah|podman|runc|file) echo "$1" ;;
     *) echo "" ;;
   esac
@@ -93,6 +104,31 @@ if [ "$want_image" = 1 ]; then
       || die "rustup target add x86_64-unknown-linux-musl failed"
   fi
   command -v musl-gcc >/dev/null || die "musl-gcc still missing after installing musl-tools"
+fi
+
+# --- npm packages of the browser test ----------------------------------------------------
+if [ "$want_browser" = 1 ]; then
+  # playwright-core 1.64 needs Node.js 20 or later (Debian 12's own nodejs is 18).
+  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+    || die "the browser test needs Node.js 20 or later; found $(node --version)"
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  dir=$root/tests/browser
+  stamp=$dir/node_modules/.lock-stamp
+  if [ -f "$stamp" ] && cmp -s "$stamp" "$dir/package-lock.json"; then
+    log "npm packages of tests/browser already installed"
+  else
+    log "npm ci (tests/browser, pinned by package-lock.json)"
+    out=$(mktemp)
+    # --ignore-scripts: no install script runs (and none downloads a browser).
+    if ! (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund) >"$out" 2>&1; then
+      tail -n 40 "$out" >&2
+      rm -f "$out"
+      die "npm ci failed in tests/browser"
+    fi
+    rm -f "$out"
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+  command -v chromium >/dev/null || die "chromium still missing after installing it"
 fi
 
 log "ok"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lints the packaging offline: the Dockerfile (hadolint), the workflows and action.yml
-# (zizmor, security audits; check-jsonschema, GitHub's workflow and action schemas) and
+# (zizmor, security audits; check-jsonschema, GitHub's workflow and action schemas), the
+# issue forms (check-jsonschema, GitHub's issue-forms schema) and
 # the scripts (shellcheck).
 # The linters come from PyPI, pinned, into a venv under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/pendo-triage-lint (reused while the pins are unchanged).
@@ -59,6 +60,16 @@ run zizmor "$bin/zizmor" --offline --no-progress --min-severity informational \
 run check-jsonschema-workflows "$bin/check-jsonschema" --builtin-schema vendor.github-workflows \
   "${workflows[@]}"
 run check-jsonschema-action "$bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+# Every issue form (config.yml, the template chooser's settings, has another schema).
+forms=()
+shopt -s nullglob
+for f in .github/ISSUE_TEMPLATE/*.yml .github/ISSUE_TEMPLATE/*.yaml; do
+  case "$f" in */config.yml|*/config.yaml) ;; *) forms+=("$f") ;; esac
+done
+shopt -u nullglob
+[ "${#forms[@]}" -gt 0 ] || die "no issue forms under .github/ISSUE_TEMPLATE"
+run check-jsonschema-issue-forms "$bin/check-jsonschema" --builtin-schema vendor.github-issue-forms \
+  "${forms[@]}"
 shopt -s nullglob
 scripts=(scripts/*.sh)
 shopt -u nullglob

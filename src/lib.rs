@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod event;
 pub mod evidence;
 pub mod github;
+pub mod history;
 pub mod issue;
 pub mod labels;
 pub mod lint;

@@ -106,6 +106,19 @@ pub fn table(h: &Health, outcome: &str) -> String {
         out.push('\n');
     }
     out.push('\n');
+    // The sync history of each data type, folded (one chart per entity, shown once).
+    let mut drawn: Vec<&str> = Vec::new();
+    for (dt, findings) in &h.rows {
+        for hist in findings.iter().flat_map(|f| &f.history) {
+            if drawn.contains(&hist.entity.as_str()) {
+                continue;
+            }
+            if let Some(chart) = crate::history::details(hist) {
+                drawn.push(&hist.entity);
+                out.push_str(&format!("**{}**\n\n{chart}\n", dt.as_str()));
+            }
+        }
+    }
     out.push_str(outcome);
     out.push('\n');
     out
@@ -173,6 +186,8 @@ fn set_problem(body: &mut String, text: &str) {
 
 /// The issue the watch files: `[API] <diagnosis>` and the template's body with the
 /// measured fields filled in, the findings as the problem description, and the marker.
+/// `template` is a markdown template or an issue form; for a form the body is the
+/// markdown GitHub makes of it, filled in the same way.
 pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
     let (dt, worst) = h.worst()?;
     let failing = h.failing_types();
@@ -183,12 +198,14 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         .filter(|(d, _)| *d == focus)
         .flat_map(|(_, fs)| fs.iter().cloned())
         .collect();
-    let mut body = crate::issue::body_of(template).to_string();
     let (method, path) = endpoint(focus);
-    set_field(&mut body, "Endpoint", &format!("`{method} {path}`"));
-    set_field(&mut body, "Method", method);
-    set_field(&mut body, "Data Type", focus.as_str());
-    set_field(&mut body, "Environment", Environment::Production.as_str());
+    // The fields the checks measured, filled into whichever shape the template has.
+    let mut fills: Vec<(&str, String)> = vec![
+        ("Endpoint", format!("`{method} {path}`")),
+        ("Method", method.to_string()),
+        ("Data Type", focus.as_str().to_string()),
+        ("Environment", Environment::Production.as_str().to_string()),
+    ];
     for (field, from) in [
         ("Sync Status", "Sync Status"),
         ("Last Run", "Last Run"),
@@ -200,14 +217,14 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
     ] {
         if let Some(v) = measured(&all, from) {
             // Measured values quote the database and Pendo: escaped like the comment's.
-            set_field(&mut body, field, &field_text(v, 200));
+            fills.push((field, field_text(v, 200)));
         }
     }
     if let Some(n) = measured(&all, "Expected Record Count")
         .and_then(|v| v.split_whitespace().next())
         .filter(|n| n.chars().all(|c| c.is_ascii_digit() || c == ','))
     {
-        set_field(&mut body, "Expected Record Count", n);
+        fills.push(("Expected Record Count", n.to_string()));
     }
     let mut problem = format!(
         "pendo-triage's watch found the production sync broken at {} ({}):\n",
@@ -230,7 +247,24 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         }
     }
     problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue when the checks pass again.");
-    set_problem(&mut body, &problem);
+    let mut body = match crate::issue::Form::read(template) {
+        // The repository files issues through the form: the markdown GitHub makes of it.
+        Some(form) => form.submission(
+            |label| match fills.iter().find(|(l, _)| *l == label) {
+                Some((_, v)) => Some(v.replace(['\r', '\n'], " ")),
+                None => (label == "Problem Description").then(|| problem.clone()),
+            },
+            |_| false,
+        ),
+        None => {
+            let mut body = crate::issue::body_of(template).to_string();
+            for (field, value) in &fills {
+                set_field(&mut body, field, value);
+            }
+            set_problem(&mut body, &problem);
+            body
+        }
+    };
     if !body.ends_with('\n') {
         body.push('\n');
     }
@@ -284,12 +318,15 @@ fn title_text(text: &str, max: usize) -> String {
     out
 }
 
-/// The labels of a filed issue: the template's, plus `monitoring`.
+/// The labels of a filed issue: the template's (or the form's), plus `monitoring`.
 pub fn labels(template: &str, config: &Config) -> Vec<String> {
-    let mut out: Vec<String> = crate::issue::labels_of(template)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let mut out: Vec<String> = match crate::issue::Form::read(template) {
+        Some(form) => form.labels(),
+        None => crate::issue::labels_of(template)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    };
     let monitoring = config.labels.area("monitoring").to_string();
     if !out.iter().any(|l| l.eq_ignore_ascii_case(&monitoring)) {
         out.push(monitoring);
@@ -425,6 +462,37 @@ mod tests {
     }
 
     #[test]
+    fn a_form_files_the_forms_markdown_with_the_same_fields() {
+        let (title, body) = issue(crate::issue::FORM, &broken(), 1_795_860_000).unwrap();
+        let (md_title, md_body) = issue(TEMPLATE, &broken(), 1_795_860_000).unwrap();
+        assert_eq!(title, md_title);
+        assert!(body.starts_with("### API Integration Issue Description\n\n_No response_\n"));
+        assert!(body.contains("### Data Type\n\nGuides\n"), "{body}");
+        assert!(body.ends_with(&format!("{WATCH_MARKER}\n")));
+        let (form, md) = (crate::issue::parse(&body), crate::issue::parse(&md_body));
+        for label in [
+            "Endpoint",
+            "Method",
+            "Data Type",
+            "Environment",
+            "Stale Data",
+            "Sync Status",
+            "Success Rate",
+            "Expected Record Count",
+            "Subscription Level",
+        ] {
+            assert_eq!(form.field(label), md.field(label), "{label}");
+        }
+        assert_eq!(form.data_type, Some(DataType::Guides));
+        assert!(body.contains("- `supabase.cron`: The sync job pendo-sync is inactive"));
+        assert_eq!(form.checklist.len(), md.checklist.len());
+        assert_eq!(
+            labels(crate::issue::FORM, &Config::default()),
+            labels(TEMPLATE, &Config::default())
+        );
+    }
+
+    #[test]
     fn labels_are_the_templates_plus_monitoring() {
         assert_eq!(
             labels(TEMPLATE, &Config::default()),
@@ -440,6 +508,23 @@ mod tests {
         assert!(t.contains("| Events |"));
         assert!(t.contains("❌ fail"));
         assert!(t.ends_with("Opened #7.\n"));
+        assert!(!t.contains("```mermaid"), "no history, no chart");
+        let mut h = broken();
+        let runs = [(
+            Some(1_795_850_000),
+            Some(40),
+            crate::history::Outcome::Completed,
+        )];
+        let hist = crate::history::from_rows("guides", runs, 24, 1_795_860_000);
+        for (_, fs) in &mut h.rows {
+            for f in fs.iter_mut().filter(|f| f.id == CheckId::SupabaseSyncLog) {
+                f.history = vec![hist.clone()];
+            }
+        }
+        let t = table(&h, "Opened #7.");
+        // The same entity is charted once, under the first data type that measured it.
+        assert_eq!(t.matches("```mermaid\n").count(), 1, "{t}");
+        assert!(t.contains("**Guides**\n\n<details><summary>📈 Sync history: guides"));
         assert!(table(&Health::default(), "").contains("Not checked"));
         let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600);
         assert!(c.contains("Down for about 6 h 0 min"), "{c}");

@@ -164,6 +164,41 @@ fn a_broken_sync_opens_one_filled_issue_and_triages_it() {
 }
 
 #[test]
+fn a_repository_with_only_the_issue_form_gets_the_forms_markdown_and_the_chart() {
+    let pg = database(History::JobInactive);
+    let h = watching("watch-form", &pg);
+    h.gh.put_file(
+        ".github/ISSUE_TEMPLATE/pendo-api.yml",
+        pendo_triage::issue::FORM,
+    );
+    let run = schedule(&h);
+    let issues = watch_issues(&h);
+    assert_eq!(issues.len(), 1, "{:?}", h.gh.issues());
+    let i = &issues[0];
+    for part in [
+        "### Environment\n\nProduction\n",
+        "### Data Type\n\nGuides\n",
+        "### Method\n\nGET\n",
+        "### Stale Data\n\n2 d 15 h (newest pendo_guides row)\n",
+        "### Subscription Level\n\n_No response_\n",
+    ] {
+        assert!(i.body.contains(part), "{part}\n{}", i.body);
+    }
+    assert!(!i.body.contains("- **Environment**"), "{}", i.body);
+    for label in ["api", "pendo-api", "monitoring", "severity:P0"] {
+        assert!(i.labels.contains(&label.to_string()), "{:?}", i.labels);
+    }
+    // Triaged like any issue, with the sync's history drawn in its report and in the
+    // job summary.
+    let report = &h.reports(i.number)[0];
+    assert!(report.contains("🔴 P0"), "{report}");
+    assert!(report.contains("📈 Sync history: guides"), "{report}");
+    assert!(report.contains("```mermaid\n"), "{report}");
+    assert!(action_harness::ticks(&h.gh.issue(i.number).body) > 0);
+    assert!(run.summary.contains("```mermaid\n"), "{}", run.summary);
+}
+
+#[test]
 fn a_persons_issue_already_tracking_it_is_rechecked_instead() {
     let pg = database(History::JobInactive);
     let h = watching("watch-person", &pg);

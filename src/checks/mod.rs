@@ -103,6 +103,9 @@ pub struct Finding {
     /// Wall time the check took, when it did I/O.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
+    /// Recent runs per entity, drawn as a sparkline and a chart (`supabase.sync-log`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<crate::history::History>,
 }
 
 impl Finding {
@@ -117,6 +120,7 @@ impl Finding {
             measured: Vec::new(),
             areas: Vec::new(),
             duration_ms: None,
+            history: Vec::new(),
         }
     }
 
@@ -145,6 +149,11 @@ impl Finding {
 
     pub fn with_measured(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.measured.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn with_history(mut self, history: Vec<crate::history::History>) -> Self {
+        self.history = history;
         self
     }
 

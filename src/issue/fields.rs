@@ -17,12 +17,18 @@ struct Template {
     placeholders: HashMap<String, Vec<(String, String)>>,
     items: HashSet<String>,
     blocks: HashSet<String>,
+    /// Normalised label → (section, label) of its first occurrence.
+    labels: HashMap<String, (String, String)>,
 }
 
 static TEMPLATE_INFO: LazyLock<Template> = LazyLock::new(|| {
     let issue = super::parser::read_template(TEMPLATE);
     let mut placeholders: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for (_, label, raw) in issue.0 {
+    let mut labels: HashMap<String, (String, String)> = HashMap::new();
+    for (section, label, raw) in issue.0 {
+        labels
+            .entry(normalize_key(&label))
+            .or_insert_with(|| (section.clone(), label.clone()));
         let value = strip_code(raw.trim()).to_string();
         let key = normalize_key(&value);
         placeholders
@@ -36,8 +42,14 @@ static TEMPLATE_INFO: LazyLock<Template> = LazyLock::new(|| {
         placeholders,
         items,
         blocks,
+        labels,
     }
 });
+
+/// The template field a form heading names (`### Data Type`): its section and label.
+pub(crate) fn form_field(heading: &str) -> Option<(String, String)> {
+    TEMPLATE_INFO.labels.get(&normalize_key(heading)).cloned()
+}
 
 /// True when `text` is (after normalisation) one of the template's checklist items.
 pub(crate) fn is_template_item(text: &str) -> bool {

@@ -5,15 +5,19 @@
 //! `- **Field**: value` (with the template's placeholders read as "not given"), every
 //! checklist item with the byte offset of its bracket, and every code block, with the
 //! reported request, response and manual curl extracted. Nothing inside code blocks,
-//! block quotes or HTML comments yields a field or a checklist item.
+//! block quotes or HTML comments yields a field or a checklist item. An issue filed from
+//! the issue form ([`form`]) reads the same: its `### <label>` headings with the value
+//! below are the fields, its checkboxes the checklist items.
 
 mod blocks;
 mod fields;
+pub mod form;
 mod parser;
 mod template;
 pub mod tick;
 
 pub use blocks::{CurlCommand, ReportedRequest, ReportedResponse};
+pub use form::{FORM, Form};
 pub use parser::{normalize_key, parse};
 pub use template::{TEMPLATE, body_of, labels_of, template_labels, title_of};
 

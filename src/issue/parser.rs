@@ -12,13 +12,25 @@
 //!   matter block yields a field or an item. Code blocks are collected as [`CodeBlock`]s.
 
 use super::blocks::{find_curl, find_request, find_response};
-use super::fields::{is_template_block, normalize_field, split_endpoint};
+use super::fields::{form_field, is_template_block, normalize_field, split_endpoint};
 use super::{ChecklistItem, CodeBlock, DataType, Environment, Field, Heading, HttpMethod, Issue};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 /// Parses an issue body. Never panics; any text is a valid (possibly empty) issue.
 pub fn parse(body: &str) -> Issue {
-    let raw = Raw::read(body);
+    let mut raw = Raw::read(body);
+    // An issue form's submission: `### <field label>` with its value below.
+    for (at, heading, value) in std::mem::take(&mut raw.heading_values) {
+        if let Some((section, label)) = form_field(&heading) {
+            let value = if value == super::form::NO_RESPONSE {
+                String::new()
+            } else {
+                value
+            };
+            raw.fields.push((at, section, label, value));
+        }
+    }
+    raw.fields.sort_by_key(|f| f.0);
     let mut issue = Issue {
         checklist: raw.items,
         code_blocks: raw.code_blocks,
@@ -130,6 +142,9 @@ struct Raw {
     items: Vec<ChecklistItem>,
     code_blocks: Vec<CodeBlock>,
     headings: Vec<Heading>,
+    /// (byte offset, heading text, first line of the paragraph right under it): an issue
+    /// form's `### <label>` and value.
+    heading_values: Vec<(usize, String, String)>,
 }
 
 /// An open list item.
@@ -160,6 +175,8 @@ impl Raw {
         let mut code: Option<(String, String)> = None;
         let mut quote_depth = 0usize;
         let mut metadata = false;
+        // The heading that just ended, while nothing but its paragraph may follow.
+        let mut after_heading: Option<String> = None;
 
         for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
             if metadata {
@@ -183,7 +200,19 @@ impl Raw {
                 }
                 continue;
             }
+            let heading_above = after_heading.take();
             match event {
+                Event::Start(Tag::Paragraph) => {
+                    if let Some(h) = heading_above
+                        && items.is_empty()
+                        && quote_depth == 0
+                    {
+                        let text = &body[range.clone()];
+                        let line = text.split(['\r', '\n']).next().unwrap_or("");
+                        raw.heading_values
+                            .push((range.start, h, line.trim().to_string()));
+                    }
+                }
                 Event::Start(Tag::MetadataBlock(_)) => metadata = true,
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let lang = match kind {
@@ -210,6 +239,7 @@ impl Raw {
                             path.pop();
                         }
                         path.push((level, text.clone()));
+                        after_heading = Some(text.clone());
                         raw.headings.push(Heading { level, text });
                     }
                 }

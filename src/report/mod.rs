@@ -108,6 +108,15 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
 
     out.push_str(&table::checks(&t.findings, evidence_lines, cell_chars));
     out.push('\n');
+    // The sync history charts, folded; the first to go when the comment must shrink.
+    if evidence_lines >= 3 {
+        for h in t.findings.iter().flat_map(|f| &f.history) {
+            if let Some(chart) = crate::history::details(h) {
+                out.push_str(&chart);
+                out.push('\n');
+            }
+        }
+    }
 
     let compared = compared_values(t);
     if !compared.is_empty() {
@@ -236,10 +245,12 @@ fn next_steps(t: &Triage) -> Vec<String> {
 /// What a report is compared by, to decide whether it must be rewritten: the text with
 /// every figure (timings, ages, counts, dates) replaced by `#`. Statuses, causes and the
 /// severity (`P0`/`P1`/`P2` are kept) still count, so a run whose findings say the same
-/// thing with new numbers writes nothing, while a new cause or severity is written.
+/// thing with new numbers writes nothing, while a new cause or severity is written. A
+/// sparkline's bar heights are figures too (its failure marks are not).
 pub fn change_key(report: &str) -> String {
-    static FIGURE: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"\bP([012])\b|\d[\d.,:]*").unwrap());
+    static FIGURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\bP([012])\b|\d[\d.,:]*|[▁▂▃▄▅▆▇█]+").unwrap()
+    });
     FIGURE
         .replace_all(report, |c: &regex::Captures| match c.get(1) {
             Some(level) => format!("P{}", level.as_str()),

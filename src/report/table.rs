@@ -55,6 +55,20 @@ fn row(f: &Finding, evidence_lines: usize, cell_chars: usize, timed: bool) -> St
     if lines.len() > evidence_lines && evidence_lines > 0 {
         evidence.push_str(&format!("<br>_+{} more_", lines.len() - evidence_lines));
     }
+    // The sync's recent runs, one sparkline per entity, before the evidence.
+    let sparks: Vec<String> = f
+        .history
+        .iter()
+        .filter_map(crate::history::spark_cell)
+        .collect();
+    if !sparks.is_empty() {
+        let mut cell = sparks.join("<br>");
+        if !evidence.is_empty() {
+            cell.push_str("<br>");
+            cell.push_str(&evidence);
+        }
+        evidence = cell;
+    }
     if evidence.is_empty() {
         evidence = "—".into();
     }

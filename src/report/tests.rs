@@ -74,6 +74,10 @@ fn figures_do_not_make_a_change_but_causes_and_severity_do() {
     assert_eq!(change_key(a), change_key(b));
     assert_ne!(change_key(a), change_key(&a.replace("P1", "P0")));
     assert_ne!(change_key(a), change_key(&a.replace("slow", "down")));
+    // New run heights in a sparkline are new figures; a new failure mark is a change.
+    let s = "| guides ▁▂▅▇▇ (last 5 runs) |";
+    assert_eq!(change_key(s), change_key("| guides ▇▇▅▂▁ (last 5 runs) |"));
+    assert_ne!(change_key(s), change_key("| guides ▁▂▅▇✕ (last 5 runs) |"));
 }
 
 #[test]

@@ -80,36 +80,46 @@ fn persons_issue(open: &[Issue], failing: &[DataType], s: &Settings) -> Option<u
 }
 
 /// The template the repository files `[API]` issues with: its `.github/ISSUE_TEMPLATE/`
-/// copy (the one titled `[API]`), else the copy this project ships.
+/// copy (the one titled `[API]`; a markdown template first, else an issue form), else the
+/// copy this project ships.
 async fn template(gh: &Github, workspace: Option<&Path>) -> String {
     if let Some(ws) = workspace
         && let Ok(entries) = std::fs::read_dir(ws.join(".github/ISSUE_TEMPLATE"))
     {
         let mut paths: Vec<_> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
         paths.sort();
-        for p in paths
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        {
-            if let Ok(text) = std::fs::read_to_string(p)
-                && is_api_template(&text)
+        for ext in [&["md"][..], &["yml", "yaml"][..]] {
+            for p in paths
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| ext.iter().any(|x| e == *x)))
             {
-                return text;
+                if let Ok(text) = std::fs::read_to_string(p)
+                    && is_api_template(&text)
+                {
+                    return text;
+                }
             }
         }
     }
-    if let Ok(Some(text)) = gh
-        .get_file(".github/ISSUE_TEMPLATE/pendo-api-issue.md")
-        .await
-        && is_api_template(&text)
-    {
-        return text;
+    for path in [
+        ".github/ISSUE_TEMPLATE/pendo-api-issue.md",
+        ".github/ISSUE_TEMPLATE/pendo-api.yml",
+    ] {
+        if let Ok(Some(text)) = gh.get_file(path).await
+            && is_api_template(&text)
+        {
+            return text;
+        }
     }
     crate::issue::TEMPLATE.to_string()
 }
 
 fn is_api_template(text: &str) -> bool {
-    crate::issue::title_of(text).starts_with(crate::event::TITLE_PREFIX)
+    let title = match crate::issue::Form::read(text) {
+        Some(form) => form.title,
+        None => crate::issue::title_of(text).to_string(),
+    };
+    title.starts_with(crate::event::TITLE_PREFIX)
 }
 
 /// The health of every configured data type, in Production.

@@ -595,6 +595,51 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
         inputs.data_type,
         live.now,
     )
+    .with_history(history(
+        rows,
+        &entities,
+        &live.config.sync_log,
+        live.config.thresholds.freshness_hours,
+        inputs.data_type,
+        live.now,
+    ))
+}
+
+/// The runs of the entities the issue concerns (its data type's, else every configured
+/// one), for the report's sparkline and chart.
+pub fn history(
+    rows: &[LogRow],
+    entities: &[(DataType, String)],
+    log: &SyncLog,
+    freshness_hours: u64,
+    focus: Option<DataType>,
+    now: i64,
+) -> Vec<crate::history::History> {
+    use crate::history::{MAX_CHARTS, Outcome, from_rows};
+    let mut out: Vec<crate::history::History> = Vec::new();
+    for (_, entity) in entities
+        .iter()
+        .filter(|(dt, _)| focus.is_none_or(|f| f == *dt))
+    {
+        if out.len() >= MAX_CHARTS || out.iter().any(|h| h.entity == *entity) {
+            continue;
+        }
+        let runs = rows.iter().filter(|r| r.entity == *entity).map(|r| {
+            let outcome = if r.status.eq_ignore_ascii_case(&log.success_value) {
+                Outcome::Completed
+            } else if r.status.eq_ignore_ascii_case(&log.failure_value) {
+                Outcome::Failed
+            } else {
+                Outcome::Other
+            };
+            (r.at(), r.records, outcome)
+        });
+        let h = from_rows(entity, runs, freshness_hours, now);
+        if !h.runs.is_empty() {
+            out.push(h);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
