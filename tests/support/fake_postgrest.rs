@@ -560,10 +560,13 @@ fn openapi(st: &State) -> Reply {
     Reply::json(200, spec).header("content-type", "application/openapi+json; charset=utf-8")
 }
 
+#[derive(Clone)]
 struct Filter {
     column: String,
     op: String,
     value: String,
+    /// `not.<op>`.
+    negate: bool,
 }
 
 struct OrderBy {
@@ -627,6 +630,11 @@ fn parse_read(table: &FakeTable, name: &str, params: &[(String, String)]) -> Res
                         format!("\"failed to parse filter ({value})\" (line 1, column {at})");
                     return Err(Reply::pg(400, "PGRST100", &message));
                 };
+                // `not.` negates any operator (`entity_type=not.in.(a,b)`).
+                let (negate, op, operand) = match (op, operand.split_once('.')) {
+                    ("not", Some((inner, rest))) => (true, inner, rest),
+                    _ => (false, op, operand),
+                };
                 if !matches!(op, "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "is" | "in") {
                     return Err(unsupported(op));
                 }
@@ -635,6 +643,7 @@ fn parse_read(table: &FakeTable, name: &str, params: &[(String, String)]) -> Res
                     column: column(key)?,
                     op,
                     value,
+                    negate,
                 });
             }
         }
@@ -739,6 +748,17 @@ fn project(row: &Value, select: Option<&[String]>) -> Value {
 
 fn matches(row: &Value, f: &Filter) -> Result<bool, Reply> {
     let value = row.get(&f.column).unwrap_or(&Value::Null);
+    if f.negate {
+        // SQL's NOT: a NULL comparison stays NULL, so the row is left out either way.
+        if value.is_null() && f.op != "is" {
+            return Ok(false);
+        }
+        let plain = Filter {
+            negate: false,
+            ..f.clone()
+        };
+        return Ok(!matches(row, &plain)?);
+    }
     let verdict = match f.op.as_str() {
         "is" => match f.value.as_str() {
             "null" => value.is_null(),

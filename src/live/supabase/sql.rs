@@ -388,6 +388,29 @@ where e.{at} >= {since} and e.{et}::text = any(array[{kinds}]) group by 1, 2) {b
     }
 }
 
+/// The newest `limit` rows of the sync log logged under entity values not in `$1` (a
+/// JSON array of the configured ones), newest first, aliased like [`sync_log`]. The list
+/// is a bound parameter, never spliced into the text.
+pub fn sync_log_others(config: &Config, limit: u32) -> String {
+    let s = &config.sync_log;
+    let q = quote_ident;
+    format!(
+        "select coalesce(json_agg(x order by x.created_at desc), '[]'::json)::text from (\
+select {et} as entity_type, {st} as status, {start} as started, {end} as ended, \
+{rec} as records, left({err}, 500) as error, {cr} as created_at \
+from {table} where not ({et}::text = any (select json_array_elements_text($1::text::json))) \
+order by {cr} desc limit {limit}) x",
+        et = q(&s.entity_type_column),
+        st = q(&s.status_column),
+        start = q(&s.started_column),
+        end = q(&s.ended_column),
+        rec = q(&s.records_column),
+        err = q(&s.error_column),
+        cr = q(&s.created_column),
+        table = q(&s.table),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,27 +96,49 @@ const CANONICAL: [&str; 7] = [
     "created_at",
 ];
 
-/// The last `window_runs` rows per configured entity: one REST request per entity, or
-/// one query.
+/// How many of the newest rows logged under other entity values are read.
+const OTHER_ROWS: u32 = 20;
+
+/// The last `window_runs` rows per configured entity, and the newest [`OTHER_ROWS`] of
+/// every other entity value: one REST request per entity and one for the others, or two
+/// queries.
 pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchError> {
     let entities: Vec<String> = config.tables.iter().map(|t| t.entity()).collect();
     let log = &config.sync_log;
     if let Some(rest) = &s.rest {
         let cols = columns(log);
         let select = cols.iter().map(|c| encode(c)).collect::<Vec<_>>().join(",");
-        let requests = entities.iter().map(|e| {
-            let path = format!(
-                "/{}?select={select}&{}=eq.{}&order={}.desc&limit={}",
-                log.table.rsplit('.').next().unwrap_or(&log.table),
-                encode(&log.entity_type_column),
-                encode(e),
-                encode(&log.created_column),
-                log.window_runs
-            );
-            async move { rest.get(&path, None).await }
-        });
+        let mut paths: Vec<String> = entities
+            .iter()
+            .map(|e| {
+                format!(
+                    "/{}?select={select}&{}=eq.{}&order={}.desc&limit={}",
+                    log.table.rsplit('.').next().unwrap_or(&log.table),
+                    encode(&log.entity_type_column),
+                    encode(e),
+                    encode(&log.created_column),
+                    log.window_runs
+                )
+            })
+            .collect();
+        // And the newest rows of every other entity value (the cron wrapper's `cron_job`).
+        let quoted: Vec<String> = entities
+            .iter()
+            .map(|e| format!("\"{}\"", e.replace('\\', "\\\\").replace('"', "\\\"")))
+            .collect();
+        paths.push(format!(
+            "/{}?select={select}&{}=not.in.({})&order={}.desc&limit={OTHER_ROWS}",
+            log.table.rsplit('.').next().unwrap_or(&log.table),
+            encode(&log.entity_type_column),
+            encode(&quoted.join(",")),
+            encode(&log.created_column),
+        ));
+        let requests: Vec<_> = paths
+            .iter()
+            .map(|path| async move { rest.get(path, None).await })
+            .collect();
         let mut rows = Vec::new();
-        for answer in join_all(requests.collect()).await {
+        for answer in join_all(requests).await {
             let a = answer?;
             if !a.is_success() {
                 let by = format!("{} answers {}", log.table, a.status);
@@ -135,9 +157,15 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
     let Some(db) = s.db().await else {
         return Err(FetchError::Other("no Supabase access".into()));
     };
-    let v = db?.json(&sql::sync_log(config, &entities), &[]).await?;
+    let db = db?;
+    let v = db.json(&sql::sync_log(config, &entities), &[]).await?;
+    let listed = serde_json::to_string(&entities).unwrap_or_default();
+    let others = db
+        .json(&sql::sync_log_others(config, OTHER_ROWS), &[Some(&listed)])
+        .await?;
     Ok(v.as_array()
         .into_iter()
+        .chain(others.as_array())
         .flatten()
         .map(|r| LogRow::from_json(r, CANONICAL))
         .collect())
