@@ -311,3 +311,133 @@ fn the_reference_fixture_is_the_deployment_issue_14_describes() {
     let replies = timeouts.query_json("select timed_out from net._http_response");
     assert_eq!(replies[0]["timed_out"], true);
 }
+
+// ---- The reference deployment's other recorded cases (issue 14, items 2 to 7) ----------
+
+/// Every tick the report would make.
+fn ticks(r: &Value) -> Vec<&str> {
+    strings(r, "ticks")
+}
+
+#[test]
+fn reference_healthy_every_live_check_passes_and_the_lint_is_only_advice() {
+    let pg = reference(Reference::new(NOW));
+    // The reporter typed an endpoint the lint flags; the live checks measure a healthy sync.
+    let body = format!(
+        "{BODY}\n## API Details\n- **Endpoint**: `GET /api/v1/guide?limit=100&offset=200`\n"
+    );
+    let r = check_json(
+        &body,
+        "",
+        &[
+            ("SUPABASE_DB_URL", &pg.url("verify-full")),
+            ("PENDO_TRIAGE_NOW", NOW_TEXT),
+        ],
+        &[FAKE_SERVICE_ROLE_JWT],
+    );
+    assert_eq!(r["severity"], "P2", "{}", r["diagnosis"]);
+    let diagnosis = r["diagnosis"].as_str().unwrap();
+    assert!(
+        diagnosis.starts_with("Every live check passes now:"),
+        "{diagnosis}"
+    );
+    // The sync log counts the analytics functions' own entity values and stays clean.
+    assert_eq!(
+        status(&r, "supabase.sync-log"),
+        "pass",
+        "{}",
+        summary(&r, "supabase.sync-log")
+    );
+    // start = end on every run: not an execution time of 0 s.
+    let md = support::cli::check_markdown(
+        BODY,
+        "",
+        &[
+            ("SUPABASE_DB_URL", &pg.url("verify-full")),
+            ("PENDO_TRIAGE_NOW", NOW_TEXT),
+        ],
+        &[FAKE_SERVICE_ROLE_JWT],
+    );
+    assert!(
+        md.contains(
+            "| Execution Time | — | not recorded (start and end are equal on every guides run) |"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn reference_unscheduled_job_ticks_nothing_it_did_not_prove() {
+    // The disable script deleted the job two days ago; the sync log's last rows completed.
+    let pg = reference(Reference::new(NOW - 2 * 86_400).unscheduled());
+    let r = check_db(&pg);
+    assert_eq!(
+        status(&r, "supabase.cron"),
+        "fail",
+        "{}",
+        summary(&r, "supabase.cron")
+    );
+    assert_eq!(status(&r, "supabase.freshness"), "fail");
+    // Without a schedule the sync log judges its last run against freshness.
+    assert_eq!(
+        status(&r, "supabase.sync-log"),
+        "fail",
+        "{}",
+        summary(&r, "supabase.sync-log")
+    );
+    assert!(
+        summary(&r, "supabase.sync-log").contains("over the 24 h freshness threshold"),
+        "{}",
+        summary(&r, "supabase.sync-log")
+    );
+    assert_eq!(r["severity"], "P0");
+    let ticked = ticks(&r);
+    for item in [
+        "Data sync completes without errors",
+        "Verify target data in Supabase",
+    ] {
+        assert!(!ticked.contains(&item), "{item} ticked: {ticked:?}");
+    }
+    assert!(strings(&r, "labels").contains(&"severity:P0"));
+}
+
+#[test]
+fn reference_pg_net_timeouts_next_to_completed_runs_are_a_warning_with_the_fix() {
+    let pg = reference(Reference::new(NOW).pg_net_timeouts());
+    let r = check_db(&pg);
+    assert_eq!(
+        status(&r, "supabase.http"),
+        "warn",
+        "{}",
+        summary(&r, "supabase.http")
+    );
+    assert!(
+        summary(&r, "supabase.http").contains("but the runs completed"),
+        "{}",
+        summary(&r, "supabase.http")
+    );
+    let steps = strings(&r, "next_steps").join("\n");
+    assert!(steps.contains("timeout_milliseconds"), "{steps}");
+    assert_ne!(r["severity"], "P0", "{}", r["diagnosis"]);
+}
+
+#[test]
+fn reference_wrapper_failures_under_cron_job_are_read_and_named() {
+    let pg = reference(Reference::new(NOW).cron_job_failures(3));
+    let r = check_db(&pg);
+    assert_eq!(
+        status(&r, "supabase.sync-log"),
+        "fail",
+        "{}",
+        summary(&r, "supabase.sync-log")
+    );
+    let s = summary(&r, "supabase.sync-log");
+    assert!(
+        s.starts_with("cron_job: 3 failed runs in the window, the latest too"),
+        "{s}"
+    );
+    assert!(s.contains("does not exist") || s.contains("—"), "{s}");
+    let diagnosis = r["diagnosis"].as_str().unwrap();
+    assert!(diagnosis.contains("cron_job"), "{diagnosis}");
+    assert_eq!(r["severity"], "P0");
+}

@@ -560,7 +560,8 @@ fn other_entities(
             .as_deref()
             .and_then(cause_of)
             .map_or(String::new(), |c| format!(" — {c}"));
-        let shown = crate::markdown::inline(name, 60);
+        // Outside text: redacted here, escaped where it is rendered.
+        let shown: String = crate::secrets::redact(name).chars().take(60).collect();
         let n = failed.len();
         let runs = if n == 1 { "run" } else { "runs" };
         if mine.first().map(|r| r.status.as_str()) == Some(newest_failed.status.as_str()) {
@@ -815,7 +816,7 @@ mod tests {
         );
         assert_eq!(
             f.summary,
-            "cron\\_job: 2 failed runs in the window, the latest too — function net.http_post(url => text) does not exist"
+            "cron_job: 2 failed runs in the window, the latest too — function net.http_post(url => text) does not exist"
         );
         // One that failed before and ran since: a degradation.
         rows.push(row("cron_job", 0, "completed", 0, None));
