@@ -26,6 +26,7 @@ pub use histories::{
 };
 pub use pooler::Pooler;
 pub use template::{SCRATCH_ENV, scratch_root};
+pub use tls::{TlsFiles, make_chain};
 
 /// How a server is set up beyond the defaults (trust auth, TLS offered but optional).
 #[derive(Debug, Clone, Default)]

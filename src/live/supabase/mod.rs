@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod sql;
 pub mod sync_log;
 pub mod tables;
+pub mod wire;
 
 use crate::config::Config;
 use crate::credentials::{Credentials, SecretString};

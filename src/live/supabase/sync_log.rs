@@ -13,6 +13,7 @@ use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::{Config, SyncLog, Thresholds};
 use crate::issue::DataType;
+use crate::live::decode;
 use crate::live::http::FetchError;
 use crate::live::{Live, LiveInputs, join_all};
 use serde_json::Value;
@@ -109,25 +110,41 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
                 let by = format!("{} answers {}", log.table, a.status);
                 return Err(ApiError::of(&a).refused(by));
             }
-            let v: Value = serde_json::from_slice(&a.body).unwrap_or_default();
-            rows.extend(
-                v.as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|r| LogRow::from_json(r, cols)),
-            );
+            // No more rows than asked for, whatever the answer holds.
+            let listed = decode::rows(&a.body, log.window_runs as usize).map_err(|e| {
+                FetchError::Other(format!(
+                    "{} answers {} that is not a readable JSON list ({e})",
+                    log.table, a.status
+                ))
+            })?;
+            rows.extend(listed.iter().map(|r| LogRow::from_json(r, cols)));
         }
         return Ok(rows);
     }
     let Some(db) = s.db().await else {
         return Err(FetchError::Other("no Supabase access".into()));
     };
-    let v = db?.json(&sql::sync_log(config, &entities), &[]).await?;
-    Ok(v.as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| LogRow::from_json(r, CANONICAL))
-        .collect())
+    let v = db?
+        .json(&sql::sync_log(config), &[super::db::Arg::Texts(&entities)])
+        .await?;
+    Ok(at_most(
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| LogRow::from_json(r, CANONICAL)),
+        log.window_runs as usize,
+    ))
+}
+
+/// At most `window` rows per entity, in the order given.
+fn at_most(rows: impl Iterator<Item = LogRow>, window: usize) -> Vec<LogRow> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    rows.filter(|r| {
+        let n = seen.entry(r.entity.clone()).or_default();
+        *n += 1;
+        *n <= window
+    })
+    .collect()
 }
 
 /// What one entity's runs show.
