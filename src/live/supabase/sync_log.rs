@@ -104,20 +104,30 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
             async move { rest.get(&path, None).await }
         });
         let mut rows = Vec::new();
-        for answer in join_all(requests.collect()).await {
+        for (answer, entity) in join_all(requests.collect())
+            .await
+            .into_iter()
+            .zip(&entities)
+        {
             let a = answer?;
             if !a.is_success() {
                 let by = format!("{} answers {}", log.table, a.status);
                 return Err(ApiError::of(&a).refused(by));
             }
-            // No more rows than asked for, whatever the answer holds.
+            // No more rows than asked for, and only the entity asked for, whatever the
+            // answer holds.
             let listed = decode::rows(&a.body, log.window_runs as usize).map_err(|e| {
                 FetchError::Other(format!(
                     "{} answers {} that is not a readable JSON list ({e})",
                     log.table, a.status
                 ))
             })?;
-            rows.extend(listed.iter().map(|r| LogRow::from_json(r, cols)));
+            rows.extend(
+                listed
+                    .iter()
+                    .map(|r| LogRow::from_json(r, cols))
+                    .filter(|r| r.entity == *entity),
+            );
         }
         return Ok(rows);
     }
