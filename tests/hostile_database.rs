@@ -45,6 +45,15 @@ fn a_plain_supabase_url_never_sends_the_password_to_a_server_that_refuses_tls() 
         );
     }
     assert_eq!(fake.heard(), Vec::<String>::new(), "the password was sent");
+    // The report says which mode refused.
+    let r = check_db(&fake.url(PASSWORD, ""), "");
+    assert!(
+        summary(&r, "supabase.tables").contains(
+            "against Supabase's root CA and the system roots (verify-full: the URL sets no sslmode)"
+        ),
+        "{}",
+        summary(&r, "supabase.tables")
+    );
     // Only a URL that asks for a weaker mode sends it (libpq's `prefer`).
     check_db(&fake.url(PASSWORD, "?sslmode=prefer"), "");
     assert_eq!(fake.heard(), vec![PASSWORD.to_string()]);

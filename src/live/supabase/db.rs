@@ -379,6 +379,11 @@ impl Db {
             Ok((client, tokio::spawn(async move { drop(conn.await) })))
         };
         let (client, task) = match tokio::time::timeout(timeout, connecting).await {
+            // Say which mode refused: "server does not support TLS" reads differently
+            // when the URL never asked for TLS.
+            Ok(Err(FetchError::Connect(m))) => {
+                return Err(FetchError::Connect(format!("{m}; {}", target.describe())));
+            }
             Ok(r) => r?,
             Err(_) => return Err(FetchError::Timeout(timeout)),
         };

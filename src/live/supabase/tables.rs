@@ -305,9 +305,13 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
-    match s.table_facts(&live.config).await {
+    let f = match s.table_facts(&live.config).await {
         Ok(facts) => judge(facts, inputs.data_type, s.public_key()),
         Err(e) => crate::live::fetch_error(ID, "reading the tables", e),
+    };
+    match s.db_tls().filter(|_| s.reads_db()) {
+        Some(mode) => f.with_evidence(format!("Database connection: {mode}")),
+        None => f,
     }
 }
 
