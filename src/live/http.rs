@@ -158,7 +158,12 @@ impl Http {
         let started = Instant::now();
         let (client, request) = request.build_split();
         let request = request.map_err(classify)?;
-        let host = request.url().host_str().unwrap_or_default().to_string();
+        // host:port, so two services on one address (fakes on 127.0.0.1) stay apart.
+        let host = format!(
+            "{}:{}",
+            request.url().host_str().unwrap_or_default(),
+            request.url().port_or_known_default().unwrap_or(0)
+        );
         plain_http_refused(request.url())?;
         if self.hung().contains(&host) {
             return Err(FetchError::Timeout(self.timeout));
@@ -280,6 +285,51 @@ mod tests {
         );
         assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
         assert_eq!(last_part("a: b: connection refused"), "connection refused");
+    }
+
+    #[test]
+    fn a_host_that_timed_out_is_not_waited_for_again_in_the_run() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            // Two services on one address that accept and never answer.
+            let mut urls = Vec::new();
+            for _ in 0..2 {
+                let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                urls.push(format!(
+                    "http://127.0.0.1:{}/",
+                    silent.local_addr().unwrap().port()
+                ));
+                tokio::spawn(async move {
+                    let mut held = Vec::new();
+                    while let Ok((s, _)) = silent.accept().await {
+                        held.push(s);
+                    }
+                });
+            }
+            let limit = Duration::from_millis(300);
+            let http = Http::new(limit).unwrap();
+            let timed = |url: String| {
+                let http = http.clone();
+                async move {
+                    let started = Instant::now();
+                    let e = http.send(http.client().get(url), 1024).await.unwrap_err();
+                    (e, started.elapsed())
+                }
+            };
+            let (e, waited) = timed(urls[0].clone()).await;
+            assert_eq!(e, FetchError::Timeout(limit));
+            assert!(waited >= limit, "{waited:?}");
+            // Again, from a clone (another check's client): at once, same words.
+            let (e, waited) = timed(urls[0].clone()).await;
+            assert_eq!(e.to_string(), "no answer within 0.3 s");
+            assert!(waited < Duration::from_millis(100), "{waited:?}");
+            // The other port is its own service: waited for.
+            let (_, waited) = timed(urls[1].clone()).await;
+            assert!(waited >= limit, "{waited:?}");
+        });
     }
 
     #[test]
