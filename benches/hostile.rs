@@ -2,8 +2,9 @@
 //!
 //! 1. Peak memory (VmHWM of the `pendo-triage check` process, read from /proc while it
 //!    runs) for the worst hostile answers: a Postgres server sending one 64 MiB row, one
-//!    just under the 4 MiB cap, and a PostgREST answering every request with 4 MiB of
-//!    `[{},{},…]` or of wide nested lists. Goal: under 256 MiB.
+//!    just under the 4 MiB cap, a PostgREST answering every request with 4 MiB of
+//!    `[{},{},…]` or of wide nested lists, and Pendo answering the guide list with 32 MiB
+//!    of `[{},{},…]`. Goal: under 256 MiB.
 //! 2. The wall time of one job's live checks with every dependency hung (Pendo, PostgREST
 //!    and the database; `total_timeout_seconds: 15`, as in the issue): three issues and
 //!    the watch's five data types, one `Live`. Goal: at most about 2 × the deadline.
@@ -17,7 +18,7 @@ use pendo_triage::issue::{DataType, Environment};
 use pendo_triage::live::{Live, LiveInputs};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::fake_pendo::{FAKE_PENDO_KEY, FakePendo};
+use support::fake_pendo::{BodyFault, FAKE_PENDO_KEY, FakePendo};
 use support::fake_pg_wire::{Answers, Auth, FakePg, Script};
 use support::fake_postgrest::{FakePostgrest, HugeAnswer, SERVICE_ROLE_JWT};
 
@@ -138,6 +139,27 @@ fn main() {
             summary(&r, "supabase.sync-log")
         );
     }
+    // 1c. Pendo: both guide lists answered with 32 MiB (their cap) of `[{},{},…]`.
+    let pendo = FakePendo::builder()
+        .now_ms(NOW * 1000)
+        .knobs(|k| {
+            k.body_faults = vec![(
+                "/api/v1/guide".into(),
+                BodyFault::EmptyObjects((32 << 20) - 64),
+            )]
+        })
+        .start();
+    let (peak, wall, r) = peak_of_check(&[
+        ("PENDO_INTEGRATION_KEY", FAKE_PENDO_KEY),
+        ("PENDO_BASE_URL", pendo.url()),
+    ]);
+    worst = worst.max(peak);
+    eprintln!(
+        "Pendo, the guide list 32 MiB of [{{}},{{}},…]: peak {peak:.1} MiB, {:.2} s; pendo.endpoint: {}",
+        wall.as_secs_f64(),
+        summary(&r, "pendo.endpoint")
+    );
+    drop(pendo);
     eprintln!("worst peak: {worst:.1} MiB (goal < {GOAL_MIB:.0} MiB)");
 
     // 2. One job with every dependency hung.
