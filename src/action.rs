@@ -275,6 +275,17 @@ fn validate_url(input: &str, url: &str) -> Result<String, String> {
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() > 8
         && !url.contains(char::is_whitespace);
+    if ok && url.starts_with("http://") && input == "GITHUB_API_URL" {
+        // The token would travel in the clear.
+        let loopback = reqwest::Url::parse(url)
+            .map(|u| crate::live::http::is_loopback(&u))
+            .unwrap_or(false);
+        if !loopback {
+            return Err(format!(
+                "{input} is a plain http:// URL; the GitHub token never travels unencrypted: use https:// (plain http:// is allowed only to a loopback address)"
+            ));
+        }
+    }
     if ok {
         Ok(url.to_string())
     } else {
@@ -362,6 +373,14 @@ mod tests {
         .action()
         .unwrap_err();
         assert!(e.contains("PENDO_TRIAGE_WRITE_PAUSE_MS"), "{e}");
+        // The token never goes over plain http:// but to a loopback address.
+        let e = Env::from_pairs([
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("GITHUB_API_URL", "http://ghes.example.com/api/v3"),
+        ])
+        .action()
+        .unwrap_err();
+        assert!(e.contains("never travels unencrypted"), "{e}");
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! An answer is data: any status comes back as an [`Answer`], and only a request that got
 //! no usable answer (timeout, DNS, refused connection, TLS, a body past the cap) is a
 //! [`FetchError`]. Error texts are redacted, so a check can show them as they are.
+//!
+//! A host that let one request time out is remembered for the run: later requests to it
+//! get the same "no answer within N s" at once, so a hung dependency costs one timeout
+//! per run, not one per request, triage and data type.
 
 use crate::secrets;
 use std::fmt;
@@ -112,6 +116,8 @@ pub fn seconds(d: Duration) -> String {
 pub struct Http {
     client: reqwest::Client,
     timeout: Duration,
+    /// Hosts that gave no answer within the timeout this run.
+    hung: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Http {
@@ -128,7 +134,11 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { client, timeout })
+        Ok(Self {
+            client,
+            timeout,
+            hung: Default::default(),
+        })
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -146,8 +156,20 @@ impl Http {
         max_body: usize,
     ) -> Result<Answer, FetchError> {
         let started = Instant::now();
+        let (client, request) = request.build_split();
+        let request = request.map_err(classify)?;
+        // host:port, so two services on one address (fakes on 127.0.0.1) stay apart.
+        let host = format!(
+            "{}:{}",
+            request.url().host_str().unwrap_or_default(),
+            request.url().port_or_known_default().unwrap_or(0)
+        );
+        plain_http_refused(request.url())?;
+        if self.hung().contains(&host) {
+            return Err(FetchError::Timeout(self.timeout));
+        }
         let read = async {
-            let mut response = request.send().await.map_err(classify)?;
+            let mut response = client.execute(request).await.map_err(classify)?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let mut body = Vec::new();
@@ -167,10 +189,41 @@ impl Http {
         // reqwest's own timeout covers the whole exchange; this one also bounds a server
         // that trickles a body forever.
         match tokio::time::timeout(self.timeout, read).await {
-            Ok(Err(FetchError::Timeout(_))) | Err(_) => Err(FetchError::Timeout(self.timeout)),
+            Ok(Err(FetchError::Timeout(_))) | Err(_) => {
+                self.hung().insert(host);
+                Err(FetchError::Timeout(self.timeout))
+            }
             Ok(answer) => answer,
         }
     }
+
+    fn hung(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.hung.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// True for `localhost` and loopback addresses: the only hosts a key may reach over
+/// plain `http://` (a test's fake, a local proxy).
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Keys never travel in the clear: a plain `http://` URL to anything but a loopback
+/// address is refused before a byte is sent.
+pub fn plain_http_refused(url: &reqwest::Url) -> Result<(), FetchError> {
+    if url.scheme() == "https" || (url.scheme() == "http" && is_loopback(url)) {
+        return Ok(());
+    }
+    Err(FetchError::Other(format!(
+        "refused: {}://{} would carry the key unencrypted; use https:// (plain http:// is allowed only to a loopback address)",
+        url.scheme(),
+        url.host_str().unwrap_or_default()
+    )))
 }
 
 /// An error with its causes, `outer: inner: innermost` (the innermost says the most).
@@ -232,6 +285,86 @@ mod tests {
         );
         assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
         assert_eq!(last_part("a: b: connection refused"), "connection refused");
+    }
+
+    #[test]
+    fn a_host_that_timed_out_is_not_waited_for_again_in_the_run() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            // Two services on one address that accept and never answer.
+            let mut urls = Vec::new();
+            for _ in 0..2 {
+                let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                urls.push(format!(
+                    "http://127.0.0.1:{}/",
+                    silent.local_addr().unwrap().port()
+                ));
+                tokio::spawn(async move {
+                    let mut held = Vec::new();
+                    while let Ok((s, _)) = silent.accept().await {
+                        held.push(s);
+                    }
+                });
+            }
+            let limit = Duration::from_millis(300);
+            let http = Http::new(limit).unwrap();
+            let timed = |url: String| {
+                let http = http.clone();
+                async move {
+                    let started = Instant::now();
+                    let e = http.send(http.client().get(url), 1024).await.unwrap_err();
+                    (e, started.elapsed())
+                }
+            };
+            let (e, waited) = timed(urls[0].clone()).await;
+            assert_eq!(e, FetchError::Timeout(limit));
+            assert!(waited >= limit, "{waited:?}");
+            // Again, from a clone (another check's client): at once, same words.
+            let (e, waited) = timed(urls[0].clone()).await;
+            assert_eq!(e.to_string(), "no answer within 0.3 s");
+            assert!(waited < Duration::from_millis(100), "{waited:?}");
+            // The other port is its own service: waited for.
+            let (_, waited) = timed(urls[1].clone()).await;
+            assert!(waited >= limit, "{waited:?}");
+        });
+    }
+
+    #[test]
+    fn keys_go_over_plain_http_only_to_loopback() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        for ok in [
+            "https://app.pendo.io/api/v1/page",
+            "http://127.0.0.1:9/x",
+            "http://localhost:9/x",
+            "http://[::1]:9/x",
+        ] {
+            assert_eq!(plain_http_refused(&url(ok)), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://app.pendo.io/api/v1/page",
+            "http://10.0.0.2/",
+            "http://127.0.0.1.evil.example/",
+            "ftp://127.0.0.1/",
+        ] {
+            let e = plain_http_refused(&url(bad)).unwrap_err().to_string();
+            assert!(e.contains("unencrypted"), "{bad}: {e}");
+        }
+        // Refused before any request leaves: nothing listens on this address.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let http = Http::new(Duration::from_secs(5)).unwrap();
+        let e = rt
+            .block_on(http.send(http.client().get("http://192.0.2.1:9/"), 1024))
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("refused: http://192.0.2.1"),
+            "{e}"
+        );
     }
 
     #[test]

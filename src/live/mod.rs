@@ -5,8 +5,10 @@
 //! runs every live check the credentials allow, all at once, each bounded by the
 //! request timeout of its calls and the whole set by one deadline
 //! (`live.total_timeout_seconds`): a check still running then is `error` ("no answer
-//! within N s") and the others keep their results. The same `run_all` serves `check` and
-//! the Action.
+//! within N s") and the others keep their results. That is remembered for the run: a
+//! later triage of the same run (a sweep, the watch's data types) gets the same `error`
+//! at once instead of waiting out the deadline again, so a hung dependency costs one
+//! deadline per job. The same `run_all` serves `check` and the Action.
 //!
 //! Each check lives in its own file as a small `fetch` that does the I/O and a pure
 //! `judge` that turns the answer into a [`Finding`], with table tests beside it. Answers
@@ -15,6 +17,7 @@
 //! failure becomes an `error` finding through [`fetch_error`], which redacts; a check
 //! never returns `Err`.
 
+pub mod decode;
 pub mod http;
 pub mod pendo;
 pub mod supabase;
@@ -81,6 +84,8 @@ pub struct Live {
     pub(crate) supabase: Option<supabase::Supabase>,
     /// Findings per [`LiveInputs::key`]: issues with equal inputs share one run.
     results: tokio::sync::Mutex<HashMap<String, Vec<Finding>>>,
+    /// Checks that got no answer within the deadline in an earlier triage of this run.
+    gave_up: std::sync::Mutex<HashMap<CheckId, Duration>>,
     runs: AtomicU32,
     busy_ms: AtomicU32,
 }
@@ -97,6 +102,7 @@ impl Live {
             creds: creds.clone(),
             now,
             results: tokio::sync::Mutex::new(HashMap::new()),
+            gave_up: std::sync::Mutex::new(HashMap::new()),
             runs: AtomicU32::new(0),
             busy_ms: AtomicU32::new(0),
         }))
@@ -150,7 +156,24 @@ impl Live {
         self.runs.fetch_add(1, Ordering::Relaxed);
         let mut tasks = tokio::task::JoinSet::new();
         let mut ids = HashMap::new();
+        let mut found: Vec<Finding> = Vec::new();
+        let gave_up = self
+            .gave_up
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         for id in runnable.iter().copied().filter(|id| !is_derived(*id)) {
+            if let Some(waited) = gave_up.get(&id) {
+                found.push(Finding::new(
+                    id,
+                    Status::Error,
+                    format!(
+                        "no answer within {} (an earlier triage of this run waited for it)",
+                        seconds(*waited)
+                    ),
+                ));
+                continue;
+            }
             let (live, inputs) = (Arc::clone(self), inputs.clone());
             let handle = tasks.spawn(async move {
                 let started = Instant::now();
@@ -161,7 +184,6 @@ impl Live {
             });
             ids.insert(handle.id(), id);
         }
-        let mut found: Vec<Finding> = Vec::new();
         loop {
             tokio::select! {
                 joined = tasks.join_next_with_id() => match joined {
@@ -179,6 +201,10 @@ impl Live {
         tasks.abort_all();
         for id in ids.values() {
             if !found.iter().any(|f| f.id == *id) {
+                self.gave_up
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(*id, total);
                 found.push(Finding::new(
                     *id,
                     Status::Error,

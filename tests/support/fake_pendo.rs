@@ -48,6 +48,8 @@ pub enum BodyFault {
     Html,
     /// A valid JSON array of at least this many bytes, streamed (ids repeat every 64 rows).
     Huge(u64),
+    /// `[{},{},…]` of about this many bytes: the cheapest rows to send, the most to count.
+    EmptyObjects(usize),
 }
 
 /// 429 for the next `requests` requests.
@@ -451,6 +453,11 @@ fn list(knobs: &Knobs, kind: Kind, parts: &Parts) -> Answer {
     Answer::Now(match fault.map(|(_, fault)| *fault) {
         Some(BodyFault::Huge(bytes)) => return Answer::Huge(kind, knobs.now_ms, bytes),
         Some(BodyFault::Html) => respond(200, "text/html; charset=UTF-8", HTML_ERROR_PAGE),
+        Some(BodyFault::EmptyObjects(bytes)) => respond(
+            200,
+            "application/json",
+            super::fake_postgrest::repeated("{}", bytes),
+        ),
         Some(BodyFault::Truncated) => {
             let text = rows.to_string();
             respond(200, "application/json", text[..text.len() / 2].to_string())

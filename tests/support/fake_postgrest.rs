@@ -182,6 +182,33 @@ pub struct Knobs {
     /// Accept the request and never answer.
     pub hang: bool,
     pub overrides: Vec<StatusOverride>,
+    /// A hostile or broken gateway: answers 200 with far more than was asked.
+    pub huge: Option<HugeAnswer>,
+}
+
+/// Answer every request whose path starts with `path_prefix` 200 with a JSON list of
+/// `element` repeated to about `bytes` bytes.
+#[derive(Debug, Clone)]
+pub struct HugeAnswer {
+    pub path_prefix: String,
+    pub bytes: usize,
+    /// `{}` is the cheapest JSON to send and the dearest to decode.
+    pub element: String,
+}
+
+/// `[e,e,…,e]` of at most `bytes` bytes.
+pub fn repeated(element: &str, bytes: usize) -> Vec<u8> {
+    let k = (bytes.saturating_sub(2) / (element.len() + 1)).max(1);
+    let mut out = Vec::with_capacity(2 + k * (element.len() + 1));
+    out.push(b'[');
+    for i in 0..k {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(element.as_bytes());
+    }
+    out.push(b']');
+    out
 }
 
 impl Default for Knobs {
@@ -195,6 +222,7 @@ impl Default for Knobs {
             delay_ms,
             hang,
             overrides,
+            huge: None,
         }
     }
 }
@@ -342,11 +370,20 @@ async fn handle(AxState(state): AxState<Shared>, req: Request) -> Response {
         query: query.clone(),
         headers: headers.collect(),
     };
-    let (delay_ms, hang) = {
+    let (delay_ms, hang, huge) = {
         let mut st = lock(&state);
         st.requests.push(record.clone());
-        (st.knobs.delay_ms, st.knobs.hang)
+        (st.knobs.delay_ms, st.knobs.hang, st.knobs.huge.clone())
     };
+    if let Some(h) = huge
+        && record.path.starts_with(&h.path_prefix)
+    {
+        return Response::builder()
+            .status(200)
+            .header("content-type", "application/json; charset=utf-8")
+            .body(Body::from(repeated(&h.element, h.bytes)))
+            .unwrap();
+    }
     if hang {
         std::future::pending::<()>().await;
     }

@@ -31,6 +31,7 @@ pub use reference::{
     REFERENCE_JOB, REPORTS, Reference, reader_url, reference_events_rows,
 };
 pub use template::{SCRATCH_ENV, scratch_root};
+pub use tls::{TlsFiles, make_chain};
 
 /// How a server is set up beyond the defaults (trust auth, TLS offered but optional).
 #[derive(Debug, Clone, Default)]

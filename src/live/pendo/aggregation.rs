@@ -94,7 +94,7 @@ pub fn judge(answer: &Result<Answer, FetchError>, now: i64) -> Finding {
         }
         return f;
     }
-    let rows: Vec<(i64, u64)> = serde_json::from_slice::<Value>(&a.body)
+    let rows: Vec<(i64, u64)> = crate::live::decode::bounded(&a.body)
         .ok()
         .and_then(|v| v.get("results").and_then(Value::as_array).cloned())
         .map(|rows| {
@@ -103,7 +103,7 @@ pub fn judge(answer: &Result<Answer, FetchError>, now: i64) -> Finding {
                 .collect()
         })
         .unwrap_or_default();
-    let parsed = serde_json::from_slice::<Value>(&a.body)
+    let parsed = crate::live::decode::bounded(&a.body)
         .ok()
         .is_some_and(|v| v.get("results").is_some_and(Value::is_array));
     if !parsed {

@@ -30,6 +30,7 @@
 //! do.
 
 use super::Supabase;
+use super::db::Arg;
 use super::rest::{ApiError, Rest, encode, total};
 use super::sql;
 use crate::checks::{CheckId, Finding, Impact, Status};
@@ -142,10 +143,10 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
             .json(
                 sql::ANALYTICS_COLUMNS,
                 &[
-                    Some(&names),
-                    Some(&e.table),
-                    Some(&e.entity_id_column),
-                    Some(&e.entity_type_column),
+                    Arg::Text(Some(&names)),
+                    Arg::Text(Some(&e.table)),
+                    Arg::Text(Some(&e.entity_id_column)),
+                    Arg::Text(Some(&e.entity_type_column)),
                 ],
             )
             .await?;
@@ -201,8 +202,8 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
             (None, true) => sql::EventsRead::Probe(e),
             (None, false) => sql::EventsRead::Scan(e),
         };
-        let mut params: Vec<Option<&str>> = vec![Some(&since)];
-        params.extend(kinds.iter().map(|k| Some(*k)));
+        let mut params: Vec<Arg> = vec![Arg::Text(Some(&since))];
+        params.extend(kinds.iter().map(|k| Arg::Text(Some(*k))));
         let counts = db
             .json(&sql::analytics_counts(events, &reads), &params)
             .await?;

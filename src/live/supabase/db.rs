@@ -1,15 +1,27 @@
 //! The Supabase checks' database connection: tokio-postgres over rustls, read-only.
 //!
-//! `sslmode` means what it means in libpq: `disable` sends plain text; `allow`, `prefer`
-//! and `require` encrypt without verifying the server; `verify-ca` verifies the chain,
-//! `verify-full` the chain and the host name. `sslrootcert` names a PEM file of roots (as
-//! Supabase's own CA for its poolers), `system` or nothing the system's (`SSL_CERT_FILE`
-//! honoured). One connection per run holds one `READ ONLY` transaction with a statement
-//! timeout; every query is an unnamed statement (`query_typed`), so Supabase's session
-//! and transaction poolers both work, and returns one JSON text value. Each query runs
-//! behind its own savepoint, so one that fails (a missing table, the statement timeout)
-//! fails alone instead of aborting the transaction under every other check.
+//! `sslmode` means what it means in libpq when the URL gives it: `disable` sends plain
+//! text; `allow`, `prefer` and `require` encrypt without verifying the server; `verify-ca`
+//! verifies the chain, `verify-full` the chain and the host name. A URL without `sslmode`
+//! (how Supabase's Connect dialog hands it out) gets `verify-full` against Supabase's
+//! published root CA ([`SUPABASE_ROOT_CA`]) and the system roots, not libpq's `prefer`: the
+//! password never goes to a server that refuses TLS or shows a certificate nothing vouches
+//! for. `sslrootcert` names a PEM file of roots, `system` the system's alone
+//! (`SSL_CERT_FILE` honoured). Unless the URL asks for a weaker `sslmode`, a server that
+//! asks for the password in clear text or as MD5 is refused before the password is sent
+//! ([`wire`]); `channel_binding` is tokio-postgres' own.
+//!
+//! One connection per run holds one `READ ONLY` transaction with a statement timeout;
+//! every query is an unnamed statement (`query_typed`), so Supabase's session and
+//! transaction poolers both work, takes its values as bound parameters, and returns one
+//! JSON text value. Each query runs behind its own savepoint, so one that fails (a missing
+//! table, the statement timeout) fails alone instead of aborting the transaction under
+//! every other check. Each answer is capped at [`MAX_ANSWER`] bytes and waited for at most
+//! the request timeout (plus a second, so the server's own statement timeout speaks
+//! first); a query that got no answer in time, or an answer over the cap, ends the
+//! session for the run: every later query says so at once instead of waiting again.
 
+use super::wire::{Ended, Guarded, GuardedTls, Meter, Watch};
 use crate::credentials::SecretString;
 use crate::live::http::FetchError;
 use crate::secrets;
@@ -18,10 +30,55 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
-use tokio_postgres::config::SslMode;
+use tokio_postgres::config::{Host, SslMode, SslNegotiation};
 use tokio_postgres::types::{ToSql, Type};
+
+/// The most bytes one answer may take on the wire (the checks' answers are a few dozen
+/// kilobytes: every text the queries return is cut with `left()`).
+pub const MAX_ANSWER: usize = 4 << 20;
+
+/// "Supabase Root 2021 CA", as Supabase publishes it (`prod-ca-2021.crt`, Database
+/// settings → SSL Configuration): the root of its database servers' and poolers'
+/// certificates. SHA-256 of the DER: `80:70:25:AD:50:D4:ED:21:9D:2C:9C:7D:29:9C:00:4F:
+/// 82:4E:B0:0C:F7:F6:5A:FE:F6:07:D0:7B:72:E6:CA:FA`; valid until 2031-04-26.
+pub const SUPABASE_ROOT_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIDxDCCAqygAwIBAgIUbLxMod62P2ktCiAkxnKJwtE9VPYwDQYJKoZIhvcNAQEL
+BQAwazELMAkGA1UEBhMCVVMxEDAOBgNVBAgMB0RlbHdhcmUxEzARBgNVBAcMCk5l
+dyBDYXN0bGUxFTATBgNVBAoMDFN1cGFiYXNlIEluYzEeMBwGA1UEAwwVU3VwYWJh
+c2UgUm9vdCAyMDIxIENBMB4XDTIxMDQyODEwNTY1M1oXDTMxMDQyNjEwNTY1M1ow
+azELMAkGA1UEBhMCVVMxEDAOBgNVBAgMB0RlbHdhcmUxEzARBgNVBAcMCk5ldyBD
+YXN0bGUxFTATBgNVBAoMDFN1cGFiYXNlIEluYzEeMBwGA1UEAwwVU3VwYWJhc2Ug
+Um9vdCAyMDIxIENBMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqQXW
+QyHOB+qR2GJobCq/CBmQ40G0oDmCC3mzVnn8sv4XNeWtE5XcEL0uVih7Jo4Dkx1Q
+DmGHBH1zDfgs2qXiLb6xpw/CKQPypZW1JssOTMIfQppNQ87K75Ya0p25Y3ePS2t2
+GtvHxNjUV6kjOZjEn2yWEcBdpOVCUYBVFBNMB4YBHkNRDa/+S4uywAoaTWnCJLUi
+cvTlHmMw6xSQQn1UfRQHk50DMCEJ7Cy1RxrZJrkXXRP3LqQL2ijJ6F4yMfh+Gyb4
+O4XajoVj/+R4GwywKYrrS8PrSNtwxr5StlQO8zIQUSMiq26wM8mgELFlS/32Uclt
+NaQ1xBRizkzpZct9DwIDAQABo2AwXjALBgNVHQ8EBAMCAQYwHQYDVR0OBBYEFKjX
+uXY32CztkhImng4yJNUtaUYsMB8GA1UdIwQYMBaAFKjXuXY32CztkhImng4yJNUt
+aUYsMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQELBQADggEBAB8spzNn+4VU
+tVxbdMaX+39Z50sc7uATmus16jmmHjhIHz+l/9GlJ5KqAMOx26mPZgfzG7oneL2b
+VW+WgYUkTT3XEPFWnTp2RJwQao8/tYPXWEJDc0WVQHrpmnWOFKU/d3MqBgBm5y+6
+jB81TU/RG2rVerPDWP+1MMcNNy0491CTL5XQZ7JfDJJ9CCmXSdtTl4uUQnSuv/Qx
+Cea13BX2ZgJc7Au30vihLhub52De4P/4gonKsNHYdbWjg7OWKwNv/zitGDVDB9Y2
+CMTyZKG3XEu5Ghl1LEnI3QmEKsqaCLv12BnVjbkSeZsMnevJPs1Ye6TjjJwdik5P
+o/bKiIz+Fq8=
+-----END CERTIFICATE-----
+";
+
+/// Which roots vouch for the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Roots {
+    /// No `sslrootcert`: Supabase's root CA and the system's.
+    SupabaseAndSystem,
+    /// `sslrootcert=system`.
+    System,
+    /// `sslrootcert=<PEM file>`.
+    File(String),
+}
 
 /// How the server is checked, from `sslmode` (and `sslrootcert`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +88,10 @@ pub enum Tls {
     Unverified {
         required: bool,
     },
-    /// Verify the chain against `roots` (`None`: the system's); `full` also the host name.
+    /// Verify the chain against `roots`; `full` also the host name.
     Verified {
         full: bool,
-        roots: Option<String>,
+        roots: Roots,
     },
 }
 
@@ -42,6 +99,62 @@ pub enum Tls {
 pub struct Target {
     config: tokio_postgres::Config,
     pub tls: Tls,
+    /// The `sslmode` the URL gave, if any.
+    pub sslmode: Option<String>,
+}
+
+impl Target {
+    /// True when the URL asked for a mode that may send the password unprotected
+    /// (`disable`, `allow`, `prefer`, `require`): only then may the server ask for it in
+    /// clear text or as MD5.
+    pub fn weak_auth_allowed(&self) -> bool {
+        matches!(
+            self.sslmode.as_deref(),
+            Some("disable" | "allow" | "prefer" | "require")
+        )
+    }
+
+    /// Which TLS mode the connection uses, for the report.
+    pub fn describe(&self) -> String {
+        let mode = match &self.tls {
+            Tls::Disable => "no TLS (sslmode=disable)".to_string(),
+            Tls::Unverified { required: false } => format!(
+                "TLS if the server offers it, certificate not verified (sslmode={})",
+                self.sslmode.as_deref().unwrap_or("prefer")
+            ),
+            Tls::Unverified { required: true } => {
+                "TLS, certificate not verified (sslmode=require)".to_string()
+            }
+            Tls::Verified { full, roots } => {
+                let what = if *full {
+                    "certificate and host name verified"
+                } else {
+                    "certificate verified"
+                };
+                let against = match roots {
+                    Roots::SupabaseAndSystem => "Supabase's root CA and the system roots",
+                    Roots::System => "the system roots",
+                    Roots::File(_) => "sslrootcert",
+                };
+                match &self.sslmode {
+                    Some(m) => format!("TLS, {what} against {against} (sslmode={m})"),
+                    None => format!(
+                        "TLS, {what} against {against} (verify-full: the URL sets no sslmode)"
+                    ),
+                }
+            }
+        };
+        if self.weak_auth_allowed() {
+            mode
+        } else {
+            format!("{mode}; cleartext and MD5 passwords refused")
+        }
+    }
+}
+
+/// The TLS mode a database URL gets, for the report (`None`: the URL does not read).
+pub fn tls_mode(url: &SecretString) -> Option<String> {
+    target(url).ok().map(|t| t.describe())
 }
 
 /// Reads a `postgresql://` URL (or libpq `key=value` string).
@@ -92,12 +205,18 @@ pub fn target(url: &SecretString) -> Result<Target, String> {
             secrets::redact(&e.to_string())
         )
     })?;
-    let roots = rootcert.filter(|r| r != "system");
-    let tls = match sslmode.as_deref().unwrap_or("prefer") {
+    let roots = match rootcert {
+        None => Roots::SupabaseAndSystem,
+        Some(r) if r == "system" => Roots::System,
+        Some(r) => Roots::File(r),
+    };
+    let tls = match sslmode.as_deref().unwrap_or("default") {
+        // No sslmode: verify the chain and the name, Supabase's root included.
+        "default" => Tls::Verified { full: true, roots },
         "disable" => Tls::Disable,
         "allow" | "prefer" => Tls::Unverified { required: false },
         // libpq: `require` with a root certificate file verifies the chain.
-        "require" if roots.is_some() => Tls::Verified { full: false, roots },
+        "require" if matches!(roots, Roots::File(_)) => Tls::Verified { full: false, roots },
         "require" => Tls::Unverified { required: true },
         "verify-ca" => Tls::Verified { full: false, roots },
         "verify-full" => Tls::Verified { full: true, roots },
@@ -112,7 +231,11 @@ pub fn target(url: &SecretString) -> Result<Target, String> {
         Tls::Unverified { required: false } => SslMode::Prefer,
         _ => SslMode::Require,
     });
-    Ok(Target { config, tls })
+    Ok(Target {
+        config,
+        tls,
+        sslmode,
+    })
 }
 
 fn percent_decode(text: &str) -> String {
@@ -135,6 +258,15 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A bound parameter of a query.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    /// `text` (`None`: null).
+    Text(Option<&'a str>),
+    /// `text[]`.
+    Texts(&'a [String]),
+}
+
 /// An open read-only session.
 pub struct Db {
     client: tokio_postgres::Client,
@@ -143,6 +275,13 @@ pub struct Db {
     /// undo another check's.
     turn: tokio::sync::Mutex<()>,
     queries: AtomicU32,
+    meter: Arc<Meter>,
+    /// How long one answer is waited for.
+    patience: Duration,
+    /// Why the session is no longer usable, once it is not: every later query says so.
+    broken: Mutex<Option<FetchError>>,
+    /// The TLS mode, for the report.
+    pub mode: String,
 }
 
 impl Drop for Db {
@@ -152,32 +291,99 @@ impl Drop for Db {
     }
 }
 
+/// Opens a TCP connection to the first host that answers (`hostaddr` honoured), and the
+/// name TLS checks the certificate against.
+async fn open(
+    config: &tokio_postgres::Config,
+    timeout: Duration,
+) -> Result<(tokio::net::TcpStream, String), FetchError> {
+    let hosts = config.get_hosts();
+    let addrs = config.get_hostaddrs();
+    let ports = config.get_ports();
+    let count = hosts.len().max(addrs.len());
+    if count == 0 {
+        return Err(FetchError::Other(
+            "input `supabase-db-url` names no host; copy the session pooler URL from Supabase → Connect".into(),
+        ));
+    }
+    let mut last = FetchError::Connect("no address".into());
+    for i in 0..count {
+        let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+        let name = match hosts.get(i) {
+            Some(Host::Tcp(h)) => Some(h.clone()),
+            Some(Host::Unix(_)) => {
+                last = FetchError::Other(
+                    "input `supabase-db-url` names a Unix socket; give a host name".into(),
+                );
+                continue;
+            }
+            None => None,
+        };
+        let targets: Vec<std::net::SocketAddr> = match (addrs.get(i), &name) {
+            (Some(ip), _) => vec![std::net::SocketAddr::new(*ip, port)],
+            (None, Some(h)) => match tokio::net::lookup_host((h.as_str(), port)).await {
+                Ok(found) => found.collect(),
+                Err(e) => {
+                    last = FetchError::Dns(secrets::redact(&e.to_string()));
+                    continue;
+                }
+            },
+            (None, None) => continue,
+        };
+        let tls_name = name
+            .clone()
+            .unwrap_or_else(|| addrs.get(i).map(|a| a.to_string()).unwrap_or_default());
+        for addr in targets {
+            match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
+                Ok(Ok(tcp)) => {
+                    let _ = tcp.set_nodelay(true);
+                    return Ok((tcp, tls_name));
+                }
+                Ok(Err(e)) => last = FetchError::Connect(secrets::redact(&e.to_string())),
+                Err(_) => last = FetchError::Timeout(timeout),
+            }
+        }
+    }
+    Err(last)
+}
+
 impl Db {
     /// Connects, opens the read-only transaction and sets its statement timeout.
     pub async fn connect(url: &SecretString, timeout: Duration) -> Result<Db, FetchError> {
         let mut target = target(url).map_err(FetchError::Other)?;
-        target.config.connect_timeout(timeout);
         target
             .config
             .application_name(concat!("pendo-triage/", env!("CARGO_PKG_VERSION")));
+        let meter = Meter::new(MAX_ANSWER, target.weak_auth_allowed());
         let connecting = async {
-            match &target.tls {
-                Tls::Disable => {
-                    let (client, conn) = target
-                        .config
-                        .connect(tokio_postgres::NoTls)
-                        .await
-                        .map_err(db_error)?;
-                    Ok((client, tokio::spawn(async move { drop(conn.await) })))
-                }
-                tls => {
-                    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(client_config(tls)?);
-                    let (client, conn) = target.config.connect(tls).await.map_err(db_error)?;
-                    Ok((client, tokio::spawn(async move { drop(conn.await) })))
-                }
-            }
+            let (tcp, name) = open(&target.config, timeout).await?;
+            let watch = match (&target.tls, target.config.get_ssl_negotiation()) {
+                (Tls::Disable, _) => Watch::Frames,
+                (_, SslNegotiation::Direct) => Watch::Pass,
+                _ => Watch::SslAnswer,
+            };
+            let socket = Guarded::new(tcp, watch, Arc::clone(&meter));
+            let mut make =
+                tokio_postgres_rustls::MakeRustlsConnect::new(client_config(&target.tls)?);
+            let tls = tokio_postgres::tls::MakeTlsConnect::<Guarded<tokio::net::TcpStream>>::make_tls_connect(&mut make, &name)
+                .map_err(|e| FetchError::Connect(secrets::redact(&e.to_string())))?;
+            let tls = GuardedTls {
+                inner: tls,
+                meter: Arc::clone(&meter),
+            };
+            let (client, conn) = target
+                .config
+                .connect_raw(socket, tls)
+                .await
+                .map_err(|e| guarded_error(&meter, e))?;
+            Ok((client, tokio::spawn(async move { drop(conn.await) })))
         };
         let (client, task) = match tokio::time::timeout(timeout, connecting).await {
+            // Say which mode refused: "server does not support TLS" reads differently
+            // when the URL never asked for TLS.
+            Ok(Err(FetchError::Connect(m))) => {
+                return Err(FetchError::Connect(format!("{m}; {}", target.describe())));
+            }
             Ok(r) => r?,
             Err(_) => return Err(FetchError::Timeout(timeout)),
         };
@@ -186,52 +392,86 @@ impl Db {
             task,
             turn: tokio::sync::Mutex::new(()),
             queries: AtomicU32::new(0),
+            meter,
+            patience: timeout + Duration::from_secs(1),
+            broken: Mutex::new(None),
+            mode: target.describe(),
         };
         let ms = timeout.as_millis().max(1000);
-        db.client
-            .batch_execute(&format!(
-                "begin read only; set local statement_timeout = {ms}; set local lock_timeout = {}; set local idle_in_transaction_session_timeout = {}",
-                ms / 2,
-                ms * 6
-            ))
-            .await
-            .map_err(db_error)?;
+        db.meter.start_answer();
+        let setup_sql = format!(
+            "begin read only; set local statement_timeout = {ms}; set local lock_timeout = {}; set local idle_in_transaction_session_timeout = {}",
+            ms / 2,
+            ms * 6
+        );
+        let setup = db.client.batch_execute(&setup_sql);
+        match tokio::time::timeout(db.patience, setup).await {
+            Ok(r) => r.map_err(|e| guarded_error(&db.meter, e))?,
+            Err(_) => return Err(FetchError::Timeout(db.patience)),
+        }
         db.queries.fetch_add(1, Ordering::Relaxed);
         Ok(db)
     }
 
-    /// Runs one query whose single row and column is JSON text, with text parameters.
+    /// Runs one query whose single row and column is JSON text, with bound parameters.
     /// The savepoint travels with the query (one round trip); only a failed query costs
     /// a second one, to roll back to it.
-    pub async fn json(
-        &self,
-        sql: &str,
-        params: &[Option<&str>],
-    ) -> Result<serde_json::Value, FetchError> {
+    pub async fn json(&self, sql: &str, args: &[Arg<'_>]) -> Result<serde_json::Value, FetchError> {
+        if let Some(e) = self.broken() {
+            return Err(e);
+        }
         self.queries.fetch_add(1, Ordering::Relaxed);
-        let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = args
             .iter()
-            .map(|p| (p as &(dyn ToSql + Sync), Type::TEXT))
+            .map(|a| match a {
+                Arg::Text(t) => (t as &(dyn ToSql + Sync), Type::TEXT),
+                Arg::Texts(list) => (list as &(dyn ToSql + Sync), Type::TEXT_ARRAY),
+            })
             .collect();
         let turn = self.turn.lock().await;
-        let (saved, answer) = tokio::join!(
-            self.client.batch_execute("savepoint pendo_triage"),
-            self.client.query_typed(sql, &typed)
-        );
-        saved.map_err(db_error)?;
-        if answer.is_err() {
+        if let Some(e) = self.broken() {
+            return Err(e);
+        }
+        // Dropped before the answer came (the run's deadline): the connection still owes
+        // that answer, so the session is done for the run.
+        let mut pending = Pending {
+            db: self,
+            done: false,
+        };
+        self.meter.start_answer();
+        let exchange = async {
+            tokio::join!(
+                self.client.batch_execute("savepoint pendo_triage"),
+                self.client.query_typed(sql, &typed)
+            )
+        };
+        let (saved, answer) = match tokio::time::timeout(self.patience, exchange).await {
+            Ok(r) => r,
+            Err(_) => {
+                pending.done = true;
+                return Err(self.give_up(FetchError::Timeout(self.patience)));
+            }
+        };
+        pending.done = true;
+        saved.map_err(|e| self.failed(e))?;
+        if answer.is_err() && self.meter.ended().is_none() {
             // Should this fail too, the next query says so.
-            let _ = self
+            let rollback = self
                 .client
-                .batch_execute("rollback to savepoint pendo_triage")
-                .await;
+                .batch_execute("rollback to savepoint pendo_triage");
+            if tokio::time::timeout(self.patience, rollback).await.is_err() {
+                self.give_up(FetchError::Timeout(self.patience));
+            }
         }
         drop(turn);
-        let rows = answer.map_err(db_error)?;
-        let text: Option<String> = rows.first().and_then(|r| r.get(0));
-        serde_json::from_str(text.as_deref().unwrap_or("null")).map_err(|e| {
+        let rows = answer.map_err(|e| self.failed(e))?;
+        let text: Option<&str> = match rows.first() {
+            Some(r) => r.try_get(0).map_err(|e| self.failed(e))?,
+            None => None,
+        };
+        crate::live::decode::bounded(text.unwrap_or("null").as_bytes()).map_err(|e| {
             FetchError::Other(format!(
-                "the database answered something that is not JSON: {e}"
+                "the database answered something that is not readable JSON: {e}"
             ))
         })
     }
@@ -239,6 +479,61 @@ impl Db {
     /// Queries sent so far (the transaction's setup counts as one).
     pub fn queries(&self) -> u32 {
         self.queries.load(Ordering::Relaxed)
+    }
+
+    fn broken(&self) -> Option<FetchError> {
+        self.broken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Remembers why the session is done and says it.
+    fn give_up(&self, e: FetchError) -> FetchError {
+        self.broken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(e)
+            .clone()
+    }
+
+    /// A query's error: what the guard saw when it ended the connection, else the
+    /// server's.
+    fn failed(&self, e: tokio_postgres::Error) -> FetchError {
+        let e = guarded_error(&self.meter, e);
+        if e.code().is_some() {
+            e
+        } else {
+            self.give_up(e)
+        }
+    }
+}
+
+/// Marks the session done when a query is dropped before its answer.
+struct Pending<'a> {
+    db: &'a Db,
+    done: bool,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.db.give_up(FetchError::Timeout(self.db.patience));
+        }
+    }
+}
+
+/// An error of the connection: what the guard saw, when it ended it.
+fn guarded_error(meter: &Meter, e: tokio_postgres::Error) -> FetchError {
+    match meter.ended() {
+        Some(Ended::TooLarge(cap)) => FetchError::Other(format!(
+            "the database sent an answer over {cap} bytes ({} MiB); the connection was closed",
+            cap >> 20
+        )),
+        Some(Ended::WeakAuth(how)) => FetchError::Other(format!(
+            "the server asked for the password {how}; refused, the password was not sent (a URL without sslmode, or with verify-ca/verify-full, allows only SCRAM; set sslmode=require to allow it)"
+        )),
+        None => db_error(e),
     }
 }
 
@@ -266,7 +561,7 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 fn client_config(tls: &Tls) -> Result<rustls::ClientConfig, FetchError> {
     let verifier: Arc<dyn ServerCertVerifier> = match tls {
         Tls::Verified { full, roots } => {
-            let store = root_store(roots.as_deref())?;
+            let store = root_store(roots)?;
             let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(
                 Arc::new(store),
                 provider(),
@@ -285,11 +580,16 @@ fn client_config(tls: &Tls) -> Result<rustls::ClientConfig, FetchError> {
         .with_no_client_auth())
 }
 
-fn root_store(path: Option<&str>) -> Result<rustls::RootCertStore, FetchError> {
+fn root_store(roots: &Roots) -> Result<rustls::RootCertStore, FetchError> {
     use rustls::pki_types::pem::PemObject;
     let mut store = rustls::RootCertStore::empty();
-    match path {
-        Some(p) => {
+    let system = |store: &mut rustls::RootCertStore| {
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = store.add(cert);
+        }
+    };
+    match roots {
+        Roots::File(p) => {
             let certs = CertificateDer::pem_file_iter(p)
                 .map_err(|e| FetchError::Other(format!("sslrootcert {p}: {e}")))?;
             for cert in certs {
@@ -299,10 +599,14 @@ fn root_store(path: Option<&str>) -> Result<rustls::RootCertStore, FetchError> {
                     .map_err(|e| FetchError::Other(format!("sslrootcert {p}: {e}")))?;
             }
         }
-        None => {
-            for cert in rustls_native_certs::load_native_certs().certs {
-                let _ = store.add(cert);
-            }
+        Roots::System => system(&mut store),
+        Roots::SupabaseAndSystem => {
+            let supabase = CertificateDer::from_pem_slice(SUPABASE_ROOT_CA.as_bytes())
+                .map_err(|e| FetchError::Other(format!("Supabase's root CA: {e}")))?;
+            store
+                .add(supabase)
+                .map_err(|e| FetchError::Other(format!("Supabase's root CA: {e}")))?;
+            system(&mut store);
         }
     }
     if store.is_empty() {
@@ -421,10 +725,13 @@ mod tests {
     }
 
     #[test]
-    fn sslmode_means_what_it_means_in_libpq() {
+    fn sslmode_means_what_it_means_in_libpq_when_given() {
         let base = "postgresql://postgres.ref:fake-pass@pooler.example.com:5432/postgres";
-        assert_eq!(tls_of(base), Ok(Tls::Unverified { required: false }));
         assert_eq!(tls_of(&format!("{base}?sslmode=disable")), Ok(Tls::Disable));
+        assert_eq!(
+            tls_of(&format!("{base}?sslmode=prefer")),
+            Ok(Tls::Unverified { required: false })
+        );
         assert_eq!(
             tls_of(&format!("{base}?sslmode=require")),
             Ok(Tls::Unverified { required: true })
@@ -433,14 +740,14 @@ mod tests {
             tls_of(&format!("{base}?sslmode=require&sslrootcert=/ca.pem")),
             Ok(Tls::Verified {
                 full: false,
-                roots: Some("/ca.pem".into())
+                roots: Roots::File("/ca.pem".into())
             })
         );
         assert_eq!(
             tls_of(&format!("{base}?sslmode=verify-full&sslrootcert=system")),
             Ok(Tls::Verified {
                 full: true,
-                roots: None
+                roots: Roots::System
             })
         );
         assert_eq!(
@@ -449,7 +756,7 @@ mod tests {
             )),
             Ok(Tls::Verified {
                 full: false,
-                roots: Some("/tmp/ca.pem".into())
+                roots: Roots::File("/tmp/ca.pem".into())
             })
         );
         assert_eq!(
@@ -458,7 +765,7 @@ mod tests {
             ),
             Ok(Tls::Verified {
                 full: true,
-                roots: Some("/ca.pem".into())
+                roots: Roots::File("/ca.pem".into())
             })
         );
         let e = tls_of(&format!("{base}?sslmode=sometimes")).unwrap_err();
@@ -468,5 +775,45 @@ mod tests {
             e.contains("supabase-db-url") && !e.contains("fake-pass"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_url_without_sslmode_verifies_against_supabase_and_refuses_weak_passwords() {
+        let base = "postgresql://postgres.ref:fake-pass@aws-0-eu-central-1.pooler.supabase.com:5432/postgres";
+        let t = target(&SecretString::new(base).unwrap()).unwrap();
+        assert_eq!(
+            t.tls,
+            Tls::Verified {
+                full: true,
+                roots: Roots::SupabaseAndSystem
+            }
+        );
+        assert!(!t.weak_auth_allowed());
+        assert_eq!(
+            t.describe(),
+            "TLS, certificate and host name verified against Supabase's root CA and the system roots (verify-full: the URL sets no sslmode); cleartext and MD5 passwords refused"
+        );
+        // Only a weaker mode the URL asks for allows a cleartext or MD5 password.
+        for (mode, allowed) in [
+            ("disable", true),
+            ("prefer", true),
+            ("require", true),
+            ("verify-ca", false),
+            ("verify-full", false),
+        ] {
+            let t = target(&SecretString::new(format!("{base}?sslmode={mode}")).unwrap()).unwrap();
+            assert_eq!(t.weak_auth_allowed(), allowed, "{mode}");
+        }
+        // channel_binding reaches tokio-postgres.
+        let t =
+            target(&SecretString::new(format!("{base}?channel_binding=require")).unwrap()).unwrap();
+        assert_eq!(
+            t.config.get_channel_binding(),
+            tokio_postgres::config::ChannelBinding::Require
+        );
+        // The embedded root is Supabase's and reads.
+        let store = root_store(&Roots::SupabaseAndSystem).unwrap();
+        assert!(!store.is_empty());
+        assert!(SUPABASE_ROOT_CA.contains("MIIDxDCCAqygAwIBAgIUbLxMod62P2ktCiAkxnKJwtE9VPYw"));
     }
 }

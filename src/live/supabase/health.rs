@@ -117,12 +117,12 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<HealthAnsw
             if !runnable {
                 continue;
             }
-            let params: Vec<Option<&str>> = f
+            let params: Vec<super::db::Arg> = f
                 .params
                 .iter()
                 .map(|p| match p {
-                    sql::Param::JobName => job,
-                    sql::Param::Since => Some(since.as_str()),
+                    sql::Param::JobName => super::db::Arg::Text(job),
+                    sql::Param::Since => super::db::Arg::Text(Some(since.as_str())),
                 })
                 .collect();
             facts.insert(f.key.to_string(), db.json(f.sql, &params).await?);
@@ -138,7 +138,7 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<HealthAnsw
     }
     let a = rest.get(&path, None).await?;
     if a.is_success() {
-        let v: Value = serde_json::from_slice(&a.body)
+        let v: Value = crate::live::decode::bounded(&a.body)
             .map_err(|e| FetchError::Other(format!("the health function answered no JSON: {e}")))?;
         return parse(v);
     }

@@ -31,6 +31,7 @@ pub mod schedule;
 pub mod sql;
 pub mod sync_log;
 pub mod tables;
+pub mod wire;
 
 use crate::config::Config;
 use crate::credentials::{Credentials, SecretString};
@@ -81,6 +82,19 @@ impl Supabase {
         let url = self.db_url.as_ref()?;
         let opened = self.db.get_or_init(|| Db::connect(url, self.timeout)).await;
         Some(opened.as_ref().map_err(Clone::clone))
+    }
+
+    /// The database connection's TLS mode, for the report (`None` without a database
+    /// URL): e.g. "TLS, certificate and host name verified against Supabase's root CA and
+    /// the system roots (verify-full: the URL sets no sslmode); cleartext and MD5
+    /// passwords refused".
+    pub fn db_tls(&self) -> Option<String> {
+        self.db_url.as_ref().and_then(db::tls_mode)
+    }
+
+    /// True when the data is read through the database (no REST access).
+    pub fn reads_db(&self) -> bool {
+        self.rest.is_none() && self.db_url.is_some()
     }
 
     /// True when the data is read with an anon/publishable key (RLS applies to it).

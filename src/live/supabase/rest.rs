@@ -93,7 +93,7 @@ pub struct ApiError {
 impl ApiError {
     /// Reads `{code, message, hint}` (PostgREST) or `{message, hint}` (the gateway).
     pub fn of(a: &Answer) -> ApiError {
-        let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        let v = crate::live::decode::bounded(&a.body).unwrap_or_default();
         let text = |k: &str| {
             crate::secrets::redact(v.get(k).and_then(|x| x.as_str()).unwrap_or("").trim())
         };

@@ -192,38 +192,38 @@ grant execute on function public.{HEALTH_FUNCTION}(text, timestamptz) to service
     )
 }
 
-/// `"schema"."table"` or `"table"` for a validated identifier.
+/// `"schema"."table"` or `"table"` for an identifier the config validated (letters,
+/// digits and underscores; [`crate::config::Config::validate`]). Values are never
+/// spliced: they travel as bound parameters.
 pub fn quote_ident(name: &str) -> String {
+    debug_assert!(
+        name.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+        "{name:?} is not a validated identifier"
+    );
     name.split('.')
         .map(|part| format!("\"{}\"", part.replace('"', "\"\"")))
         .collect::<Vec<_>>()
         .join(".")
 }
 
-/// A text literal.
-pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// Which configured tables exist (one query, whatever the tables hold).
-pub fn tables_present(tables: &[DataTable]) -> String {
-    let names: Vec<String> = tables.iter().map(|t| quote_literal(&t.name)).collect();
-    format!(
-        "select coalesce(json_object_agg(t, to_regclass(t) is not null), '{{}}'::json)::text \
-from unnest(array[{}]::text[]) t",
-        names.join(", ")
-    )
+/// Which configured tables exist (one query, whatever the tables hold). Takes the table
+/// names as `$1::text[]`.
+pub fn tables_present() -> &'static str {
+    "select coalesce(json_object_agg(t, to_regclass(t) is not null), '{}'::json)::text \
+from unnest($1::text[]) t"
 }
 
 /// For each present table: its newest freshness value, the planner's row estimate, and
 /// the exact count unless the estimate is above `exact_max` (then counting would take
-/// long; the estimate stands). One query.
+/// long; the estimate stands). One query; table `i`'s name is the text parameter `$i+1`.
 pub fn table_facts(tables: &[&DataTable], exact_max: u64) -> String {
     let parts: Vec<String> = tables
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(i, t)| {
             let (name, col) = (quote_ident(&t.name), quote_ident(&t.freshness_column));
-            let lit = quote_literal(&t.name);
+            let lit = format!("${}::text", i + 1);
             let planned =
                 format!("(select c.reltuples::bigint from pg_catalog.pg_class c where c.oid = {lit}::regclass)");
             // `reltuples` is -1 for a table never analysed: then the count is exact.
@@ -245,17 +245,17 @@ then (select count(*) from {name}) end)"
 }
 
 /// The last `window` rows of the sync log per entity, newest first, under the config's
-/// column names (aliased to the canonical ones). One query.
-pub fn sync_log(config: &Config, entities: &[String]) -> String {
+/// column names (aliased to the canonical ones). One query; the entities are
+/// `$1::text[]`.
+pub fn sync_log(config: &Config) -> String {
     let s = &config.sync_log;
     let q = quote_ident;
-    let list: Vec<String> = entities.iter().map(|e| quote_literal(e)).collect();
     format!(
         "select coalesce(json_agg(x order by x.entity_type, x.created_at desc), '[]'::json)::text from (\
 select {et} as entity_type, {st} as status, {start} as started, {end} as ended, \
 {rec} as records, left({err}, 500) as error, {cr} as created_at, \
 row_number() over (partition by {et} order by {cr} desc) as n \
-from {table} where {et} in ({list})) x where x.n <= {window}",
+from {table} where {et} = any($1::text[])) x where x.n <= {window}",
         et = q(&s.entity_type_column),
         st = q(&s.status_column),
         start = q(&s.started_column),
@@ -264,7 +264,6 @@ from {table} where {et} in ({list})) x where x.n <= {window}",
         err = q(&s.error_column),
         cr = q(&s.created_column),
         table = q(&s.table),
-        list = list.join(", "),
         window = s.window_runs,
     )
 }
@@ -388,9 +387,8 @@ where e.{at} >= {since} and e.{et}::text = any(array[{kinds}]) group by 1, 2) {b
     }
 }
 
-/// The newest `limit` rows of the sync log logged under entity values not in `$1` (a
-/// JSON array of the configured ones), newest first, aliased like [`sync_log`]. The list
-/// is a bound parameter, never spliced into the text.
+/// The newest `limit` rows of the sync log logged under entity values not in `$1` (the
+/// configured ones, one bound `text[]`), newest first, aliased like [`sync_log`].
 pub fn sync_log_others(config: &Config, limit: u32) -> String {
     let s = &config.sync_log;
     let q = quote_ident;
@@ -398,7 +396,7 @@ pub fn sync_log_others(config: &Config, limit: u32) -> String {
         "select coalesce(json_agg(x order by x.created_at desc), '[]'::json)::text from (\
 select {et} as entity_type, {st} as status, {start} as started, {end} as ended, \
 {rec} as records, left({err}, 500) as error, {cr} as created_at \
-from {table} where not ({et}::text = any (select json_array_elements_text($1::text::json))) \
+from {table} where not ({et}::text = any ($1::text[])) \
 order by {cr} desc limit {limit}) x",
         et = q(&s.entity_type_column),
         st = q(&s.status_column),
@@ -449,19 +447,23 @@ mod tests {
     }
 
     #[test]
-    fn identifiers_are_quoted_and_literals_escaped() {
+    fn identifiers_are_quoted_and_values_are_parameters() {
         assert_eq!(quote_ident("analytics.events"), "\"analytics\".\"events\"");
-        assert_eq!(quote_literal("it's"), "'it''s'");
         let cfg = Config::default();
-        let sql = sync_log(&cfg, &["guides".into()]);
+        let sql = sync_log(&cfg);
         assert!(
-            sql.contains("from \"sync_status\" where \"entity_type\" in ('guides')"),
+            sql.contains("from \"sync_status\" where \"entity_type\" = any($1::text[])"),
             "{sql}"
         );
         assert!(sql.contains("x.n <= 20"));
         let t: Vec<&DataTable> = cfg.tables.iter().collect();
         let sql = table_facts(&t, 1_000_000);
         assert_eq!(sql.matches("union all").count(), 4);
+        // No configured value is spliced: the table names are parameters.
+        assert!(
+            !sql.contains("'pendo_guides'") && sql.contains("$5::text"),
+            "{sql}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::{Config, SyncLog, Thresholds};
 use crate::issue::DataType;
+use crate::live::decode;
 use crate::live::http::FetchError;
 use crate::live::{Live, LiveInputs, join_all};
 use serde_json::Value;
@@ -138,19 +139,37 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
             .map(|path| async move { rest.get(path, None).await })
             .collect();
         let mut rows = Vec::new();
-        for answer in join_all(requests).await {
+        // What each answer may hold: its entity's rows, or (the last) other entities'.
+        let expected: Vec<Option<&String>> = entities
+            .iter()
+            .map(Some)
+            .chain(std::iter::once(None))
+            .collect();
+        for (answer, entity) in join_all(requests).await.into_iter().zip(expected) {
             let a = answer?;
             if !a.is_success() {
                 let by = format!("{} answers {}", log.table, a.status);
                 return Err(ApiError::of(&a).refused(by));
             }
-            let v: Value = serde_json::from_slice(&a.body).unwrap_or_default();
-            rows.extend(
-                v.as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|r| LogRow::from_json(r, cols)),
-            );
+            // No more rows than asked for, and only the entity asked for, whatever the
+            // answer holds.
+            let cap = if entity.is_some() {
+                log.window_runs as usize
+            } else {
+                OTHER_ROWS as usize
+            };
+            let listed = decode::rows(&a.body, cap).map_err(|e| {
+                FetchError::Other(format!(
+                    "{} answers {} that is not a readable JSON list ({e})",
+                    log.table, a.status
+                ))
+            })?;
+            rows.extend(listed.iter().map(|r| LogRow::from_json(r, cols)).filter(
+                |r| match entity {
+                    Some(e) => r.entity == *e,
+                    None => !entities.contains(&r.entity),
+                },
+            ));
         }
         return Ok(rows);
     }
@@ -158,17 +177,43 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
         return Err(FetchError::Other("no Supabase access".into()));
     };
     let db = db?;
-    let v = db.json(&sql::sync_log(config, &entities), &[]).await?;
-    let listed = serde_json::to_string(&entities).unwrap_or_default();
-    let others = db
-        .json(&sql::sync_log_others(config, OTHER_ROWS), &[Some(&listed)])
+    let v = db
+        .json(&sql::sync_log(config), &[super::db::Arg::Texts(&entities)])
         .await?;
-    Ok(v.as_array()
-        .into_iter()
-        .chain(others.as_array())
-        .flatten()
-        .map(|r| LogRow::from_json(r, CANONICAL))
-        .collect())
+    let others = db
+        .json(
+            &sql::sync_log_others(config, OTHER_ROWS),
+            &[super::db::Arg::Texts(&entities)],
+        )
+        .await?;
+    let mut rows = at_most(
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| LogRow::from_json(r, CANONICAL)),
+        log.window_runs as usize,
+    );
+    rows.extend(
+        others
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| LogRow::from_json(r, CANONICAL))
+            .filter(|r| !entities.contains(&r.entity))
+            .take(OTHER_ROWS as usize),
+    );
+    Ok(rows)
+}
+
+/// At most `window` rows per entity, in the order given.
+fn at_most(rows: impl Iterator<Item = LogRow>, window: usize) -> Vec<LogRow> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    rows.filter(|r| {
+        let n = seen.entry(r.entity.clone()).or_default();
+        *n += 1;
+        *n <= window
+    })
+    .collect()
 }
 
 /// What one entity's runs show.

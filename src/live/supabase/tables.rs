@@ -8,6 +8,7 @@
 //! `supabase.completeness`.
 
 use super::Supabase;
+use super::db::Arg;
 use super::rest::{ApiError, encode, total};
 use super::sql;
 use crate::checks::{CheckId, Finding, Impact, Status};
@@ -85,13 +86,17 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<TableFacts>, Fet
         return Err(FetchError::Other("no Supabase access".into()));
     };
     let db = db?;
-    let present = db.json(&sql::tables_present(&config.tables), &[]).await?;
+    let names: Vec<String> = config.tables.iter().map(|t| t.name.clone()).collect();
+    let present = db
+        .json(sql::tables_present(), &[Arg::Texts(&names)])
+        .await?;
     let here: Vec<&DataTable> = config
         .tables
         .iter()
         .filter(|t| present[&t.name] == Value::Bool(true))
         .collect();
-    let facts = db.json(&sql::table_facts(&here, EXACT_MAX), &[]).await?;
+    let args: Vec<Arg> = here.iter().map(|t| Arg::Text(Some(&t.name))).collect();
+    let facts = db.json(&sql::table_facts(&here, EXACT_MAX), &args).await?;
     let rows = facts.as_array().cloned().unwrap_or_default();
     Ok(config
         .tables
@@ -170,7 +175,7 @@ async fn probe_rest(rest: &super::rest::Rest, t: &DataTable) -> TableFacts {
             },
         );
     }
-    let newest_value = serde_json::from_slice::<Value>(&a.body)
+    let newest_value = crate::live::decode::bounded(&a.body)
         .ok()
         .and_then(|v| v.get(0)?.get(col)?.as_str().map(str::to_string));
     let planned = total(a.header("content-range"));
@@ -300,9 +305,13 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
-    match s.table_facts(&live.config).await {
+    let f = match s.table_facts(&live.config).await {
         Ok(facts) => judge(facts, inputs.data_type, s.public_key()),
         Err(e) => crate::live::fetch_error(ID, "reading the tables", e),
+    };
+    match s.db_tls().filter(|_| s.reads_db()) {
+        Some(mode) => f.with_evidence(format!("Database connection: {mode}")),
+        None => f,
     }
 }
 
