@@ -441,3 +441,33 @@ fn reference_wrapper_failures_under_cron_job_are_read_and_named() {
     assert!(diagnosis.contains("cron_job"), "{diagnosis}");
     assert_eq!(r["severity"], "P0");
 }
+
+#[test]
+fn reference_rls_hides_rows_from_a_role_without_bypassrls_and_the_report_says_so() {
+    let pg = reference(Reference::new(NOW));
+    let url = support::pg::reader_url(&pg, "verify-full");
+    let r = check_json(
+        BODY,
+        "",
+        &[("SUPABASE_DB_URL", &url), ("PENDO_TRIAGE_NOW", NOW_TEXT)],
+        &[FAKE_SERVICE_ROLE_JWT],
+    );
+    // Not "no rows", "missing job" or "no run logged": the cause is the role.
+    for id in ["supabase.tables", "supabase.sync-log", "supabase.cron"] {
+        assert_eq!(status(&r, id), "error", "{id}: {}", summary(&r, id));
+        assert!(
+            summary(&r, id).contains("row-level security hides")
+                && summary(&r, id).contains("from role pendo_reader"),
+            "{id}: {}",
+            summary(&r, id)
+        );
+    }
+    assert!(
+        summary(&r, "supabase.tables").contains("pendo_guides' rows from role pendo_reader"),
+        "{}",
+        summary(&r, "supabase.tables")
+    );
+    assert_ne!(r["severity"], "P0", "{}", r["diagnosis"]);
+    let steps = strings(&r, "next_steps").join("\n");
+    assert!(steps.contains("BYPASSRLS"), "{steps}");
+}

@@ -229,12 +229,25 @@ pub async fn check(live: &Live) -> Finding {
         return Finding::skip(ID, "no Supabase access");
     };
     match s.health(&live.config, live.now).await {
-        Ok(HealthAnswer::Found(h)) => judge(
-            h,
-            &live.config.cron.job_name,
-            &live.config.thresholds,
-            live.now,
-        ),
+        Ok(HealthAnswer::Found(h)) => {
+            let no_job = h.jobs.as_ref().is_some_and(|j| j.matching.is_empty());
+            if no_job
+                && s.reads_db()
+                && let Some(hidden) =
+                    super::rls::hiding(s.rls_hidden(&live.config).await, "cron.job")
+            {
+                // pg_cron's own policy shows a role only its jobs: "missing" would be
+                // the wrong cause.
+                return Finding::new(ID, Status::Error, hidden.describe())
+                    .with_next_step(hidden.fix());
+            }
+            judge(
+                h,
+                &live.config.cron.job_name,
+                &live.config.thresholds,
+                live.now,
+            )
+        }
         Ok(HealthAnswer::NotInstalled) => not_installed(ID),
         Err(e) => crate::live::fetch_error(ID, "reading pg_cron", e),
     }

@@ -27,6 +27,7 @@ pub mod edge_calls;
 pub mod freshness;
 pub mod health;
 pub mod rest;
+pub mod rls;
 pub mod schedule;
 pub mod sql;
 pub mod sync_log;
@@ -52,6 +53,7 @@ pub struct Supabase {
     log: OnceCell<Result<Vec<sync_log::LogRow>, FetchError>>,
     health: OnceCell<Result<health::HealthAnswer, FetchError>>,
     analytics: OnceCell<Result<analytics::AnalyticsFacts, FetchError>>,
+    rls: OnceCell<Vec<rls::Hidden>>,
 }
 
 impl Supabase {
@@ -74,6 +76,7 @@ impl Supabase {
             log: OnceCell::new(),
             health: OnceCell::new(),
             analytics: OnceCell::new(),
+            rls: OnceCell::new(),
         })
     }
 
@@ -147,6 +150,14 @@ impl Supabase {
     ) -> &Result<analytics::AnalyticsFacts, FetchError> {
         self.analytics
             .get_or_init(|| analytics::fetch(self, config, now))
+            .await
+    }
+
+    /// The tables whose rows RLS hides from the database role, asked once (none over
+    /// REST, or when the question itself fails: then the checks say what they counted).
+    pub async fn rls_hidden(&self, config: &Config) -> &[rls::Hidden] {
+        self.rls
+            .get_or_init(|| async { rls::fetch(self, config).await.unwrap_or_default() })
             .await
     }
 

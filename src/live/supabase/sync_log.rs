@@ -653,6 +653,15 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
             return f;
         }
     };
+    if rows.is_empty()
+        && s.reads_db()
+        && let Some(hidden) = super::rls::hiding(
+            s.rls_hidden(&live.config).await,
+            &live.config.sync_log.table,
+        )
+    {
+        return Finding::new(ID, Status::Error, hidden.describe()).with_next_step(hidden.fix());
+    }
     let interval = s.schedule_interval(&live.config, live.now).await;
     let entities: Vec<(DataType, String)> = live
         .config

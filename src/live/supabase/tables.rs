@@ -300,13 +300,58 @@ pub fn judge(facts: &[TableFacts], focus: Option<DataType>, public_key: bool) ->
     f
 }
 
+/// [`judge`], with the tables whose 0 rows are RLS hiding rows that exist from the
+/// database role: those could not be read, which is not "no rows".
+fn judge_hidden(
+    facts: &[TableFacts],
+    focus: Option<DataType>,
+    public_key: bool,
+    hidden: &[super::rls::Hidden],
+) -> Finding {
+    let mut fixes = Vec::new();
+    let seen: Vec<TableFacts> = facts
+        .iter()
+        .map(|t| {
+            let zero =
+                matches!(&t.state, TableState::Present { count: Some(c), .. } if c.rows == 0);
+            match super::rls::hiding(hidden, &t.table).filter(|_| zero) {
+                Some(h) => {
+                    if fixes.is_empty() {
+                        fixes.push(h.fix());
+                    }
+                    TableFacts {
+                        state: TableState::Failed(h.describe()),
+                        ..t.clone()
+                    }
+                }
+                None => t.clone(),
+            }
+        })
+        .collect();
+    let mut f = judge(&seen, focus, public_key);
+    for fix in fixes {
+        f = f.with_next_step(fix);
+    }
+    f
+}
+
 /// `supabase.tables` for this issue.
 pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
     let f = match s.table_facts(&live.config).await {
-        Ok(facts) => judge(facts, inputs.data_type, s.public_key()),
+        Ok(facts) => {
+            let empty = facts.iter().any(
+                |t| matches!(&t.state, TableState::Present { count: Some(c), .. } if c.rows == 0),
+            );
+            let hidden = if empty && s.reads_db() {
+                s.rls_hidden(&live.config).await
+            } else {
+                &[]
+            };
+            judge_hidden(facts, inputs.data_type, s.public_key(), hidden)
+        }
         Err(e) => crate::live::fetch_error(ID, "reading the tables", e),
     };
     match s.db_tls().filter(|_| s.reads_db()) {
