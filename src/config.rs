@@ -267,6 +267,9 @@ pub struct Live {
     pub total_timeout_seconds: u64,
     /// Small requests `pendo.latency` times (1 to 5).
     pub latency_probes: u32,
+    /// The environment the given credentials belong to. An issue about another
+    /// environment gets no live checks: Production's measurements are not Staging's.
+    pub credentials_environment: crate::issue::Environment,
 }
 
 impl Default for Live {
@@ -276,6 +279,7 @@ impl Default for Live {
             request_timeout_seconds: 10,
             total_timeout_seconds: 60,
             latency_probes: 3,
+            credentials_environment: crate::issue::Environment::Production,
         }
     }
 }

@@ -171,15 +171,22 @@ fn a_sweep_triages_every_open_api_issue_through_pagination() {
         run.summary
     );
     assert_eq!(run.summary.matches("\n| #").count(), 131);
+    // One context ran live checks, the Production one: the Staging and Development
+    // issues got none, since the credentials are Production's.
     assert!(
-        run.stderr.contains("live checks ran 4 time(s)"),
+        run.stderr.contains("live checks ran 1 time(s)"),
         "{}",
         run.stderr
     );
-    // 131 issues, one set of Pendo requests: auth, latency, aggregation, and each data
-    // type's list (with and without expand=* where the counts differ): 9, not 131 × 6.
+    let staging = h.reports(api[1])[0].clone();
+    assert!(
+        staging.contains("no credentials for Staging (the configured ones are Production"),
+        "{staging}"
+    );
+    // 131 issues, one set of Pendo requests: auth, latency, aggregation, and the
+    // Production issues' data type's list (with and without expand=*): 7, not 131 × 6.
     let requests = pendo.requests();
-    assert_eq!(requests.len(), 9, "{requests:?}");
+    assert_eq!(requests.len(), 7, "{requests:?}");
     assert_eq!(
         requests
             .iter()

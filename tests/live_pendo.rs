@@ -386,3 +386,36 @@ fn a_quoted_key_is_cleaned_and_noted() {
         Some(FAKE_PENDO_KEY)
     );
 }
+
+#[test]
+fn an_issue_about_another_environment_is_not_answered_with_productions_measurements() {
+    let p = pendo();
+    let staging = body(None).replace(
+        "- **Environment**: Production",
+        "- **Environment**: Staging",
+    );
+    let r = check(&pinned(&p), &staging);
+    for id in ["pendo.auth", "pendo.endpoint", "pendo.latency"] {
+        assert_eq!(status(&r, id), "skip", "{id}");
+        assert_eq!(
+            summary(&r, id),
+            "no credentials for Staging (the configured ones are Production's)"
+        );
+    }
+    assert_eq!(r["verified"], false);
+    assert!(ticks(&r).is_empty(), "{:?}", ticks(&r));
+    assert!(p.requests().is_empty(), "{:?}", p.requests());
+    // A team whose given credentials are Staging's says so.
+    let setup = Setup {
+        config: "live:\n  credentials_environment: Staging\n",
+        ..pinned(&p)
+    };
+    let r = check(&setup, &staging);
+    assert_eq!(
+        status(&r, "pendo.auth"),
+        "pass",
+        "{}",
+        summary(&r, "pendo.auth")
+    );
+    assert_eq!(r["verified"], true);
+}

@@ -153,6 +153,19 @@ impl Live {
         if runnable.is_empty() {
             return Vec::new();
         }
+        let owner = self.config.live.credentials_environment;
+        if let Some(env) = inputs.environment.filter(|e| *e != owner) {
+            // Another environment's measurements would answer this issue wrongly.
+            let why = format!(
+                "no credentials for {} (the configured ones are {}'s)",
+                env.as_str(),
+                owner.as_str()
+            );
+            return runnable
+                .into_iter()
+                .map(|id| Finding::skip(id, why.clone()))
+                .collect();
+        }
         self.runs.fetch_add(1, Ordering::Relaxed);
         let mut tasks = tokio::task::JoinSet::new();
         let mut ids = HashMap::new();

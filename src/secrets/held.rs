@@ -81,7 +81,7 @@ impl Held {
         }
         // Longest first, so a whole URL is masked before the password inside it.
         held.forms
-            .sort_by(|a, b| b.needle.len().cmp(&a.needle.len()));
+            .sort_by_key(|f| std::cmp::Reverse(f.needle.len()));
         held
     }
 
@@ -242,7 +242,7 @@ pub fn install(more: Held) {
                     h.forms.push(f);
                 }
             }
-            h.forms.sort_by(|a, b| b.needle.len().cmp(&a.needle.len()));
+            h.forms.sort_by_key(|f| std::cmp::Reverse(f.needle.len()));
             h
         }
         None => more,
