@@ -190,11 +190,13 @@ fn main() {
         environment: Some(Environment::Production),
         data_type: Some(d),
         expected_records: Some(n),
+        not_api: false,
     };
     let watch = |d| LiveInputs {
         environment: Some(Environment::Production),
         data_type: Some(d),
         expected_records: None,
+        not_api: false,
     };
     let triages = [
         issue(DataType::Guides, 42),

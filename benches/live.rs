@@ -32,6 +32,7 @@ fn inputs() -> LiveInputs {
         environment: Some(Environment::Production),
         data_type: Some(DataType::Guides),
         expected_records: Some(42),
+        not_api: false,
     }
 }
 

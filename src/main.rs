@@ -43,6 +43,9 @@ enum Command {
         /// issue was filed: 2026-11-28T06:00:00Z). Default: now.
         #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
         as_of: Option<i64>,
+        /// The issue's title: applies the Action's own gate (an `[API]` title) first.
+        #[arg(long)]
+        title: Option<String>,
     },
     /// The GitHub Action entry point (reads the Actions environment).
     Run,
@@ -63,7 +66,8 @@ fn main() -> ExitCode {
             config,
             format,
             as_of,
-        } => check(&file, config.as_deref(), format, as_of),
+            title,
+        } => check(&file, config.as_deref(), format, as_of, title.as_deref()),
         Command::Run => run(),
     };
     match result {
@@ -149,9 +153,41 @@ fn parse_as_of(text: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{text:?} is not an RFC 3339 time; write e.g. 2026-11-28T06:00:00Z"))
 }
 
-fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>) -> Result<()> {
+fn check(
+    file: &Path,
+    config: Option<&Path>,
+    format: Format,
+    as_of: Option<i64>,
+    title: Option<&str>,
+) -> Result<()> {
     let env = Env::from_process();
     let config = load_config(config, &env)?;
+    if let Some(t) = title
+        && !pendo_triage::event::is_api_issue(t, &[], &config.labels)
+    {
+        // The Action's gate: it would not triage this issue at all.
+        let line = format!(
+            "Not an [API] issue: the title does not start with {} (the Action would not triage it)",
+            pendo_triage::event::TITLE_PREFIX
+        );
+        match format {
+            Format::Markdown => println!("{line}"),
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "api_issue": false,
+                    "severity": "P2",
+                    "diagnosis": line,
+                    "environment": null,
+                    "data_type": null,
+                    "checks": [],
+                    "labels": [],
+                    "ticks": [],
+                }))?
+            ),
+        }
+        return Ok(());
+    }
     let creds = env.credentials().map_err(anyhow::Error::msg)?;
     held::install(held::Held::new(&creds.held()));
     let mut clock = Clock::at(env.now().map_err(anyhow::Error::msg)?);
@@ -163,7 +199,7 @@ fn check(file: &Path, config: Option<&Path>, format: Format, as_of: Option<i64>)
     }
     let body = read_body(file)?;
     let live = live_findings(&body, &config, &creds, &clock)?;
-    let t = triage::triage("", &body, &config, &creds, &live, &clock);
+    let t = triage::triage(title.unwrap_or(""), &body, &config, &creds, &live, &clock);
     match format {
         Format::Markdown => {
             let ctx = report::Context {

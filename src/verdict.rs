@@ -184,10 +184,26 @@ pub fn decide(
         .iter()
         .any(|f| !f.is_offline() && f.status.is_conclusive());
     let clean = measured_clean(findings);
-    let problems = problems(findings, reported, verified, clean);
+    let mut problems = problems(findings, reported, verified, clean);
+    let api = issue.is_api_issue();
+    if !api {
+        // Another template's body (a bug, security or performance report): nothing it
+        // says is an [API] claim; only a pasted secret, a fact, still counts.
+        problems.retain(|(impact, _)| *impact == Impact::None);
+        let secret = findings
+            .iter()
+            .find(|f| f.id == CheckId::IssueSecrets && f.status == Status::Fail);
+        if let Some(f) = secret {
+            problems.push((f.impact, f.summary.clone()));
+        }
+    }
     let worst = problems.iter().map(|p| p.0).max().unwrap_or(Impact::None);
     let severity = severity_for(issue.environment, worst, config);
-    let diagnosis = diagnosis(&problems, verified, issue, findings);
+    let diagnosis = if api || !problems.is_empty() {
+        diagnosis(&problems, verified, issue, findings)
+    } else {
+        "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist, so nothing was checked".to_string()
+    };
     let areas = areas(issue, findings, reported, verified);
     let missing = missing_fields(issue);
 

@@ -526,3 +526,30 @@ fn parse_never_prints_a_pasted_secret() {
     assert!(!text.contains(key), "{text}");
     assert!(text.contains("sb_secret_N7…[redacted]"), "{text}");
 }
+
+#[test]
+fn check_with_a_title_applies_the_actions_gate() {
+    let issue = example("prod-auth-401.md");
+    let out = run(
+        &["check", "--title", "Docs typo in the README", &issue],
+        None,
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.trim(),
+        "Not an [API] issue: the title does not start with [API] (the Action would not triage it)"
+    );
+    let out = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--title",
+            "[API] auth fails",
+            &issue,
+        ],
+        None,
+    );
+    assert_eq!(json_of(&out)["severity"], "P0");
+}

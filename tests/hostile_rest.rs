@@ -68,6 +68,7 @@ fn a_dependency_hung_past_the_deadline_is_waited_for_once_per_job() {
         environment: Some(Environment::Production),
         data_type: Some(d),
         expected_records: None,
+        not_api: false,
     };
     // A sweep's issues and the watch's data types: different inputs, one run.
     let mut took = Vec::new();

@@ -419,3 +419,26 @@ fn an_issue_about_another_environment_is_not_answered_with_productions_measureme
     );
     assert_eq!(r["verified"], true);
 }
+
+#[test]
+fn a_body_from_another_template_is_said_to_be_no_api_issue_and_measures_nothing() {
+    let p = pendo();
+    // The repository's bug template, with fields of its own and a Production environment.
+    let bug = "## Bug Report\n- **Browser**: Chrome 131\n- **OS**: macOS 15\n- **Version**: 2.4.1\n- **Environment**: Production\n\n## Steps to reproduce\n1. Open the dashboard\n2. Click Export\n\n## Expected behaviour\nA CSV downloads.\n";
+    let r = check(&pinned(&p), bug);
+    assert_eq!(r["severity"], "P2");
+    assert_eq!(
+        r["diagnosis"],
+        "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist, so nothing was checked"
+    );
+    assert_eq!(status(&r, "pendo.auth"), "skip");
+    assert!(
+        summary(&r, "pendo.auth").starts_with("not an [API] issue"),
+        "{}",
+        summary(&r, "pendo.auth")
+    );
+    assert!(p.requests().is_empty(), "{:?}", p.requests());
+    // The real template still is one.
+    let r = check(&pinned(&p), &body(None));
+    assert_eq!(status(&r, "pendo.auth"), "pass");
+}

@@ -51,6 +51,11 @@ pub(crate) fn form_field(heading: &str) -> Option<(String, String)> {
     TEMPLATE_INFO.labels.get(&normalize_key(heading)).cloned()
 }
 
+/// True when `label` is one of the template's field labels.
+pub(crate) fn is_template_label(label: &str) -> bool {
+    TEMPLATE_INFO.labels.contains_key(&normalize_key(label))
+}
+
 /// True when `text` is (after normalisation) one of the template's checklist items.
 pub(crate) fn is_template_item(text: &str) -> bool {
     TEMPLATE_INFO.items.contains(&normalize_key(text))

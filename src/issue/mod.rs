@@ -57,6 +57,16 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// False for a body that is not an `[API]` issue: not the template's structure, and no
+    /// endpoint, request, response or curl of its own (another template's bug report).
+    pub fn is_api_issue(&self) -> bool {
+        self.looks_like_template
+            || self.endpoint.is_some()
+            || self.request.is_some()
+            || self.response.is_some()
+            || self.curl.is_some()
+    }
+
     /// The value of a field by its template label (first occurrence), if given.
     pub fn field(&self, label: &str) -> Option<&str> {
         self.fields.get(label).and_then(|v| v.as_deref())

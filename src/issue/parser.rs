@@ -123,8 +123,15 @@ fn normalize(issue: &mut Issue) {
                 .and_then(|r| r.url.as_deref())
                 .and_then(DataType::from_endpoint)
         });
-    let given_fields = issue.fields.values().filter(|v| v.is_some()).count();
-    issue.looks_like_template = given_fields + issue.field_list.len().min(3) >= 3
+    // Only the [API] template's own labels count: a bug or performance template has
+    // `- **Browser**: …` fields of its own, and is not an [API] issue.
+    let own: Vec<&super::Field> = issue
+        .field_list
+        .iter()
+        .filter(|f| super::fields::is_template_label(&f.label))
+        .collect();
+    let given_fields = own.iter().filter(|f| f.value.is_some()).count();
+    issue.looks_like_template = given_fields + own.len().min(3) >= 3
         || issue
             .checklist
             .iter()

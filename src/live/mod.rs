@@ -41,6 +41,9 @@ pub struct LiveInputs {
     pub data_type: Option<DataType>,
     /// The issue's Expected Record Count, when it gives a number.
     pub expected_records: Option<u64>,
+    /// False when the body is not an `[API]` issue (another template, free text): then
+    /// nothing is measured for it.
+    pub not_api: bool,
 }
 
 impl LiveInputs {
@@ -49,19 +52,25 @@ impl LiveInputs {
             environment: issue.environment,
             data_type: issue.data_type,
             expected_records: issue.field("Expected Record Count").and_then(first_number),
+            not_api: !issue.is_api_issue(),
         }
     }
 
     /// A stable key for the state block: results for equal inputs are interchangeable.
     pub fn key(&self) -> String {
         crate::state::fingerprint(&format!(
-            "{}|{}|{}",
+            "{}{}|{}|{}",
+            if self.not_api { "not-api|" } else { "" },
             self.environment.map_or("-", |e| e.as_str()),
             self.data_type.map_or("-", |d| d.as_str()),
             self.expected_records.map_or("-".into(), |n| n.to_string())
         ))
     }
 }
+
+/// Why nothing is measured for a body that is not an `[API]` issue.
+pub const NOT_API: &str =
+    "not an [API] issue: the body has none of the template's sections, fields or checklist";
 
 /// The first whole number in a text (`~1,200 guides` → 1200).
 fn first_number(text: &str) -> Option<u64> {
@@ -152,6 +161,12 @@ impl Live {
             .collect();
         if runnable.is_empty() {
             return Vec::new();
+        }
+        if inputs.not_api {
+            return runnable
+                .into_iter()
+                .map(|id| Finding::skip(id, NOT_API))
+                .collect();
         }
         let owner = self.config.live.credentials_environment;
         if let Some(env) = inputs.environment.filter(|e| *e != owner) {

@@ -136,6 +136,7 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
             environment: Some(Environment::Production),
             data_type: Some(dt),
             expected_records: None,
+            not_api: false,
         };
         rows.push((dt, live.run_all(&inputs).await));
     }
