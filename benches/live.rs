@@ -17,7 +17,10 @@ use pendo_triage::checks::{Finding, Status};
 use pendo_triage::config::Config;
 use pendo_triage::credentials::{Credentials, SecretString};
 use pendo_triage::issue::{DataType, Environment};
-use pendo_triage::live::supabase::{db::Db, sql};
+use pendo_triage::live::supabase::{
+    db::{Arg, Db},
+    sql,
+};
 use pendo_triage::live::{Live, LiveInputs};
 use std::time::{Duration, Instant};
 use support::fake_pendo::{FAKE_PENDO_KEY, FakePendo};
@@ -200,10 +203,10 @@ fn main() {
                         .json(
                             sql::ANALYTICS_COLUMNS,
                             &[
-                                Some(names),
-                                Some("pendo_events"),
-                                Some("entity_id"),
-                                Some("entity_type"),
+                                Arg::Text(Some(names)),
+                                Arg::Text(Some("pendo_events")),
+                                Arg::Text(Some("entity_id")),
+                                Arg::Text(Some("entity_type")),
                             ],
                         )
                         .await
@@ -212,7 +215,12 @@ fn main() {
                     let v = db
                         .json(
                             counts_sql,
-                            &[Some(&since), Some("guide"), Some("feature"), Some("page")],
+                            &[
+                                Arg::Text(Some(&since)),
+                                Arg::Text(Some("guide")),
+                                Arg::Text(Some("feature")),
+                                Arg::Text(Some("page")),
+                            ],
                         )
                         .await
                         .unwrap();
