@@ -436,3 +436,40 @@ fn one_row_dated_2999_never_makes_stale_data_fresh() {
     assert!(!summary(&r, "supabase.freshness").starts_with("Fresh"));
     assert_eq!(r["severity"], "P0");
 }
+
+#[test]
+fn a_pg_net_body_that_echoes_the_database_password_never_publishes_it() {
+    // A password made only of letters: no shape rule knows it, only its value does.
+    const PASSWORD: &str = "LettersOnlyDatabasePassword";
+    let pg = Pg::start_with(support::pg::PgOptions {
+        password: Some(PASSWORD.into()),
+        ..Default::default()
+    });
+    pg.load(History::Healthy, NOW);
+    pg.exec(&format!(
+        "update net._http_response set status_code = 500, content = '{{\"error\":\"rejected {PASSWORD} at login\"}}' where id = (select max(id) from net._http_response);"
+    ));
+    let url = pg.url("verify-full");
+    assert!(url.contains(PASSWORD));
+    let r = check_json(
+        BODY,
+        "",
+        &[("SUPABASE_DB_URL", &url), ("PENDO_TRIAGE_NOW", NOW_TEXT)],
+        &[PASSWORD],
+    );
+    // The answer was read and judged: the call failed, and what it said is masked.
+    assert_ne!(
+        status(&r, "supabase.http"),
+        "pass",
+        "{}",
+        summary(&r, "supabase.http")
+    );
+    assert!(!r.to_string().contains(PASSWORD));
+    let md = support::cli::check_markdown(
+        BODY,
+        "",
+        &[("SUPABASE_DB_URL", &url), ("PENDO_TRIAGE_NOW", NOW_TEXT)],
+        &[PASSWORD],
+    );
+    assert!(md.contains("redacted"), "{md}");
+}
