@@ -172,7 +172,7 @@ pub fn target(url: &SecretString) -> Result<Target, String> {
                     false
                 }
                 Some(("sslrootcert", v)) => {
-                    rootcert = Some(percent_decode(v));
+                    rootcert = Some(crate::secrets::held::percent_decode(v));
                     false
                 }
                 _ => true,
@@ -236,26 +236,6 @@ pub fn target(url: &SecretString) -> Result<Target, String> {
         tls,
         sslmode,
     })
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A bound parameter of a query.

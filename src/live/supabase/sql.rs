@@ -249,22 +249,32 @@ then (select count(*) from {name}) end)"
 /// `$1::text[]`.
 pub fn sync_log(config: &Config) -> String {
     let s = &config.sync_log;
-    let q = quote_ident;
+    let et = quote_ident(&s.entity_type_column);
+    let cr = quote_ident(&s.created_column);
     format!(
         "select coalesce(json_agg(x order by x.entity_type, x.created_at desc), '[]'::json)::text from (\
-select {et} as entity_type, {st} as status, {start} as started, {end} as ended, \
-{rec} as records, left({err}, 500) as error, {cr} as created_at, \
-row_number() over (partition by {et} order by {cr} desc) as n \
-from {table} where {et} = any($1::text[])) x where x.n <= {window}",
-        et = q(&s.entity_type_column),
-        st = q(&s.status_column),
-        start = q(&s.started_column),
-        end = q(&s.ended_column),
-        rec = q(&s.records_column),
-        err = q(&s.error_column),
-        cr = q(&s.created_column),
-        table = q(&s.table),
-        window = s.window_runs,
+select {}, row_number() over (partition by {et} order by {cr} desc) as n \
+from {} where {et} = any($1::text[])) x where x.n <= {}",
+        sync_log_columns(config),
+        quote_ident(&s.table),
+        s.window_runs,
+    )
+}
+
+/// The sync log's columns under the canonical names [`super::sync_log`] reads.
+fn sync_log_columns(config: &Config) -> String {
+    let s = &config.sync_log;
+    let q = quote_ident;
+    format!(
+        "{} as entity_type, {} as status, {} as started, {} as ended, \
+{} as records, left({}, 500) as error, {} as created_at",
+        q(&s.entity_type_column),
+        q(&s.status_column),
+        q(&s.started_column),
+        q(&s.ended_column),
+        q(&s.records_column),
+        q(&s.error_column),
+        q(&s.created_column),
     )
 }
 
@@ -391,21 +401,14 @@ where e.{at} >= {since} and e.{et}::text = any(array[{kinds}]) group by 1, 2) {b
 /// configured ones, one bound `text[]`), newest first, aliased like [`sync_log`].
 pub fn sync_log_others(config: &Config, limit: u32) -> String {
     let s = &config.sync_log;
-    let q = quote_ident;
     format!(
         "select coalesce(json_agg(x order by x.created_at desc), '[]'::json)::text from (\
-select {et} as entity_type, {st} as status, {start} as started, {end} as ended, \
-{rec} as records, left({err}, 500) as error, {cr} as created_at \
-from {table} where not ({et}::text = any ($1::text[])) \
-order by {cr} desc limit {limit}) x",
-        et = q(&s.entity_type_column),
-        st = q(&s.status_column),
-        start = q(&s.started_column),
-        end = q(&s.ended_column),
-        rec = q(&s.records_column),
-        err = q(&s.error_column),
-        cr = q(&s.created_column),
-        table = q(&s.table),
+select {} from {} where not ({}::text = any ($1::text[])) \
+order by {} desc limit {limit}) x",
+        sync_log_columns(config),
+        quote_ident(&s.table),
+        quote_ident(&s.entity_type_column),
+        quote_ident(&s.created_column),
     )
 }
 
