@@ -145,10 +145,16 @@ impl Credentials {
 
 /// The password of `scheme://user:password@host…`, when there is one.
 fn url_password(url: &str) -> Option<&str> {
+    url_userinfo(url).map(|(_, password)| password)
+}
+
+/// The `user` and `password` of `scheme://user:password@host…`, when there is a password
+/// (the last `@` ends them: a password may hold `/` or `@`).
+pub(crate) fn url_userinfo(url: &str) -> Option<(&str, &str)> {
     let rest = &url[url.find("://")? + 3..];
     let userinfo = &rest[..rest.rfind('@')?];
-    let (_, password) = userinfo.split_once(':')?;
-    (!password.is_empty()).then_some(password)
+    let (user, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then_some((user, password))
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ impl Held {
                 }
                 Credential::DatabaseUrl(url) => {
                     held.add(url, SecretKind::PostgresPassword);
-                    if let Some((user, password)) = url_userinfo(url) {
+                    if let Some((user, password)) = crate::credentials::url_userinfo(url) {
                         let decoded = percent_decode(password);
                         held.add_value(password, SecretKind::PostgresPassword);
                         held.add_value(&decoded, SecretKind::PostgresPassword);
@@ -156,15 +156,6 @@ fn supabase_kind(key: &str) -> SecretKind {
     } else {
         SecretKind::SupabaseServiceRole
     }
-}
-
-/// The `user` and `password` of `scheme://user:password@host…`.
-fn url_userinfo(url: &str) -> Option<(&str, &str)> {
-    let rest = &url[url.find("://")? + 3..];
-    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
-    let userinfo = &authority[..authority.rfind('@')?];
-    let (user, password) = userinfo.split_once(':')?;
-    (!password.is_empty()).then_some((user, password))
 }
 
 /// The `password=` of a libpq `key=value` string.
