@@ -5,40 +5,13 @@
 //! reached") means the same thing whether the issue quotes it (`issue.request`, the
 //! reported values) or a live check meets it (`pendo.*`, `supabase.*`). Each such thing is
 //! a [`Known`] with one [`Meaning`]: how much it matters, which areas it points at, what it
-//! is in a line and how to fix it. Pendo's regions and hosts live here too.
+//! is in a line and how to fix it.
 
-use crate::checks::Impact::{self, Critical, Degraded};
+use crate::terms::Impact::{self, Critical, Degraded};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// Pendo's regions: the integration key's suffix and the API host that serves it.
-pub const PENDO_REGIONS: &[(&str, &str)] = &[
-    ("us", "https://app.pendo.io"),
-    ("us1", "https://us1.app.pendo.io"),
-    ("eu", "https://app.eu.pendo.io"),
-    ("jpn", "https://app.jpn.pendo.io"),
-    ("au", "https://app.au.pendo.io"),
-];
-
-/// The region a Pendo API host (`app.eu.pendo.io`) serves, for the official hosts.
-pub fn pendo_region_of_host(host: &str) -> Option<&'static str> {
-    PENDO_REGIONS
-        .iter()
-        .find(|(_, url)| {
-            url.trim_start_matches("https://")
-                .eq_ignore_ascii_case(host)
-        })
-        .map(|(region, _)| *region)
-}
-
-/// The region a Pendo integration key names by its suffix (`….eu`, `….US1`).
-pub fn pendo_region_of_key(key: &str) -> Option<&'static str> {
-    let (_, suffix) = key.trim().rsplit_once('.')?;
-    PENDO_REGIONS
-        .iter()
-        .map(|(region, _)| *region)
-        .find(|r| suffix.eq_ignore_ascii_case(r))
-}
+pub use crate::regions::{PENDO_REGIONS, pendo_region_of_host, pendo_region_of_key};
 
 /// Who answered: the same status means different things from different services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

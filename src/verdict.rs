@@ -12,146 +12,7 @@ use crate::issue::{Environment, Issue, normalize_key};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// When a rule's checks earn its tick.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    /// The first check passed, and every other check that bears on the item and ran
-    /// passed too: for "verify X is valid" items, X holds by every measure the bot has
-    /// ("Data sync completes without errors" is not earned by a clean sync log while the
-    /// job is deleted and the data two days old).
-    Pass,
-    /// One of the checks ran and reached a conclusion either way: for "test/review X"
-    /// items, the bot did the step.
-    Conclusive,
-    /// Severity was decided from live results (no check of its own).
-    Verified,
-}
-
-/// One template item the bot may tick.
-#[derive(Debug, Clone, Copy)]
-pub struct TickRule {
-    /// The item's text in the template (compared normalised).
-    pub item: &'static str,
-    /// The checks that bear on it. [`When::Pass`]: the first must pass and none of the
-    /// others may have found a problem or broken; [`When::Conclusive`]: any one that
-    /// concluded is enough.
-    pub checks: &'static [CheckId],
-    pub when: When,
-}
-
-/// Every item the bot may tick. Items not listed here are never ticked: they are
-/// steps only a person can do (talk to Pendo support, plan a rollback, …).
-pub const TICK_RULES: &[TickRule] = &[
-    TickRule {
-        item: "API Permissions: API access permissions verified",
-        checks: &[CheckId::PendoAuth],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Data Visible: Data exists in Pendo console",
-        checks: &[CheckId::PendoEndpoint],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Verify API key is valid and active",
-        checks: &[CheckId::PendoAuth],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Test API endpoint manually",
-        checks: &[CheckId::PendoEndpoint],
-        when: When::Conclusive,
-    },
-    TickRule {
-        item: "Review rate limiting status",
-        checks: &[CheckId::PendoRateLimit],
-        when: When::Conclusive,
-    },
-    TickRule {
-        item: "Review API request format and headers",
-        checks: &[CheckId::IssueRequest],
-        when: When::Conclusive,
-    },
-    TickRule {
-        item: "Verify Supabase function execution",
-        checks: &[CheckId::SupabaseHttp, CheckId::SupabaseSyncLog],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Test database connectivity",
-        checks: &[CheckId::SupabaseApi, CheckId::SupabaseCron],
-        when: When::Conclusive,
-    },
-    TickRule {
-        item: "Review cronjob execution logs",
-        checks: &[CheckId::SupabaseCron, CheckId::SupabaseSyncLog],
-        when: When::Conclusive,
-    },
-    TickRule {
-        item: "Compare source data in Pendo",
-        checks: &[CheckId::SupabaseCompleteness],
-        when: When::Conclusive,
-    },
-    TickRule {
-        item: "Verify target data in Supabase",
-        checks: &[
-            CheckId::SupabaseTables,
-            CheckId::SupabaseFreshness,
-            CheckId::SupabaseAnalytics,
-        ],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Validate data completeness",
-        checks: &[
-            CheckId::SupabaseCompleteness,
-            CheckId::SupabaseTables,
-            CheckId::SupabaseAnalytics,
-        ],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "API call succeeds with valid parameters",
-        checks: &[CheckId::PendoEndpoint, CheckId::PendoAuth],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Data sync completes without errors",
-        checks: &[
-            CheckId::SupabaseSyncLog,
-            CheckId::SupabaseFreshness,
-            CheckId::SupabaseCron,
-            CheckId::SupabaseHttp,
-            CheckId::SupabaseAnalytics,
-        ],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Performance meets requirements (< 2s response)",
-        checks: &[CheckId::PendoLatency],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Subscription Status: Subscription is active and valid",
-        checks: &[CheckId::PendoAuth],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "All expected data types processed",
-        checks: &[
-            CheckId::SupabaseSyncLog,
-            CheckId::SupabaseTables,
-            CheckId::SupabaseFreshness,
-            CheckId::SupabaseCompleteness,
-        ],
-        when: When::Pass,
-    },
-    TickRule {
-        item: "Issue severity assessed (P0/P1/P2)",
-        checks: &[],
-        when: When::Verified,
-    },
-];
+pub use crate::checks::ticks::{TICK_RULES, TickRule, When};
 
 /// What the triage concludes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -387,7 +248,7 @@ fn areas(
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail))
     {
         if f.impact != Impact::None {
-            set.extend(f.id.check().areas.iter().copied());
+            set.extend(f.id.check().areas.iter().map(|a| a.key()));
         }
         set.extend(f.areas.iter().copied());
     }
@@ -459,7 +320,7 @@ mod tests {
     #[test]
     fn every_tick_rule_names_a_template_item_and_a_known_check() {
         let template = parse(TEMPLATE);
-        for rule in TICK_RULES {
+        for rule in TICK_RULES.iter() {
             assert!(
                 template
                     .checklist

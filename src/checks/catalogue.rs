@@ -1,34 +1,109 @@
-//! The checks the product knows, one row each: the one place a check is registered.
+//! The registry of checks: one line per check, the only place a check is registered.
 //!
-//! A row says what the check needs (a Pendo key, Supabase API access, the database), the
-//! area labels it points at when it finds a problem, whether it depends on the issue's
-//! data type, and, by its position, its place in the report. Skip reasons, area labels,
-//! report order and the watch's "run once" set all read this table; ids are typed
-//! ([`CheckId`]) and spelled as users see them (`pendo.auth`) only at the edges.
+//! A line gives the check's id and the name users see (`pendo.auth`), what it needs (a
+//! Pendo key, Supabase API access, the database), the areas a problem it finds points at,
+//! whether it depends on the issue's data type, how close to a root cause its problems
+//! usually are, how it runs (the function in its own file), and which checklist items it
+//! proves or bears on. Skip reasons, area labels, report order, the live runner, the
+//! tick rules, the watch's "run once" set and the docs' check tables all read this list.
+//! Adding a check is its file plus one line here. Ids are typed ([`CheckId`]) and spelled
+//! as users see them only at the edges.
 
+use super::ticks::Item::*;
+use super::ticks::Tick::{self, Bears, Proves};
 use crate::credentials::Credentials;
+use crate::live::{Checking, Live, LiveInputs, pendo, supabase};
+use crate::terms::Area::{self, *};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
-/// A check's id. The spelled names (`as_str`) are part of the product's interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CheckId {
-    IssueFields,
-    IssueSecrets,
-    IssueRequest,
-    PendoAuth,
-    PendoEndpoint,
-    PendoLatency,
-    PendoRateLimit,
-    PendoAggregation,
-    SupabaseApi,
-    SupabaseTables,
-    SupabaseFreshness,
-    SupabaseCompleteness,
-    SupabaseSyncLog,
-    SupabaseCron,
-    SupabaseHttp,
-    SupabaseAnalytics,
+/// How a check runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Run {
+    /// An `issue.*` check: the triage runs it on the issue alone.
+    Offline,
+    /// A live check that fetches (through the run's shared answers) and judges.
+    Fetch(LiveCheck),
+    /// A live check that judges only what the others fetched, once they are in or the
+    /// deadline passed.
+    Derived(LiveCheck),
+}
+
+/// A live check's entry point, in its own file.
+pub type LiveCheck = for<'a> fn(&'a Live, &'a LiveInputs) -> Checking<'a>;
+
+/// One registered check.
+#[derive(Debug, Clone, Copy)]
+pub struct Check {
+    pub id: CheckId,
+    /// The id as users see it: part of the product's interface.
+    pub name: &'static str,
+    pub needs: Needs,
+    /// The areas a problem found by this check points at.
+    pub areas: &'static [Area],
+    /// True when the result depends on the issue's data type (the watch runs these once
+    /// per data type and the others once).
+    pub per_data_type: bool,
+    /// How close to a root cause a problem found here usually is (0: closest). The
+    /// diagnosis names the closest one: "the sync job is inactive" before "the data is
+    /// stale", which follows from it.
+    pub cause: u8,
+    pub run: Run,
+    /// The checklist items this check proves or bears on (see [`Tick`]).
+    pub ticks: &'static [Tick],
+}
+
+/// Declares [`CheckId`] and [`CATALOGUE`] from one list, so an id cannot exist without
+/// its row. Only the enum and the table come from it; running a check is a plain function
+/// pointer in its row.
+macro_rules! registry {
+    ($( $id:ident $name:literal $needs:ident [$($area:ident),*] $scope:ident $cause:literal $run:expr, ticks [$($tick:expr),*]; )*) => {
+        /// A check's id. The spelled names ([`CheckId::as_str`]) are part of the product's
+        /// interface; declaration order is report order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CheckId { $($id),* }
+
+        /// Every check, in report order.
+        pub const CATALOGUE: &[Check] = &[$(Check {
+            id: CheckId::$id,
+            name: $name,
+            needs: Needs::$needs,
+            areas: &[$($area),*],
+            per_data_type: matches!(Scope::$scope, Scope::PerType),
+            cause: $cause,
+            run: $run,
+            ticks: &[$($tick),*],
+        }),*];
+    };
+}
+
+/// The registry's words for [`Check::per_data_type`].
+enum Scope {
+    /// Run once per triage, whatever the data type.
+    Once,
+    /// Depends on the issue's data type.
+    PerType,
+}
+
+// Each line: id, name, needs, areas, Once | PerType, cause rank, how it runs, ticks.
+#[rustfmt::skip]
+registry! {
+    IssueFields "issue.fields" Issue [] Once 14 Run::Offline, ticks [];
+    IssueSecrets "issue.secrets" Issue [Security] Once 12 Run::Offline, ticks [];
+    IssueRequest "issue.request" Issue [] Once 13 Run::Offline, ticks [Proves(ReviewRequest)];
+    PendoAuth "pendo.auth" Pendo [PendoApi] Once 1 Run::Fetch(|l, _| Box::pin(pendo::auth::check(l))), ticks [Proves(ApiPermissions), Proves(VerifyKey), Bears(ApiCallSucceeds), Proves(SubscriptionActive)];
+    PendoEndpoint "pendo.endpoint" Pendo [PendoApi] PerType 5 Run::Fetch(|l, i| Box::pin(pendo::endpoint::check(l, i))), ticks [Proves(DataVisible), Proves(TestEndpoint), Proves(ApiCallSucceeds)];
+    PendoLatency "pendo.latency" Pendo [PendoApi, Performance] Once 9 Run::Fetch(|l, _| Box::pin(pendo::latency::check(l))), ticks [Proves(FastResponses)];
+    PendoRateLimit "pendo.rate-limit" Pendo [PendoApi, Performance] Once 10 Run::Derived(|l, _| Box::pin(std::future::ready(pendo::rate_limit::check(l)))), ticks [Proves(ReviewRateLimit)];
+    PendoAggregation "pendo.aggregation" Pendo [PendoApi] Once 6 Run::Fetch(|l, _| Box::pin(pendo::aggregation::check(l))), ticks [];
+    SupabaseApi "supabase.api" SupabaseApi [Supabase] Once 0 Run::Fetch(|l, _| Box::pin(supabase::api::check(l))), ticks [Proves(TestDatabase)];
+    SupabaseTables "supabase.tables" SupabaseApiOrDatabase [Supabase, Database] Once 7 Run::Fetch(|l, i| Box::pin(supabase::tables::check(l, i))), ticks [Proves(VerifyTarget), Bears(ValidateCompleteness), Bears(ExpectedTypes)];
+    SupabaseFreshness "supabase.freshness" SupabaseApiOrDatabase [Supabase, Database, Monitoring] Once 11 Run::Fetch(|l, i| Box::pin(supabase::freshness::check(l, i))), ticks [Bears(VerifyTarget), Bears(SyncCompletes), Bears(ExpectedTypes)];
+    SupabaseCompleteness "supabase.completeness" PendoAndSupabase [Supabase, Database] PerType 8 Run::Derived(|l, i| Box::pin(std::future::ready(supabase::completeness::check(l, i)))), ticks [Proves(CompareSource), Proves(ValidateCompleteness), Bears(ExpectedTypes)];
+    SupabaseSyncLog "supabase.sync-log" SupabaseApiOrDatabase [Supabase, Monitoring] Once 4 Run::Fetch(|l, i| Box::pin(supabase::sync_log::check(l, i))), ticks [Bears(VerifyFunction), Bears(ReviewCronLogs), Proves(SyncCompletes), Proves(ExpectedTypes)];
+    SupabaseCron "supabase.cron" SupabaseApiOrDatabase [Supabase, Monitoring] Once 2 Run::Fetch(|l, _| Box::pin(supabase::cron::check(l))), ticks [Bears(TestDatabase), Proves(ReviewCronLogs), Bears(SyncCompletes)];
+    SupabaseHttp "supabase.http" SupabaseApiOrDatabase [EdgeFunctions, Supabase] Once 3 Run::Fetch(|l, _| Box::pin(supabase::edge_calls::check(l))), ticks [Proves(VerifyFunction), Bears(SyncCompletes)];
+    SupabaseAnalytics "supabase.analytics" SupabaseApiOrDatabase [Supabase, Database] PerType 5 Run::Fetch(|l, i| Box::pin(supabase::analytics::check(l, i))), ticks [Bears(VerifyTarget), Bears(ValidateCompleteness), Bears(SyncCompletes)];
 }
 
 /// What a check needs before it can run.
@@ -82,59 +157,6 @@ impl Needs {
     }
 }
 
-/// One registered check.
-#[derive(Debug, Clone, Copy)]
-pub struct Check {
-    pub id: CheckId,
-    pub needs: Needs,
-    /// Area label keys a problem found by this check points at.
-    pub areas: &'static [&'static str],
-    /// True when the result depends on the issue's data type (the watch runs these once
-    /// per data type and the others once).
-    pub per_data_type: bool,
-    /// How close to a root cause a problem found here usually is (0: closest). The
-    /// diagnosis names the closest one: "the sync job is inactive" before "the data is
-    /// stale", which follows from it.
-    pub cause: u8,
-}
-
-const fn row(
-    id: CheckId,
-    needs: Needs,
-    areas: &'static [&'static str],
-    per_data_type: bool,
-    cause: u8,
-) -> Check {
-    Check {
-        id,
-        needs,
-        areas,
-        per_data_type,
-        cause,
-    }
-}
-
-/// Every check, in report order.
-#[rustfmt::skip]
-pub const CATALOGUE: &[Check] = &[
-    row(CheckId::IssueFields, Needs::Issue, &[], false, 14),
-    row(CheckId::IssueSecrets, Needs::Issue, &["security"], false, 12),
-    row(CheckId::IssueRequest, Needs::Issue, &[], false, 13),
-    row(CheckId::PendoAuth, Needs::Pendo, &["pendo-api"], false, 1),
-    row(CheckId::PendoEndpoint, Needs::Pendo, &["pendo-api"], true, 5),
-    row(CheckId::PendoLatency, Needs::Pendo, &["pendo-api", "performance"], false, 9),
-    row(CheckId::PendoRateLimit, Needs::Pendo, &["pendo-api", "performance"], false, 10),
-    row(CheckId::PendoAggregation, Needs::Pendo, &["pendo-api"], false, 6),
-    row(CheckId::SupabaseApi, Needs::SupabaseApi, &["supabase"], false, 0),
-    row(CheckId::SupabaseTables, Needs::SupabaseApiOrDatabase, &["supabase", "database"], false, 7),
-    row(CheckId::SupabaseFreshness, Needs::SupabaseApiOrDatabase, &["supabase", "database", "monitoring"], false, 11),
-    row(CheckId::SupabaseCompleteness, Needs::PendoAndSupabase, &["supabase", "database"], true, 8),
-    row(CheckId::SupabaseSyncLog, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 4),
-    row(CheckId::SupabaseCron, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 2),
-    row(CheckId::SupabaseHttp, Needs::SupabaseApiOrDatabase, &["edge-functions", "supabase"], false, 3),
-    row(CheckId::SupabaseAnalytics, Needs::SupabaseApiOrDatabase, &["supabase", "database"], true, 5),
-];
-
 impl CheckId {
     /// Every id, in report order.
     pub fn all() -> impl Iterator<Item = CheckId> {
@@ -142,25 +164,8 @@ impl CheckId {
     }
 
     /// The id as users see it (`pendo.auth`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CheckId::IssueFields => "issue.fields",
-            CheckId::IssueSecrets => "issue.secrets",
-            CheckId::IssueRequest => "issue.request",
-            CheckId::PendoAuth => "pendo.auth",
-            CheckId::PendoEndpoint => "pendo.endpoint",
-            CheckId::PendoLatency => "pendo.latency",
-            CheckId::PendoRateLimit => "pendo.rate-limit",
-            CheckId::PendoAggregation => "pendo.aggregation",
-            CheckId::SupabaseApi => "supabase.api",
-            CheckId::SupabaseTables => "supabase.tables",
-            CheckId::SupabaseFreshness => "supabase.freshness",
-            CheckId::SupabaseCompleteness => "supabase.completeness",
-            CheckId::SupabaseSyncLog => "supabase.sync-log",
-            CheckId::SupabaseCron => "supabase.cron",
-            CheckId::SupabaseHttp => "supabase.http",
-            CheckId::SupabaseAnalytics => "supabase.analytics",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.check().name
     }
 
     /// The id of a spelled name; `None` for anything not in the catalogue.
@@ -170,15 +175,13 @@ impl CheckId {
 
     /// The check's catalogue row.
     pub fn check(self) -> &'static Check {
-        CATALOGUE
-            .iter()
-            .find(|c| c.id == self)
-            .expect("every id has a catalogue row")
+        // The catalogue lists the ids in declaration order (a test holds it to that).
+        &CATALOGUE[self as usize]
     }
 
     /// True for the checks that read only the issue.
     pub fn is_offline(self) -> bool {
-        self.check().needs == Needs::Issue
+        matches!(self.check().run, Run::Offline)
     }
 }
 
@@ -213,7 +216,6 @@ mod tests {
             let json = serde_json::to_string(&id).unwrap();
             assert_eq!(serde_json::from_str::<CheckId>(&json).unwrap(), id);
         }
-        assert_eq!(CATALOGUE.len(), 16);
         assert!(serde_json::from_str::<CheckId>("\"@team/evil\"").is_err());
         // Sorting by id is the report's order: the catalogue lists the ids as declared.
         let ids: Vec<CheckId> = CheckId::all().collect();
@@ -244,8 +246,26 @@ mod tests {
     fn every_area_is_a_configurable_area() {
         for c in CATALOGUE {
             for a in c.areas {
-                assert!(crate::config::AREA_KEYS.contains(a), "{}: {a}", c.id);
+                assert!(crate::config::AREA_KEYS.contains(&a.key()), "{}: {a}", c.id);
             }
         }
+    }
+
+    #[test]
+    fn the_catalogue_is_indexed_by_id_and_offline_means_issue_only() {
+        for (i, c) in CATALOGUE.iter().enumerate() {
+            assert_eq!(c.id as usize, i, "{}", c.id);
+            assert_eq!(
+                matches!(c.run, Run::Offline),
+                c.needs == Needs::Issue,
+                "{}",
+                c.id
+            );
+            assert!(c.name.contains('.') && !c.name.contains(' '), "{}", c.name);
+        }
+        let mut names: Vec<&str> = CATALOGUE.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CATALOGUE.len(), "two checks share a name");
     }
 }

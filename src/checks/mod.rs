@@ -8,72 +8,12 @@
 
 pub mod catalogue;
 pub mod offline;
+pub mod ticks;
 
+pub use crate::terms::{Area, Impact, Status};
 pub use catalogue::{CATALOGUE, CheckId, Needs};
 
 use serde::{Deserialize, Deserializer, Serialize};
-use std::fmt;
-
-/// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Warn,
-    Fail,
-    Skip,
-    /// The check itself broke (timeout, unexpected answer); says nothing about the target.
-    Error,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pass => "pass",
-            Self::Warn => "warn",
-            Self::Fail => "fail",
-            Self::Skip => "skip",
-            Self::Error => "error",
-        }
-    }
-
-    /// True when the check ran and reached a conclusion about its target.
-    pub fn is_conclusive(self) -> bool {
-        matches!(self, Self::Pass | Self::Warn | Self::Fail)
-    }
-
-    /// The emoji shown in the report's table.
-    pub fn icon(self) -> &'static str {
-        match self {
-            Self::Pass => "✅",
-            Self::Warn => "⚠️",
-            Self::Fail => "❌",
-            Self::Skip => "⏭️",
-            Self::Error => "💥",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How much a non-passing finding matters for severity (see `verdict`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, Default,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Impact {
-    /// Informational or passing.
-    #[default]
-    None,
-    /// A degradation: slow, rate limited, partial data, success rate under threshold.
-    Degraded,
-    /// Broken: auth rejected, service down, stale or missing data, failed syncs, a live secret.
-    Critical,
-}
 
 /// What one check found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

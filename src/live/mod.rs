@@ -22,6 +22,7 @@ pub mod http;
 pub mod pendo;
 pub mod supabase;
 
+use crate::checks::catalogue::Run;
 use crate::checks::{CATALOGUE, CheckId, Finding, Status};
 use crate::config::Config;
 use crate::credentials::Credentials;
@@ -156,7 +157,7 @@ impl Live {
         let deadline = tokio::time::Instant::now() + total;
         let runnable: Vec<CheckId> = CATALOGUE
             .iter()
-            .filter(|c| runner(c.id) != Runner::Offline && c.needs.met(&self.creds))
+            .filter(|c| !matches!(c.run, Run::Offline) && c.needs.met(&self.creds))
             .map(|c| c.id)
             .collect();
         if runnable.is_empty() {
@@ -251,57 +252,19 @@ impl Live {
     }
 }
 
-/// How a check runs. One exhaustive match: a new check id does not compile until it
-/// says here how it runs (its catalogue row says what it needs, its file what it does).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Runner {
-    /// An `issue.*` check: the triage runs it, not the live set.
-    Offline,
-    /// Fetches (through the run's shared answers) and judges.
-    Fetch,
-    /// Judges only what the others fetched, once they are in or the deadline passed.
-    Derived,
-}
+/// A running live check: what its registry line's function returns.
+pub type Checking<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Finding> + Send + 'a>>;
 
-fn runner(id: CheckId) -> Runner {
-    match id {
-        CheckId::IssueFields | CheckId::IssueSecrets | CheckId::IssueRequest => Runner::Offline,
-        CheckId::PendoAuth
-        | CheckId::PendoEndpoint
-        | CheckId::PendoLatency
-        | CheckId::PendoAggregation
-        | CheckId::SupabaseApi
-        | CheckId::SupabaseTables
-        | CheckId::SupabaseFreshness
-        | CheckId::SupabaseSyncLog
-        | CheckId::SupabaseCron
-        | CheckId::SupabaseHttp
-        | CheckId::SupabaseAnalytics => Runner::Fetch,
-        CheckId::PendoRateLimit | CheckId::SupabaseCompleteness => Runner::Derived,
-    }
-}
-
+/// True for a check that judges only what the others fetched.
 fn is_derived(id: CheckId) -> bool {
-    runner(id) == Runner::Derived
+    matches!(id.check().run, Run::Derived(_))
 }
 
-/// Runs one check: a [`Runner::Derived`] one only judges what the fetching ones left.
+/// Runs one live check through its registry line.
 async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
-    match id {
-        CheckId::PendoAuth => pendo::auth::check(live).await,
-        CheckId::PendoEndpoint => pendo::endpoint::check(live, inputs).await,
-        CheckId::PendoLatency => pendo::latency::check(live).await,
-        CheckId::PendoAggregation => pendo::aggregation::check(live).await,
-        CheckId::PendoRateLimit => pendo::rate_limit::check(live),
-        CheckId::SupabaseApi => supabase::api::check(live).await,
-        CheckId::SupabaseTables => supabase::tables::check(live, inputs).await,
-        CheckId::SupabaseFreshness => supabase::freshness::check(live, inputs).await,
-        CheckId::SupabaseCompleteness => supabase::completeness::check(live, inputs),
-        CheckId::SupabaseSyncLog => supabase::sync_log::check(live, inputs).await,
-        CheckId::SupabaseCron => supabase::cron::check(live).await,
-        CheckId::SupabaseHttp => supabase::edge_calls::check(live).await,
-        CheckId::SupabaseAnalytics => supabase::analytics::check(live, inputs).await,
-        CheckId::IssueFields | CheckId::IssueSecrets | CheckId::IssueRequest => Finding::new(
+    match id.check().run {
+        Run::Fetch(run) | Run::Derived(run) => run(live, inputs).await,
+        Run::Offline => Finding::new(
             id,
             Status::Error,
             "this check reads only the issue and has no live runner (internal error)",
@@ -345,18 +308,6 @@ pub fn fetch_error(id: CheckId, what: &str, e: &FetchError) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_check_has_a_runner_that_fits_its_catalogue_row() {
-        for c in CATALOGUE {
-            assert_eq!(
-                runner(c.id) == Runner::Offline,
-                c.id.is_offline(),
-                "{}",
-                c.id
-            );
-        }
-    }
 
     #[test]
     fn inputs_come_typed_from_the_issue() {
