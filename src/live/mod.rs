@@ -29,6 +29,7 @@ use crate::credentials::Credentials;
 use crate::issue::{DataType, Environment, Issue};
 use crate::secrets;
 use http::{FetchError, Http, seconds};
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -98,6 +99,21 @@ pub struct Live {
     gave_up: std::sync::Mutex<HashMap<CheckId, Duration>>,
     runs: AtomicU32,
     busy_ms: AtomicU32,
+    /// Answers fetched once per run, by type (see [`Live::shared`]).
+    shared: std::sync::Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// An answer fetched once per run and shared by every check and triage that asks for it.
+pub struct Shared<T>(Arc<tokio::sync::OnceCell<T>>);
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.0
+            .get()
+            .expect("a Shared is handed out only once its cell is set")
+    }
 }
 
 impl Live {
@@ -115,7 +131,31 @@ impl Live {
             gave_up: std::sync::Mutex::new(HashMap::new()),
             runs: AtomicU32::new(0),
             busy_ms: AtomicU32::new(0),
+            shared: std::sync::Mutex::new(HashMap::new()),
         }))
+    }
+
+    /// The run's one answer of type `T`, fetched by the first caller and shared with every
+    /// later one (a sweep of five issues asks once). A check that needs an answer of its
+    /// own declares a type for it in its file and asks here, so adding it needs no field
+    /// in [`Live`] or in the dependency's client.
+    pub async fn shared<T, F, Fut>(&self, fetch: F) -> Shared<T>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        let cell = {
+            let mut cells = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+            let any = cells
+                .entry(TypeId::of::<T>())
+                .or_insert_with(|| Arc::new(tokio::sync::OnceCell::<T>::new()));
+            Arc::clone(any)
+                .downcast::<tokio::sync::OnceCell<T>>()
+                .expect("the cell under a type's id holds that type")
+        };
+        cell.get_or_init(fetch).await;
+        Shared(cell)
     }
 
     /// How many times [`Live::run_all`] ran, and the wall time spent in it.
@@ -308,6 +348,24 @@ pub fn fetch_error(id: CheckId, what: &str, e: &FetchError) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_shared_answer_is_fetched_once_per_run_and_per_type() {
+        let live = Live::new(&Config::default(), &Credentials::default(), 0).unwrap();
+        let calls = AtomicU32::new(0);
+        #[derive(Debug, PartialEq)]
+        struct Answer(u32);
+        #[derive(Debug, PartialEq)]
+        struct Other(&'static str);
+        let fetch = || async { Answer(calls.fetch_add(1, Ordering::Relaxed) + 7) };
+        let first = live.shared(fetch).await;
+        let second = live.shared(fetch).await;
+        assert_eq!(*first, Answer(7));
+        assert_eq!(*second, Answer(7));
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+        assert_eq!(*live.shared(|| async { Other("x") }).await, Other("x"));
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+    }
 
     #[test]
     fn inputs_come_typed_from_the_issue() {

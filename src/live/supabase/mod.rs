@@ -20,19 +20,16 @@
 
 pub mod analytics;
 pub mod api;
+pub mod client;
 pub mod completeness;
 pub mod cron;
-pub mod db;
 pub mod edge_calls;
 pub mod freshness;
-pub mod health;
-pub mod rest;
 pub mod rls;
-pub mod schedule;
-pub mod sql;
 pub mod sync_log;
 pub mod tables;
-pub mod wire;
+
+pub use client::{db, health, rest, schedule, sql, wire};
 
 use crate::config::Config;
 use crate::credentials::{Credentials, SecretString};

@@ -3,12 +3,12 @@
 //! REST from the `pendo_triage_health` function those same queries make; both give the
 //! same [`Health`].
 
-use super::Supabase;
 use super::rest::{ApiError, encode};
 use super::sql::{self, HEALTH, Needs};
 use crate::clock::format_rfc3339;
 use crate::config::Config;
 use crate::live::http::FetchError;
+use crate::live::supabase::Supabase;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

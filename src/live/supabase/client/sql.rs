@@ -261,7 +261,7 @@ from {} where {et} = any($1::text[])) x where x.n <= {}",
     )
 }
 
-/// The sync log's columns under the canonical names [`super::sync_log`] reads.
+/// The sync log's columns under the canonical names [`crate::live::supabase::sync_log`] reads.
 fn sync_log_columns(config: &Config) -> String {
     let s = &config.sync_log;
     let q = quote_ident;
