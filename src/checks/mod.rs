@@ -110,6 +110,27 @@ impl Finding {
     pub fn is_offline(&self) -> bool {
         self.id.is_offline()
     }
+
+    /// True when the check ran and reached a conclusion about its target (pass, warn or
+    /// fail), as opposed to being skipped or breaking.
+    pub fn is_conclusive(&self) -> bool {
+        self.status.is_conclusive()
+    }
+
+    /// True when the finding says the integration is broken: a failure of critical
+    /// impact. The watch's health, its failing data types and the sync-health streak all
+    /// count these.
+    pub fn is_broken(&self) -> bool {
+        self.status == Status::Fail && self.impact == Impact::Critical
+    }
+}
+
+/// True when at least one live check (not an `issue.*` one) reached a conclusion: the
+/// verdict is then verified, and the run's health is known.
+pub fn live_concluded<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> bool {
+    findings
+        .into_iter()
+        .any(|f| !f.is_offline() && f.is_conclusive())
 }
 
 /// Area keys read back from the state block: the known ones, as the crate's own strings.
@@ -120,4 +141,23 @@ fn known_areas<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::
         .filter_map(|n| crate::config::AREA_KEYS.iter().find(|k| **k == n))
         .copied()
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_is_a_critical_failure_and_only_live_conclusions_count() {
+        let f = |id, status, impact| Finding::new(id, status, "x").with_impact(impact);
+        assert!(f(CheckId::SupabaseCron, Status::Fail, Impact::Critical).is_broken());
+        assert!(!f(CheckId::SupabaseCron, Status::Fail, Impact::Degraded).is_broken());
+        assert!(!f(CheckId::SupabaseCron, Status::Warn, Impact::Critical).is_broken());
+        assert!(!f(CheckId::SupabaseCron, Status::Error, Impact::None).is_conclusive());
+        let offline = f(CheckId::IssueRequest, Status::Fail, Impact::Critical);
+        let skipped = f(CheckId::PendoAuth, Status::Skip, Impact::None);
+        assert!(!live_concluded([&offline, &skipped]));
+        let warned = f(CheckId::PendoAuth, Status::Warn, Impact::None);
+        assert!(live_concluded([&offline, &warned]));
+    }
 }
