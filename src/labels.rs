@@ -9,6 +9,7 @@
 
 use crate::config::Labels;
 use crate::markdown::inline;
+use crate::terms::Area;
 use std::collections::BTreeSet;
 
 /// What to do with an issue's labels.
@@ -39,11 +40,7 @@ fn has(set: &[String], name: &str) -> bool {
 pub fn managed(labels: &Labels) -> Vec<String> {
     let mut out: Vec<String> = labels.severities().iter().map(|s| s.to_string()).collect();
     out.push(labels.needs_info.clone());
-    out.extend(
-        crate::config::AREA_KEYS
-            .iter()
-            .map(|k| labels.area(k).to_string()),
-    );
+    out.extend(Area::ALL.iter().map(|a| labels.area(a.key()).to_string()));
     out
 }
 
@@ -144,35 +141,9 @@ pub fn style(name: &str, labels: &Labels) -> (&'static str, String) {
     if is(&labels.recheck) {
         return ("0075ca", "Add to run the pendo-triage checks again".into());
     }
-    let areas: [(&str, &str, &str); 8] = [
-        ("pendo-api", "1d76db", "Pendo API integration"),
-        (
-            "supabase",
-            "3ecf8e",
-            "Supabase project, API or Edge Functions",
-        ),
-        (
-            "database",
-            "5319e7",
-            "Tables, data freshness or completeness",
-        ),
-        (
-            "edge-functions",
-            "0e8a16",
-            "Supabase Edge Functions or Netlify functions",
-        ),
-        ("netlify", "00ad9f", "The Netlify dashboard"),
-        ("performance", "f9d0c4", "Slow responses or timeouts"),
-        ("monitoring", "c5def5", "Sync log, cron jobs and alerting"),
-        (
-            "security",
-            "ee0701",
-            "A secret was exposed or access is wrong",
-        ),
-    ];
-    for (key, color, desc) in areas {
-        if is(labels.area(key)) {
-            return (color, desc.to_string());
+    for area in Area::ALL {
+        if is(labels.area(area.key())) {
+            return (area.colour(), area.description().to_string());
         }
     }
     ("bfd4f2", "Set by pendo-triage".into())
