@@ -10,12 +10,14 @@
 //! at once instead of waiting out the deadline again, so a hung dependency costs one
 //! deadline per job. The same `run_all` serves `check` and the Action.
 //!
-//! Each check lives in its own file as a small `fetch` that does the I/O and a pure
-//! `judge` that turns the answer into a [`Finding`], with table tests beside it. Answers
-//! are fetched once per run and shared (a sweep of five issues asks Pendo once), which is
-//! also how `supabase.completeness` reads the count `pendo.endpoint` fetched. A transport
-//! failure becomes an `error` finding through [`fetch_error`], which redacts; a check
-//! never returns `Err`.
+//! Which checks exist, what they need and which function runs each is the registry's
+//! (`checks::catalogue`); this module only runs them. Each check lives in its own file as
+//! a small `fetch` that does the I/O and a pure `judge` that turns the answer into a
+//! [`Finding`], with table tests beside it. Answers are fetched once per run and shared (a
+//! sweep of five issues asks Pendo once), through the dependency's client or
+//! [`Live::shared`]; that is also how `supabase.completeness` reads the count
+//! `pendo.endpoint` fetched. A transport failure becomes an `error` finding through
+//! [`fetch_error`], which redacts; a check never returns `Err`.
 
 pub mod decode;
 pub mod http;

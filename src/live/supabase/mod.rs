@@ -1,5 +1,7 @@
 //! Supabase as the live checks see it: the REST API with the team's key and, when given,
-//! the database URL, each answer fetched once per run and shared.
+//! the database URL, each answer fetched once per run and shared. The clients themselves
+//! (REST, database, SQL, health function, schedule) live in [`client`]; the files beside
+//! this one are the checks.
 //!
 //! The data checks (tables, freshness, completeness, sync log) read through REST when the
 //! bot has it, the path most teams give it, else through the database. pg_cron's and
