@@ -195,45 +195,71 @@ impl Live {
 
     async fn run_uncached(self: &Arc<Self>, inputs: &LiveInputs) -> Vec<Finding> {
         let started = Instant::now();
-        let total = Duration::from_secs(self.config.live.total_timeout_seconds);
-        let deadline = tokio::time::Instant::now() + total;
+        let runnable = match self.gate(inputs) {
+            Gate::Run(ids) => ids,
+            Gate::Skip(ids, why) => {
+                return ids
+                    .into_iter()
+                    .map(|id| Finding::skip(id, why.clone()))
+                    .collect();
+            }
+        };
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        let (fetching, derived): (Vec<CheckId>, Vec<CheckId>) =
+            runnable.into_iter().partition(|id| !is_derived(*id));
+        let mut found = self.fetch_within_deadline(inputs, fetching).await;
+        // Checks that judge what the others fetched, with no I/O of their own.
+        for id in derived {
+            found.push(run_one(self, inputs, id).await);
+        }
+        found.sort_by_key(|f| f.id);
+        let spent = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
+        self.busy_ms.fetch_add(spent, Ordering::Relaxed);
+        found
+    }
+
+    /// The live checks the credentials allow, or why none of them may run for `inputs`.
+    fn gate(&self, inputs: &LiveInputs) -> Gate {
         let runnable: Vec<CheckId> = CATALOGUE
             .iter()
             .filter(|c| !matches!(c.run, Run::Offline) && c.needs.met(&self.creds))
             .map(|c| c.id)
             .collect();
         if runnable.is_empty() {
-            return Vec::new();
+            return Gate::Skip(runnable, String::new());
         }
         if inputs.not_api {
-            return runnable
-                .into_iter()
-                .map(|id| Finding::skip(id, NOT_API))
-                .collect();
+            return Gate::Skip(runnable, NOT_API.to_string());
         }
         let owner = self.config.live.credentials_environment;
-        if let Some(env) = inputs.environment.filter(|e| *e != owner) {
+        match inputs.environment.filter(|e| *e != owner) {
             // Another environment's measurements would answer this issue wrongly.
-            let why = format!(
-                "no credentials for {} (the configured ones are {}'s)",
-                env.as_str(),
-                owner.as_str()
-            );
-            return runnable
-                .into_iter()
-                .map(|id| Finding::skip(id, why.clone()))
-                .collect();
+            Some(env) => Gate::Skip(
+                runnable,
+                format!(
+                    "no credentials for {} (the configured ones are {}'s)",
+                    env.as_str(),
+                    owner.as_str()
+                ),
+            ),
+            None => Gate::Run(runnable),
         }
-        self.runs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Runs the fetching checks concurrently until they are all in or the run's deadline
+    /// passes; a check still out then is `error`, and remembered as such for the run.
+    async fn fetch_within_deadline(
+        self: &Arc<Self>,
+        inputs: &LiveInputs,
+        ids: Vec<CheckId>,
+    ) -> Vec<Finding> {
+        let total = Duration::from_secs(self.config.live.total_timeout_seconds);
+        let deadline = tokio::time::Instant::now() + total;
         let mut tasks = tokio::task::JoinSet::new();
-        let mut ids = HashMap::new();
+        let mut spawned = HashMap::new();
         let mut found: Vec<Finding> = Vec::new();
-        let gave_up = self
-            .gave_up
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        for id in runnable.iter().copied().filter(|id| !is_derived(*id)) {
+        let gave_up = self.gave_up().clone();
+        for id in ids {
             if let Some(waited) = gave_up.get(&id) {
                 found.push(Finding::new(
                     id,
@@ -253,14 +279,14 @@ impl Live {
                     .get_or_insert(started.elapsed().as_millis() as u64);
                 f
             });
-            ids.insert(handle.id(), id);
+            spawned.insert(handle.id(), id);
         }
         loop {
             tokio::select! {
                 joined = tasks.join_next_with_id() => match joined {
                     Some(Ok((_, f))) => found.push(f),
                     Some(Err(e)) => {
-                        if let Some(id) = ids.get(&e.id()) {
+                        if let Some(id) = spawned.get(&e.id()) {
                             found.push(Finding::new(*id, Status::Error, "the check failed unexpectedly (internal error, see the run log)"));
                         }
                     }
@@ -270,12 +296,9 @@ impl Live {
             }
         }
         tasks.abort_all();
-        for id in ids.values() {
+        for id in spawned.values() {
             if !found.iter().any(|f| f.id == *id) {
-                self.gave_up
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(*id, total);
+                self.gave_up().insert(*id, total);
                 found.push(Finding::new(
                     *id,
                     Status::Error,
@@ -283,15 +306,20 @@ impl Live {
                 ));
             }
         }
-        // Checks that judge what the others fetched, with no I/O of their own.
-        for id in runnable.iter().copied().filter(|id| is_derived(*id)) {
-            found.push(run_one(self, inputs, id).await);
-        }
-        found.sort_by_key(|f| f.id);
-        let spent = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
-        self.busy_ms.fetch_add(spent, Ordering::Relaxed);
         found
     }
+
+    fn gave_up(&self) -> std::sync::MutexGuard<'_, HashMap<CheckId, Duration>> {
+        self.gave_up.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What [`Live::gate`] decided for one triage's inputs.
+enum Gate {
+    /// These checks run.
+    Run(Vec<CheckId>),
+    /// None runs: each of these is `skip` with the reason (none at all when empty).
+    Skip(Vec<CheckId>, String),
 }
 
 /// A running live check: what its registry line's function returns.
