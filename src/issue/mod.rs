@@ -12,13 +12,15 @@
 mod blocks;
 mod fields;
 pub mod form;
+mod markdown;
 mod parser;
 mod template;
 pub mod tick;
 
 pub use blocks::{CurlCommand, ReportedRequest, ReportedResponse};
 pub use form::{FORM, Form};
-pub use parser::{normalize_key, parse};
+pub use markdown::normalize_key;
+pub use parser::parse;
 pub use template::{TEMPLATE, body_of, labels_of, template_labels, title_of};
 
 use serde::Serialize;

@@ -5,7 +5,7 @@
 //! and ticks the items whose text matches, so the caller can apply its wanted ticks to
 //! whatever the body is at the moment of writing.
 
-use super::parser::normalize_key;
+use super::markdown::normalize_key;
 use super::{ChecklistItem, parse};
 
 /// Returns `body` with the mark of each item at `offsets` (byte of the `[`) set to `x`.
