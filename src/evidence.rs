@@ -1,5 +1,6 @@
-//! What the issue itself reports, read as numbers: the response status, the success
-//! rate, the latency, how stale the data is.
+//! What the issue itself reports, read as values with a meaning: the response status or
+//! error code, the success and error rates, the latency, how stale the data is, when the
+//! sync last succeeded or ran, throttling, and missing or wrong data.
 //!
 //! These values stand beside the measured ones in the report, and when no live check
 //! could run they are what severity is decided from (the report then says so).

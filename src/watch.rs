@@ -2,9 +2,10 @@
 //! issue itself when it finds it broken, the way an uptime monitor opens an issue for a
 //! site that is down, and closes it when it recovers.
 //!
-//! This module is the pure part: the health of every configured data type, the decision
-//! (open, keep, recover, nothing), the issue filed from the repository's own template with
-//! the fields the checks measured, and the job summary's health table. `run::watch` does
+//! This module is the pure part: the health of every configured data type (healthy,
+//! broken, or not concluded), the issue filed from the repository's own template with the
+//! fields the checks measured, its labels, the recovery comment, and the job summary's
+//! health table. `run::watch` decides what to do (open, keep, recover, nothing) and does
 //! the reading and writing around it.
 
 use crate::checks::{CATALOGUE, CheckId, Finding, Impact, Status};

@@ -1,4 +1,9 @@
-//! The `[API]` issue template as a typed model.
+//! The `[API]` issue template as a typed model: this file holds the model ([`Issue`], its
+//! fields, checklist items, code blocks, headings, environment, data type and method);
+//! `markdown` reads a body in one pass, `fields` knows the template's placeholders,
+//! `blocks` reads the request, response and curl blocks, `parser` puts them together,
+//! `form` and `template` hold the issue form and the markdown template, and `tick` edits
+//! checklist marks.
 //!
 //! People paste the template with CRLF line endings, edited headings, emoji, deleted
 //! sections and nested lists. [`parse`] turns whatever arrived into an [`Issue`]: every

@@ -1,4 +1,5 @@
-//! Ticking checklist items: the only edit the bot makes to a person's text.
+//! Ticking checklist items: one of the two edits the bot makes to a person's text (the
+//! other is masking secrets, see [`crate::secrets`]).
 //!
 //! [`apply`] changes exactly one byte per item, the space inside `[ ]`, and nothing else:
 //! no re-rendering, no normalising of line endings. [`tick_items`] re-reads a (fresh) body

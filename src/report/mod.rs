@@ -1,10 +1,14 @@
 //! Findings + verdict → the report: the markdown comment people read, and JSON.
 //!
-//! All user-facing text of a triage is built here, by pure functions. The comment starts
-//! with the hidden marker [`MARKER`], by which the bot finds it again; it may end with a
-//! hidden state block (see [`render_markdown`]'s `state`). Issue text only enters through
-//! [`crate::markdown`], so it cannot ping people or break the tables, and the comment
-//! never exceeds [`MAX_CHARS`].
+//! Pure functions that lay the report out: the headline, the issue's facts, the table of
+//! checks, the sync charts, reported vs measured values, next steps, ticks and footer. The
+//! sentences inside come from elsewhere: the findings' summaries, evidence and next steps
+//! from the checks, the reported values' meanings from [`crate::evidence`], the diagnosis
+//! from the verdict, the live note from the caller. The comment starts with the hidden
+//! marker [`MARKER`], by which the bot finds it again; it may end with a hidden state block
+//! (see [`render_markdown`]'s `state`). Issue text only enters through [`crate::markdown`],
+//! so it cannot ping people or break the tables, and the comment never exceeds
+//! [`MAX_CHARS`].
 
 use crate::checks::{Finding, Status};
 use crate::config::Severity;
