@@ -1,9 +1,11 @@
 //! GitHub event payloads → what to triage, or why not.
 //!
 //! Pure: it gets the event name and the payload `GITHUB_EVENT_PATH` points at, and
-//! decides (PRODUCT.md "Triggers") whether this run triages one issue, sweeps every open
-//! `[API]` issue, or does nothing, and whether live checks may run for it. A payload that
-//! lacks a field the decision needs is an error naming that field (`issue.number`, …).
+//! decides (`docs/action.md`, "Triggers") whether this run triages one issue, sweeps every
+//! open `[API]` issue, or does nothing, and whether live checks may run for it. A payload
+//! that lacks a field the decision needs is an error naming that field (`issue.number`,
+//! …). The rules it decides by live here too: what an `[API]` issue is, who is a member,
+//! a `/recheck` line in a comment, and an edit that is only the bot's own.
 
 use crate::config::Labels;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};

@@ -1,5 +1,6 @@
-//! The rules behind [`super::find`]: one scanner per secret shape, and the placeholder test
-//! they share.
+//! The rules behind [`super::find`]: one scanner per secret shape, the placeholder test
+//! they share, and [`scan`], which runs them after the values the bot holds itself
+//! (`held`); where two matches overlap, the earlier rule's wins.
 //!
 //! Written after the way gitleaks (`cmd/generate/config/rules/*.go`) and Nosey Parker
 //! (`data/default/rules/*.yml`) write theirs: a literal keyword first (a header or
