@@ -1,9 +1,11 @@
 //! GitHub event payloads → what to triage, or why not.
 //!
 //! Pure: it gets the event name and the payload `GITHUB_EVENT_PATH` points at, and
-//! decides (PRODUCT.md "Triggers") whether this run triages one issue, sweeps every open
-//! `[API]` issue, or does nothing, and whether live checks may run for it. A payload that
-//! lacks a field the decision needs is an error naming that field (`issue.number`, …).
+//! decides (`docs/action.md`, "Triggers") whether this run triages one issue, sweeps every
+//! open `[API]` issue, or does nothing, and whether live checks may run for it. A payload
+//! that lacks a field the decision needs is an error naming that field (`issue.number`,
+//! …). The rules it decides by live here too: what an `[API]` issue is, who is a member,
+//! a `/recheck` line in a comment, and an edit that is only the bot's own.
 
 use crate::config::Labels;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
@@ -138,87 +140,111 @@ pub fn decide(
     bot_logins: &[String],
     labels: &Labels,
 ) -> Result<Intake, EventError> {
-    let ignore = |why: String| Ok(Intake::Ignore(why));
     match event_name {
         "schedule" => Ok(Intake::Sweep(Trigger::Schedule)),
-        "workflow_dispatch" => {
-            match issue_number_input.map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(Intake::Sweep(Trigger::Dispatch)),
-                Some(n) => {
-                    let number = n.trim_start_matches('#').parse::<u64>().map_err(|_| EventError {
-                    field: "inputs.issue-number".into(),
-                    problem: format!("is {n:?}; give an issue number such as 42, or leave it empty to sweep"),
-                })?;
-                    Ok(Intake::One(Target::new(number, Trigger::Dispatch, true)))
-                }
-            }
-        }
-        "issues" | "issue_comment" => {
-            let action = str_at(payload, "action")?;
-            let sender = str_at(payload, "sender.login")?;
-            if bot_logins.iter().any(|b| b.eq_ignore_ascii_case(sender)) {
-                return ignore(format!("the event was caused by the bot itself ({sender})"));
-            }
-            let issue = payload.get("issue").ok_or_else(|| missing("issue"))?;
-            let number = u64_at(payload, "issue.number")?;
-            let title = str_at(payload, "issue.title")?;
-            let issue_labels = label_names(issue);
-            if !is_api_issue(title, &issue_labels, labels) {
-                return ignore(format!(
-                    "issue #{number} is not an {TITLE_PREFIX} issue and has no `{}` label",
-                    labels.area("pendo-api")
-                ));
-            }
-            if event_name == "issue_comment" {
-                return decide_comment(payload, action, number);
-            }
-            let author_member = is_member(str_at(payload, "issue.author_association")?);
-            let target =
-                |trigger, live_allowed| Ok(Intake::One(Target::new(number, trigger, live_allowed)));
-            match action {
-                "opened" => target(Trigger::Opened, author_member),
-                "reopened" => target(Trigger::Reopened, author_member),
-                "edited" => {
-                    let new_body = issue["body"].as_str().unwrap_or("");
-                    let from = |field: &str| {
-                        payload
-                            .pointer(&format!("/changes/{field}/from"))
-                            .and_then(Value::as_str)
-                    };
-                    let (body_from, title_from) = (from("body"), from("title"));
-                    // The bot's own edits tick items and mask secrets, in the body and the
-                    // title; an edit that does only that is not a reason to run again.
-                    let bot_body = body_from.is_none_or(|f| is_bot_edit(f, new_body));
-                    let bot_title =
-                        title_from.is_none_or(|f| f != title && crate::secrets::redact(f) == title);
-                    if (body_from.is_some() || title_from.is_some()) && bot_body && bot_title {
-                        return ignore(format!(
-                            "the edit of issue #{number} only ticks items or masks secrets (the bot's own kind of edit)"
-                        ));
-                    }
-                    let mut t = Target::new(number, Trigger::Edited, author_member);
-                    if body_from.is_some() {
-                        // A person's edit of the body: what it reports is as of now.
-                        t.body_edited_at = str_at(payload, "issue.updated_at")
-                            .ok()
-                            .and_then(crate::clock::parse_rfc3339);
-                    }
-                    Ok(Intake::One(t))
-                }
-                "labeled" => {
-                    let added = str_at(payload, "label.name")?;
-                    if added.eq_ignore_ascii_case(&labels.recheck) {
-                        // Only people with triage access can add labels: a member's request.
-                        target(Trigger::RecheckLabel, true)
-                    } else {
-                        ignore(format!("label `{added}` is not the recheck label"))
-                    }
-                }
-                other => ignore(format!("issues.{other} is not a trigger")),
-            }
-        }
-        other => ignore(format!("event `{other}` is not a trigger")),
+        "workflow_dispatch" => decide_dispatch(issue_number_input),
+        "issues" | "issue_comment" => decide_issue_event(event_name, payload, bot_logins, labels),
+        other => Ok(Intake::Ignore(format!("event `{other}` is not a trigger"))),
     }
+}
+
+/// A manual run: one issue when the input names one, else a sweep.
+fn decide_dispatch(issue_number_input: Option<&str>) -> Result<Intake, EventError> {
+    match issue_number_input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Intake::Sweep(Trigger::Dispatch)),
+        Some(n) => {
+            let number = n
+                .trim_start_matches('#')
+                .parse::<u64>()
+                .map_err(|_| EventError {
+                    field: "inputs.issue-number".into(),
+                    problem: format!(
+                        "is {n:?}; give an issue number such as 42, or leave it empty to sweep"
+                    ),
+                })?;
+            Ok(Intake::One(Target::new(number, Trigger::Dispatch, true)))
+        }
+    }
+}
+
+/// An `issues` or `issue_comment` event: not the bot's own, on an `[API]` issue, and an
+/// action that triggers.
+fn decide_issue_event(
+    event_name: &str,
+    payload: &Value,
+    bot_logins: &[String],
+    labels: &Labels,
+) -> Result<Intake, EventError> {
+    let ignore = |why: String| Ok(Intake::Ignore(why));
+    let action = str_at(payload, "action")?;
+    let sender = str_at(payload, "sender.login")?;
+    if bot_logins.iter().any(|b| b.eq_ignore_ascii_case(sender)) {
+        return ignore(format!("the event was caused by the bot itself ({sender})"));
+    }
+    let issue = payload.get("issue").ok_or_else(|| missing("issue"))?;
+    let number = u64_at(payload, "issue.number")?;
+    let title = str_at(payload, "issue.title")?;
+    let issue_labels = label_names(issue);
+    if !is_api_issue(title, &issue_labels, labels) {
+        return ignore(format!(
+            "issue #{number} is not an {TITLE_PREFIX} issue and has no `{}` label",
+            labels.area("pendo-api")
+        ));
+    }
+    if event_name == "issue_comment" {
+        return decide_comment(payload, action, number);
+    }
+    let author_member = is_member(str_at(payload, "issue.author_association")?);
+    let target =
+        |trigger, live_allowed| Ok(Intake::One(Target::new(number, trigger, live_allowed)));
+    match action {
+        "opened" => target(Trigger::Opened, author_member),
+        "reopened" => target(Trigger::Reopened, author_member),
+        "edited" => decide_edit(payload, number, title, author_member),
+        "labeled" => {
+            let added = str_at(payload, "label.name")?;
+            if added.eq_ignore_ascii_case(&labels.recheck) {
+                // Only people with triage access can add labels: a member's request.
+                target(Trigger::RecheckLabel, true)
+            } else {
+                ignore(format!("label `{added}` is not the recheck label"))
+            }
+        }
+        other => ignore(format!("issues.{other} is not a trigger")),
+    }
+}
+
+/// An `issues.edited` event: a trigger unless the edit is only the bot's own kind.
+fn decide_edit(
+    payload: &Value,
+    number: u64,
+    title: &str,
+    author_member: bool,
+) -> Result<Intake, EventError> {
+    let new_body = payload["issue"]["body"].as_str().unwrap_or("");
+    let from = |field: &str| {
+        payload
+            .pointer(&format!("/changes/{field}/from"))
+            .and_then(Value::as_str)
+    };
+    let (body_from, title_from) = (from("body"), from("title"));
+    // The bot's own edits tick items and mask secrets, in the body and the
+    // title; an edit that does only that is not a reason to run again.
+    let bot_body = body_from.is_none_or(|f| is_bot_edit(f, new_body));
+    let bot_title = title_from.is_none_or(|f| f != title && crate::secrets::redact(f) == title);
+    if (body_from.is_some() || title_from.is_some()) && bot_body && bot_title {
+        return Ok(Intake::Ignore(format!(
+            "the edit of issue #{number} only ticks items or masks secrets (the bot's own kind of edit)"
+        )));
+    }
+    let mut t = Target::new(number, Trigger::Edited, author_member);
+    if body_from.is_some() {
+        // A person's edit of the body: what it reports is as of now.
+        t.body_edited_at = str_at(payload, "issue.updated_at")
+            .ok()
+            .and_then(crate::clock::parse_rfc3339);
+    }
+    Ok(Intake::One(t))
 }
 
 fn decide_comment(payload: &Value, action: &str, number: u64) -> Result<Intake, EventError> {

@@ -1,5 +1,6 @@
-//! What the issue itself reports, read as numbers: the response status, the success
-//! rate, the latency, how stale the data is.
+//! What the issue itself reports, read as values with a meaning: the response status or
+//! error code, the success and error rates, the latency, how stale the data is, when the
+//! sync last succeeded or ran, throttling, and missing or wrong data.
 //!
 //! These values stand beside the measured ones in the report, and when no live check
 //! could run they are what severity is decided from (the report then says so).
@@ -34,93 +35,111 @@ pub struct Reported {
 /// the bot runs: an unchanged issue reads the same on every run.
 pub fn reported(issue: &Issue, thresholds: &Thresholds, at: &ReportedAt) -> Vec<Reported> {
     let mut out = Vec::new();
-    if let Some(resp) = &issue.response {
-        if let Some(status) = resp.status {
-            out.push(status_meaning(
-                status,
-                resp.code.as_deref(),
-                resp.error.as_deref(),
-            ));
-        } else if let Some(code) = resp.code.as_deref()
-            && let Some(r) = code_meaning(code)
-        {
-            out.push(r);
-        }
+    out.extend(response(issue));
+    out.extend(success_rate(issue, thresholds));
+    out.extend(error_rate(issue, thresholds));
+    out.extend(latency(issue, thresholds));
+    out.extend(stale_data(issue, thresholds));
+    out.extend(sync_times(issue, thresholds, at));
+    out.extend(throttling(issue));
+    out.extend(data_problems(issue));
+    out
+}
+
+/// The reported response's status (with its code and error), else its error code alone.
+fn response(issue: &Issue) -> Option<Reported> {
+    let resp = issue.response.as_ref()?;
+    match resp.status {
+        Some(status) => Some(status_meaning(
+            status,
+            resp.code.as_deref(),
+            resp.error.as_deref(),
+        )),
+        None => code_meaning(resp.code.as_deref()?),
     }
-    if let Some(v) = issue.field("Success Rate")
-        && let Some(pct) = percent(v)
-    {
-        let (impact, meaning) = if pct <= 0.0 {
-            (Impact::Critical, "every recent sync run failed".to_string())
-        } else if pct < thresholds.success_rate_percent {
-            (
-                Impact::Degraded,
-                format!("below the {}% threshold", thresholds.success_rate_percent),
-            )
+}
+
+fn success_rate(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
+    let v = issue.field("Success Rate")?;
+    let pct = percent(v)?;
+    let (impact, meaning) = if pct <= 0.0 {
+        (Impact::Critical, "every recent sync run failed".to_string())
+    } else if pct < thresholds.success_rate_percent {
+        (
+            Impact::Degraded,
+            format!("below the {}% threshold", thresholds.success_rate_percent),
+        )
+    } else {
+        (Impact::None, String::new())
+    };
+    Some(item("Success Rate", v, impact, meaning, &["monitoring"]))
+}
+
+fn error_rate(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
+    let v = issue.field("Error Rate")?;
+    let pct = percent(v)?;
+    let bad = pct > thresholds.error_rate_percent;
+    Some(item(
+        "Error Rate",
+        v,
+        if bad { Impact::Degraded } else { Impact::None },
+        if bad {
+            format!("above the {}% threshold", thresholds.error_rate_percent)
         } else {
-            (Impact::None, String::new())
-        };
-        out.push(item("Success Rate", v, impact, meaning, &["monitoring"]));
-    }
-    if let Some(v) = issue.field("Error Rate")
-        && let Some(pct) = percent(v)
-    {
-        let bad = pct > thresholds.error_rate_percent;
-        out.push(item(
-            "Error Rate",
+            String::new()
+        },
+        &["monitoring"],
+    ))
+}
+
+/// The first of `Latency` and `Response Time` that reads as a duration.
+fn latency(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
+    ["Latency", "Response Time"].into_iter().find_map(|label| {
+        let v = issue.field(label)?;
+        let ms = duration_secs(v)? * 1000.0;
+        let bad = ms > thresholds.response_time_ms as f64;
+        Some(item(
+            label,
             v,
             if bad { Impact::Degraded } else { Impact::None },
             if bad {
-                format!("above the {}% threshold", thresholds.error_rate_percent)
-            } else {
-                String::new()
-            },
-            &["monitoring"],
-        ));
-    }
-    for label in ["Latency", "Response Time"] {
-        if let Some(v) = issue.field(label)
-            && let Some(secs) = duration_secs(v)
-        {
-            let ms = secs * 1000.0;
-            let bad = ms > thresholds.response_time_ms as f64;
-            out.push(item(
-                label,
-                v,
-                if bad { Impact::Degraded } else { Impact::None },
-                if bad {
-                    format!(
-                        "over the {} s requirement",
-                        thresholds.response_time_ms as f64 / 1000.0
-                    )
-                } else {
-                    String::new()
-                },
-                &["performance"],
-            ));
-            break;
-        }
-    }
-    let stale_limit = thresholds.freshness_hours as f64 * 3600.0;
-    if let Some(v) = issue.field("Stale Data")
-        && let Some(secs) = duration_secs(v)
-    {
-        let bad = secs > stale_limit;
-        out.push(item(
-            "Stale Data",
-            v,
-            if bad { Impact::Critical } else { Impact::None },
-            if bad {
                 format!(
-                    "older than the {} h freshness threshold",
-                    thresholds.freshness_hours
+                    "over the {} s requirement",
+                    thresholds.response_time_ms as f64 / 1000.0
                 )
             } else {
                 String::new()
             },
-            &["monitoring"],
-        ));
-    }
+            &["performance"],
+        ))
+    })
+}
+
+fn stale_data(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
+    let stale_limit = thresholds.freshness_hours as f64 * 3600.0;
+    let v = issue.field("Stale Data")?;
+    let secs = duration_secs(v)?;
+    let bad = secs > stale_limit;
+    Some(item(
+        "Stale Data",
+        v,
+        if bad { Impact::Critical } else { Impact::None },
+        if bad {
+            format!(
+                "older than the {} h freshness threshold",
+                thresholds.freshness_hours
+            )
+        } else {
+            String::new()
+        },
+        &["monitoring"],
+    ))
+}
+
+/// `Sync Status` and `Last Run`: their age when they give a time, and a sync status that
+/// says it fails.
+fn sync_times(issue: &Issue, thresholds: &Thresholds, at: &ReportedAt) -> Vec<Reported> {
+    let mut out = Vec::new();
     for (label, what) in [
         ("Sync Status", "last successful sync"),
         ("Last Run", "the sync job last ran"),
@@ -142,29 +161,36 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, at: &ReportedAt) -> Vec<
             ));
         }
     }
-    if let Some(v) = issue.field("Throttling")
-        && contains_word(v, &["yes", "true", "throttled", "429"])
-    {
-        out.push(item(
-            "Throttling",
-            v,
-            Impact::Degraded,
-            "Pendo is throttling the sync".into(),
-            &["pendo-api", "performance"],
-        ));
-    }
-    for label in ["Missing Data", "Incorrect Data"] {
-        if let Some(v) = issue.field(label) {
-            out.push(item(
+    out
+}
+
+fn throttling(issue: &Issue) -> Option<Reported> {
+    let v = issue
+        .field("Throttling")
+        .filter(|v| contains_word(v, &["yes", "true", "throttled", "429"]))?;
+    Some(item(
+        "Throttling",
+        v,
+        Impact::Degraded,
+        "Pendo is throttling the sync".into(),
+        &["pendo-api", "performance"],
+    ))
+}
+
+fn data_problems(issue: &Issue) -> Vec<Reported> {
+    ["Missing Data", "Incorrect Data"]
+        .into_iter()
+        .filter_map(|label| {
+            let v = issue.field(label)?;
+            Some(item(
                 label,
                 v,
                 Impact::Degraded,
                 "partial or wrong data reported".into(),
                 &[],
-            ));
-        }
-    }
-    out
+            ))
+        })
+        .collect()
 }
 
 /// A time the issue reports, judged by its age when the issue reported it. A time after

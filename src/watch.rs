@@ -2,9 +2,10 @@
 //! issue itself when it finds it broken, the way an uptime monitor opens an issue for a
 //! site that is down, and closes it when it recovers.
 //!
-//! This module is the pure part: the health of every configured data type, the decision
-//! (open, keep, recover, nothing), the issue filed from the repository's own template with
-//! the fields the checks measured, and the job summary's health table. `run::watch` does
+//! This module is the pure part: the health of every configured data type (healthy,
+//! broken, or not concluded), the issue filed from the repository's own template with the
+//! fields the checks measured, its labels, the recovery comment, and the job summary's
+//! health table. `run::watch` decides what to do (open, keep, recover, nothing) and does
 //! the reading and writing around it.
 
 use crate::checks::{CATALOGUE, CheckId, Finding, Impact, Status};
@@ -198,8 +199,23 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         .filter(|(d, _)| *d == focus)
         .flat_map(|(_, fs)| fs.iter().cloned())
         .collect();
+    let fills = fills(focus, &all);
+    let problem = problem_text(h, &failing, now);
+    let mut body = filled_template(template, &fills, &problem);
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    body.push_str(&format!("\n{WATCH_MARKER}\n"));
+    let title = title_text(&format!("[API] {}", worst.summary), 120);
+    Some((
+        crate::secrets::redact(&title),
+        crate::secrets::redact(&body),
+    ))
+}
+
+/// The template fields the checks measured for `focus`: (label, value).
+fn fills(focus: DataType, all: &[Finding]) -> Vec<(&'static str, String)> {
     let (method, path) = endpoint(focus);
-    // The fields the checks measured, filled into whichever shape the template has.
     let mut fills: Vec<(&str, String)> = vec![
         ("Endpoint", format!("`{method} {path}`")),
         ("Method", method.to_string()),
@@ -215,17 +231,22 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         ("Stale Data", "Stale Data"),
         ("Latency", "Latency"),
     ] {
-        if let Some(v) = measured(&all, from) {
+        if let Some(v) = measured(all, from) {
             // Measured values quote the database and Pendo: escaped like the comment's.
             fills.push((field, field_text(v, 200)));
         }
     }
-    if let Some(n) = measured(&all, "Expected Record Count")
+    if let Some(n) = measured(all, "Expected Record Count")
         .and_then(|v| v.split_whitespace().next())
         .filter(|n| n.chars().all(|c| c.is_ascii_digit() || c == ','))
     {
         fills.push(("Expected Record Count", n.to_string()));
     }
+    fills
+}
+
+/// The problem description: when, which data types, and each critical finding once.
+fn problem_text(h: &Health, failing: &[DataType], now: i64) -> String {
     let mut problem = format!(
         "pendo-triage's watch found the production sync broken at {} ({}):\n",
         format_utc(now),
@@ -247,33 +268,30 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         }
     }
     problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue when the checks pass again.");
-    let mut body = match crate::issue::Form::read(template) {
+    problem
+}
+
+/// The repository's template (an issue form or a markdown template) with `fills` and the
+/// problem description filled in.
+fn filled_template(template: &str, fills: &[(&str, String)], problem: &str) -> String {
+    match crate::issue::Form::read(template) {
         // The repository files issues through the form: the markdown GitHub makes of it.
         Some(form) => form.submission(
             |label| match fills.iter().find(|(l, _)| *l == label) {
                 Some((_, v)) => Some(v.replace(['\r', '\n'], " ")),
-                None => (label == "Problem Description").then(|| problem.clone()),
+                None => (label == "Problem Description").then(|| problem.to_string()),
             },
             |_| false,
         ),
         None => {
             let mut body = crate::issue::body_of(template).to_string();
-            for (field, value) in &fills {
+            for (field, value) in fills {
                 set_field(&mut body, field, value);
             }
-            set_problem(&mut body, &problem);
+            set_problem(&mut body, problem);
             body
         }
-    };
-    if !body.ends_with('\n') {
-        body.push('\n');
     }
-    body.push_str(&format!("\n{WATCH_MARKER}\n"));
-    let title = title_text(&format!("[API] {}", worst.summary), 120);
-    Some((
-        crate::secrets::redact(&title),
-        crate::secrets::redact(&body),
-    ))
 }
 
 /// A field value from text that may quote a dependency: one line that pings nobody and

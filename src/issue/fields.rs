@@ -1,11 +1,13 @@
-//! Field values: the template's placeholders mean "not given".
+//! What the template's own text is (its field labels, checklist items and example code
+//! blocks), and what a field value means against it: the template's placeholders mean
+//! "not given". Also the split of an `Endpoint` value into method and path.
 //!
 //! The placeholders are read from the project's own copy of the template, so the two can
 //! not drift apart. A value counts as not given when it is empty, equals the template's
 //! value for that label, is a bracketed placeholder such as `[HTTP method]`, or keeps more
 //! than one option of a multi-choice placeholder such as `Development/Staging/Production`.
 
-use super::parser::normalize_key;
+use super::markdown::{normalize_key, read_template};
 use super::{HttpMethod, TEMPLATE};
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -22,7 +24,7 @@ struct Template {
 }
 
 static TEMPLATE_INFO: LazyLock<Template> = LazyLock::new(|| {
-    let issue = super::parser::read_template(TEMPLATE);
+    let issue = read_template(TEMPLATE);
     let mut placeholders: HashMap<String, Vec<(String, String)>> = HashMap::new();
     let mut labels: HashMap<String, (String, String)> = HashMap::new();
     for (section, label, raw) in issue.0 {

@@ -6,9 +6,9 @@
 //! line, a textarea's lines, a dropdown's choice), a fenced block when the textarea has
 //! `render: <lang>`, `_No response_` when nothing was given, and for `checkboxes` one
 //! `- [X] <option>` or `- [ ] <option>` line per option. The parser reads that shape
-//! beside the markdown template's (see `parser`): a heading named like a template field
-//! with a paragraph under it is that field, and checkboxes are task items under the
-//! heading of their group.
+//! beside the markdown template's (see `markdown` and `parser`): a heading named like a
+//! template field with a paragraph under it is that field, and checkboxes are task items
+//! under the heading of their group.
 
 use serde::Deserialize;
 
@@ -131,7 +131,7 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::issue::parser::normalize_key;
+    use crate::issue::normalize_key;
     use crate::issue::{DataType, Environment, TEMPLATE, parse};
     use std::collections::HashSet;
 

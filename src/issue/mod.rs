@@ -1,4 +1,9 @@
-//! The `[API]` issue template as a typed model.
+//! The `[API]` issue template as a typed model: this file holds the model ([`Issue`], its
+//! fields, checklist items, code blocks, headings, environment, data type and method);
+//! `markdown` reads a body in one pass, `fields` knows the template's placeholders,
+//! `blocks` reads the request, response and curl blocks, `parser` puts them together,
+//! `form` and `template` hold the issue form and the markdown template, and `tick` edits
+//! checklist marks.
 //!
 //! People paste the template with CRLF line endings, edited headings, emoji, deleted
 //! sections and nested lists. [`parse`] turns whatever arrived into an [`Issue`]: every
@@ -12,13 +17,15 @@
 mod blocks;
 mod fields;
 pub mod form;
+mod markdown;
 mod parser;
 mod template;
 pub mod tick;
 
 pub use blocks::{CurlCommand, ReportedRequest, ReportedResponse};
 pub use form::{FORM, Form};
-pub use parser::{normalize_key, parse};
+pub use markdown::normalize_key;
+pub use parser::parse;
 pub use template::{TEMPLATE, body_of, labels_of, template_labels, title_of};
 
 use serde::Serialize;

@@ -1,11 +1,12 @@
-//! Ticking checklist items: the only edit the bot makes to a person's text.
+//! Ticking checklist items: one of the two edits the bot makes to a person's text (the
+//! other is masking secrets, see [`crate::secrets`]).
 //!
 //! [`apply`] changes exactly one byte per item, the space inside `[ ]`, and nothing else:
 //! no re-rendering, no normalising of line endings. [`tick_items`] re-reads a (fresh) body
 //! and ticks the items whose text matches, so the caller can apply its wanted ticks to
 //! whatever the body is at the moment of writing.
 
-use super::parser::normalize_key;
+use super::markdown::normalize_key;
 use super::{ChecklistItem, parse};
 
 /// Returns `body` with the mark of each item at `offsets` (byte of the `[`) set to `x`.

@@ -1,5 +1,7 @@
-//! The JSON report: `check --format json` and the Action's `report-json` output. Every
-//! string is redacted; the Action neutralises it further before it becomes an output.
+//! The JSON report: `check --format json` and the Action's `report-json` output. The
+//! strings that can quote the issue or a measured value (diagnosis, endpoint, check
+//! summaries and evidence, reported values) are redacted here; the Action neutralises it
+//! further before it becomes an output.
 
 use super::next_steps;
 use crate::checks::Status;

@@ -1,10 +1,14 @@
 //! Findings + verdict → the report: the markdown comment people read, and JSON.
 //!
-//! All user-facing text of a triage is built here, by pure functions. The comment starts
-//! with the hidden marker [`MARKER`], by which the bot finds it again; it may end with a
-//! hidden state block (see [`render_markdown`]'s `state`). Issue text only enters through
-//! [`crate::markdown`], so it cannot ping people or break the tables, and the comment
-//! never exceeds [`MAX_CHARS`].
+//! Pure functions that lay the report out: the headline, the issue's facts, the table of
+//! checks, the sync charts, reported vs measured values, next steps, ticks and footer. The
+//! sentences inside come from elsewhere: the findings' summaries, evidence and next steps
+//! from the checks, the reported values' meanings from [`crate::evidence`], the diagnosis
+//! from the verdict, the live note from the caller. The comment starts with the hidden
+//! marker [`MARKER`], by which the bot finds it again; it may end with a hidden state block
+//! (see [`render_markdown`]'s `state`). Issue text only enters through [`crate::markdown`],
+//! so it cannot ping people or break the tables, and the comment never exceeds
+//! [`MAX_CHARS`].
 
 use crate::checks::{Finding, Status};
 use crate::config::Severity;
@@ -68,16 +72,38 @@ fn join(body: String, state: &str) -> String {
 }
 
 fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: usize) -> String {
-    let v = &t.verdict;
     let mut out = String::with_capacity(4096);
     out.push_str(MARKER);
     out.push('\n');
-    out.push_str(&format!(
+    out.push_str(&headline(t, ctx));
+    out.push_str(&facts(t));
+    out.push_str(&table::checks(&t.findings, evidence_lines, cell_chars));
+    out.push('\n');
+    // The sync history charts, folded; the first to go when the comment must shrink.
+    if evidence_lines >= 3 {
+        for h in t.findings.iter().flat_map(|f| &f.history) {
+            if let Some(chart) = crate::history::details(h) {
+                out.push_str(&chart);
+                out.push('\n');
+            }
+        }
+    }
+    out.push_str(&compared_table(t, cell_chars));
+    out.push_str(&steps_list(t));
+    out.push_str(&ticked_line(t));
+    out.push_str(&footer(t, ctx));
+    out
+}
+
+/// The severity and diagnosis, then whether the results are live and why not.
+fn headline(t: &Triage, ctx: &Context) -> String {
+    let v = &t.verdict;
+    let mut out = format!(
         "### {} {} — {}\n\n",
         severity_icon(v.severity),
         v.severity,
         inline(&v.diagnosis, 300)
-    ));
+    );
     if !v.verified {
         out.push_str("> [!NOTE]\n> **Not verified live.** No live check reached Pendo or Supabase, so the severity comes from what the issue itself reports.\n");
         if let Some(note) = &ctx.live_note {
@@ -87,8 +113,16 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
     } else if let Some(note) = &ctx.live_note {
         out.push_str(&format!("> {}\n\n", trusted(note)));
     }
+    out
+}
+
+/// The issue's environment, data type, method and endpoint on one line.
+fn facts(t: &Triage) -> String {
     let facts = [
-        ("Environment", v.environment.map(|e| e.as_str().to_string())),
+        (
+            "Environment",
+            t.verdict.environment.map(|e| e.as_str().to_string()),
+        ),
         (
             "Data type",
             t.issue.data_type.map(|d| d.as_str().to_string()),
@@ -103,61 +137,68 @@ fn render_visible(t: &Triage, ctx: &Context, evidence_lines: usize, cell_chars: 
             None => format!("**{k}:** _not given_"),
         })
         .collect();
-    out.push_str(&facts.join(" · "));
-    out.push_str("\n\n");
+    format!("{}\n\n", facts.join(" · "))
+}
 
-    out.push_str(&table::checks(&t.findings, evidence_lines, cell_chars));
-    out.push('\n');
-    // The sync history charts, folded; the first to go when the comment must shrink.
-    if evidence_lines >= 3 {
-        for h in t.findings.iter().flat_map(|f| &f.history) {
-            if let Some(chart) = crate::history::details(h) {
-                out.push_str(&chart);
-                out.push('\n');
-            }
-        }
-    }
-
+/// The reported-vs-measured table; empty when there is nothing to compare.
+fn compared_table(t: &Triage, cell_chars: usize) -> String {
     let compared = compared_values(t);
-    if !compared.is_empty() {
-        // Reported values were true when the issue said them; measured ones are true now.
-        out.push_str(&format!(
-            "#### Reported vs measured\n\n| | {} | Measured by the live checks |\n|---|---|---|\n",
-            t.clock.reported.column_heading()
-        ));
-        for (name, reported, measured) in compared {
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                inline(&name, 60),
-                reported.map_or("—".into(), |r| inline(&r, cell_chars)),
-                measured.map_or("—".into(), |m| inline(&m, cell_chars)),
-            ));
-        }
-        out.push('\n');
+    if compared.is_empty() {
+        return String::new();
     }
+    // Reported values were true when the issue said them; measured ones are true now.
+    let mut out = format!(
+        "#### Reported vs measured\n\n| | {} | Measured by the live checks |\n|---|---|---|\n",
+        t.clock.reported.column_heading()
+    );
+    for (name, reported, measured) in compared {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            inline(&name, 60),
+            reported.map_or("—".into(), |r| inline(&r, cell_chars)),
+            measured.map_or("—".into(), |m| inline(&m, cell_chars)),
+        ));
+    }
+    out.push('\n');
+    out
+}
 
+/// The numbered next steps; empty when there are none.
+fn steps_list(t: &Triage) -> String {
     let steps = next_steps(t);
-    if !steps.is_empty() {
-        out.push_str("#### Next steps\n\n");
-        for (i, s) in steps.iter().enumerate() {
-            out.push_str(&format!("{}. {}\n", i + 1, trusted(s)));
-        }
-        out.push('\n');
+    if steps.is_empty() {
+        return String::new();
     }
-    if !v.ticks.is_empty() {
-        out.push_str(&format!(
-            "Ticked {} checklist item{} the bot verified itself: {}.\n\n",
-            v.ticks.len(),
-            if v.ticks.len() == 1 { "" } else { "s" },
-            v.ticks
-                .iter()
-                .map(|x| format!("“{}”", inline(x, 80)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+    let mut out = "#### Next steps\n\n".to_string();
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&format!("{}. {}\n", i + 1, trusted(s)));
     }
-    out.push_str("<sub>");
-    if let Some(at) = ctx.live_at.filter(|_| v.verified) {
+    out.push('\n');
+    out
+}
+
+/// Which checklist items the bot ticked; empty when none.
+fn ticked_line(t: &Triage) -> String {
+    let ticks = &t.verdict.ticks;
+    if ticks.is_empty() {
+        return String::new();
+    }
+    format!(
+        "Ticked {} checklist item{} the bot verified itself: {}.\n\n",
+        ticks.len(),
+        if ticks.len() == 1 { "" } else { "s" },
+        ticks
+            .iter()
+            .map(|x| format!("“{}”", inline(x, 80)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// When the live results are from, how to recheck, and the run log.
+fn footer(t: &Triage, ctx: &Context) -> String {
+    let mut out = "<sub>".to_string();
+    if let Some(at) = ctx.live_at.filter(|_| t.verdict.verified) {
         out.push_str(&format!(
             "Live results from {}. ",
             crate::clock::format_utc(at)

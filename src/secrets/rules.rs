@@ -1,5 +1,6 @@
-//! The rules behind [`super::find`]: one scanner per secret shape, and the placeholder test
-//! they share.
+//! The rules behind [`super::find`]: one scanner per secret shape, the placeholder test
+//! they share, and [`scan`], which runs them after the values the bot holds itself
+//! (`held`); where two matches overlap, the earlier rule's wins.
 //!
 //! Written after the way gitleaks (`cmd/generate/config/rules/*.go`) and Nosey Parker
 //! (`data/default/rules/*.yml`) write theirs: a literal keyword first (a header or
@@ -576,17 +577,66 @@ fn jwts(text: &str, found: &mut Found) {
 /// folded lines; a fold is then believed only if the pieces decode to a JWT header and
 /// payload and the signature has a length the header's `alg` makes.
 fn jwt_at(text: &str, start: usize, fold: bool) -> Option<(usize, SecretKind)> {
-    let bytes = text.as_bytes();
-    if !bytes[start..].starts_with(b"eyJ") {
+    if !text.as_bytes()[start..].starts_with(b"eyJ") {
         return None;
     }
+    let JwtScan {
+        mut end,
+        joined,
+        segment,
+        signature,
+        first_fold,
+        signature_fold,
+    } = scan_jwt(text, start, fold);
+    let Some(mut joined) = joined else {
+        return jwt_kind_checked(&text[start..end], false).map(|kind| (end, kind));
+    };
+    // A signature folded to a length no algorithm makes took a word of the next line.
+    if let (Some((e, len)), Some(lengths)) = (signature_fold, signature)
+        && !lengths.contains(&segment)
+    {
+        end = e;
+        joined.truncate(len);
+    }
+    let folded = first_fold.filter(|(e, _)| end > *e);
+    if folded.is_some()
+        && let Some(kind) = jwt_kind_checked(&joined, true)
+    {
+        return Some((end, kind));
+    }
+    // Not a folded JWT: what stood on the first line alone.
+    let (end, joined) = match folded {
+        Some((e, len)) => (e, &joined[..len]),
+        None => (end, &joined[..]),
+    };
+    jwt_kind_checked(joined, false).map(|kind| (end, kind))
+}
+
+/// What [`scan_jwt`] read of a JWT's bytes, before any fold is believed.
+struct JwtScan {
+    /// Where the read stopped.
+    end: usize,
+    /// The JWT without its line breaks, when it folded.
+    joined: Option<String>,
+    /// The length of the last segment read.
+    segment: usize,
+    /// The signature lengths the header's `alg` makes, when the header names one.
+    signature: Option<&'static [usize]>,
+    /// (end, joined length) before the first fold, and before the first fold of the
+    /// signature.
+    first_fold: Option<(usize, usize)>,
+    signature_fold: Option<(usize, usize)>,
+}
+
+/// Reads the base64url segments of the JWT at `start` (and with `fold`, over folded lines
+/// where the segment may go on), noting where each fold began.
+fn scan_jwt(text: &str, start: usize, fold: bool) -> JwtScan {
+    let bytes = text.as_bytes();
     // The JWT without its line breaks, copied only once it folds.
     let mut joined: Option<String> = None;
     let (mut i, mut end) = (start, start);
     let (mut dots, mut segment) = (0, 0);
     let mut signature: Option<&'static [usize]> = None;
-    // (end, joined length) before the first fold, and before the first fold of the
-    // signature.
     let mut first_fold: Option<(usize, usize)> = None;
     let mut signature_fold: Option<(usize, usize)> = None;
     loop {
@@ -635,28 +685,14 @@ fn jwt_at(text: &str, start: usize, fold: bool) -> Option<(usize, SecretKind)> {
             }
         }
     }
-    let Some(mut joined) = joined else {
-        return jwt_kind_checked(&text[start..end], false).map(|kind| (end, kind));
-    };
-    // A signature folded to a length no algorithm makes took a word of the next line.
-    if let (Some((e, len)), Some(lengths)) = (signature_fold, signature)
-        && !lengths.contains(&segment)
-    {
-        end = e;
-        joined.truncate(len);
+    JwtScan {
+        end,
+        joined,
+        segment,
+        signature,
+        first_fold,
+        signature_fold,
     }
-    let folded = first_fold.filter(|(e, _)| end > *e);
-    if folded.is_some()
-        && let Some(kind) = jwt_kind_checked(&joined, true)
-    {
-        return Some((end, kind));
-    }
-    // Not a folded JWT: what stood on the first line alone.
-    let (end, joined) = match folded {
-        Some((e, len)) => (e, &joined[..len]),
-        None => (end, &joined[..]),
-    };
-    jwt_kind_checked(joined, false).map(|kind| (end, kind))
 }
 
 /// The kind of `header.payload.signature`, if it has that shape; `strict` also wants the
