@@ -8,6 +8,7 @@
 //! a `/recheck` line in a comment, and an edit that is only the bot's own.
 
 use crate::config::Labels;
+use crate::terms::Area;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde_json::Value;
 
@@ -115,7 +116,7 @@ pub fn is_api_issue(title: &str, labels: &[String], config: &Labels) -> bool {
     prefixed
         || labels
             .iter()
-            .any(|l| l.eq_ignore_ascii_case(config.area("pendo-api")))
+            .any(|l| l.eq_ignore_ascii_case(config.area(Area::PendoApi.key())))
 }
 
 /// Label names of an issue object.
@@ -188,7 +189,7 @@ fn decide_issue_event(
     if !is_api_issue(title, &issue_labels, labels) {
         return ignore(format!(
             "issue #{number} is not an {TITLE_PREFIX} issue and has no `{}` label",
-            labels.area("pendo-api")
+            labels.area(Area::PendoApi.key())
         ));
     }
     if event_name == "issue_comment" {

@@ -5,11 +5,11 @@
 //! These values stand beside the measured ones in the report, and when no live check
 //! could run they are what severity is decided from (the report then says so).
 
-use crate::checks::Impact;
 use crate::clock::{ReportedAt, days_from_civil, human_age};
 use crate::config::Thresholds;
 use crate::issue::Issue;
 use crate::meaning::{self, Service};
+use crate::terms::{Area, Impact};
 use regex::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
@@ -25,7 +25,7 @@ pub struct Reported {
     /// One line saying why this matters (empty when it is fine).
     pub meaning: String,
     /// Area label keys it points at.
-    pub areas: Vec<&'static str>,
+    pub areas: Vec<Area>,
     /// What to do about it (empty when it is fine).
     pub fix: String,
 }
@@ -72,7 +72,13 @@ fn success_rate(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
     } else {
         (Impact::None, String::new())
     };
-    Some(item("Success Rate", v, impact, meaning, &["monitoring"]))
+    Some(item(
+        "Success Rate",
+        v,
+        impact,
+        meaning,
+        &[Area::Monitoring],
+    ))
 }
 
 fn error_rate(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
@@ -88,7 +94,7 @@ fn error_rate(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
         } else {
             String::new()
         },
-        &["monitoring"],
+        &[Area::Monitoring],
     ))
 }
 
@@ -110,7 +116,7 @@ fn latency(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
             } else {
                 String::new()
             },
-            &["performance"],
+            &[Area::Performance],
         ))
     })
 }
@@ -132,7 +138,7 @@ fn stale_data(issue: &Issue, thresholds: &Thresholds) -> Option<Reported> {
         } else {
             String::new()
         },
-        &["monitoring"],
+        &[Area::Monitoring],
     ))
 }
 
@@ -157,7 +163,7 @@ fn sync_times(issue: &Issue, thresholds: &Thresholds, at: &ReportedAt) -> Vec<Re
                 v,
                 Impact::Critical,
                 "the sync reports failures".into(),
-                &["monitoring"],
+                &[Area::Monitoring],
             ));
         }
     }
@@ -173,7 +179,7 @@ fn throttling(issue: &Issue) -> Option<Reported> {
         v,
         Impact::Degraded,
         "Pendo is throttling the sync".into(),
-        &["pendo-api", "performance"],
+        &[Area::PendoApi, Area::Performance],
     ))
 }
 
@@ -229,16 +235,10 @@ fn reported_time(
     } else {
         (Impact::None, String::new())
     };
-    item(label, value, impact, meaning, &["monitoring"])
+    item(label, value, impact, meaning, &[Area::Monitoring])
 }
 
-fn item(
-    name: &str,
-    value: &str,
-    impact: Impact,
-    meaning: String,
-    areas: &[&'static str],
-) -> Reported {
+fn item(name: &str, value: &str, impact: Impact, meaning: String, areas: &[Area]) -> Reported {
     let fix = if impact == Impact::None {
         String::new()
     } else {
@@ -460,6 +460,6 @@ mod tests {
         );
         let r = reported(&issue, &Thresholds::default(), &filed(NOW));
         assert_eq!(r[0].impact, Impact::Critical);
-        assert!(r[0].areas.contains(&"database"));
+        assert!(r[0].areas.contains(&Area::Database));
     }
 }

@@ -7,6 +7,7 @@
 //! a [`Known`] with one [`Meaning`]: how much it matters, which areas it points at, what it
 //! is in a line and how to fix it.
 
+use crate::terms::Area;
 use crate::terms::Impact::{self, Critical, Degraded};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -52,7 +53,7 @@ pub struct Meaning {
     pub known: Known,
     pub impact: Impact,
     /// Area label keys it points at.
-    pub areas: &'static [&'static str],
+    pub areas: &'static [Area],
     /// One line: what it is.
     pub title: &'static str,
     /// One line: how to fix it.
@@ -62,100 +63,100 @@ pub struct Meaning {
 /// The meaning of `k`. A `const fn`, so tables elsewhere (the lint's pitfalls) can be
 /// built from it at compile time.
 pub const fn meaning(k: Known) -> Meaning {
-    let (impact, areas, title, fix): (Impact, &'static [&'static str], &str, &str) = match k {
+    let (impact, areas, title, fix): (Impact, &'static [Area], &str, &str) = match k {
         Known::PendoKeyRejected => (
             Critical,
-            &["pendo-api"],
+            &[Area::PendoApi],
             "Pendo rejects the integration key (401/403)",
             "Check the key is active in Pendo (Settings → Integrations → Integration Keys), is the one deployed (supabase secrets list), and matches the host's region.",
         ),
         Known::RateLimited => (
             Degraded,
-            &["pendo-api", "performance"],
+            &[Area::PendoApi, Area::Performance],
             "Pendo rate-limits the sync (429 Too Many Requests)",
             "Back off and honour Retry-After, lower concurrency, and retry per chunk instead of failing the run.",
         ),
         Known::ServiceDown => (
             Critical,
-            &["pendo-api"],
+            &[Area::PendoApi],
             "The service answers with a server error (5xx)",
             "Check status.pendo.io / status.supabase.com and the Edge Function logs; retry with backoff.",
         ),
         Known::RequestRejected => (
             Degraded,
-            &["pendo-api"],
+            &[Area::PendoApi],
             "The request is rejected (4xx)",
             "Compare the request with the API reference; the lint findings name known mistakes.",
         ),
         Known::ProjectPaused => (
             Critical,
-            &["supabase"],
+            &[Area::Supabase],
             "The Supabase project is paused (HTTP 540)",
             "Restore the project in the Supabase dashboard (check billing / inactivity pause), then re-run the sync.",
         ),
         Known::WorkerLimit => (
             Critical,
-            &["edge-functions", "supabase", "performance"],
+            &[Area::EdgeFunctions, Area::Supabase, Area::Performance],
             "The Edge Function runs out of memory/CPU (546 WORKER_LIMIT), so the sync run fails",
             "Process smaller batches (page the aggregation, insert in chunks of ~500) and stream instead of holding all rows.",
         ),
         Known::EdgeTimeout => (
             Degraded,
-            &["edge-functions", "performance"],
+            &[Area::EdgeFunctions, Area::Performance],
             "The Edge Function hits its wall-clock limit (150 s on free, 400 s on paid)",
             "Sync incrementally in smaller windows per invocation, or hand the rest to a background task / next cron run.",
         ),
         Known::EdgeUnauthorized => (
             Critical,
-            &["edge-functions", "supabase"],
+            &[Area::EdgeFunctions, Area::Supabase],
             "The Edge Function refuses pg_net's call (401 Invalid JWT), so the sync never starts",
             "Put the project's current service role key (or a Vault secret) in the cron job's Authorization header, then check net._http_response again.",
         ),
         Known::PgNetTimeout => (
             Degraded,
-            &["database", "monitoring"],
+            &[Area::Database, Area::Monitoring],
             "pg_net gave up waiting for the function (its default timeout is 5 s)",
             "Pass timeout_milliseconds := 150000 to net.http_post, and read results from net._http_response.",
         ),
         Known::SupabaseKeyRejected => (
             Critical,
-            &["supabase"],
+            &[Area::Supabase],
             "Supabase rejects the key or JWT (invalid, expired or not accepted)",
             "Use the project's current key from Dashboard → Settings → API (after a JWT secret rotation, redeploy it everywhere).",
         ),
         Known::TableMissing => (
             Critical,
-            &["database", "supabase"],
+            &[Area::Database, Area::Supabase],
             "The table does not exist, or PostgREST's schema cache does not know it yet",
             "Apply the migration (supabase db push / migration up), then reload the cache: NOTIFY pgrst, 'reload schema';",
         ),
         Known::PermissionDenied => (
             Critical,
-            &["database", "supabase"],
+            &[Area::Database, Area::Supabase],
             "Postgres refuses the access (permission denied / row-level security)",
             "Write with the service_role (or secret) key, or add an RLS policy and GRANT for the role the sync uses.",
         ),
         Known::UpsertTwice => (
             Critical,
-            &["database", "supabase"],
+            &[Area::Database, Area::Supabase],
             "The upsert batch holds the same id twice (ON CONFLICT DO UPDATE cannot affect row a second time), so the run fails",
             "Dedupe rows by their conflict key before the upsert (e.g. new Map(rows.map(r => [r.id, r])).values()).",
         ),
         Known::DuplicateKey => (
             Degraded,
-            &["database"],
+            &[Area::Database],
             "An insert hits a unique constraint (duplicate key value, 23505)",
             "Upsert on the unique column (onConflict: 'id') instead of insert.",
         ),
         Known::StatementTimeout => (
             Degraded,
-            &["database", "performance"],
+            &[Area::Database, Area::Performance],
             "A statement ran past its timeout (57014)",
             "Upsert in smaller batches, and index the columns the sync filters on.",
         ),
         Known::SingleRowExpected => (
             Degraded,
-            &["database", "supabase"],
+            &[Area::Database, Area::Supabase],
             ".single() got zero or several rows (PGRST116)",
             "Use .maybeSingle() when the row may be absent, or filter on a unique column.",
         ),

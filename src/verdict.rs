@@ -5,7 +5,7 @@
 //! naming the check that earns it.
 
 use crate::checks::offline::missing_fields;
-use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::checks::{Area, CheckId, Finding, Impact, Status};
 use crate::config::{Config, Severity};
 use crate::evidence::Reported;
 use crate::issue::{Environment, Issue, normalize_key};
@@ -25,7 +25,7 @@ pub struct Verdict {
     /// The environment severity was decided for (`None` = not stated).
     pub environment: Option<Environment>,
     /// Area keys (`pendo-api`, `supabase`, …) the findings point at.
-    pub areas: Vec<&'static str>,
+    pub areas: Vec<Area>,
     /// Required fields still missing (drives `needs-info`).
     pub missing_fields: Vec<&'static str>,
     /// The bot-managed labels this issue should carry.
@@ -79,7 +79,7 @@ pub fn decide(
         .clone(),
     );
     for a in &areas {
-        labels.insert(l.area(a).to_string());
+        labels.insert(l.area(a.key()).to_string());
     }
     if !missing.is_empty() {
         labels.insert(l.needs_info.clone());
@@ -234,21 +234,16 @@ fn diagnosis(
     }
 }
 
-fn areas(
-    issue: &Issue,
-    findings: &[Finding],
-    reported: &[Reported],
-    verified: bool,
-) -> Vec<&'static str> {
-    let mut set: BTreeSet<&'static str> = BTreeSet::new();
-    set.insert("pendo-api");
+fn areas(issue: &Issue, findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<Area> {
+    let mut set: BTreeSet<Area> = BTreeSet::new();
+    set.insert(Area::PendoApi);
     // A problem that matters for severity points at its check's areas and its own.
     for f in findings
         .iter()
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail))
     {
         if f.impact != Impact::None {
-            set.extend(f.id.check().areas.iter().map(|a| a.key()));
+            set.extend(f.id.check().areas.iter().copied());
         }
         set.extend(f.areas.iter().copied());
     }
@@ -258,13 +253,10 @@ fn areas(
         }
     }
     if issue.field("Netlify Function").is_some() {
-        set.insert("edge-functions");
+        set.insert(Area::EdgeFunctions);
     }
-    crate::config::AREA_KEYS
-        .iter()
-        .copied()
-        .filter(|k| set.contains(k))
-        .collect()
+    // BTreeSet<Area> iterates in label order.
+    set.into_iter().collect()
 }
 
 fn ticks(issue: &Issue, findings: &[Finding], verified: bool) -> Vec<String> {

@@ -345,7 +345,10 @@ pub fn labels(template: &str, config: &Config) -> Vec<String> {
             .map(str::to_string)
             .collect(),
     };
-    let monitoring = config.labels.area("monitoring").to_string();
+    let monitoring = config
+        .labels
+        .area(crate::terms::Area::Monitoring.key())
+        .to_string();
     if !out.iter().any(|l| l.eq_ignore_ascii_case(&monitoring)) {
         out.push(monitoring);
     }

@@ -39,7 +39,7 @@ pub struct Finding {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "known_areas"
     )]
-    pub areas: Vec<&'static str>,
+    pub areas: Vec<Area>,
     /// Wall time the check took, when it did I/O.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
@@ -97,10 +97,10 @@ impl Finding {
         self
     }
 
-    pub fn with_areas(mut self, areas: &[&'static str]) -> Self {
+    pub fn with_areas(mut self, areas: &[Area]) -> Self {
         for a in areas {
             if !self.areas.contains(a) {
-                self.areas.push(a);
+                self.areas.push(*a);
             }
         }
         self
@@ -134,13 +134,9 @@ pub fn live_concluded<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> bo
 }
 
 /// Area keys read back from the state block: the known ones, as the crate's own strings.
-fn known_areas<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+fn known_areas<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Area>, D::Error> {
     let names = Vec::<String>::deserialize(d)?;
-    Ok(names
-        .iter()
-        .filter_map(|n| crate::config::AREA_KEYS.iter().find(|k| **k == n))
-        .copied()
-        .collect())
+    Ok(names.iter().filter_map(|n| Area::parse(n)).collect())
 }
 
 #[cfg(test)]

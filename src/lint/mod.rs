@@ -14,9 +14,10 @@
 //! `Critical` only when the issue shows auth rejected, the project down or the schema
 //! missing, which is what the severity policy treats as broken.
 
-use crate::checks::Impact::{self, Critical, Degraded};
 use crate::issue::{HttpMethod, Issue};
 use crate::meaning::{self, Known};
+use crate::terms::Area;
+use crate::terms::Impact::{self, Critical, Degraded};
 use regex::Regex;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -34,7 +35,7 @@ pub struct Lint {
     pub fix: String,
     pub impact: Impact,
     /// Area label keys this pitfall points at (`supabase`, `database`, `edge-functions`, …).
-    pub areas: &'static [&'static str],
+    pub areas: &'static [Area],
 }
 
 /// Every pitfall the issue shows, in a stable order.
@@ -60,7 +61,7 @@ pub fn lint(issue: &Issue) -> Vec<Lint> {
 struct Pitfall {
     id: &'static str,
     impact: Impact,
-    areas: &'static [&'static str],
+    areas: &'static [Area],
     title: &'static str,
     fix: &'static str,
     /// A quote from the issue showing the pitfall. Sees the lints found before it, to
@@ -92,30 +93,30 @@ impl Pitfall {
 /// backends answered, then code mistakes.
 #[rustfmt::skip]
 const PITFALLS: &[Pitfall] = &[
-    Pitfall { id: "aggregation-get", impact: Degraded, areas: &["pendo-api", "edge-functions"], detect: aggregation_get,
+    Pitfall { id: "aggregation-get", impact: Degraded, areas: &[Area::PendoApi, Area::EdgeFunctions], detect: aggregation_get,
         title: "Pendo's aggregation endpoint is called with GET (Pendo answers \"missing jzb\")",
         fix: "Send POST /api/v1/aggregation with the JSON body and Content-Type: application/json." },
-    Pitfall { id: "aggregation-missing-request", impact: Degraded, areas: &["pendo-api", "edge-functions"], detect: aggregation_missing_request,
+    Pitfall { id: "aggregation-missing-request", impact: Degraded, areas: &[Area::PendoApi, Area::EdgeFunctions], detect: aggregation_missing_request,
         title: "The aggregation body has no top-level \"request\" wrapper (Pendo: \"pipeline\": Required)",
         fix: r#"Wrap it: {"response":{"mimeType":"application/json"},"request":{"pipeline":[…]}}."# },
-    Pitfall { id: "timeseries-first-now", impact: Degraded, areas: &["pendo-api", "edge-functions"], detect: timeseries_first_now,
+    Pitfall { id: "timeseries-first-now", impact: Degraded, areas: &[Area::PendoApi, Area::EdgeFunctions], detect: timeseries_first_now,
         title: "timeSeries starts at now() with a positive count, so the window is (almost) empty",
         fix: r#"Count backwards from now: count: -N, or first: "dateAdd(now(), -N, \"days\")" with a positive count."# },
-    Pitfall { id: "pendo-list-pagination", impact: Degraded, areas: &["pendo-api", "edge-functions", "database"], detect: pendo_list_pagination,
+    Pitfall { id: "pendo-list-pagination", impact: Degraded, areas: &[Area::PendoApi, Area::EdgeFunctions, Area::Database], detect: pendo_list_pagination,
         title: "limit/offset on a Pendo list endpoint: Pendo ignores them and returns every row on each page",
         fix: "Fetch the list once (no limit/offset) and dedupe by id; to page, use an aggregation with a limit step." },
     Pitfall::known("upsert-duplicate-rows", Known::UpsertTwice, upsert_duplicate_rows),
-    Pitfall { id: "pendo-wrong-host", impact: Degraded, areas: &["pendo-api", "edge-functions"], detect: pendo_wrong_host,
+    Pitfall { id: "pendo-wrong-host", impact: Degraded, areas: &[Area::PendoApi, Area::EdgeFunctions], detect: pendo_wrong_host,
         title: "Requests go to a host that is not Pendo's API (api.pendo.io)",
         fix: "Use https://app.pendo.io, or your region's host: app.eu.pendo.io, us1.app.pendo.io, app.jpn.pendo.io, app.au.pendo.io." },
-    Pitfall { id: "pendo-region-mismatch", impact: Critical, areas: &["pendo-api"], detect: pendo_region_mismatch,
+    Pitfall { id: "pendo-region-mismatch", impact: Critical, areas: &[Area::PendoApi], detect: pendo_region_mismatch,
         title: "The integration key's region does not match the Pendo host, so Pendo rejects it",
         fix: "Send the key to its region's host: .eu → app.eu.pendo.io, .us1 → us1.app.pendo.io, .jpn → app.jpn.pendo.io, .au → app.au.pendo.io, .us → app.pendo.io." },
-    Pitfall { id: "pendo-bearer-auth", impact: Critical, areas: &["pendo-api"], detect: pendo_bearer_auth,
+    Pitfall { id: "pendo-bearer-auth", impact: Critical, areas: &[Area::PendoApi], detect: pendo_bearer_auth,
         title: "Pendo is sent an Authorization: Bearer header; its v1 API only reads x-pendo-integration-key",
         fix: "Send the key as the header X-Pendo-Integration-Key: <key> (no Bearer)." },
     Pitfall::known("pendo-unauthorized", Known::PendoKeyRejected, pendo_unauthorized),
-    Pitfall { id: "supabase-new-key-as-bearer", impact: Critical, areas: &["supabase", "edge-functions"], detect: supabase_new_key_as_bearer,
+    Pitfall { id: "supabase-new-key-as-bearer", impact: Critical, areas: &[Area::Supabase, Area::EdgeFunctions], detect: supabase_new_key_as_bearer,
         title: "An sb_secret_/sb_publishable_ key is sent as Authorization: Bearer; these keys are not JWTs",
         fix: "Send it in the apikey header (apikey: sb_secret_…) and drop the Bearer header, or use a JWT there." },
     Pitfall::known("jwt-invalid", Known::SupabaseKeyRejected, jwt_invalid),
@@ -126,21 +127,21 @@ const PITFALLS: &[Pitfall] = &[
     Pitfall::known("project-paused", Known::ProjectPaused, project_paused),
     Pitfall::known("edge-function-resources", Known::WorkerLimit, edge_function_resources),
     Pitfall::known("edge-function-timeout", Known::EdgeTimeout, edge_function_timeout),
-    Pitfall { id: "netlify-function-timeout", impact: Degraded, areas: &["netlify", "performance"], detect: netlify_function_timeout,
+    Pitfall { id: "netlify-function-timeout", impact: Degraded, areas: &[Area::Netlify, Area::Performance], detect: netlify_function_timeout,
         title: "The Netlify Function times out (10 s by default, 26 s at most)",
         fix: "Move the sync into a Supabase Edge Function or a Netlify Background Function; keep Netlify for reads." },
     Pitfall::known("pg-net-timeout", Known::PgNetTimeout, pg_net_timeout),
     Pitfall::known("pendo-rate-limited", Known::RateLimited, pendo_rate_limited),
-    Pitfall { id: "relative-fetch-in-edge-function", impact: Degraded, areas: &["edge-functions"], detect: relative_fetch_in_edge_function,
+    Pitfall { id: "relative-fetch-in-edge-function", impact: Degraded, areas: &[Area::EdgeFunctions], detect: relative_fetch_in_edge_function,
         title: "An Edge Function fetches a relative URL; Deno has no origin, so it throws \"Invalid URL\"",
         fix: "Call the absolute URL (https://app.pendo.io/api/v1/…), built from an environment variable." },
-    Pitfall { id: "post-without-content-type", impact: Degraded, areas: &["pendo-api"], detect: post_without_content_type,
+    Pitfall { id: "post-without-content-type", impact: Degraded, areas: &[Area::PendoApi], detect: post_without_content_type,
         title: "A POST to Pendo carries a body but no Content-Type header",
         fix: "Add Content-Type: application/json (fetch sends text/plain, curl -d sends form data)." },
-    Pitfall { id: "missing-expand-all-apps", impact: Degraded, areas: &["pendo-api", "edge-functions"], detect: missing_expand_all_apps,
+    Pitfall { id: "missing-expand-all-apps", impact: Degraded, areas: &[Area::PendoApi, Area::EdgeFunctions], detect: missing_expand_all_apps,
         title: "Only the default Pendo app is read (no expand=* / expandAppIds(\"*\")), so counts fall short",
         fix: r#"Add ?expand=* to list endpoints, and "appId": "expandAppIds(\"*\")" to aggregation sources."# },
-    Pitfall { id: "pendo-key-placeholder", impact: Impact::None, areas: &["pendo-api"], detect: pendo_key_placeholder,
+    Pitfall { id: "pendo-key-placeholder", impact: Impact::None, areas: &[Area::PendoApi], detect: pendo_key_placeholder,
         title: "The manual curl still sends the template's placeholder key, so that test cannot have passed",
         fix: "Re-run it with the real key from the environment: -H \"X-Pendo-Integration-Key: $PENDO_INTEGRATION_KEY\"." },
 ];

@@ -766,7 +766,7 @@ fn ids_are_unique_and_areas_are_known_labels() {
     let mut seen = std::collections::HashSet::new();
     for p in PITFALLS {
         assert!(seen.insert(p.id), "duplicate id {}", p.id);
-        assert!(p.areas.iter().all(|a| known.contains(a)), "{}", p.id);
+        assert!(p.areas.iter().all(|a| known.contains(&a.key())), "{}", p.id);
         assert!(!p.title.contains('\n') && !p.fix.contains('\n'));
     }
     for id in SYNC_FAILS {

@@ -22,7 +22,7 @@ pub struct JsonReport<'a> {
     pub endpoint: Option<String>,
     pub checks: Vec<JsonCheck<'a>>,
     pub labels: Vec<&'a str>,
-    pub areas: &'a [&'static str],
+    pub areas: &'a [crate::terms::Area],
     pub ticks: &'a [String],
     pub missing_fields: &'a [&'static str],
     pub reported: Vec<JsonReported>,
