@@ -216,11 +216,136 @@ fn at_most(rows: impl Iterator<Item = LogRow>, window: usize) -> Vec<LogRow> {
     .collect()
 }
 
+/// Something wrong in what an entity logged, in the order the summary names them.
+#[derive(Debug, Clone, PartialEq)]
+enum Trouble {
+    /// No run at all in the log.
+    NoneLogged,
+    /// The newest `runs` runs failed; `cause` is the newest's, in one line.
+    Failing { runs: usize, cause: Option<String> },
+    /// Runs that logged a negative record count.
+    Negative(usize),
+    /// The newest run is dated ahead of now, at this time.
+    Future(i64),
+    /// The newest `runs` completed runs wrote 0 records, against the `usual` median.
+    WroteZero { runs: usize, usual: i64 },
+    /// The last completed run wrote `wrote` records, under a tenth of the `usual` median.
+    FarBelow { wrote: i64, usual: i64 },
+    /// A run has been `running` this many seconds.
+    Stuck(i64),
+    /// Nothing logged since `since`, longer than the job's schedule allows;
+    /// `past_freshness`: longer than the freshness threshold too.
+    Quiet {
+        since: i64,
+        every: Duration,
+        past_freshness: bool,
+    },
+    /// No schedule known, and nothing logged since `since`, over `hours` of freshness.
+    Stopped { since: i64, hours: i64 },
+    /// Another entity value's failures in the window (`n`), its newest run among them
+    /// (`latest`) or not.
+    Others {
+        n: usize,
+        latest: bool,
+        cause: Option<String>,
+    },
+}
+
+impl Trouble {
+    fn critical(&self) -> bool {
+        match self {
+            Trouble::NoneLogged | Trouble::WroteZero { .. } | Trouble::Stopped { .. } => true,
+            Trouble::Failing { runs, .. } => *runs >= 2,
+            Trouble::Quiet { past_freshness, .. } => *past_freshness,
+            Trouble::Others { latest, .. } => *latest,
+            Trouble::Negative(_)
+            | Trouble::Future(_)
+            | Trouble::FarBelow { .. }
+            | Trouble::Stuck(_) => false,
+        }
+    }
+
+    /// Says nothing new is logged.
+    fn nothing_new(&self) -> bool {
+        matches!(
+            self,
+            Trouble::NoneLogged | Trouble::Quiet { .. } | Trouble::Stopped { .. }
+        )
+    }
+
+    fn phrase(&self, log: &SyncLog, now: i64) -> String {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        let cause = |c: &Option<String>| c.as_ref().map_or(String::new(), |c| format!(" — {c}"));
+        let ago = |at: i64| human_age((now - at) as f64);
+        match self {
+            Trouble::NoneLogged => format!("no run logged in {}", log.table),
+            Trouble::Failing { runs, cause: c } => {
+                format!("the last {runs} run{} failed{}", s(*runs), cause(c))
+            }
+            Trouble::Negative(n) => format!(
+                "{n} run{} logged a negative record count (a counting bug in the sync)",
+                s(*n)
+            ),
+            Trouble::Future(at) => format!(
+                "the newest run is dated {}, ahead of now (a clock or data bug)",
+                format_utc(*at)
+            ),
+            Trouble::WroteZero { runs, usual } => format!(
+                "{runs} run{} logged {} with 0 records (usually ~{usual})",
+                s(*runs),
+                log.success_value
+            ),
+            Trouble::FarBelow { wrote, usual } => format!(
+                "the last completed run wrote {wrote} records, far below the usual ~{usual}"
+            ),
+            Trouble::Stuck(age) => {
+                format!(
+                    "a run started {} ago is still running",
+                    human_age(*age as f64)
+                )
+            }
+            Trouble::Quiet { since, every, .. } => format!(
+                "no run logged since {} ({} ago; the job runs {})",
+                format_utc(*since),
+                ago(*since),
+                schedule::describe(*every)
+            ),
+            Trouble::Stopped { since, hours } => format!(
+                "no run logged since {} ({} ago, over the {hours} h freshness threshold)",
+                format_utc(*since),
+                ago(*since),
+            ),
+            Trouble::Others {
+                n,
+                latest,
+                cause: c,
+            } => format!(
+                "{n} failed {} in the window{}{}",
+                if *n == 1 { "run" } else { "runs" },
+                if *latest { ", the latest too" } else { "" },
+                cause(c)
+            ),
+        }
+    }
+}
+
+/// A trouble and whose it is (an entity value, shown as is or redacted).
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    who: String,
+    trouble: Trouble,
+}
+
+impl Line {
+    fn phrase(&self, log: &SyncLog, now: i64) -> String {
+        format!("{}: {}", self.who, self.trouble.phrase(log, now))
+    }
+}
+
 /// What one entity's runs show.
 #[derive(Debug, Default)]
 struct EntityView {
-    critical: Vec<String>,
-    degraded: Vec<String>,
+    troubles: Vec<Trouble>,
     /// False when every completed run logs the same start and end (the reference
     /// function stamps both with one `new Date()`): no execution time is recorded.
     times_recorded: bool,
@@ -231,7 +356,6 @@ struct EntityView {
 }
 
 fn view(
-    entity: &str,
     rows: &[&LogRow],
     log: &SyncLog,
     interval: Option<Duration>,
@@ -242,8 +366,7 @@ fn view(
     let ok = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.success_value);
     let bad = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.failure_value);
     let Some(latest) = rows.first() else {
-        v.critical
-            .push(format!("{entity}: no run logged in {}", log.table));
+        v.troubles.push(Trouble::NoneLogged);
         return v;
     };
     v.completed = rows.iter().filter(|r| ok(r)).count();
@@ -264,18 +387,10 @@ fn view(
     // A streak of failures at the top.
     let streak = rows.iter().take_while(|r| bad(r)).count();
     if streak > 0 {
-        let line = format!(
-            "{entity}: the last {streak} run{} failed{}",
-            if streak == 1 { "" } else { "s" },
-            rows.first()
-                .and_then(|r| cause_of(r.error.as_deref()?))
-                .map_or(String::new(), |c| format!(" — {c}"))
-        );
-        if streak >= 2 {
-            v.critical.push(line)
-        } else {
-            v.degraded.push(line)
-        }
+        v.troubles.push(Trouble::Failing {
+            runs: streak,
+            cause: latest.error.as_deref().and_then(cause_of),
+        });
     }
     // Figures no run can have: a negative count, a run logged in the future.
     let negative = rows
@@ -283,19 +398,27 @@ fn view(
         .filter(|r| r.records.is_some_and(|n| n < 0))
         .count();
     if negative > 0 {
-        v.degraded.push(format!(
-            "{entity}: {negative} run{} logged a negative record count (a counting bug in the sync)",
-            if negative == 1 { "" } else { "s" }
-        ));
+        v.troubles.push(Trouble::Negative(negative));
     }
     if let Some(at) = latest.at().filter(|at| at - now > 5 * 60) {
-        v.degraded.push(format!(
-            "{entity}: the newest run is dated {}, ahead of now (a clock or data bug)",
-            format_utc(at)
-        ));
+        v.troubles.push(Trouble::Future(at));
     }
-    // Runs logged completed that wrote nothing, when they usually write.
-    let completed: Vec<&&LogRow> = rows.iter().filter(|r| ok(r)).collect();
+    let completed: Vec<&LogRow> = rows.iter().copied().filter(|r| ok(r)).collect();
+    v.troubles.extend(written(&completed));
+    // Stuck in `running`.
+    if latest.status.eq_ignore_ascii_case("running")
+        && let Some(at) = latest.started.as_deref().and_then(parse_rfc3339)
+        && now - at > STUCK_SECS
+    {
+        v.troubles.push(Trouble::Stuck(now - at));
+    }
+    v.troubles.extend(missing(latest, interval, freshness, now));
+    v
+}
+
+/// Runs logged completed that wrote nothing, or far less than usual, when they usually
+/// write (`completed` newest first).
+fn written(completed: &[&LogRow]) -> Option<Trouble> {
     let zeros = completed
         .iter()
         .take_while(|r| r.records == Some(0))
@@ -307,62 +430,38 @@ fn view(
         .filter(|n| *n > 0)
         .collect();
     usual.sort_unstable();
-    let median = usual.get(usual.len() / 2).copied();
-    if zeros > 0
-        && let Some(m) = median
-    {
-        v.critical.push(format!(
-            "{entity}: {zeros} run{} logged {} with 0 records (usually ~{m})",
-            if zeros == 1 { "" } else { "s" },
-            log.success_value
-        ));
-    } else if let (Some(latest_n), Some(m)) = (completed.first().and_then(|r| r.records), median)
-        && latest_n > 0
-        && latest_n * 10 < m
-    {
-        v.degraded.push(format!(
-            "{entity}: the last completed run wrote {latest_n} records, far below the usual ~{m}"
-        ));
+    let usual = usual.get(usual.len() / 2).copied()?;
+    if zeros > 0 {
+        return Some(Trouble::WroteZero { runs: zeros, usual });
     }
-    // Stuck in `running`.
-    if latest.status.eq_ignore_ascii_case("running")
-        && let Some(at) = latest.started.as_deref().and_then(parse_rfc3339)
-        && now - at > STUCK_SECS
-    {
-        v.degraded.push(format!(
-            "{entity}: a run started {} ago is still running",
-            human_age((now - at) as f64)
-        ));
-    }
-    // Runs missing: nothing logged for longer than the schedule allows.
-    if let (Some(at), Some(i)) = (latest.at(), interval) {
-        let quiet = now - at;
-        if quiet > schedule::grace(i).as_secs() as i64 {
-            let line = format!(
-                "{entity}: no run logged since {} ({} ago; the job runs {})",
-                format_utc(at),
-                human_age(quiet as f64),
-                schedule::describe(i)
-            );
-            if quiet > freshness {
-                v.critical.push(line)
-            } else {
-                v.degraded.push(line)
-            }
+    let wrote = completed.first().and_then(|r| r.records)?;
+    (wrote > 0 && wrote * 10 < usual).then_some(Trouble::FarBelow { wrote, usual })
+}
+
+/// Runs missing: nothing logged since `latest` for longer than the schedule allows, or,
+/// with no schedule known (the job deleted, or no pg_cron access), than the freshness
+/// threshold: then the sync has stopped.
+fn missing(
+    latest: &LogRow,
+    interval: Option<Duration>,
+    freshness: i64,
+    now: i64,
+) -> Option<Trouble> {
+    let since = latest.at()?;
+    let quiet = now - since;
+    match interval {
+        Some(every) => {
+            (quiet > schedule::grace(every).as_secs() as i64).then_some(Trouble::Quiet {
+                since,
+                every,
+                past_freshness: quiet > freshness,
+            })
         }
-    } else if let Some(at) = latest.at()
-        && now - at > freshness
-    {
-        // No schedule known (the job deleted, or no pg_cron access): the freshness
-        // threshold alone says the sync has stopped.
-        v.critical.push(format!(
-            "{entity}: no run logged since {} ({} ago, over the {} h freshness threshold)",
-            format_utc(at),
-            human_age((now - at) as f64),
-            freshness / 3600
-        ));
+        None => (quiet > freshness).then_some(Trouble::Stopped {
+            since,
+            hours: freshness / 3600,
+        }),
     }
-    v
 }
 
 /// What a logged error is, in one short line: its known meaning, else its first words
@@ -437,6 +536,62 @@ fn shape(msg: &str) -> String {
 /// How many causes the evidence names; the rest are counted.
 const CAUSES_SHOWN: usize = 3;
 
+/// Everything the log shows, across the configured entities and the others.
+struct Survey<'a> {
+    /// Each entity's troubles in order, then the other entity values'.
+    lines: Vec<Line>,
+    completed: usize,
+    failed: usize,
+    /// The entity (else the first configured) and its view.
+    focus: Option<(&'a str, EntityView)>,
+    /// Error messages grouped into causes (see [`patterns`]).
+    causes: Vec<(String, usize, String)>,
+}
+
+impl<'a> Survey<'a> {
+    fn of(
+        rows: &[LogRow],
+        entities: &'a [(DataType, String)],
+        log: &SyncLog,
+        interval: Option<Duration>,
+        focus: Option<DataType>,
+        (freshness, now): (i64, i64),
+    ) -> Survey<'a> {
+        let mut s = Survey {
+            lines: Vec::new(),
+            completed: 0,
+            failed: 0,
+            focus: None,
+            causes: patterns(&rows.iter().collect::<Vec<_>>(), log),
+        };
+        for (dt, entity) in entities {
+            let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
+            let v = view(&mine, log, interval, freshness, now);
+            s.completed += v.completed;
+            s.failed += v.failed;
+            s.lines.extend(v.troubles.iter().map(|t| Line {
+                who: entity.clone(),
+                trouble: t.clone(),
+            }));
+            if focus == Some(*dt) || (focus.is_none() && s.focus.is_none()) {
+                s.focus = Some((entity, v));
+            }
+        }
+        s.lines
+            .extend(other_entities(rows, entities, log, freshness, now));
+        s
+    }
+
+    /// The phrases of the critical troubles, else of the degradations.
+    fn phrases(&self, critical: bool, log: &SyncLog, now: i64) -> Vec<String> {
+        self.lines
+            .iter()
+            .filter(|l| l.trouble.critical() == critical)
+            .map(|l| l.phrase(log, now))
+            .collect()
+    }
+}
+
 /// The finding, from every entity's rows (newest first per entity).
 pub fn judge(
     rows: &[LogRow],
@@ -448,28 +603,11 @@ pub fn judge(
     now: i64,
 ) -> Finding {
     let freshness = t.freshness_hours as i64 * 3600;
-    let mut critical = Vec::new();
-    let mut degraded = Vec::new();
-    let (mut completed, mut failed) = (0, 0);
-    let mut focus_view: Option<(String, EntityView)> = None;
-    for (dt, entity) in entities {
-        let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
-        let v = view(entity, &mine, log, interval, freshness, now);
-        completed += v.completed;
-        failed += v.failed;
-        critical.extend(v.critical.iter().cloned());
-        degraded.extend(v.degraded.iter().cloned());
-        if focus == Some(*dt) || (focus.is_none() && focus_view.is_none()) {
-            focus_view = Some((entity.clone(), v));
-        }
-    }
-    let others = other_entities(rows, entities, log, freshness, now);
-    critical.extend(others.critical);
-    degraded.extend(others.degraded);
-    let all: Vec<&LogRow> = rows.iter().collect();
-    let found = patterns(&all, log);
-    let ended = completed + failed;
-    let rate = (ended > 0).then(|| completed as f64 * 100.0 / ended as f64);
+    let s = Survey::of(rows, entities, log, interval, focus, (freshness, now));
+    let critical = s.phrases(true, log, now);
+    let mut degraded = s.phrases(false, log, now);
+    let ended = s.completed + s.failed;
+    let rate = (ended > 0).then(|| s.completed as f64 * 100.0 / ended as f64);
     if let Some(r) = rate
         && r < t.success_rate_percent
     {
@@ -493,79 +631,78 @@ pub fn judge(
             ),
         )
     };
-    for line in critical.iter().chain(&degraded).skip(1) {
-        f = f.with_evidence(line.clone());
+    for line in critical.into_iter().chain(degraded).skip(1) {
+        f = f.with_evidence(line);
     }
-    for (cause, n, example) in found.iter().take(CAUSES_SHOWN) {
-        f = f.with_evidence(format!("{n} × {cause}: {example}"));
-        if let Some(m) = crate::meaning::of_text(example) {
-            f = f.with_next_step(m.fix);
-        }
-    }
-    if found.len() > CAUSES_SHOWN {
-        let more: usize = found.iter().skip(CAUSES_SHOWN).map(|p| p.1).sum();
-        f = f.with_evidence(format!(
-            "{more} more failure(s) of {} other kind(s)",
-            found.len() - CAUSES_SHOWN
-        ));
-    }
-    if failed > 0 {
+    f = with_causes(f, &s.causes);
+    if s.failed > 0 {
         f = f.with_next_step(format!(
             "Read the failed runs' {} in {} and the Edge Function's logs; fix the first error, then rerun the sync.",
             log.error_column, log.table
         ));
     }
-    if critical
-        .iter()
-        .chain(&degraded)
-        .any(|l| l.contains("no run logged"))
-    {
+    if s.lines.iter().any(|l| l.trouble.nothing_new()) {
         f = f.with_next_step(
             "Nothing new is logged: check that the cron job still runs and calls the Edge Function (supabase.cron, supabase.http), then the function's invocation logs.",
         );
     }
-    if let Some((entity, v)) = &focus_view {
-        if let Some(at) = v.last_ok {
-            f = f.with_measured(
-                "Sync Status",
-                format!(
-                    "last {} run {} ({entity})",
-                    log.success_value,
-                    format_utc(at)
-                ),
-            );
-        } else {
-            f = f.with_measured(
-                "Sync Status",
-                format!("no {} run logged ({entity})", log.success_value),
-            );
-        }
-        if v.last_ok.is_some() && !v.times_recorded {
-            f = f.with_measured(
-                "Execution Time",
-                format!("not recorded (start and end are equal on every {entity} run)"),
-            );
-        } else if let Some(d) = v.last_ok_duration {
-            f = f.with_measured(
-                "Execution Time",
-                format!(
-                    "{} (last {} {entity} run)",
-                    human_age(d as f64),
-                    log.success_value
-                ),
-            );
-        }
+    if let Some((entity, v)) = &s.focus {
+        f = with_focus(f, entity, v, log);
     }
     if let Some(r) = rate {
+        let completed = s.completed;
         f = f.with_measured(
             "Success Rate",
             format!("{r:.0}% of the last {ended} runs ({completed} completed)"),
         );
     }
-    if let Some((cause, n, _)) = found.first() {
+    if let Some((cause, n, _)) = s.causes.first() {
         f = f.with_measured("Error Pattern", format!("{cause} ({n}×)"));
     }
     f
+}
+
+/// The first [`CAUSES_SHOWN`] causes as evidence with their fixes, the rest counted.
+fn with_causes(mut f: Finding, causes: &[(String, usize, String)]) -> Finding {
+    for (cause, n, example) in causes.iter().take(CAUSES_SHOWN) {
+        f = f.with_evidence(format!("{n} × {cause}: {example}"));
+        if let Some(m) = crate::meaning::of_text(example) {
+            f = f.with_next_step(m.fix);
+        }
+    }
+    if causes.len() > CAUSES_SHOWN {
+        let more: usize = causes.iter().skip(CAUSES_SHOWN).map(|p| p.1).sum();
+        f = f.with_evidence(format!(
+            "{more} more failure(s) of {} other kind(s)",
+            causes.len() - CAUSES_SHOWN
+        ));
+    }
+    f
+}
+
+/// The entity's last completed run and how long it took, as measured.
+fn with_focus(f: Finding, entity: &str, v: &EntityView, log: &SyncLog) -> Finding {
+    let ok = &log.success_value;
+    let f = match v.last_ok {
+        Some(at) => f.with_measured(
+            "Sync Status",
+            format!("last {ok} run {} ({entity})", format_utc(at)),
+        ),
+        None => f.with_measured("Sync Status", format!("no {ok} run logged ({entity})")),
+    };
+    if v.last_ok.is_some() && !v.times_recorded {
+        f.with_measured(
+            "Execution Time",
+            format!("not recorded (start and end are equal on every {entity} run)"),
+        )
+    } else if let Some(d) = v.last_ok_duration {
+        f.with_measured(
+            "Execution Time",
+            format!("{} (last {ok} {entity} run)", human_age(d as f64)),
+        )
+    } else {
+        f
+    }
 }
 
 /// Failures logged under entity values that are not a data table's: the cron wrapper's
@@ -578,8 +715,8 @@ fn other_entities(
     log: &SyncLog,
     window: i64,
     now: i64,
-) -> EntityView {
-    let mut v = EntityView::default();
+) -> Vec<Line> {
+    let mut out = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for r in rows {
         if !entities.iter().any(|(_, e)| *e == r.entity) && !names.contains(&r.entity.as_str()) {
@@ -600,25 +737,16 @@ fn other_entities(
         let Some(newest_failed) = failed.first() else {
             continue;
         };
-        let cause = newest_failed
-            .error
-            .as_deref()
-            .and_then(cause_of)
-            .map_or(String::new(), |c| format!(" — {c}"));
+        let trouble = Trouble::Others {
+            n: failed.len(),
+            latest: mine.first().map(|r| r.status.as_str()) == Some(newest_failed.status.as_str()),
+            cause: newest_failed.error.as_deref().and_then(cause_of),
+        };
         // Outside text: redacted here, escaped where it is rendered.
-        let shown: String = crate::secrets::redact(name).chars().take(60).collect();
-        let n = failed.len();
-        let runs = if n == 1 { "run" } else { "runs" };
-        if mine.first().map(|r| r.status.as_str()) == Some(newest_failed.status.as_str()) {
-            v.critical.push(format!(
-                "{shown}: {n} failed {runs} in the window, the latest too{cause}"
-            ));
-        } else {
-            v.degraded
-                .push(format!("{shown}: {n} failed {runs} in the window{cause}"));
-        }
+        let who: String = crate::secrets::redact(name).chars().take(60).collect();
+        out.push(Line { who, trouble });
     }
-    v
+    out
 }
 
 fn summarise(lines: &[String]) -> String {
