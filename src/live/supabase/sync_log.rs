@@ -105,73 +105,8 @@ const OTHER_ROWS: u32 = 20;
 /// queries.
 pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchError> {
     let entities: Vec<String> = config.tables.iter().map(|t| t.entity()).collect();
-    let log = &config.sync_log;
     if let Some(rest) = &s.rest {
-        let cols = columns(log);
-        let select = cols.iter().map(|c| encode(c)).collect::<Vec<_>>().join(",");
-        let mut paths: Vec<String> = entities
-            .iter()
-            .map(|e| {
-                format!(
-                    "/{}?select={select}&{}=eq.{}&order={}.desc&limit={}",
-                    log.table.rsplit('.').next().unwrap_or(&log.table),
-                    encode(&log.entity_type_column),
-                    encode(e),
-                    encode(&log.created_column),
-                    log.window_runs
-                )
-            })
-            .collect();
-        // And the newest rows of every other entity value (the cron wrapper's `cron_job`).
-        let quoted: Vec<String> = entities
-            .iter()
-            .map(|e| format!("\"{}\"", e.replace('\\', "\\\\").replace('"', "\\\"")))
-            .collect();
-        paths.push(format!(
-            "/{}?select={select}&{}=not.in.({})&order={}.desc&limit={OTHER_ROWS}",
-            log.table.rsplit('.').next().unwrap_or(&log.table),
-            encode(&log.entity_type_column),
-            encode(&quoted.join(",")),
-            encode(&log.created_column),
-        ));
-        let requests: Vec<_> = paths
-            .iter()
-            .map(|path| async move { rest.get(path, None).await })
-            .collect();
-        let mut rows = Vec::new();
-        // What each answer may hold: its entity's rows, or (the last) other entities'.
-        let expected: Vec<Option<&String>> = entities
-            .iter()
-            .map(Some)
-            .chain(std::iter::once(None))
-            .collect();
-        for (answer, entity) in join_all(requests).await.into_iter().zip(expected) {
-            let a = answer?;
-            if !a.is_success() {
-                let by = format!("{} answers {}", log.table, a.status);
-                return Err(ApiError::of(&a).refused(by));
-            }
-            // No more rows than asked for, and only the entity asked for, whatever the
-            // answer holds.
-            let cap = if entity.is_some() {
-                log.window_runs as usize
-            } else {
-                OTHER_ROWS as usize
-            };
-            let listed = decode::rows(&a.body, cap).map_err(|e| {
-                FetchError::Other(format!(
-                    "{} answers {} that is not a readable JSON list ({e})",
-                    log.table, a.status
-                ))
-            })?;
-            rows.extend(listed.iter().map(|r| LogRow::from_json(r, cols)).filter(
-                |r| match entity {
-                    Some(e) => r.entity == *e,
-                    None => !entities.contains(&r.entity),
-                },
-            ));
-        }
-        return Ok(rows);
+        return fetch_rest(rest, &config.sync_log, &entities).await;
     }
     let Some(db) = s.db().await else {
         return Err(FetchError::Other("no Supabase access".into()));
@@ -186,22 +121,103 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
             &[super::db::Arg::Texts(&entities)],
         )
         .await?;
-    let mut rows = at_most(
+    let canonical = |v: &Value| -> Vec<LogRow> {
         v.as_array()
             .into_iter()
             .flatten()
-            .map(|r| LogRow::from_json(r, CANONICAL)),
-        log.window_runs as usize,
+            .map(|r| LogRow::from_json(r, CANONICAL))
+            .collect()
+    };
+    let mut rows = at_most(
+        canonical(&v).into_iter(),
+        config.sync_log.window_runs as usize,
     );
     rows.extend(
-        others
-            .as_array()
+        canonical(&others)
             .into_iter()
-            .flatten()
-            .map(|r| LogRow::from_json(r, CANONICAL))
             .filter(|r| !entities.contains(&r.entity))
             .take(OTHER_ROWS as usize),
     );
+    Ok(rows)
+}
+
+/// The REST paths: one per entity, then one for every other entity value (the cron
+/// wrapper's `cron_job`).
+fn rest_paths(log: &SyncLog, entities: &[String]) -> Vec<String> {
+    let table = log.table.rsplit('.').next().unwrap_or(&log.table);
+    let select = columns(log)
+        .iter()
+        .map(|c| encode(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut paths: Vec<String> = entities
+        .iter()
+        .map(|e| {
+            format!(
+                "/{table}?select={select}&{}=eq.{}&order={}.desc&limit={}",
+                encode(&log.entity_type_column),
+                encode(e),
+                encode(&log.created_column),
+                log.window_runs
+            )
+        })
+        .collect();
+    let quoted: Vec<String> = entities
+        .iter()
+        .map(|e| format!("\"{}\"", e.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    paths.push(format!(
+        "/{table}?select={select}&{}=not.in.({})&order={}.desc&limit={OTHER_ROWS}",
+        encode(&log.entity_type_column),
+        encode(&quoted.join(",")),
+        encode(&log.created_column),
+    ));
+    paths
+}
+
+async fn fetch_rest(
+    rest: &super::rest::Rest,
+    log: &SyncLog,
+    entities: &[String],
+) -> Result<Vec<LogRow>, FetchError> {
+    let paths = rest_paths(log, entities);
+    let requests: Vec<_> = paths
+        .iter()
+        .map(|path| async move { rest.get(path, None).await })
+        .collect();
+    let mut rows = Vec::new();
+    // What each answer may hold: its entity's rows, or (the last) other entities'.
+    let expected = entities.iter().map(Some).chain(std::iter::once(None));
+    for (answer, entity) in join_all(requests).await.into_iter().zip(expected) {
+        let a = answer?;
+        if !a.is_success() {
+            let by = format!("{} answers {}", log.table, a.status);
+            return Err(ApiError::of(&a).refused(by));
+        }
+        // No more rows than asked for, and only the entity asked for, whatever the
+        // answer holds.
+        let cap = if entity.is_some() {
+            log.window_runs as usize
+        } else {
+            OTHER_ROWS as usize
+        };
+        let listed = decode::rows(&a.body, cap).map_err(|e| {
+            FetchError::Other(format!(
+                "{} answers {} that is not a readable JSON list ({e})",
+                log.table, a.status
+            ))
+        })?;
+        let cols = columns(log);
+        rows.extend(
+            listed
+                .iter()
+                .map(|r| LogRow::from_json(r, cols))
+                .filter(|r| match entity {
+                    Some(e) => r.entity == *e,
+                    None => !entities.contains(&r.entity),
+                }),
+        );
+    }
     Ok(rows)
 }
 
