@@ -482,17 +482,17 @@ async fn rest_sample(
 
 /// What one column shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Reading {
+enum Zeros {
     /// Most entities with events in the window hold zero: wiped.
     Wiped {
         zero_active: u64,
     },
     /// Some entities with events hold zero (new since the last computation, or a part).
-    SomeActiveAtZero {
+    SomeActive {
         zero_active: u64,
     },
     /// Zero on (nearly) every row, with no evidence beyond the zeros.
-    NearlyAllZero,
+    NearlyAll,
     Fine,
 }
 
@@ -504,7 +504,7 @@ fn read_column(
     active: Option<u64>,
     sample: Option<u64>,
     zero_percent: u32,
-) -> Reading {
+) -> Zeros {
     let nearly_all = rows > 0 && c.zero * 100 >= u64::from(zero_percent) * rows;
     let evidence = if c.from_events { c.zero_active } else { None };
     let most = |za: u64| match (active, sample) {
@@ -513,12 +513,10 @@ fn read_column(
         (None, None) => false,
     };
     match evidence {
-        Some(za) if za >= MIN_WIPED && (nearly_all || most(za)) => {
-            Reading::Wiped { zero_active: za }
-        }
-        Some(za) if za > 0 => Reading::SomeActiveAtZero { zero_active: za },
-        _ if nearly_all => Reading::NearlyAllZero,
-        _ => Reading::Fine,
+        Some(za) if za >= MIN_WIPED && (nearly_all || most(za)) => Zeros::Wiped { zero_active: za },
+        Some(za) if za > 0 => Zeros::SomeActive { zero_active: za },
+        _ if nearly_all => Zeros::NearlyAll,
+        _ => Zeros::Fine,
     }
 }
 
@@ -530,82 +528,106 @@ fn are(column: &str, zero: u64, rows: u64, noun: &str) -> String {
     }
 }
 
-/// The finding. `focus` is the issue's data type: a wipe of another type's table is a
-/// degradation for this issue, not critical.
-pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
-    let window = format!(
-        "in the last {} day{}",
-        f.window_days,
-        if f.window_days == 1 { "" } else { "s" }
-    );
-    let (mut wiped, mut wiped_central) = (Vec::new(), false);
-    let mut never = Vec::new();
-    let mut lagging = Vec::new();
-    let mut evidence = Vec::new();
-    let mut read_any = false;
-    let mut failed = Vec::new();
-    for t in &f.tables {
-        let (rows, active, sample, columns, absent) = match &t.state {
-            MetricState::Read {
-                rows,
-                active,
-                sample,
-                columns,
-                absent,
-            } => (*rows, *active, *sample, columns, absent),
-            MetricState::Missing => {
-                evidence.push(format!("{} is missing (see supabase.tables)", t.table));
-                continue;
+/// What every metric table showed, sorted by what it means for the finding.
+#[derive(Debug, Default)]
+struct Survey {
+    /// Columns wiped to zero, and whether one is the issue's data type's.
+    wiped: Vec<String>,
+    wiped_central: bool,
+    /// Columns zero on (nearly) every row, with nothing beyond the zeros.
+    never: Vec<String>,
+    /// Columns where some entities with events hold zero.
+    lagging: Vec<String>,
+    evidence: Vec<String>,
+    /// Tables that could not be read: `table: why`.
+    failed: Vec<String>,
+    /// Some table had a metric column to read.
+    read_any: bool,
+}
+
+impl Survey {
+    fn of(f: &AnalyticsFacts, focus: Option<DataType>) -> Survey {
+        let window = format!(
+            "in the last {} day{}",
+            f.window_days,
+            if f.window_days == 1 { "" } else { "s" }
+        );
+        let mut s = Survey::default();
+        for t in &f.tables {
+            match &t.state {
+                MetricState::Read { .. } => {
+                    let central = focus.is_none() || t.data_type.is_none() || t.data_type == focus;
+                    s.read_table(t, central, &window, f.zero_percent);
+                }
+                MetricState::Missing => s
+                    .evidence
+                    .push(format!("{} is missing (see supabase.tables)", t.table)),
+                MetricState::Failed(why) => s.failed.push(format!("{}: {why}", t.table)),
             }
-            MetricState::Failed(why) => {
-                failed.push(format!("{}: {why}", t.table));
-                continue;
-            }
+        }
+        if let Some(why) = &f.events_unusable {
+            s.evidence.push(format!("events not compared: {why}"));
+        }
+        s
+    }
+
+    /// One table that was read: its figures as evidence, and each column's zeros.
+    fn read_table(&mut self, t: &MetricFacts, central: bool, window: &str, zero_percent: u32) {
+        let MetricState::Read {
+            rows,
+            active,
+            sample,
+            columns,
+            absent,
+        } = &t.state
+        else {
+            return;
         };
+        let (rows, active, sample) = (*rows, *active, *sample);
         if !absent.is_empty() {
-            evidence.push(format!("{} has no column {}", t.table, absent.join(", ")));
+            let absent = absent.join(", ");
+            self.evidence
+                .push(format!("{} has no column {absent}", t.table));
         }
         if columns.is_empty() {
-            continue;
+            return;
         }
-        read_any = true;
+        self.read_any = true;
         if rows == 0 {
-            evidence.push(format!("{} has no rows: nothing to compare", t.table));
-            continue;
+            let line = format!("{} has no rows: nothing to compare", t.table);
+            self.evidence.push(line);
+            return;
         }
         let zeros: Vec<String> = columns
             .iter()
             .map(|c| format!("{} 0 on {}", c.name, c.zero))
             .collect();
         let act = active.map_or(String::new(), |a| format!(", {a} with events {window}"));
-        evidence.push(format!(
+        self.evidence.push(format!(
             "{}: {rows} {}{act}; {}",
             t.table,
             t.noun,
             zeros.join(", ")
         ));
-        let central = focus.is_none() || t.data_type.is_none() || t.data_type == focus;
+        let of_them = |za: u64| match sample {
+            Some(n) => format!("{za} of a sample of {n} of them have events {window}"),
+            None => format!("{za} of them have events {window}"),
+        };
+        let noun = &t.noun;
         for c in columns {
-            let of_them = |za: u64| match sample {
-                Some(n) => format!("{za} of a sample of {n} of them have events {window}"),
-                None => format!("{za} of them have events {window}"),
-            };
-            match read_column(c, rows, active, sample, f.zero_percent) {
-                Reading::Wiped { zero_active } => {
-                    wiped_central |= central;
-                    wiped.push(format!(
-                        "{}; {}",
-                        are(&c.name, c.zero, rows, &t.noun),
-                        of_them(zero_active)
-                    ));
+            match read_column(c, rows, active, sample, zero_percent) {
+                Zeros::Wiped { zero_active } => {
+                    self.wiped_central |= central;
+                    let are = are(&c.name, c.zero, rows, noun);
+                    self.wiped.push(format!("{are}; {}", of_them(zero_active)));
                 }
-                Reading::SomeActiveAtZero { zero_active } => lagging.push(format!(
-                    "{} {} with events {window} hold {} = 0 (new since the last computation, or a partial wipe)",
-                    zero_active, t.noun, c.name
+                Zeros::SomeActive { zero_active } => self.lagging.push(format!(
+                    "{zero_active} {noun} with events {window} hold {} = 0 (new since the last computation, or a partial wipe)",
+                    c.name
                 )),
-                Reading::NearlyAllZero => never.push(format!(
+                Zeros::NearlyAll => self.never.push(format!(
                     "{}: may never have been filled{}",
-                    are(&c.name, c.zero, rows, &t.noun),
+                    are(&c.name, c.zero, rows, noun),
                     if !c.from_events {
                         " (it is not counted from events, so zeros alone prove nothing)"
                     } else if c.zero_active.is_some() {
@@ -614,45 +636,52 @@ pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
                         ""
                     }
                 )),
-                Reading::Fine => {}
+                Zeros::Fine => {}
             }
         }
     }
-    if let Some(why) = &f.events_unusable {
-        evidence.push(format!("events not compared: {why}"));
-    }
-    let mut finding = if !wiped.is_empty() {
-        let (status, impact) = if wiped_central {
-            (Status::Fail, Impact::Critical)
+
+    fn finding(&self) -> Finding {
+        if !self.wiped.is_empty() {
+            let impact = if self.wiped_central {
+                Impact::Critical
+            } else {
+                Impact::Degraded
+            };
+            Finding::new(ID, Status::Fail, format!("Analytics wiped: {}", self.wiped.join("; ")))
+                .with_impact(impact)
+                .with_next_step("A sync run wrote 0 over the metrics (its upsert carried the metric columns): recompute them from the events table, and keep the metric columns out of the sync's upsert.")
+        } else if !self.never.is_empty() || !self.lagging.is_empty() {
+            let lines: Vec<String> = self.never.iter().chain(&self.lagging).cloned().collect();
+            Finding::new(ID, Status::Warn, capitalize(&lines.join("; ")))
+        } else if !self.read_any && !self.failed.is_empty() {
+            Finding::new(
+                ID,
+                Status::Error,
+                format!("No metric table could be read: {}", self.failed.join("; ")),
+            )
+        } else if !self.read_any {
+            Finding::skip(
+                ID,
+                "no configured metric column exists (set analytics.metrics to the tables' metric columns)",
+            )
         } else {
-            (Status::Fail, Impact::Degraded)
-        };
-        Finding::new(ID, status, format!("Analytics wiped: {}", wiped.join("; ")))
-            .with_impact(impact)
-            .with_next_step("A sync run wrote 0 over the metrics (its upsert carried the metric columns): recompute them from the events table, and keep the metric columns out of the sync's upsert.")
-    } else if !never.is_empty() || !lagging.is_empty() {
-        let lines: Vec<String> = never.iter().chain(&lagging).cloned().collect();
-        Finding::new(ID, Status::Warn, capitalize(&lines.join("; ")))
-    } else if !read_any && !failed.is_empty() {
-        Finding::new(
-            ID,
-            Status::Error,
-            format!("No metric table could be read: {}", failed.join("; ")),
-        )
-    } else if !read_any {
-        Finding::skip(
-            ID,
-            "no configured metric column exists (set analytics.metrics to the tables' metric columns)",
-        )
-    } else {
-        Finding::pass(ID, "No metric column is wiped to zero")
-    };
-    if !wiped.is_empty() {
-        for line in never.iter().chain(&lagging) {
+            Finding::pass(ID, "No metric column is wiped to zero")
+        }
+    }
+}
+
+/// The finding. `focus` is the issue's data type: a wipe of another type's table is a
+/// degradation for this issue, not critical.
+pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
+    let s = Survey::of(f, focus);
+    let mut finding = s.finding();
+    if !s.wiped.is_empty() {
+        for line in s.never.iter().chain(&s.lagging) {
             finding = finding.with_evidence(line.clone());
         }
     }
-    for line in evidence.into_iter().chain(failed) {
+    for line in s.evidence.into_iter().chain(s.failed) {
         finding = finding.with_evidence(line);
     }
     finding
