@@ -14,9 +14,9 @@ use crate::config::Thresholds;
 use crate::live::Live;
 use std::time::Duration;
 
-/// A run still `running` after this long is stuck: an Edge Function stops after 400 s at
-/// most, and pg_cron only queues the call.
-const STUCK_SECS: i64 = 3600;
+/// A run still `running` after this long is stuck (in pg_cron's runs and in the sync
+/// log): an Edge Function stops after 400 s at most, and pg_cron only queues the call.
+pub(super) const STUCK_SECS: i64 = 3600;
 const ID: CheckId = CheckId::SupabaseCron;
 
 /// Why the sync job is not healthy, in the order the summary names them.

@@ -185,15 +185,16 @@ fn failed(failures: &[Failure], latest_failed: bool, n: usize) -> Finding {
             grouped(failures).join(", ")
         )
     };
-    let mut f = Finding::new(ID, status, crate::secrets::redact(&summary)).with_impact(impact);
     let mut ordered: Vec<&Meaning> = failures.iter().map(|x| &x.meaning).collect();
     ordered.sort_by_key(|m| std::cmp::Reverse(m.impact));
+    let mut fixes: Vec<&str> = Vec::new();
     for m in ordered {
-        if !f.next_steps.iter().any(|s| s == m.fix) {
-            f = f.with_next_step(m.fix);
+        if !fixes.contains(&m.fix) {
+            fixes.push(m.fix);
         }
     }
-    f
+    let f = Finding::new(ID, status, crate::secrets::redact(&summary)).with_impact(impact);
+    fixes.into_iter().fold(f, Finding::with_next_step)
 }
 
 /// The first failures as evidence, and the error and timeout counts as measured.

@@ -7,6 +7,7 @@
 //! schedule allows.
 
 use super::Supabase;
+use super::cron::STUCK_SECS;
 use super::rest::{ApiError, encode};
 use super::{schedule, sql};
 use crate::checks::{CheckId, Finding, Impact, Status};
@@ -19,9 +20,6 @@ use crate::live::{Live, LiveInputs, join_all};
 use serde_json::Value;
 use std::time::Duration;
 
-/// A run still `running` after this long is stuck: an Edge Function stops after 400 s at
-/// most, and pg_cron only queues the call.
-const STUCK_SECS: i64 = 3600;
 const ID: CheckId = CheckId::SupabaseSyncLog;
 
 /// One `sync_status` row, under canonical names.
@@ -500,9 +498,21 @@ fn cause_of(error: &str) -> Option<String> {
     })
 }
 
-/// Error messages grouped into causes: `(cause, count, one example)`, most frequent first.
-fn patterns(rows: &[&LogRow], log: &SyncLog) -> Vec<(String, usize, String)> {
-    let mut out: Vec<(String, usize, String)> = Vec::new();
+/// Failed runs whose messages share one cause.
+#[derive(Debug, Clone, PartialEq)]
+struct Cause {
+    /// The known meaning's title, else the messages' shape.
+    title: String,
+    count: usize,
+    /// The first message (redacted).
+    example: String,
+    /// The known meaning's fix.
+    fix: Option<&'static str>,
+}
+
+/// Error messages grouped into causes, most frequent first.
+fn patterns(rows: &[LogRow], log: &SyncLog) -> Vec<Cause> {
+    let mut out: Vec<Cause> = Vec::new();
     for r in rows
         .iter()
         .filter(|r| r.status.eq_ignore_ascii_case(&log.failure_value))
@@ -513,16 +523,22 @@ fn patterns(rows: &[&LogRow], log: &SyncLog) -> Vec<(String, usize, String)> {
         // Redacted before anything reads it: the shape's `#`s would hide a secret's
         // digits from redaction afterwards.
         let msg = crate::secrets::redact(msg);
-        let cause = match crate::meaning::of_text(&msg) {
+        let known = crate::meaning::of_text(&msg);
+        let title = match known {
             Some(m) => m.title.to_string(),
             None => shape(&msg),
         };
-        match out.iter_mut().find(|p| p.0 == cause) {
-            Some(p) => p.1 += 1,
-            None => out.push((cause, 1, msg)),
+        match out.iter_mut().find(|c| c.title == title) {
+            Some(c) => c.count += 1,
+            None => out.push(Cause {
+                title,
+                count: 1,
+                example: msg,
+                fix: known.map(|m| m.fix),
+            }),
         }
     }
-    out.sort_by_key(|p| std::cmp::Reverse(p.1));
+    out.sort_by_key(|c| std::cmp::Reverse(c.count));
     out
 }
 
@@ -561,7 +577,7 @@ struct Survey<'a> {
     /// The entity (else the first configured) and its view.
     focus: Option<(&'a str, EntityView)>,
     /// Error messages grouped into causes (see [`patterns`]).
-    causes: Vec<(String, usize, String)>,
+    causes: Vec<Cause>,
 }
 
 impl<'a> Survey<'a> {
@@ -578,7 +594,7 @@ impl<'a> Survey<'a> {
             completed: 0,
             failed: 0,
             focus: None,
-            causes: patterns(&rows.iter().collect::<Vec<_>>(), log),
+            causes: patterns(rows, log),
         };
         for (dt, entity) in entities {
             let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
@@ -672,22 +688,23 @@ pub fn judge(
             format!("{r:.0}% of the last {ended} runs ({completed} completed)"),
         );
     }
-    if let Some((cause, n, _)) = s.causes.first() {
-        f = f.with_measured("Error Pattern", format!("{cause} ({n}×)"));
+    if let Some(c) = s.causes.first() {
+        let pattern = format!("{} ({}×)", c.title, c.count);
+        f = f.with_measured("Error Pattern", pattern);
     }
     f
 }
 
 /// The first [`CAUSES_SHOWN`] causes as evidence with their fixes, the rest counted.
-fn with_causes(mut f: Finding, causes: &[(String, usize, String)]) -> Finding {
-    for (cause, n, example) in causes.iter().take(CAUSES_SHOWN) {
-        f = f.with_evidence(format!("{n} × {cause}: {example}"));
-        if let Some(m) = crate::meaning::of_text(example) {
-            f = f.with_next_step(m.fix);
+fn with_causes(mut f: Finding, causes: &[Cause]) -> Finding {
+    for c in causes.iter().take(CAUSES_SHOWN) {
+        f = f.with_evidence(format!("{} × {}: {}", c.count, c.title, c.example));
+        if let Some(fix) = c.fix {
+            f = f.with_next_step(fix);
         }
     }
     if causes.len() > CAUSES_SHOWN {
-        let more: usize = causes.iter().skip(CAUSES_SHOWN).map(|p| p.1).sum();
+        let more: usize = causes.iter().skip(CAUSES_SHOWN).map(|c| c.count).sum();
         f = f.with_evidence(format!(
             "{more} more failure(s) of {} other kind(s)",
             causes.len() - CAUSES_SHOWN
