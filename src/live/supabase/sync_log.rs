@@ -1186,4 +1186,37 @@ mod tests {
         ];
         assert!(judge_one(&stuck).summary.contains("still running"));
     }
+
+    #[test]
+    fn a_logged_message_never_chooses_the_nothing_logged_step() {
+        // Another entity value failing now, with a message that reads like this check's
+        // own phrase: still a failure, but nothing says the log went quiet.
+        let rows = [
+            row("guides", 1, "completed", 5, None),
+            row(
+                "cron_job",
+                1,
+                "failed",
+                0,
+                Some("no run logged since yesterday"),
+            ),
+        ];
+        let f = judge_one(&rows);
+        assert_eq!(f.status, Status::Fail, "{f:?}");
+        assert!(
+            !f.next_steps
+                .iter()
+                .any(|s| s.starts_with("Nothing new is logged")),
+            "{:?}",
+            f.next_steps
+        );
+        // An entity that went quiet does get it.
+        let quiet = [row("guides", 30, "completed", 5, None)];
+        assert!(
+            judge_one(&quiet)
+                .next_steps
+                .iter()
+                .any(|s| s.starts_with("Nothing new is logged"))
+        );
+    }
 }

@@ -501,4 +501,31 @@ mod tests {
             ("pendo_guides".into(), None)
         );
     }
+
+    #[test]
+    fn next_steps_follow_the_kinds_of_problem_not_the_words_of_a_hint() {
+        // PostgREST's hint is outside text: words in it choose no next step.
+        let facts = [t(
+            DataType::Guides,
+            TableState::Missing {
+                code: "PGRST205".into(),
+                hint: "has no rows, no row cap".into(),
+            },
+        )];
+        let f = judge(&facts, Some(DataType::Guides), false);
+        assert_eq!(f.status, Status::Fail);
+        assert_eq!(
+            f.next_steps,
+            [crate::meaning::meaning(crate::meaning::Known::TableMissing).fix]
+        );
+        // An empty table and a capped one: one step each, in that order.
+        let facts = [
+            t(DataType::Guides, present(0)),
+            t(DataType::Pages, present(1000)),
+        ];
+        let f = judge(&facts, Some(DataType::Guides), false);
+        assert_eq!(f.next_steps.len(), 2, "{:?}", f.next_steps);
+        assert!(f.next_steps[0].starts_with("Check the latest sync runs"));
+        assert!(f.next_steps[1].starts_with("Page the sync's reads"));
+    }
 }
