@@ -124,27 +124,8 @@ pub fn judge(
     };
     let stale = lines(|a| *a == Age::Stale);
     let overdue = lines(|a| matches!(a, Age::Overdue(_)));
-    // Never freshness: a row from the future hides how old the real newest is.
-    let future: Vec<String> = all
-        .iter()
-        .filter(|n| n.state == Age::Future)
-        .map(|n| n.ahead(now))
-        .collect();
-    if !future.is_empty() {
-        let mut f = Finding::new(
-            ID,
-            Status::Fail,
-            format!(
-                "A clock or data bug hides whether the data is fresh: {}",
-                future.join("; ")
-            ),
-        )
-        .with_impact(Impact::Critical)
-        .with_next_step("Find the rows dated in the future (order by the freshness column desc) and fix what wrote them: a time zone stored as UTC, or a client clock. Until then freshness cannot be measured.");
-        for line in stale.into_iter().chain(overdue) {
-            f = f.with_evidence(line);
-        }
-        return f;
+    if all.iter().any(|n| n.state == Age::Future) {
+        return future(&all, stale.into_iter().chain(overdue), now);
     }
     if all.is_empty() {
         return Finding::skip(
@@ -176,6 +157,27 @@ pub fn judge(
         )
     };
     with_ages(f, &all, focus)
+}
+
+/// Never freshness: a row from the future hides how old the real newest is. The other
+/// tables' lateness (`late`) is still said, as evidence.
+fn future(all: &[Newest], late: impl Iterator<Item = String>, now: i64) -> Finding {
+    let ahead: Vec<String> = all
+        .iter()
+        .filter(|n| n.state == Age::Future)
+        .map(|n| n.ahead(now))
+        .collect();
+    let f = Finding::new(
+        ID,
+        Status::Fail,
+        format!(
+            "A clock or data bug hides whether the data is fresh: {}",
+            ahead.join("; ")
+        ),
+    )
+    .with_impact(Impact::Critical)
+    .with_next_step("Find the rows dated in the future (order by the freshness column desc) and fix what wrote them: a time zone stored as UTC, or a client clock. Until then freshness cannot be measured.");
+    late.fold(f, Finding::with_evidence)
 }
 
 /// Every table's age as evidence, and the table's (else the oldest) as measured.
