@@ -61,6 +61,102 @@ fn cause(status: u16, body: &str) -> String {
     }
 }
 
+/// Whether events arrive, from the days asked for (oldest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arrival {
+    /// No event on any day.
+    None,
+    /// The last `days` days are at 0, from `since` (ms).
+    Stopped { since: i64, days: usize },
+    /// Events on the last day: `total` over the days, `last` on `day` (ms).
+    Arriving { total: u64, last: u64, day: i64 },
+}
+
+impl Arrival {
+    fn of(days: &[(i64, u64)]) -> Arrival {
+        let total: u64 = days.iter().map(|(_, n)| n).sum();
+        let quiet = days.iter().rev().take_while(|(_, n)| *n == 0).count();
+        match days.last() {
+            Some(_) if total == 0 => Arrival::None,
+            Some(_) if quiet > 0 => Arrival::Stopped {
+                since: days[days.len() - quiet].0,
+                days: quiet,
+            },
+            Some(&(day, last)) => Arrival::Arriving { total, last, day },
+            None => Arrival::None,
+        }
+    }
+
+    fn finding(self) -> Finding {
+        let date = |ms: i64| format_utc(ms / 1000)[..10].to_string();
+        match self {
+            Arrival::None => Finding::new(ID, Status::Warn, format!("No events in Pendo for the last {DAYS} days"))
+                .with_impact(Impact::Degraded)
+                .with_next_step("Check in Pendo (Data Mappings → Raw Events) that the app still sends events; the sync cannot copy what Pendo does not have."),
+            Arrival::Stopped { since, days } => Finding::new(
+                ID,
+                Status::Warn,
+                format!(
+                    "Events stopped arriving in Pendo: none since {} ({days} day{} at 0)",
+                    date(since),
+                    if days == 1 { "" } else { "s" }
+                ),
+            )
+            .with_impact(Impact::Degraded)
+            .with_next_step("Check that the Pendo snippet still loads in the app (its install settings, CSP, ad blockers); the sync is not the cause."),
+            Arrival::Arriving { total, last, day } => Finding::pass(
+                ID,
+                format!(
+                    "Events keep arriving: {total} in the last {DAYS} days, {last} on {}",
+                    date(day)
+                ),
+            ),
+        }
+    }
+}
+
+/// The events per day over the [`DAYS`] complete days before `now`'s, oldest first, from
+/// the answer's `results`; `None` when it has no results list.
+fn per_day(body: &[u8], now: i64) -> Option<Vec<(i64, u64)>> {
+    let v = crate::live::decode::bounded(body).ok()?;
+    let rows: Vec<(i64, u64)> = v
+        .get("results")?
+        .as_array()?
+        .iter()
+        .filter_map(|r| Some((r.get("day")?.as_i64()?, r.get("numEvents")?.as_u64()?)))
+        .collect();
+    let today = (now * 1000).div_euclid(DAY_MS) * DAY_MS;
+    let days = (1..=DAYS).rev().map(|back| {
+        let day = today - back * DAY_MS;
+        let n = rows.iter().filter(|(d, _)| *d == day).map(|(_, n)| n).sum();
+        (day, n)
+    });
+    Some(days.collect())
+}
+
+/// The finding when Pendo refused the aggregation.
+fn refused(a: &Answer, evidence: String) -> Finding {
+    let m = meaning::of_status(a.status, Service::Pendo);
+    let impact = m.map_or(Impact::None, |m| m.impact);
+    let status = match a.status {
+        429 => Status::Warn,
+        400..=599 => Status::Fail,
+        _ => Status::Error,
+    };
+    let why = cause(a.status, &a.text(200));
+    let mut f = Finding::new(
+        ID,
+        status,
+        format!("Pendo refuses the events aggregation: {why}"),
+    )
+    .with_impact(impact)
+    .with_evidence(evidence);
+    if let Some(m) = m {
+        f = f.with_next_step(m.fix);
+    }
+    f
+}
+
 /// The finding, from Pendo's answer and the run's clock (Unix seconds).
 pub fn judge(answer: &Result<Answer, FetchError>, now: i64) -> Finding {
     let a = match answer {
@@ -72,41 +168,9 @@ pub fn judge(answer: &Result<Answer, FetchError>, now: i64) -> Finding {
         a.status
     );
     if !a.is_success() {
-        let m = meaning::of_status(a.status, Service::Pendo);
-        let impact = m.map_or(Impact::None, |m| m.impact);
-        let status = match a.status {
-            429 => Status::Warn,
-            400..=599 => Status::Fail,
-            _ => Status::Error,
-        };
-        let mut f = Finding::new(
-            ID,
-            status,
-            format!(
-                "Pendo refuses the events aggregation: {}",
-                cause(a.status, &a.text(200))
-            ),
-        )
-        .with_impact(impact)
-        .with_evidence(evidence);
-        if let Some(m) = m {
-            f = f.with_next_step(m.fix);
-        }
-        return f;
+        return refused(a, evidence);
     }
-    let rows: Vec<(i64, u64)> = crate::live::decode::bounded(&a.body)
-        .ok()
-        .and_then(|v| v.get("results").and_then(Value::as_array).cloned())
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|r| Some((r.get("day")?.as_i64()?, r.get("numEvents")?.as_u64()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let parsed = crate::live::decode::bounded(&a.body)
-        .ok()
-        .is_some_and(|v| v.get("results").is_some_and(Value::is_array));
-    if !parsed {
+    let Some(days) = per_day(&a.body, now) else {
         return Finding::new(
             ID,
             Status::Fail,
@@ -118,55 +182,17 @@ pub fn judge(answer: &Result<Answer, FetchError>, now: i64) -> Finding {
         )
         .with_impact(Impact::Critical)
         .with_evidence(evidence);
-    }
-    let today = (now * 1000).div_euclid(DAY_MS) * DAY_MS;
-    let days: Vec<(i64, u64)> = (1..=DAYS)
-        .rev()
-        .map(|back| {
-            let day = today - back * DAY_MS;
-            let n = rows.iter().filter(|(d, _)| *d == day).map(|(_, n)| n).sum();
-            (day, n)
-        })
-        .collect();
-    let total: u64 = days.iter().map(|(_, n)| n).sum();
-    let quiet_tail = days.iter().rev().take_while(|(_, n)| *n == 0).count();
-    let per_day: Vec<String> = days.iter().map(|(_, n)| n.to_string()).collect();
-    let date = |ms: i64| format_utc(ms / 1000)[..10].to_string();
-    let mut f = if total == 0 {
-        Finding::new(ID, Status::Warn, format!("No events in Pendo for the last {DAYS} days"))
-            .with_impact(Impact::Degraded)
-            .with_next_step("Check in Pendo (Data Mappings → Raw Events) that the app still sends events; the sync cannot copy what Pendo does not have.")
-    } else if quiet_tail > 0 {
-        let since = days[days.len() - quiet_tail].0;
-        Finding::new(
-            ID,
-            Status::Warn,
-            format!(
-                "Events stopped arriving in Pendo: none since {} ({quiet_tail} day{} at 0)",
-                date(since),
-                if quiet_tail == 1 { "" } else { "s" }
-            ),
-        )
-        .with_impact(Impact::Degraded)
-        .with_next_step("Check that the Pendo snippet still loads in the app (its install settings, CSP, ad blockers); the sync is not the cause.")
-    } else {
-        Finding::pass(
-            ID,
-            format!(
-                "Events keep arriving: {total} in the last {DAYS} days, {} on {}",
-                days[days.len() - 1].1,
-                date(days[days.len() - 1].0)
-            ),
-        )
     };
-    f = f.with_evidence(evidence).with_evidence(format!(
-        "events per day, oldest first: {}",
-        per_day.join(", ")
-    ));
-    f.with_measured(
-        "Events per day in Pendo",
-        format!("{} (last {DAYS} days)", per_day.join(", ")),
-    )
+    let per_day: Vec<String> = days.iter().map(|(_, n)| n.to_string()).collect();
+    let per_day = per_day.join(", ");
+    Arrival::of(&days)
+        .finding()
+        .with_evidence(evidence)
+        .with_evidence(format!("events per day, oldest first: {per_day}"))
+        .with_measured(
+            "Events per day in Pendo",
+            format!("{per_day} (last {DAYS} days)"),
+        )
 }
 
 /// `pendo.aggregation` for this run.

@@ -30,12 +30,12 @@
 //! do.
 
 use super::Supabase;
-use super::db::Arg;
+use super::db::{Arg, Db};
 use super::rest::{ApiError, Rest, encode, total};
 use super::sql;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::format_rfc3339;
-use crate::config::{Analytics, Config, MetricTable};
+use crate::config::{Analytics, Config, EventsTable, MetricTable};
 use crate::issue::DataType;
 use crate::live::http::FetchError;
 use crate::live::{Live, LiveInputs, join_all};
@@ -127,106 +127,154 @@ fn facts(config: &Config, m: &MetricTable, state: MetricState) -> MetricFacts {
 pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsFacts, FetchError> {
     let a = &config.analytics;
     let since = format_rfc3339(now - i64::from(a.window_days) * 86_400);
-    let mut out = AnalyticsFacts {
-        tables: Vec::new(),
+    let (states, events_unusable) = match s.db().await {
+        Some(db) => fetch_db(db?, a, &since).await?,
+        None => {
+            let Some(rest) = &s.rest else {
+                return Err(FetchError::Other("no Supabase access".into()));
+            };
+            fetch_rest(s, rest, config, &since).await
+        }
+    };
+    Ok(AnalyticsFacts {
+        tables: a
+            .metrics
+            .iter()
+            .zip(states)
+            .map(|(m, state)| facts(config, m, state))
+            .collect(),
         window_days: a.window_days,
         zero_percent: a.zero_percent,
-        events_unusable: None,
-    };
-    if let Some(db) = s.db().await {
-        let db = db?;
-        let mut names: Vec<&str> = a.metrics.iter().map(|m| m.table.as_str()).collect();
-        names.push(&a.events.table);
-        let names = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
-        let e = &a.events;
-        let present = db
-            .json(
-                sql::ANALYTICS_COLUMNS,
-                &[
-                    Arg::Text(Some(&names)),
-                    Arg::Text(Some(&e.table)),
-                    Arg::Text(Some(&e.entity_id_column)),
-                    Arg::Text(Some(&e.entity_type_column)),
-                ],
-            )
-            .await?;
-        let indexed = present["indexed"] == Value::Bool(true);
-        let columns_of = |table: &str| -> Option<Vec<String>> {
-            present["columns"].get(table)?.as_array().map(|cols| {
-                cols.iter()
-                    .filter_map(|c| c.as_str().map(str::to_string))
-                    .collect()
-            })
-        };
-        out.events_unusable = match columns_of(&e.table) {
-            None => Some(format!("the events table {} is missing", e.table)),
-            Some(cols) => [
-                &e.entity_type_column,
-                &e.entity_id_column,
-                &e.created_column,
-            ]
-            .into_iter()
-            .find(|c| !cols.contains(c))
-            .map(|c| format!("the events table {} has no column {c}", e.table)),
-        };
-        let mut reads = Vec::new();
-        let mut kinds = Vec::new();
-        let mut states: Vec<Option<MetricState>> = Vec::new();
-        for m in &a.metrics {
-            let Some(cols) = columns_of(&m.table) else {
-                states.push(Some(MetricState::Missing));
-                continue;
-            };
-            if !cols.contains(&m.id_column) {
-                states.push(Some(MetricState::Failed(format!(
-                    "no column {}: set analytics.metrics' id_column",
-                    m.id_column
-                ))));
-                continue;
-            }
-            reads.push(sql::MetricRead {
-                table: &m.table,
-                id_column: &m.id_column,
-                columns: m
-                    .columns
-                    .iter()
-                    .filter(|c| cols.contains(c))
-                    .map(String::as_str)
-                    .collect(),
-            });
-            kinds.push(m.entity_type.as_str());
-            states.push(None);
-        }
-        let events = match (&out.events_unusable, indexed) {
-            (Some(_), _) => sql::EventsRead::None,
-            (None, true) => sql::EventsRead::Probe(e),
-            (None, false) => sql::EventsRead::Scan(e),
-        };
-        let mut params: Vec<Arg> = vec![Arg::Text(Some(&since))];
-        params.extend(kinds.iter().map(|k| Arg::Text(Some(*k))));
-        let counts = db
-            .json(&sql::analytics_counts(events, &reads), &params)
-            .await?;
-        let counts = counts.as_array().cloned().unwrap_or_default();
-        let mut read_index = 0;
-        for (m, state) in a.metrics.iter().zip(states) {
-            let state = match state {
-                Some(s) => s,
-                None => {
-                    let i = read_index;
-                    read_index += 1;
-                    let row = counts.iter().find(|r| r["i"].as_u64() == Some(i as u64));
-                    let read = events != sql::EventsRead::None;
-                    state_of_counts(m, &reads[i].columns, row, read)
-                }
-            };
-            out.tables.push(facts(config, m, state));
-        }
-        return Ok(out);
+        events_unusable,
+    })
+}
+
+/// A table's columns, from [`sql::ANALYTICS_COLUMNS`]' answer (`None`: no such table).
+fn columns_in(present: &Value, table: &str) -> Option<Vec<String>> {
+    present["columns"].get(table)?.as_array().map(|cols| {
+        cols.iter()
+            .filter_map(|c| c.as_str().map(str::to_string))
+            .collect()
+    })
+}
+
+/// Why the events table cannot be read, from its columns (`None`: no such table).
+fn unusable_events(e: &EventsTable, columns: Option<Vec<String>>) -> Option<String> {
+    match columns {
+        None => Some(format!("the events table {} is missing", e.table)),
+        Some(cols) => [
+            &e.entity_type_column,
+            &e.entity_id_column,
+            &e.created_column,
+        ]
+        .into_iter()
+        .find(|c| !cols.contains(c))
+        .map(|c| format!("the events table {} has no column {c}", e.table)),
     }
-    let Some(rest) = &s.rest else {
-        return Err(FetchError::Other("no Supabase access".into()));
+}
+
+/// Per metric table, the state known before counting (missing, no id column: `Some`),
+/// else the read that counts it and the entity type it counts events of.
+struct Reads<'a> {
+    states: Vec<Option<MetricState>>,
+    reads: Vec<sql::MetricRead<'a>>,
+    kinds: Vec<&'a str>,
+}
+
+fn plan_reads<'a>(metrics: &'a [MetricTable], present: &Value) -> Reads<'a> {
+    let mut r = Reads {
+        states: Vec::new(),
+        reads: Vec::new(),
+        kinds: Vec::new(),
     };
+    for m in metrics {
+        let Some(cols) = columns_in(present, &m.table) else {
+            r.states.push(Some(MetricState::Missing));
+            continue;
+        };
+        if !cols.contains(&m.id_column) {
+            r.states.push(Some(MetricState::Failed(format!(
+                "no column {}: set analytics.metrics' id_column",
+                m.id_column
+            ))));
+            continue;
+        }
+        r.reads.push(sql::MetricRead {
+            table: &m.table,
+            id_column: &m.id_column,
+            columns: m
+                .columns
+                .iter()
+                .filter(|c| cols.contains(c))
+                .map(String::as_str)
+                .collect(),
+        });
+        r.kinds.push(m.entity_type.as_str());
+        r.states.push(None);
+    }
+    r
+}
+
+/// Over the database: which tables and columns exist, then every count. Each metric
+/// table's state, in order, and why the events could not be read.
+async fn fetch_db(
+    db: &Db,
+    a: &Analytics,
+    since: &str,
+) -> Result<(Vec<MetricState>, Option<String>), FetchError> {
+    let mut names: Vec<&str> = a.metrics.iter().map(|m| m.table.as_str()).collect();
+    names.push(&a.events.table);
+    let names = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
+    let e = &a.events;
+    let present = db
+        .json(
+            sql::ANALYTICS_COLUMNS,
+            &[
+                Arg::Text(Some(&names)),
+                Arg::Text(Some(&e.table)),
+                Arg::Text(Some(&e.entity_id_column)),
+                Arg::Text(Some(&e.entity_type_column)),
+            ],
+        )
+        .await?;
+    let unusable = unusable_events(e, columns_in(&present, &e.table));
+    let plan = plan_reads(&a.metrics, &present);
+    let events = match (&unusable, present["indexed"] == Value::Bool(true)) {
+        (Some(_), _) => sql::EventsRead::None,
+        (None, true) => sql::EventsRead::Probe(e),
+        (None, false) => sql::EventsRead::Scan(e),
+    };
+    let mut params: Vec<Arg> = vec![Arg::Text(Some(since))];
+    params.extend(plan.kinds.iter().map(|k| Arg::Text(Some(*k))));
+    let counts = db
+        .json(&sql::analytics_counts(events, &plan.reads), &params)
+        .await?;
+    let counts = counts.as_array().cloned().unwrap_or_default();
+    let mut read_index = 0;
+    let mut states = Vec::new();
+    for (m, state) in a.metrics.iter().zip(plan.states) {
+        states.push(match state {
+            Some(s) => s,
+            None => {
+                let i = read_index;
+                read_index += 1;
+                let row = counts.iter().find(|r| r["i"].as_u64() == Some(i as u64));
+                let read = events != sql::EventsRead::None;
+                state_of_counts(m, &plan.reads[i].columns, row, read)
+            }
+        });
+    }
+    Ok((states, unusable))
+}
+
+/// Over REST: each metric table's state, in order, and why the events could not be read.
+async fn fetch_rest(
+    s: &Supabase,
+    rest: &Rest,
+    config: &Config,
+    since: &str,
+) -> (Vec<MetricState>, Option<String>) {
+    let a = &config.analytics;
     // What the run already knows: the tables' columns from the OpenAPI root (fetched by
     // supabase.api) and their exact row counts (fetched by supabase.tables).
     let known_columns: Option<Value> = match super::root(s).await {
@@ -255,23 +303,20 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
                 }
                 _ => None,
             });
-        probe_rest(rest, a, m, &since, Known { columns, rows })
+        probe_rest(rest, a, m, since, Known { columns, rows })
     });
     let states = join_all(probes.collect()).await;
-    for (m, state) in a.metrics.iter().zip(states) {
-        if let MetricState::Read { columns, .. } = &state
-            && columns
-                .iter()
-                .any(|c| c.from_events && c.zero > 0 && c.zero_active.is_none())
-        {
-            out.events_unusable = Some(format!(
-                "{} could not be read over REST; the database URL (supabase-db-url) compares every zero row",
-                a.events.table
-            ));
-        }
-        out.tables.push(facts(config, m, state));
-    }
-    Ok(out)
+    let unread = states.iter().any(|state| {
+        matches!(state, MetricState::Read { columns, .. }
+            if columns.iter().any(|c| c.from_events && c.zero > 0 && c.zero_active.is_none()))
+    });
+    let unusable = unread.then(|| {
+        format!(
+            "{} could not be read over REST; the database URL (supabase-db-url) compares every zero row",
+            a.events.table
+        )
+    });
+    (states, unusable)
 }
 
 /// What the run already read about a metric table over REST.
@@ -319,13 +364,42 @@ fn state_of_counts(
 /// A count with `Prefer: count=exact`, read from `Content-Range`. A GET of at most one
 /// row rather than a HEAD: a HEAD's refusal has no body, so it could not tell a missing
 /// column (42703) from another 400.
-async fn count(rest: &Rest, path: &str, schema: Option<&str>) -> Result<u64, String> {
-    match rest.get_in(path, Some("count=exact"), schema).await {
-        Ok(a) if a.is_success() => {
-            total(a.header("content-range")).ok_or_else(|| "no count in Content-Range".into())
-        }
-        Ok(a) => Err(ApiError::of(&a).refused(a.status.to_string()).to_string()),
-        Err(e) => Err(e.to_string()),
+async fn count(rest: &Rest, path: &str, schema: Option<&str>) -> Result<u64, FetchError> {
+    let a = rest.get_in(path, Some("count=exact"), schema).await?;
+    if !a.is_success() {
+        return Err(ApiError::of(&a).refused(a.status.to_string()));
+    }
+    total(a.header("content-range"))
+        .ok_or_else(|| FetchError::Other("no count in Content-Range".into()))
+}
+
+/// PostgreSQL's code for a column that does not exist.
+const NO_SUCH_COLUMN: &str = "42703";
+
+/// A metric table's exact row count over REST: the one `supabase.tables` read, else a
+/// HEAD; `Err` is the table's state when it cannot be counted.
+async fn rows_of(
+    rest: &Rest,
+    m: &MetricTable,
+    table: &str,
+    schema: Option<&str>,
+    known: Option<u64>,
+) -> Result<u64, MetricState> {
+    if let Some(rows) = known {
+        return Ok(rows);
+    }
+    match rest
+        .head_in(&format!("/{table}?select=*"), Some("count=exact"), schema)
+        .await
+    {
+        Ok(h) if h.is_success() => Ok(total(h.header("content-range")).unwrap_or(0)),
+        Ok(h) if h.status == 404 => Err(MetricState::Missing),
+        Ok(h) => Err(MetricState::Failed(
+            ApiError::of(&h)
+                .refused(format!("{} answers {}", m.table, h.status))
+                .to_string(),
+        )),
+        Err(e) => Err(MetricState::Failed(e.to_string())),
     }
 }
 
@@ -339,42 +413,20 @@ async fn probe_rest(
     let (table, schema) = super::tables::rest_path(&m.table);
     let schema = schema.as_deref();
     let (wanted, mut absent): (Vec<&String>, Vec<String>) = match &known.columns {
-        Some(cols) => (
-            m.columns.iter().filter(|c| cols.contains(c)).collect(),
-            m.columns
-                .iter()
-                .filter(|c| !cols.contains(c))
-                .cloned()
-                .collect(),
-        ),
+        Some(cols) => {
+            let (here, gone): (Vec<&String>, Vec<&String>) =
+                m.columns.iter().partition(|c| cols.contains(c));
+            (here, gone.into_iter().cloned().collect())
+        }
         None => (m.columns.iter().collect(), Vec::new()),
     };
     if wanted.is_empty() {
-        return MetricState::Read {
-            rows: known.rows.unwrap_or(0),
-            active: None,
-            sample: None,
-            columns: Vec::new(),
-            absent,
-        };
+        let rows = known.rows.unwrap_or(0);
+        return read(rows, None, Vec::new(), absent);
     }
-    let rows = match known.rows {
-        Some(rows) => rows,
-        None => match rest
-            .head_in(&format!("/{table}?select=*"), Some("count=exact"), schema)
-            .await
-        {
-            Ok(h) if h.is_success() => total(h.header("content-range")).unwrap_or(0),
-            Ok(h) if h.status == 404 => return MetricState::Missing,
-            Ok(h) => {
-                return MetricState::Failed(
-                    ApiError::of(&h)
-                        .refused(format!("{} answers {}", m.table, h.status))
-                        .to_string(),
-                );
-            }
-            Err(e) => return MetricState::Failed(e.to_string()),
-        },
+    let rows = match rows_of(rest, m, &table, schema, known.rows).await {
+        Ok(rows) => rows,
+        Err(state) => return state,
     };
     let zeros = wanted.into_iter().map(|c| {
         let path = format!("/{table}?select={c}&{c}=eq.0&limit=1", c = encode(c));
@@ -389,9 +441,8 @@ async fn probe_rest(
                 zero_active: None,
                 from_events: m.from_events.contains(c),
             }),
-            // PostgREST: 42703, the column does not exist.
-            Err(e) if e.contains("42703") => absent.push(c.clone()),
-            Err(e) => return MetricState::Failed(e),
+            Err(e) if e.code() == Some(NO_SUCH_COLUMN) => absent.push(c.clone()),
+            Err(e) => return MetricState::Failed(e.to_string()),
         }
     }
     let mut sample = None;
@@ -404,6 +455,16 @@ async fn probe_rest(
             sample = Some(sample.unwrap_or(0).max(looked));
         }
     }
+    read(rows, sample, columns, absent)
+}
+
+/// A table read over REST (no count of active entities there).
+fn read(
+    rows: u64,
+    sample: Option<u64>,
+    columns: Vec<ColumnFacts>,
+    absent: Vec<String>,
+) -> MetricState {
     MetricState::Read {
         rows,
         active: None,
@@ -482,17 +543,17 @@ async fn rest_sample(
 
 /// What one column shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Reading {
+enum Zeros {
     /// Most entities with events in the window hold zero: wiped.
     Wiped {
         zero_active: u64,
     },
     /// Some entities with events hold zero (new since the last computation, or a part).
-    SomeActiveAtZero {
+    SomeActive {
         zero_active: u64,
     },
     /// Zero on (nearly) every row, with no evidence beyond the zeros.
-    NearlyAllZero,
+    NearlyAll,
     Fine,
 }
 
@@ -504,7 +565,7 @@ fn read_column(
     active: Option<u64>,
     sample: Option<u64>,
     zero_percent: u32,
-) -> Reading {
+) -> Zeros {
     let nearly_all = rows > 0 && c.zero * 100 >= u64::from(zero_percent) * rows;
     let evidence = if c.from_events { c.zero_active } else { None };
     let most = |za: u64| match (active, sample) {
@@ -513,12 +574,10 @@ fn read_column(
         (None, None) => false,
     };
     match evidence {
-        Some(za) if za >= MIN_WIPED && (nearly_all || most(za)) => {
-            Reading::Wiped { zero_active: za }
-        }
-        Some(za) if za > 0 => Reading::SomeActiveAtZero { zero_active: za },
-        _ if nearly_all => Reading::NearlyAllZero,
-        _ => Reading::Fine,
+        Some(za) if za >= MIN_WIPED && (nearly_all || most(za)) => Zeros::Wiped { zero_active: za },
+        Some(za) if za > 0 => Zeros::SomeActive { zero_active: za },
+        _ if nearly_all => Zeros::NearlyAll,
+        _ => Zeros::Fine,
     }
 }
 
@@ -530,82 +589,106 @@ fn are(column: &str, zero: u64, rows: u64, noun: &str) -> String {
     }
 }
 
-/// The finding. `focus` is the issue's data type: a wipe of another type's table is a
-/// degradation for this issue, not critical.
-pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
-    let window = format!(
-        "in the last {} day{}",
-        f.window_days,
-        if f.window_days == 1 { "" } else { "s" }
-    );
-    let (mut wiped, mut wiped_central) = (Vec::new(), false);
-    let mut never = Vec::new();
-    let mut lagging = Vec::new();
-    let mut evidence = Vec::new();
-    let mut read_any = false;
-    let mut failed = Vec::new();
-    for t in &f.tables {
-        let (rows, active, sample, columns, absent) = match &t.state {
-            MetricState::Read {
-                rows,
-                active,
-                sample,
-                columns,
-                absent,
-            } => (*rows, *active, *sample, columns, absent),
-            MetricState::Missing => {
-                evidence.push(format!("{} is missing (see supabase.tables)", t.table));
-                continue;
+/// What every metric table showed, sorted by what it means for the finding.
+#[derive(Debug, Default)]
+struct Survey {
+    /// Columns wiped to zero, and whether one is the issue's data type's.
+    wiped: Vec<String>,
+    wiped_central: bool,
+    /// Columns zero on (nearly) every row, with nothing beyond the zeros.
+    never: Vec<String>,
+    /// Columns where some entities with events hold zero.
+    lagging: Vec<String>,
+    evidence: Vec<String>,
+    /// Tables that could not be read: `table: why`.
+    failed: Vec<String>,
+    /// Some table had a metric column to read.
+    read_any: bool,
+}
+
+impl Survey {
+    fn of(f: &AnalyticsFacts, focus: Option<DataType>) -> Survey {
+        let window = format!(
+            "in the last {} day{}",
+            f.window_days,
+            if f.window_days == 1 { "" } else { "s" }
+        );
+        let mut s = Survey::default();
+        for t in &f.tables {
+            match &t.state {
+                MetricState::Read { .. } => {
+                    let central = focus.is_none() || t.data_type.is_none() || t.data_type == focus;
+                    s.read_table(t, central, &window, f.zero_percent);
+                }
+                MetricState::Missing => s
+                    .evidence
+                    .push(format!("{} is missing (see supabase.tables)", t.table)),
+                MetricState::Failed(why) => s.failed.push(format!("{}: {why}", t.table)),
             }
-            MetricState::Failed(why) => {
-                failed.push(format!("{}: {why}", t.table));
-                continue;
-            }
+        }
+        if let Some(why) = &f.events_unusable {
+            s.evidence.push(format!("events not compared: {why}"));
+        }
+        s
+    }
+
+    /// One table that was read: its figures as evidence, and each column's zeros.
+    fn read_table(&mut self, t: &MetricFacts, central: bool, window: &str, zero_percent: u32) {
+        let MetricState::Read {
+            rows,
+            active,
+            sample,
+            columns,
+            absent,
+        } = &t.state
+        else {
+            return;
         };
+        let (rows, active, sample) = (*rows, *active, *sample);
         if !absent.is_empty() {
-            evidence.push(format!("{} has no column {}", t.table, absent.join(", ")));
+            let absent = absent.join(", ");
+            self.evidence
+                .push(format!("{} has no column {absent}", t.table));
         }
         if columns.is_empty() {
-            continue;
+            return;
         }
-        read_any = true;
+        self.read_any = true;
         if rows == 0 {
-            evidence.push(format!("{} has no rows: nothing to compare", t.table));
-            continue;
+            let line = format!("{} has no rows: nothing to compare", t.table);
+            self.evidence.push(line);
+            return;
         }
         let zeros: Vec<String> = columns
             .iter()
             .map(|c| format!("{} 0 on {}", c.name, c.zero))
             .collect();
         let act = active.map_or(String::new(), |a| format!(", {a} with events {window}"));
-        evidence.push(format!(
+        self.evidence.push(format!(
             "{}: {rows} {}{act}; {}",
             t.table,
             t.noun,
             zeros.join(", ")
         ));
-        let central = focus.is_none() || t.data_type.is_none() || t.data_type == focus;
+        let of_them = |za: u64| match sample {
+            Some(n) => format!("{za} of a sample of {n} of them have events {window}"),
+            None => format!("{za} of them have events {window}"),
+        };
+        let noun = &t.noun;
         for c in columns {
-            let of_them = |za: u64| match sample {
-                Some(n) => format!("{za} of a sample of {n} of them have events {window}"),
-                None => format!("{za} of them have events {window}"),
-            };
-            match read_column(c, rows, active, sample, f.zero_percent) {
-                Reading::Wiped { zero_active } => {
-                    wiped_central |= central;
-                    wiped.push(format!(
-                        "{}; {}",
-                        are(&c.name, c.zero, rows, &t.noun),
-                        of_them(zero_active)
-                    ));
+            match read_column(c, rows, active, sample, zero_percent) {
+                Zeros::Wiped { zero_active } => {
+                    self.wiped_central |= central;
+                    let are = are(&c.name, c.zero, rows, noun);
+                    self.wiped.push(format!("{are}; {}", of_them(zero_active)));
                 }
-                Reading::SomeActiveAtZero { zero_active } => lagging.push(format!(
-                    "{} {} with events {window} hold {} = 0 (new since the last computation, or a partial wipe)",
-                    zero_active, t.noun, c.name
+                Zeros::SomeActive { zero_active } => self.lagging.push(format!(
+                    "{zero_active} {noun} with events {window} hold {} = 0 (new since the last computation, or a partial wipe)",
+                    c.name
                 )),
-                Reading::NearlyAllZero => never.push(format!(
+                Zeros::NearlyAll => self.never.push(format!(
                     "{}: may never have been filled{}",
-                    are(&c.name, c.zero, rows, &t.noun),
+                    are(&c.name, c.zero, rows, noun),
                     if !c.from_events {
                         " (it is not counted from events, so zeros alone prove nothing)"
                     } else if c.zero_active.is_some() {
@@ -614,45 +697,52 @@ pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
                         ""
                     }
                 )),
-                Reading::Fine => {}
+                Zeros::Fine => {}
             }
         }
     }
-    if let Some(why) = &f.events_unusable {
-        evidence.push(format!("events not compared: {why}"));
-    }
-    let mut finding = if !wiped.is_empty() {
-        let (status, impact) = if wiped_central {
-            (Status::Fail, Impact::Critical)
+
+    fn finding(&self) -> Finding {
+        if !self.wiped.is_empty() {
+            let impact = if self.wiped_central {
+                Impact::Critical
+            } else {
+                Impact::Degraded
+            };
+            Finding::new(ID, Status::Fail, format!("Analytics wiped: {}", self.wiped.join("; ")))
+                .with_impact(impact)
+                .with_next_step("A sync run wrote 0 over the metrics (its upsert carried the metric columns): recompute them from the events table, and keep the metric columns out of the sync's upsert.")
+        } else if !self.never.is_empty() || !self.lagging.is_empty() {
+            let lines: Vec<String> = self.never.iter().chain(&self.lagging).cloned().collect();
+            Finding::new(ID, Status::Warn, capitalize(&lines.join("; ")))
+        } else if !self.read_any && !self.failed.is_empty() {
+            Finding::new(
+                ID,
+                Status::Error,
+                format!("No metric table could be read: {}", self.failed.join("; ")),
+            )
+        } else if !self.read_any {
+            Finding::skip(
+                ID,
+                "no configured metric column exists (set analytics.metrics to the tables' metric columns)",
+            )
         } else {
-            (Status::Fail, Impact::Degraded)
-        };
-        Finding::new(ID, status, format!("Analytics wiped: {}", wiped.join("; ")))
-            .with_impact(impact)
-            .with_next_step("A sync run wrote 0 over the metrics (its upsert carried the metric columns): recompute them from the events table, and keep the metric columns out of the sync's upsert.")
-    } else if !never.is_empty() || !lagging.is_empty() {
-        let lines: Vec<String> = never.iter().chain(&lagging).cloned().collect();
-        Finding::new(ID, Status::Warn, capitalize(&lines.join("; ")))
-    } else if !read_any && !failed.is_empty() {
-        Finding::new(
-            ID,
-            Status::Error,
-            format!("No metric table could be read: {}", failed.join("; ")),
-        )
-    } else if !read_any {
-        Finding::skip(
-            ID,
-            "no configured metric column exists (set analytics.metrics to the tables' metric columns)",
-        )
-    } else {
-        Finding::pass(ID, "No metric column is wiped to zero")
-    };
-    if !wiped.is_empty() {
-        for line in never.iter().chain(&lagging) {
+            Finding::pass(ID, "No metric column is wiped to zero")
+        }
+    }
+}
+
+/// The finding. `focus` is the issue's data type: a wipe of another type's table is a
+/// degradation for this issue, not critical.
+pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
+    let s = Survey::of(f, focus);
+    let mut finding = s.finding();
+    if !s.wiped.is_empty() {
+        for line in s.never.iter().chain(&s.lagging) {
             finding = finding.with_evidence(line.clone());
         }
     }
-    for line in evidence.into_iter().chain(failed) {
+    for line in s.evidence.into_iter().chain(s.failed) {
         finding = finding.with_evidence(line);
     }
     finding

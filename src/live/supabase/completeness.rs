@@ -12,6 +12,66 @@ use crate::live::{Live, LiveInputs};
 
 const ID: CheckId = CheckId::SupabaseCompleteness;
 
+/// Where the share Supabase holds stands against the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// Under half the threshold.
+    FarBelow,
+    /// Under the threshold.
+    Partial,
+    /// More than 110%: more than Pendo lists.
+    Over,
+    Complete,
+}
+
+impl Level {
+    fn of(pct: f64, threshold: f64) -> Level {
+        if pct < threshold / 2.0 {
+            Level::FarBelow
+        } else if pct < threshold {
+            Level::Partial
+        } else if pct > 110.0 {
+            Level::Over
+        } else {
+            Level::Complete
+        }
+    }
+
+    fn finding(self, figures: String, threshold: f64) -> Finding {
+        match self {
+            Level::FarBelow => Finding::new(
+                ID,
+                Status::Fail,
+                format!("{figures}: far below the {threshold}% threshold"),
+            )
+            .with_impact(Impact::Critical),
+            Level::Partial => Finding::new(
+                ID,
+                Status::Warn,
+                format!("{figures}: partial data, under the {threshold}% threshold"),
+            )
+            .with_impact(Impact::Degraded),
+            Level::Over => Finding::new(
+                ID,
+                Status::Warn,
+                format!(
+                    "{figures}: more than Pendo lists (rows deleted in Pendo are kept, or duplicates)"
+                ),
+            ),
+            Level::Complete => Finding::pass(ID, figures),
+        }
+    }
+}
+
+/// `have` as a percentage of `want` (none of none is all of it).
+fn percent(have: u64, want: u64) -> f64 {
+    if want == 0 {
+        if have == 0 { 100.0 } else { f64::INFINITY }
+    } else {
+        have as f64 * 100.0 / want as f64
+    }
+}
+
 /// The finding. `supabase` is the table's count, `pendo` Pendo's (all apps).
 pub fn judge(
     data_type: DataType,
@@ -39,46 +99,18 @@ pub fn judge(
         );
     };
     let noun = data_type.as_str().to_ascii_lowercase();
-    let pct = if want == 0 {
-        if have.rows == 0 { 100.0 } else { f64::INFINITY }
+    let pct = percent(have.rows, want);
+    let share = if pct.is_finite() {
+        format!("{pct:.0}%")
     } else {
-        have.rows as f64 * 100.0 / want as f64
+        "more than none".into()
     };
     let figures = format!(
-        "Supabase holds {} of {source} {} {noun} ({})",
+        "Supabase holds {} of {source} {} {noun} ({share})",
         have.show(),
         thousands(want),
-        if pct.is_finite() {
-            format!("{pct:.0}%")
-        } else {
-            "more than none".into()
-        }
     );
-    let mut f = if pct < threshold / 2.0 {
-        Finding::new(
-            ID,
-            Status::Fail,
-            format!("{figures}: far below the {threshold}% threshold"),
-        )
-        .with_impact(Impact::Critical)
-    } else if pct < threshold {
-        Finding::new(
-            ID,
-            Status::Warn,
-            format!("{figures}: partial data, under the {threshold}% threshold"),
-        )
-        .with_impact(Impact::Degraded)
-    } else if pct > 110.0 {
-        Finding::new(
-            ID,
-            Status::Warn,
-            format!(
-                "{figures}: more than Pendo lists (rows deleted in Pendo are kept, or duplicates)"
-            ),
-        )
-    } else {
-        Finding::pass(ID, figures.clone())
-    };
+    let mut f = Level::of(pct, threshold).finding(figures, threshold);
     if f.status != Status::Pass {
         f = f.with_next_step(
             "Compare ids between the Pendo list and the table to find what is missing or extra, then resync that entity (with expand=* for every app).",
@@ -95,14 +127,12 @@ pub fn judge(
             thousands(e)
         ));
     }
-    f.with_measured(
-        "Data Validation",
-        format!(
-            "{} in Supabase vs {} in Pendo",
-            have.show(),
-            thousands(want)
-        ),
-    )
+    let vs = format!(
+        "{} in Supabase vs {} in Pendo",
+        have.show(),
+        thousands(want)
+    );
+    f.with_measured("Data Validation", vs)
 }
 
 /// `supabase.completeness` for this issue, from what the other checks fetched.

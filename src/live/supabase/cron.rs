@@ -6,56 +6,141 @@
 //! to the Edge Function, so "succeeded" here means queued; `supabase.http` and
 //! `supabase.sync-log` say what happened next.
 
-use super::health::{Health, HealthAnswer, INSTALL_STEP};
+use super::health::{Health, HealthAnswer, INSTALL_STEP, Job, Run};
 use super::schedule;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::Thresholds;
 use crate::live::Live;
+use std::time::Duration;
 
-/// A run still `running` after this long is stuck: an Edge Function stops after 400 s at
-/// most, and pg_cron only queues the call.
-const STUCK_SECS: i64 = 3600;
+/// A run still `running` after this long is stuck (in pg_cron's runs and in the sync
+/// log): an Edge Function stops after 400 s at most, and pg_cron only queues the call.
+pub(super) const STUCK_SECS: i64 = 3600;
 const ID: CheckId = CheckId::SupabaseCron;
 
-/// The finding, from the health facts.
-pub fn judge(h: &Health, job_name: &str, t: &Thresholds, now: i64) -> Finding {
-    if h.extensions.pg_cron.is_none() {
-        return Finding::new(ID, Status::Fail, "pg_cron is not installed in this database, so nothing schedules the sync")
-            .with_impact(Impact::Critical)
-            .with_next_step("Enable pg_cron (Database → Extensions) and schedule the sync: select cron.schedule('pendo-sync', '0 */6 * * *', $$select net.http_post(…)$$);");
-    }
-    let total = h.jobs.as_ref().map_or(0, |j| j.total);
-    let Some(job) = h.sync_job() else {
-        let what = if job_name.is_empty() {
-            "no pg_cron job mentions pendo in its name or command".to_string()
-        } else {
-            format!("there is no pg_cron job named {job_name}")
-        };
-        return Finding::new(ID, Status::Fail, format!("The sync job is missing: {what} ({total} other job{})", if total == 1 { "" } else { "s" }))
-            .with_impact(Impact::Critical)
-            .with_next_step("Schedule the sync again (cron.schedule), or set `cron.job_name` in .github/pendo-triage.yml to the job's name.");
-    };
-    let name = job
-        .jobname
-        .clone()
-        .unwrap_or_else(|| format!("job {}", job.jobid));
-    let interval = schedule::interval(&job.schedule);
-    let runs = h.runs_of(job);
-    let last = runs.first();
-    let last_at = last
-        .and_then(|r| r.start_time.as_deref())
-        .and_then(parse_rfc3339);
-    let mut critical = Vec::new();
-    let mut degraded = Vec::new();
-    if !job.active {
-        critical.push(match last_at {
-            Some(at) => format!(
+/// Why the sync job is not healthy, in the order the summary names them.
+#[derive(Debug, Clone, PartialEq)]
+enum Trouble {
+    /// The job is switched off; `since` is its last run's start, when there is one.
+    Inactive { since: Option<i64> },
+    /// An active job with no run within its schedule's grace.
+    Overdue { since: Option<i64>, every: Duration },
+    /// No pg_cron launcher, while the job is overdue or has never run.
+    SchedulerDown,
+    /// The last run failed with this message.
+    LastFailed(String),
+    /// The last run has been `running` for this many seconds.
+    Stuck(i64),
+}
+
+impl Trouble {
+    fn phrase(&self, name: &str, now: i64) -> String {
+        match self {
+            Trouble::Inactive { since: Some(at) } => format!(
                 "the sync job {name} is inactive since its last run, {}",
-                format_utc(at)
+                format_utc(*at)
             ),
-            None => format!("the sync job {name} is inactive and has no run on record"),
-        });
+            Trouble::Inactive { since: None } => {
+                format!("the sync job {name} is inactive and has no run on record")
+            }
+            Trouble::Overdue {
+                since: Some(at),
+                every,
+            } => format!(
+                "{name} has not run since {} ({} ago; it runs {})",
+                format_utc(*at),
+                human_age((now - at) as f64),
+                schedule::describe(*every)
+            ),
+            Trouble::Overdue { since: None, every } => format!(
+                "{name} has no run on record (it runs {})",
+                schedule::describe(*every)
+            ),
+            Trouble::SchedulerDown => {
+                "pg_cron's scheduler is not running (no pg_cron launcher in pg_stat_activity)"
+                    .into()
+            }
+            Trouble::LastFailed(message) => format!("{name}'s last run failed: {message}"),
+            Trouble::Stuck(age) => format!(
+                "{name}: a run started {} ago is still running",
+                human_age(*age as f64)
+            ),
+        }
+    }
+}
+
+/// What the found sync job shows.
+struct JobState<'a> {
+    job: &'a Job,
+    name: String,
+    interval: Option<Duration>,
+    last: Option<&'a Run>,
+    last_at: Option<i64>,
+    troubles: Vec<Trouble>,
+    /// Runs that ended (succeeded or failed) in the window, and how many succeeded.
+    ended: usize,
+    ok: usize,
+    /// No trouble, but fewer runs succeeded than the success-rate threshold.
+    low_rate: bool,
+    /// How long the last run took, in seconds.
+    duration: Option<i64>,
+    scheduler: bool,
+}
+
+impl<'a> JobState<'a> {
+    fn of(h: &'a Health, job: &'a Job, t: &Thresholds, now: i64) -> JobState<'a> {
+        let runs = h.runs_of(job);
+        let last = runs.first().copied();
+        let last_at = last
+            .and_then(|r| r.start_time.as_deref())
+            .and_then(parse_rfc3339);
+        let interval = schedule::interval(&job.schedule);
+        let troubles = troubles(h, job, interval, last, last_at, now);
+        let ended: Vec<_> = runs
+            .iter()
+            .filter(|r| matches!(r.status.as_str(), "succeeded" | "failed"))
+            .collect();
+        let ok = ended.iter().filter(|r| r.status == "succeeded").count();
+        let low_rate = !ended.is_empty()
+            && troubles.is_empty()
+            && (ok as f64 * 100.0 / ended.len() as f64) < t.success_rate_percent;
+        JobState {
+            job,
+            name: job
+                .jobname
+                .clone()
+                .unwrap_or_else(|| format!("job {}", job.jobid)),
+            interval,
+            last,
+            last_at,
+            troubles,
+            ended: ended.len(),
+            ok,
+            low_rate,
+            duration: last.and_then(|r| {
+                Some(
+                    parse_rfc3339(r.end_time.as_deref()?)?
+                        - parse_rfc3339(r.start_time.as_deref()?)?,
+                )
+            }),
+            scheduler: h.scheduler.is_some(),
+        }
+    }
+}
+
+/// What is wrong with the job, worst first as the summary names it.
+fn troubles(
+    h: &Health,
+    job: &Job,
+    interval: Option<Duration>,
+    last: Option<&Run>,
+    last_at: Option<i64>,
+    now: i64,
+) -> Vec<Trouble> {
+    let mut out = Vec::new();
+    if !job.active {
+        out.push(Trouble::Inactive { since: last_at });
     }
     let overdue = match (job.active, interval) {
         (true, Some(i)) => {
@@ -64,102 +149,117 @@ pub fn judge(h: &Health, job_name: &str, t: &Thresholds, now: i64) -> Finding {
         }
         _ => None,
     };
-    if let Some(i) = overdue {
-        critical.push(match last_at {
-            Some(at) => format!(
-                "{name} has not run since {} ({} ago; it runs {})",
-                format_utc(at),
-                human_age((now - at) as f64),
-                schedule::describe(i)
-            ),
-            None => format!(
-                "{name} has no run on record (it runs {})",
-                schedule::describe(i)
-            ),
+    if let Some(every) = overdue {
+        out.push(Trouble::Overdue {
+            since: last_at,
+            every,
         });
     }
     if h.scheduler.is_none() && (overdue.is_some() || last_at.is_none()) {
-        critical.push(
-            "pg_cron's scheduler is not running (no pg_cron launcher in pg_stat_activity)".into(),
-        );
+        out.push(Trouble::SchedulerDown);
     }
     if let Some(r) = last {
         if r.status.eq_ignore_ascii_case("failed") {
-            critical.push(format!(
-                "{name}'s last run failed: {}",
-                r.return_message.as_deref().unwrap_or("no message")
-            ));
+            let message = r.return_message.as_deref().unwrap_or("no message");
+            out.push(Trouble::LastFailed(message.to_string()));
         }
         if r.status.eq_ignore_ascii_case("running")
             && let Some(at) = last_at
             && now - at > STUCK_SECS
         {
-            critical.push(format!(
-                "{name}: a run started {} ago is still running",
-                human_age((now - at) as f64)
-            ));
+            out.push(Trouble::Stuck(now - at));
         }
     }
-    let ended: Vec<_> = runs
-        .iter()
-        .filter(|r| matches!(r.status.as_str(), "succeeded" | "failed"))
-        .collect();
-    let ok = ended.iter().filter(|r| r.status == "succeeded").count();
-    if !ended.is_empty() {
-        let rate = ok as f64 * 100.0 / ended.len() as f64;
-        if rate < t.success_rate_percent && critical.is_empty() {
-            degraded.push(format!(
-                "{ok} of the last {} runs succeeded, under the {}% success rate",
-                ended.len(),
-                t.success_rate_percent
-            ));
-        }
+    out
+}
+
+/// The finding, from the health facts.
+pub fn judge(h: &Health, job_name: &str, t: &Thresholds, now: i64) -> Finding {
+    if h.extensions.pg_cron.is_none() {
+        return Finding::new(ID, Status::Fail, "pg_cron is not installed in this database, so nothing schedules the sync")
+            .with_impact(Impact::Critical)
+            .with_next_step("Enable pg_cron (Database → Extensions) and schedule the sync: select cron.schedule('pendo-sync', '0 */6 * * *', $$select net.http_post(…)$$);");
     }
-    let duration = last.and_then(|r| {
-        Some(parse_rfc3339(r.end_time.as_deref()?)? - parse_rfc3339(r.start_time.as_deref()?)?)
-    });
-    let every = interval.map_or(String::new(), |i| format!(", {}", schedule::describe(i)));
-    let mut f = if !critical.is_empty() {
-        Finding::new(ID, Status::Fail, capital(&critical.join("; ")))
+    match h.sync_job() {
+        Some(job) => render(&JobState::of(h, job, t, now), t, now),
+        None => missing(h, job_name),
+    }
+}
+
+/// No job is the sync's.
+fn missing(h: &Health, job_name: &str) -> Finding {
+    let total = h.jobs.as_ref().map_or(0, |j| j.total);
+    let what = if job_name.is_empty() {
+        "no pg_cron job mentions pendo in its name or command".to_string()
+    } else {
+        format!("there is no pg_cron job named {job_name}")
+    };
+    Finding::new(ID, Status::Fail, format!("The sync job is missing: {what} ({total} other job{})", if total == 1 { "" } else { "s" }))
+        .with_impact(Impact::Critical)
+        .with_next_step("Schedule the sync again (cron.schedule), or set `cron.job_name` in .github/pendo-triage.yml to the job's name.")
+}
+
+/// The finding for a found job: its troubles, else a low success rate, else a pass; then
+/// what it is and how its runs went.
+fn render(s: &JobState, t: &Thresholds, now: i64) -> Finding {
+    let (job, name) = (s.job, &s.name);
+    let f = if !s.troubles.is_empty() {
+        let phrases: Vec<String> = s.troubles.iter().map(|x| x.phrase(name, now)).collect();
+        Finding::new(ID, Status::Fail, capital(&phrases.join("; ")))
             .with_impact(Impact::Critical)
             .with_next_step(format!(
                 "Check the job: select * from cron.job where jobid = {}; and its runs: select * from cron.job_run_details where jobid = {} order by start_time desc limit 10; re-enable it with select cron.alter_job({}, active := true);",
                 job.jobid, job.jobid, job.jobid
             ))
-    } else if !degraded.is_empty() {
-        Finding::new(ID, Status::Warn, capital(&degraded.join("; "))).with_impact(Impact::Degraded)
+    } else if s.low_rate {
+        let line = format!(
+            "{} of the last {} runs succeeded, under the {}% success rate",
+            s.ok, s.ended, t.success_rate_percent
+        );
+        Finding::new(ID, Status::Warn, capital(&line)).with_impact(Impact::Degraded)
     } else {
+        let every = s
+            .interval
+            .map_or(String::new(), |i| format!(", {}", schedule::describe(i)));
         Finding::pass(
             ID,
             format!(
                 "{name} ({}{every}) is active; last run {}{}",
                 job.schedule,
-                last_at.map_or("none in the window".into(), format_utc),
-                last.map_or(String::new(), |r| format!(" {}", r.status)),
+                s.last_at.map_or("none in the window".into(), format_utc),
+                s.last.map_or(String::new(), |r| format!(" {}", r.status)),
             ),
         )
     };
-    f = f
+    with_runs(f, s)
+}
+
+/// The job's call and its runs, as evidence and the measured last run.
+fn with_runs(f: Finding, s: &JobState) -> Finding {
+    let job = s.job;
+    let mut f = f
         .with_evidence(crate::secrets::redact(&format!(
-            "job {} {name}: {} · {}",
+            "job {} {}: {} · {}",
             job.jobid,
+            s.name,
             job.schedule,
             call_of(&job.command, job.command_chars)
         )))
         .with_evidence(format!(
-            "{ok} of the last {} runs succeeded; pg_cron's scheduler {}",
-            ended.len(),
-            if h.scheduler.is_some() {
+            "{} of the last {} runs succeeded; pg_cron's scheduler {}",
+            s.ok,
+            s.ended,
+            if s.scheduler {
                 "is running"
             } else {
                 "was not found"
             }
         ));
-    if let Some(at) = last_at {
-        let status = last.map_or("", |r| r.status.as_str());
+    if let Some(at) = s.last_at {
+        let status = s.last.map_or("", |r| r.status.as_str());
         f = f.with_measured("Last Run", format!("{} ({status})", format_utc(at)));
     }
-    if let Some(d) = duration {
+    if let Some(d) = s.duration {
         f = f.with_evidence(if d < 1 {
             "the last run took under 1 s (pg_cron only queues the call)".to_string()
         } else {

@@ -22,16 +22,36 @@ fn message_of(body: &str) -> String {
     }
 }
 
+/// One stored answer that is a failure.
+struct Failure<'a> {
+    response: &'a Response,
+    /// What it was: `401 Invalid JWT`, `timed out (…)`.
+    what: String,
+    /// pg_net gave up waiting (`timed_out`).
+    timeout: bool,
+    meaning: Meaning,
+}
+
+impl Failure<'_> {
+    /// What it is counted as: every timeout is one kind, whatever its message.
+    fn kind(&self) -> &str {
+        if self.timeout {
+            "timed out"
+        } else {
+            &self.what
+        }
+    }
+}
+
 /// What one stored answer means, when it is a failure.
-fn failure(r: &Response) -> Option<(String, Meaning)> {
-    if r.timed_out == Some(true) {
+fn failure(r: &Response) -> Option<Failure<'_>> {
+    let (what, meaning) = if r.timed_out == Some(true) {
         let msg = r.error_msg.clone().unwrap_or_else(|| "timed out".into());
-        return Some((
+        (
             format!("timed out ({msg})"),
             meaning::meaning(Known::PgNetTimeout),
-        ));
-    }
-    if let Some(code) = r.status_code.filter(|c| *c >= 400) {
+        )
+    } else if let Some(code) = r.status_code.filter(|c| *c >= 400) {
         let body = r.content.as_deref().unwrap_or("").trim();
         let mut m = meaning::of_text(body)
             .filter(|m| m.known == Known::WorkerLimit)
@@ -42,14 +62,21 @@ fn failure(r: &Response) -> Option<(String, Meaning)> {
             m.impact = Impact::Degraded;
         }
         let short = message_of(body);
-        return Some((format!("{code} {short}").trim().to_string(), m));
-    }
-    if r.status_code.is_none() && r.error_msg.is_some() {
-        let msg = r.error_msg.clone().unwrap_or_default();
+        (format!("{code} {short}").trim().to_string(), m)
+    } else if r.status_code.is_none()
+        && let Some(msg) = r.error_msg.clone()
+    {
         let m = meaning::of_text(&msg).unwrap_or(meaning::meaning(Known::ServiceDown));
-        return Some((msg, m));
-    }
-    None
+        (msg, m)
+    } else {
+        return None;
+    };
+    Some(Failure {
+        response: r,
+        what,
+        timeout: r.timed_out == Some(true),
+        meaning,
+    })
 }
 
 /// How long after pg_net gave up a completed run in the sync log still counts as that
@@ -88,45 +115,23 @@ pub fn judge(h: &Health, completed: Option<&[i64]>) -> Finding {
         .iter()
         .filter(|r| completed.is_some_and(|c| answered_late(r, c)))
         .collect();
-    let failures: Vec<(&Response, String, Meaning)> = responses
+    let failures: Vec<Failure> = responses
         .iter()
         .filter(|r| !late.iter().any(|l| l.id == r.id))
-        .filter_map(|r| failure(r).map(|(what, m)| (r, what, m)))
-        .map(|(r, what, mut m)| {
+        .filter_map(failure)
+        .map(|mut x| {
             // A call pg_net gave up on with no run completing after it: the sync stopped.
-            if r.timed_out == Some(true) && completed.is_some() {
-                m.impact = Impact::Critical;
+            if x.timeout && completed.is_some() {
+                x.meaning.impact = Impact::Critical;
             }
-            (r, what, m)
+            x
         })
         .collect();
     let n = responses.len();
     if failures.is_empty() && !late.is_empty() {
         return late_answers(&late, n);
     }
-    let latest_failed = failures
-        .first()
-        .is_some_and(|(r, ..)| r.id == responses[0].id);
-    // Failures grouped by what they are: "2 × 401 Invalid JWT, 2 × timed out".
-    let mut groups: Vec<(String, usize)> = Vec::new();
-    for (_, what, _) in &failures {
-        let key = if what.starts_with("timed out") {
-            "timed out".to_string()
-        } else {
-            what.clone()
-        };
-        match groups.iter_mut().find(|g| g.0 == key) {
-            Some(g) => g.1 += 1,
-            None => groups.push((key, 1)),
-        }
-    }
-    let grouped: Vec<String> = groups.iter().map(|(w, k)| format!("{k} × {w}")).collect();
-    let worst = failures
-        .iter()
-        .map(|(_, _, m)| m.impact)
-        .max()
-        .unwrap_or(Impact::None);
-    let mut f = if failures.is_empty() {
+    let f = if failures.is_empty() {
         Finding::pass(
             ID,
             if n == 1 {
@@ -136,56 +141,74 @@ pub fn judge(h: &Health, completed: Option<&[i64]>) -> Finding {
             },
         )
     } else {
-        let impact = if latest_failed {
-            worst
-        } else {
-            Impact::Degraded
-        };
-        let summary = if n == 1 {
-            format!("The Edge Function's call failed: {}", failures[0].1)
-        } else {
-            format!(
-                "{} of {n} Edge Function calls failed{}: {}",
-                failures.len(),
-                if latest_failed {
-                    ", the latest too"
-                } else {
-                    ""
-                },
-                grouped.join(", ")
-            )
-        };
-        let mut f = Finding::new(
-            ID,
-            if latest_failed {
-                Status::Fail
-            } else {
-                Status::Warn
-            },
-            crate::secrets::redact(&summary),
-        )
-        .with_impact(impact);
-        let mut ordered: Vec<&Meaning> = failures.iter().map(|(_, _, m)| m).collect();
-        ordered.sort_by_key(|m| std::cmp::Reverse(m.impact));
-        for m in ordered {
-            if !f.next_steps.iter().any(|s| s == m.fix) {
-                f = f.with_next_step(m.fix);
-            }
-        }
-        f
+        failed(&failures, failures[0].response.id == responses[0].id, n)
     };
-    for (r, what, _) in failures.iter().take(5) {
-        let at = r
+    with_failures(f, &failures, n)
+}
+
+/// Failures counted by kind, in the order first seen: `["2 × 401 Invalid JWT", …]`.
+fn grouped(failures: &[Failure]) -> Vec<String> {
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    for x in failures {
+        match groups.iter_mut().find(|g| g.0 == x.kind()) {
+            Some(g) => g.1 += 1,
+            None => groups.push((x.kind(), 1)),
+        }
+    }
+    groups.iter().map(|(w, k)| format!("{k} × {w}")).collect()
+}
+
+/// The finding when some of the `n` calls failed (the latest among them or not), with
+/// each failure's fix, worst first.
+fn failed(failures: &[Failure], latest_failed: bool, n: usize) -> Finding {
+    let worst = failures
+        .iter()
+        .map(|x| x.meaning.impact)
+        .max()
+        .unwrap_or(Impact::None);
+    let (status, impact) = if latest_failed {
+        (Status::Fail, worst)
+    } else {
+        (Status::Warn, Impact::Degraded)
+    };
+    let summary = if n == 1 {
+        format!("The Edge Function's call failed: {}", failures[0].what)
+    } else {
+        format!(
+            "{} of {n} Edge Function calls failed{}: {}",
+            failures.len(),
+            if latest_failed {
+                ", the latest too"
+            } else {
+                ""
+            },
+            grouped(failures).join(", ")
+        )
+    };
+    let mut ordered: Vec<&Meaning> = failures.iter().map(|x| &x.meaning).collect();
+    ordered.sort_by_key(|m| std::cmp::Reverse(m.impact));
+    let mut fixes: Vec<&str> = Vec::new();
+    for m in ordered {
+        if !fixes.contains(&m.fix) {
+            fixes.push(m.fix);
+        }
+    }
+    let f = Finding::new(ID, status, crate::secrets::redact(&summary)).with_impact(impact);
+    fixes.into_iter().fold(f, Finding::with_next_step)
+}
+
+/// The first failures as evidence, and the error and timeout counts as measured.
+fn with_failures(mut f: Finding, failures: &[Failure], n: usize) -> Finding {
+    for x in failures.iter().take(5) {
+        let at = x
+            .response
             .created
             .as_deref()
             .and_then(parse_rfc3339)
             .map_or(String::new(), format_utc);
-        f = f.with_evidence(crate::secrets::redact(&format!("{at}: {what}")));
+        f = f.with_evidence(crate::secrets::redact(&format!("{at}: {}", x.what)));
     }
-    let timeouts = failures
-        .iter()
-        .filter(|(r, ..)| r.timed_out == Some(true))
-        .count();
+    let timeouts = failures.iter().filter(|x| x.timeout).count();
     let errors = failures.len() - timeouts;
     f.with_measured(
         "Error Logs",

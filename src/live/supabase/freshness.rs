@@ -17,20 +17,61 @@ const ID: CheckId = CheckId::SupabaseFreshness;
 /// transaction times drift by seconds, not minutes).
 const FUTURE_SKEW_SECS: i64 = 5 * 60;
 
-/// The finding. `now` is Unix seconds; `interval` is how often the sync job runs, when
-/// known.
-pub fn judge(
-    facts: &[TableFacts],
-    focus: Option<DataType>,
-    t: &Thresholds,
+/// How one table's newest row stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Age {
+    /// Dated ahead of now by more than clocks drift: a clock or data bug.
+    Future,
+    /// Older than the freshness threshold.
+    Stale,
+    /// Within the threshold, but older than the job's schedule allows.
+    Overdue(Duration),
+    Fresh,
+}
+
+/// One table's newest row: when, how old (seconds, 0 when ahead), and how that stands.
+struct Newest<'a> {
+    table: &'a str,
+    data_type: DataType,
+    at: i64,
+    age: i64,
+    state: Age,
+}
+
+impl Newest<'_> {
+    /// The line that names a stale or overdue table (`None` for the others).
+    fn late(&self) -> Option<String> {
+        let line = format!(
+            "{}: newest row {} old ({})",
+            self.table,
+            human_age(self.age as f64),
+            format_utc(self.at)
+        );
+        match self.state {
+            Age::Stale => Some(line),
+            Age::Overdue(i) => Some(format!("{line}; the job runs {}", schedule::describe(i))),
+            Age::Future | Age::Fresh => None,
+        }
+    }
+
+    fn ahead(&self, now: i64) -> String {
+        format!(
+            "{}: newest row is dated {}, {} ahead of now",
+            self.table,
+            format_utc(self.at),
+            human_age((self.at - now) as f64)
+        )
+    }
+}
+
+/// Every table's newest row that has a readable freshness value, classified.
+fn newest<'a>(
+    facts: &'a [TableFacts],
+    limit: i64,
     interval: Option<Duration>,
     now: i64,
-) -> Finding {
-    let limit = t.freshness_hours as i64 * 3600;
-    let mut future = Vec::new();
-    let mut stale = Vec::new();
-    let mut overdue = Vec::new();
-    let mut ages: Vec<(String, DataType, i64)> = Vec::new();
+) -> Vec<Newest<'a>> {
+    let mut out = Vec::new();
     for f in facts {
         let TableState::Present {
             newest: Some(newest),
@@ -42,55 +83,57 @@ pub fn judge(
         let Some(at) = parse_rfc3339(newest) else {
             continue;
         };
-        if at - now > FUTURE_SKEW_SECS {
-            // Never freshness: a row from the future hides how old the real newest is.
-            future.push(format!(
-                "{}: newest row is dated {}, {} ahead of now",
-                f.table,
-                format_utc(at),
-                human_age((at - now) as f64)
-            ));
-            continue;
-        }
         let age = (now - at).max(0);
-        ages.push((f.table.clone(), f.data_type, age));
-        let line = format!(
-            "{}: newest row {} old ({})",
-            f.table,
-            human_age(age as f64),
-            format_utc(at)
-        );
-        if age > limit {
-            stale.push(line);
+        let state = if at - now > FUTURE_SKEW_SECS {
+            Age::Future
+        } else if age > limit {
+            Age::Stale
         } else if let Some(i) = interval
             && age > schedule::grace(i).as_secs() as i64
         {
-            overdue.push(format!("{line}; the job runs {}", schedule::describe(i)));
-        }
+            Age::Overdue(i)
+        } else {
+            Age::Fresh
+        };
+        out.push(Newest {
+            table: &f.table,
+            data_type: f.data_type,
+            at,
+            age,
+            state,
+        });
     }
-    if !future.is_empty() {
-        let mut f = Finding::new(
-            ID,
-            Status::Fail,
-            format!(
-                "A clock or data bug hides whether the data is fresh: {}",
-                future.join("; ")
-            ),
-        )
-        .with_impact(Impact::Critical)
-        .with_next_step("Find the rows dated in the future (order by the freshness column desc) and fix what wrote them: a time zone stored as UTC, or a client clock. Until then freshness cannot be measured.");
-        for line in stale.iter().chain(&overdue) {
-            f = f.with_evidence(line.clone());
-        }
-        return f;
+    out
+}
+
+/// The finding. `now` is Unix seconds; `interval` is how often the sync job runs, when
+/// known.
+pub fn judge(
+    facts: &[TableFacts],
+    focus: Option<DataType>,
+    t: &Thresholds,
+    interval: Option<Duration>,
+    now: i64,
+) -> Finding {
+    let all = newest(facts, t.freshness_hours as i64 * 3600, interval, now);
+    let lines = |want: fn(&Age) -> bool| -> Vec<String> {
+        all.iter()
+            .filter(|n| want(&n.state))
+            .filter_map(|n| n.late())
+            .collect()
+    };
+    let stale = lines(|a| *a == Age::Stale);
+    let overdue = lines(|a| matches!(a, Age::Overdue(_)));
+    if all.iter().any(|n| n.state == Age::Future) {
+        return future(&all, stale.into_iter().chain(overdue), now);
     }
-    if ages.is_empty() {
+    if all.is_empty() {
         return Finding::skip(
             ID,
             "no table has a row with a freshness value (see supabase.tables)",
         );
     }
-    let mut f = if !stale.is_empty() {
+    let f = if !stale.is_empty() {
         Finding::new(
             ID,
             Status::Fail,
@@ -103,30 +146,53 @@ pub fn judge(
             .with_impact(Impact::Degraded)
             .with_next_step("Look at the last cron runs and the Edge Function's logs: the newest rows are older than the schedule allows.")
     } else {
-        let oldest = ages.iter().map(|a| a.2).max().unwrap_or(0);
+        let oldest = all.iter().map(|n| n.age).max().unwrap_or(0);
+        let every = interval.map_or(String::new(), |i| {
+            format!(" (the job runs {})", schedule::describe(i))
+        });
+        let oldest = human_age(oldest as f64);
         Finding::pass(
             ID,
-            format!(
-                "Fresh: every table's newest row is at most {} old{}",
-                human_age(oldest as f64),
-                interval.map_or(String::new(), |i| format!(
-                    " (the job runs {})",
-                    schedule::describe(i)
-                ))
-            ),
+            format!("Fresh: every table's newest row is at most {oldest} old{every}"),
         )
     };
-    for (table, _, age) in &ages {
-        f = f.with_evidence(format!("{table}: {}", human_age(*age as f64)));
-    }
-    let shown = ages
+    with_ages(f, &all, focus)
+}
+
+/// Never freshness: a row from the future hides how old the real newest is. The other
+/// tables' lateness (`late`) is still said, as evidence.
+fn future(all: &[Newest], late: impl Iterator<Item = String>, now: i64) -> Finding {
+    let ahead: Vec<String> = all
         .iter()
-        .find(|a| Some(a.1) == focus)
-        .or_else(|| ages.iter().max_by_key(|a| a.2));
-    if let Some((table, _, age)) = shown {
+        .filter(|n| n.state == Age::Future)
+        .map(|n| n.ahead(now))
+        .collect();
+    let f = Finding::new(
+        ID,
+        Status::Fail,
+        format!(
+            "A clock or data bug hides whether the data is fresh: {}",
+            ahead.join("; ")
+        ),
+    )
+    .with_impact(Impact::Critical)
+    .with_next_step("Find the rows dated in the future (order by the freshness column desc) and fix what wrote them: a time zone stored as UTC, or a client clock. Until then freshness cannot be measured.");
+    late.fold(f, Finding::with_evidence)
+}
+
+/// Every table's age as evidence, and the table's (else the oldest) as measured.
+fn with_ages(mut f: Finding, all: &[Newest], focus: Option<DataType>) -> Finding {
+    for n in all {
+        f = f.with_evidence(format!("{}: {}", n.table, human_age(n.age as f64)));
+    }
+    let shown = all
+        .iter()
+        .find(|n| Some(n.data_type) == focus)
+        .or_else(|| all.iter().max_by_key(|n| n.age));
+    if let Some(n) = shown {
         f = f.with_measured(
             "Stale Data",
-            format!("{} (newest {table} row)", human_age(*age as f64)),
+            format!("{} (newest {} row)", human_age(n.age as f64), n.table),
         );
     }
     f

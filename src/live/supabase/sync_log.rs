@@ -7,6 +7,7 @@
 //! schedule allows.
 
 use super::Supabase;
+use super::cron::STUCK_SECS;
 use super::rest::{ApiError, encode};
 use super::{schedule, sql};
 use crate::checks::{CheckId, Finding, Impact, Status};
@@ -19,9 +20,6 @@ use crate::live::{Live, LiveInputs, join_all};
 use serde_json::Value;
 use std::time::Duration;
 
-/// A run still `running` after this long is stuck: an Edge Function stops after 400 s at
-/// most, and pg_cron only queues the call.
-const STUCK_SECS: i64 = 3600;
 const ID: CheckId = CheckId::SupabaseSyncLog;
 
 /// One `sync_status` row, under canonical names.
@@ -105,73 +103,8 @@ const OTHER_ROWS: u32 = 20;
 /// queries.
 pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchError> {
     let entities: Vec<String> = config.tables.iter().map(|t| t.entity()).collect();
-    let log = &config.sync_log;
     if let Some(rest) = &s.rest {
-        let cols = columns(log);
-        let select = cols.iter().map(|c| encode(c)).collect::<Vec<_>>().join(",");
-        let mut paths: Vec<String> = entities
-            .iter()
-            .map(|e| {
-                format!(
-                    "/{}?select={select}&{}=eq.{}&order={}.desc&limit={}",
-                    log.table.rsplit('.').next().unwrap_or(&log.table),
-                    encode(&log.entity_type_column),
-                    encode(e),
-                    encode(&log.created_column),
-                    log.window_runs
-                )
-            })
-            .collect();
-        // And the newest rows of every other entity value (the cron wrapper's `cron_job`).
-        let quoted: Vec<String> = entities
-            .iter()
-            .map(|e| format!("\"{}\"", e.replace('\\', "\\\\").replace('"', "\\\"")))
-            .collect();
-        paths.push(format!(
-            "/{}?select={select}&{}=not.in.({})&order={}.desc&limit={OTHER_ROWS}",
-            log.table.rsplit('.').next().unwrap_or(&log.table),
-            encode(&log.entity_type_column),
-            encode(&quoted.join(",")),
-            encode(&log.created_column),
-        ));
-        let requests: Vec<_> = paths
-            .iter()
-            .map(|path| async move { rest.get(path, None).await })
-            .collect();
-        let mut rows = Vec::new();
-        // What each answer may hold: its entity's rows, or (the last) other entities'.
-        let expected: Vec<Option<&String>> = entities
-            .iter()
-            .map(Some)
-            .chain(std::iter::once(None))
-            .collect();
-        for (answer, entity) in join_all(requests).await.into_iter().zip(expected) {
-            let a = answer?;
-            if !a.is_success() {
-                let by = format!("{} answers {}", log.table, a.status);
-                return Err(ApiError::of(&a).refused(by));
-            }
-            // No more rows than asked for, and only the entity asked for, whatever the
-            // answer holds.
-            let cap = if entity.is_some() {
-                log.window_runs as usize
-            } else {
-                OTHER_ROWS as usize
-            };
-            let listed = decode::rows(&a.body, cap).map_err(|e| {
-                FetchError::Other(format!(
-                    "{} answers {} that is not a readable JSON list ({e})",
-                    log.table, a.status
-                ))
-            })?;
-            rows.extend(listed.iter().map(|r| LogRow::from_json(r, cols)).filter(
-                |r| match entity {
-                    Some(e) => r.entity == *e,
-                    None => !entities.contains(&r.entity),
-                },
-            ));
-        }
-        return Ok(rows);
+        return fetch_rest(rest, &config.sync_log, &entities).await;
     }
     let Some(db) = s.db().await else {
         return Err(FetchError::Other("no Supabase access".into()));
@@ -186,22 +119,103 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
             &[super::db::Arg::Texts(&entities)],
         )
         .await?;
-    let mut rows = at_most(
+    let canonical = |v: &Value| -> Vec<LogRow> {
         v.as_array()
             .into_iter()
             .flatten()
-            .map(|r| LogRow::from_json(r, CANONICAL)),
-        log.window_runs as usize,
+            .map(|r| LogRow::from_json(r, CANONICAL))
+            .collect()
+    };
+    let mut rows = at_most(
+        canonical(&v).into_iter(),
+        config.sync_log.window_runs as usize,
     );
     rows.extend(
-        others
-            .as_array()
+        canonical(&others)
             .into_iter()
-            .flatten()
-            .map(|r| LogRow::from_json(r, CANONICAL))
             .filter(|r| !entities.contains(&r.entity))
             .take(OTHER_ROWS as usize),
     );
+    Ok(rows)
+}
+
+/// The REST paths: one per entity, then one for every other entity value (the cron
+/// wrapper's `cron_job`).
+fn rest_paths(log: &SyncLog, entities: &[String]) -> Vec<String> {
+    let table = log.table.rsplit('.').next().unwrap_or(&log.table);
+    let select = columns(log)
+        .iter()
+        .map(|c| encode(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut paths: Vec<String> = entities
+        .iter()
+        .map(|e| {
+            format!(
+                "/{table}?select={select}&{}=eq.{}&order={}.desc&limit={}",
+                encode(&log.entity_type_column),
+                encode(e),
+                encode(&log.created_column),
+                log.window_runs
+            )
+        })
+        .collect();
+    let quoted: Vec<String> = entities
+        .iter()
+        .map(|e| format!("\"{}\"", e.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    paths.push(format!(
+        "/{table}?select={select}&{}=not.in.({})&order={}.desc&limit={OTHER_ROWS}",
+        encode(&log.entity_type_column),
+        encode(&quoted.join(",")),
+        encode(&log.created_column),
+    ));
+    paths
+}
+
+async fn fetch_rest(
+    rest: &super::rest::Rest,
+    log: &SyncLog,
+    entities: &[String],
+) -> Result<Vec<LogRow>, FetchError> {
+    let paths = rest_paths(log, entities);
+    let requests: Vec<_> = paths
+        .iter()
+        .map(|path| async move { rest.get(path, None).await })
+        .collect();
+    let mut rows = Vec::new();
+    // What each answer may hold: its entity's rows, or (the last) other entities'.
+    let expected = entities.iter().map(Some).chain(std::iter::once(None));
+    for (answer, entity) in join_all(requests).await.into_iter().zip(expected) {
+        let a = answer?;
+        if !a.is_success() {
+            let by = format!("{} answers {}", log.table, a.status);
+            return Err(ApiError::of(&a).refused(by));
+        }
+        // No more rows than asked for, and only the entity asked for, whatever the
+        // answer holds.
+        let cap = if entity.is_some() {
+            log.window_runs as usize
+        } else {
+            OTHER_ROWS as usize
+        };
+        let listed = decode::rows(&a.body, cap).map_err(|e| {
+            FetchError::Other(format!(
+                "{} answers {} that is not a readable JSON list ({e})",
+                log.table, a.status
+            ))
+        })?;
+        let cols = columns(log);
+        rows.extend(
+            listed
+                .iter()
+                .map(|r| LogRow::from_json(r, cols))
+                .filter(|r| match entity {
+                    Some(e) => r.entity == *e,
+                    None => !entities.contains(&r.entity),
+                }),
+        );
+    }
     Ok(rows)
 }
 
@@ -216,11 +230,136 @@ fn at_most(rows: impl Iterator<Item = LogRow>, window: usize) -> Vec<LogRow> {
     .collect()
 }
 
+/// Something wrong in what an entity logged, in the order the summary names them.
+#[derive(Debug, Clone, PartialEq)]
+enum Trouble {
+    /// No run at all in the log.
+    NoneLogged,
+    /// The newest `runs` runs failed; `cause` is the newest's, in one line.
+    Failing { runs: usize, cause: Option<String> },
+    /// Runs that logged a negative record count.
+    Negative(usize),
+    /// The newest run is dated ahead of now, at this time.
+    Future(i64),
+    /// The newest `runs` completed runs wrote 0 records, against the `usual` median.
+    WroteZero { runs: usize, usual: i64 },
+    /// The last completed run wrote `wrote` records, under a tenth of the `usual` median.
+    FarBelow { wrote: i64, usual: i64 },
+    /// A run has been `running` this many seconds.
+    Stuck(i64),
+    /// Nothing logged since `since`, longer than the job's schedule allows;
+    /// `past_freshness`: longer than the freshness threshold too.
+    Quiet {
+        since: i64,
+        every: Duration,
+        past_freshness: bool,
+    },
+    /// No schedule known, and nothing logged since `since`, over `hours` of freshness.
+    Stopped { since: i64, hours: i64 },
+    /// Another entity value's failures in the window (`n`), its newest run among them
+    /// (`latest`) or not.
+    Others {
+        n: usize,
+        latest: bool,
+        cause: Option<String>,
+    },
+}
+
+impl Trouble {
+    fn critical(&self) -> bool {
+        match self {
+            Trouble::NoneLogged | Trouble::WroteZero { .. } | Trouble::Stopped { .. } => true,
+            Trouble::Failing { runs, .. } => *runs >= 2,
+            Trouble::Quiet { past_freshness, .. } => *past_freshness,
+            Trouble::Others { latest, .. } => *latest,
+            Trouble::Negative(_)
+            | Trouble::Future(_)
+            | Trouble::FarBelow { .. }
+            | Trouble::Stuck(_) => false,
+        }
+    }
+
+    /// Says nothing new is logged.
+    fn nothing_new(&self) -> bool {
+        matches!(
+            self,
+            Trouble::NoneLogged | Trouble::Quiet { .. } | Trouble::Stopped { .. }
+        )
+    }
+
+    fn phrase(&self, log: &SyncLog, now: i64) -> String {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        let cause = |c: &Option<String>| c.as_ref().map_or(String::new(), |c| format!(" — {c}"));
+        let ago = |at: i64| human_age((now - at) as f64);
+        match self {
+            Trouble::NoneLogged => format!("no run logged in {}", log.table),
+            Trouble::Failing { runs, cause: c } => {
+                format!("the last {runs} run{} failed{}", s(*runs), cause(c))
+            }
+            Trouble::Negative(n) => format!(
+                "{n} run{} logged a negative record count (a counting bug in the sync)",
+                s(*n)
+            ),
+            Trouble::Future(at) => format!(
+                "the newest run is dated {}, ahead of now (a clock or data bug)",
+                format_utc(*at)
+            ),
+            Trouble::WroteZero { runs, usual } => format!(
+                "{runs} run{} logged {} with 0 records (usually ~{usual})",
+                s(*runs),
+                log.success_value
+            ),
+            Trouble::FarBelow { wrote, usual } => format!(
+                "the last completed run wrote {wrote} records, far below the usual ~{usual}"
+            ),
+            Trouble::Stuck(age) => {
+                format!(
+                    "a run started {} ago is still running",
+                    human_age(*age as f64)
+                )
+            }
+            Trouble::Quiet { since, every, .. } => format!(
+                "no run logged since {} ({} ago; the job runs {})",
+                format_utc(*since),
+                ago(*since),
+                schedule::describe(*every)
+            ),
+            Trouble::Stopped { since, hours } => format!(
+                "no run logged since {} ({} ago, over the {hours} h freshness threshold)",
+                format_utc(*since),
+                ago(*since),
+            ),
+            Trouble::Others {
+                n,
+                latest,
+                cause: c,
+            } => format!(
+                "{n} failed {} in the window{}{}",
+                if *n == 1 { "run" } else { "runs" },
+                if *latest { ", the latest too" } else { "" },
+                cause(c)
+            ),
+        }
+    }
+}
+
+/// A trouble and whose it is (an entity value, shown as is or redacted).
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    who: String,
+    trouble: Trouble,
+}
+
+impl Line {
+    fn phrase(&self, log: &SyncLog, now: i64) -> String {
+        format!("{}: {}", self.who, self.trouble.phrase(log, now))
+    }
+}
+
 /// What one entity's runs show.
 #[derive(Debug, Default)]
 struct EntityView {
-    critical: Vec<String>,
-    degraded: Vec<String>,
+    troubles: Vec<Trouble>,
     /// False when every completed run logs the same start and end (the reference
     /// function stamps both with one `new Date()`): no execution time is recorded.
     times_recorded: bool,
@@ -231,7 +370,6 @@ struct EntityView {
 }
 
 fn view(
-    entity: &str,
     rows: &[&LogRow],
     log: &SyncLog,
     interval: Option<Duration>,
@@ -242,8 +380,7 @@ fn view(
     let ok = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.success_value);
     let bad = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.failure_value);
     let Some(latest) = rows.first() else {
-        v.critical
-            .push(format!("{entity}: no run logged in {}", log.table));
+        v.troubles.push(Trouble::NoneLogged);
         return v;
     };
     v.completed = rows.iter().filter(|r| ok(r)).count();
@@ -264,18 +401,10 @@ fn view(
     // A streak of failures at the top.
     let streak = rows.iter().take_while(|r| bad(r)).count();
     if streak > 0 {
-        let line = format!(
-            "{entity}: the last {streak} run{} failed{}",
-            if streak == 1 { "" } else { "s" },
-            rows.first()
-                .and_then(|r| cause_of(r.error.as_deref()?))
-                .map_or(String::new(), |c| format!(" — {c}"))
-        );
-        if streak >= 2 {
-            v.critical.push(line)
-        } else {
-            v.degraded.push(line)
-        }
+        v.troubles.push(Trouble::Failing {
+            runs: streak,
+            cause: latest.error.as_deref().and_then(cause_of),
+        });
     }
     // Figures no run can have: a negative count, a run logged in the future.
     let negative = rows
@@ -283,19 +412,27 @@ fn view(
         .filter(|r| r.records.is_some_and(|n| n < 0))
         .count();
     if negative > 0 {
-        v.degraded.push(format!(
-            "{entity}: {negative} run{} logged a negative record count (a counting bug in the sync)",
-            if negative == 1 { "" } else { "s" }
-        ));
+        v.troubles.push(Trouble::Negative(negative));
     }
     if let Some(at) = latest.at().filter(|at| at - now > 5 * 60) {
-        v.degraded.push(format!(
-            "{entity}: the newest run is dated {}, ahead of now (a clock or data bug)",
-            format_utc(at)
-        ));
+        v.troubles.push(Trouble::Future(at));
     }
-    // Runs logged completed that wrote nothing, when they usually write.
-    let completed: Vec<&&LogRow> = rows.iter().filter(|r| ok(r)).collect();
+    let completed: Vec<&LogRow> = rows.iter().copied().filter(|r| ok(r)).collect();
+    v.troubles.extend(written(&completed));
+    // Stuck in `running`.
+    if latest.status.eq_ignore_ascii_case("running")
+        && let Some(at) = latest.started.as_deref().and_then(parse_rfc3339)
+        && now - at > STUCK_SECS
+    {
+        v.troubles.push(Trouble::Stuck(now - at));
+    }
+    v.troubles.extend(missing(latest, interval, freshness, now));
+    v
+}
+
+/// Runs logged completed that wrote nothing, or far less than usual, when they usually
+/// write (`completed` newest first).
+fn written(completed: &[&LogRow]) -> Option<Trouble> {
     let zeros = completed
         .iter()
         .take_while(|r| r.records == Some(0))
@@ -307,62 +444,38 @@ fn view(
         .filter(|n| *n > 0)
         .collect();
     usual.sort_unstable();
-    let median = usual.get(usual.len() / 2).copied();
-    if zeros > 0
-        && let Some(m) = median
-    {
-        v.critical.push(format!(
-            "{entity}: {zeros} run{} logged {} with 0 records (usually ~{m})",
-            if zeros == 1 { "" } else { "s" },
-            log.success_value
-        ));
-    } else if let (Some(latest_n), Some(m)) = (completed.first().and_then(|r| r.records), median)
-        && latest_n > 0
-        && latest_n * 10 < m
-    {
-        v.degraded.push(format!(
-            "{entity}: the last completed run wrote {latest_n} records, far below the usual ~{m}"
-        ));
+    let usual = usual.get(usual.len() / 2).copied()?;
+    if zeros > 0 {
+        return Some(Trouble::WroteZero { runs: zeros, usual });
     }
-    // Stuck in `running`.
-    if latest.status.eq_ignore_ascii_case("running")
-        && let Some(at) = latest.started.as_deref().and_then(parse_rfc3339)
-        && now - at > STUCK_SECS
-    {
-        v.degraded.push(format!(
-            "{entity}: a run started {} ago is still running",
-            human_age((now - at) as f64)
-        ));
-    }
-    // Runs missing: nothing logged for longer than the schedule allows.
-    if let (Some(at), Some(i)) = (latest.at(), interval) {
-        let quiet = now - at;
-        if quiet > schedule::grace(i).as_secs() as i64 {
-            let line = format!(
-                "{entity}: no run logged since {} ({} ago; the job runs {})",
-                format_utc(at),
-                human_age(quiet as f64),
-                schedule::describe(i)
-            );
-            if quiet > freshness {
-                v.critical.push(line)
-            } else {
-                v.degraded.push(line)
-            }
+    let wrote = completed.first().and_then(|r| r.records)?;
+    (wrote > 0 && wrote * 10 < usual).then_some(Trouble::FarBelow { wrote, usual })
+}
+
+/// Runs missing: nothing logged since `latest` for longer than the schedule allows, or,
+/// with no schedule known (the job deleted, or no pg_cron access), than the freshness
+/// threshold: then the sync has stopped.
+fn missing(
+    latest: &LogRow,
+    interval: Option<Duration>,
+    freshness: i64,
+    now: i64,
+) -> Option<Trouble> {
+    let since = latest.at()?;
+    let quiet = now - since;
+    match interval {
+        Some(every) => {
+            (quiet > schedule::grace(every).as_secs() as i64).then_some(Trouble::Quiet {
+                since,
+                every,
+                past_freshness: quiet > freshness,
+            })
         }
-    } else if let Some(at) = latest.at()
-        && now - at > freshness
-    {
-        // No schedule known (the job deleted, or no pg_cron access): the freshness
-        // threshold alone says the sync has stopped.
-        v.critical.push(format!(
-            "{entity}: no run logged since {} ({} ago, over the {} h freshness threshold)",
-            format_utc(at),
-            human_age((now - at) as f64),
-            freshness / 3600
-        ));
+        None => (quiet > freshness).then_some(Trouble::Stopped {
+            since,
+            hours: freshness / 3600,
+        }),
     }
-    v
 }
 
 /// What a logged error is, in one short line: its known meaning, else its first words
@@ -385,9 +498,21 @@ fn cause_of(error: &str) -> Option<String> {
     })
 }
 
-/// Error messages grouped into causes: `(cause, count, one example)`, most frequent first.
-fn patterns(rows: &[&LogRow], log: &SyncLog) -> Vec<(String, usize, String)> {
-    let mut out: Vec<(String, usize, String)> = Vec::new();
+/// Failed runs whose messages share one cause.
+#[derive(Debug, Clone, PartialEq)]
+struct Cause {
+    /// The known meaning's title, else the messages' shape.
+    title: String,
+    count: usize,
+    /// The first message (redacted).
+    example: String,
+    /// The known meaning's fix.
+    fix: Option<&'static str>,
+}
+
+/// Error messages grouped into causes, most frequent first.
+fn patterns(rows: &[LogRow], log: &SyncLog) -> Vec<Cause> {
+    let mut out: Vec<Cause> = Vec::new();
     for r in rows
         .iter()
         .filter(|r| r.status.eq_ignore_ascii_case(&log.failure_value))
@@ -398,16 +523,22 @@ fn patterns(rows: &[&LogRow], log: &SyncLog) -> Vec<(String, usize, String)> {
         // Redacted before anything reads it: the shape's `#`s would hide a secret's
         // digits from redaction afterwards.
         let msg = crate::secrets::redact(msg);
-        let cause = match crate::meaning::of_text(&msg) {
+        let known = crate::meaning::of_text(&msg);
+        let title = match known {
             Some(m) => m.title.to_string(),
             None => shape(&msg),
         };
-        match out.iter_mut().find(|p| p.0 == cause) {
-            Some(p) => p.1 += 1,
-            None => out.push((cause, 1, msg)),
+        match out.iter_mut().find(|c| c.title == title) {
+            Some(c) => c.count += 1,
+            None => out.push(Cause {
+                title,
+                count: 1,
+                example: msg,
+                fix: known.map(|m| m.fix),
+            }),
         }
     }
-    out.sort_by_key(|p| std::cmp::Reverse(p.1));
+    out.sort_by_key(|c| std::cmp::Reverse(c.count));
     out
 }
 
@@ -437,6 +568,62 @@ fn shape(msg: &str) -> String {
 /// How many causes the evidence names; the rest are counted.
 const CAUSES_SHOWN: usize = 3;
 
+/// Everything the log shows, across the configured entities and the others.
+struct Survey<'a> {
+    /// Each entity's troubles in order, then the other entity values'.
+    lines: Vec<Line>,
+    completed: usize,
+    failed: usize,
+    /// The entity (else the first configured) and its view.
+    focus: Option<(&'a str, EntityView)>,
+    /// Error messages grouped into causes (see [`patterns`]).
+    causes: Vec<Cause>,
+}
+
+impl<'a> Survey<'a> {
+    fn of(
+        rows: &[LogRow],
+        entities: &'a [(DataType, String)],
+        log: &SyncLog,
+        interval: Option<Duration>,
+        focus: Option<DataType>,
+        (freshness, now): (i64, i64),
+    ) -> Survey<'a> {
+        let mut s = Survey {
+            lines: Vec::new(),
+            completed: 0,
+            failed: 0,
+            focus: None,
+            causes: patterns(rows, log),
+        };
+        for (dt, entity) in entities {
+            let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
+            let v = view(&mine, log, interval, freshness, now);
+            s.completed += v.completed;
+            s.failed += v.failed;
+            s.lines.extend(v.troubles.iter().map(|t| Line {
+                who: entity.clone(),
+                trouble: t.clone(),
+            }));
+            if focus == Some(*dt) || (focus.is_none() && s.focus.is_none()) {
+                s.focus = Some((entity, v));
+            }
+        }
+        s.lines
+            .extend(other_entities(rows, entities, log, freshness, now));
+        s
+    }
+
+    /// The phrases of the critical troubles, else of the degradations.
+    fn phrases(&self, critical: bool, log: &SyncLog, now: i64) -> Vec<String> {
+        self.lines
+            .iter()
+            .filter(|l| l.trouble.critical() == critical)
+            .map(|l| l.phrase(log, now))
+            .collect()
+    }
+}
+
 /// The finding, from every entity's rows (newest first per entity).
 pub fn judge(
     rows: &[LogRow],
@@ -448,28 +635,11 @@ pub fn judge(
     now: i64,
 ) -> Finding {
     let freshness = t.freshness_hours as i64 * 3600;
-    let mut critical = Vec::new();
-    let mut degraded = Vec::new();
-    let (mut completed, mut failed) = (0, 0);
-    let mut focus_view: Option<(String, EntityView)> = None;
-    for (dt, entity) in entities {
-        let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
-        let v = view(entity, &mine, log, interval, freshness, now);
-        completed += v.completed;
-        failed += v.failed;
-        critical.extend(v.critical.iter().cloned());
-        degraded.extend(v.degraded.iter().cloned());
-        if focus == Some(*dt) || (focus.is_none() && focus_view.is_none()) {
-            focus_view = Some((entity.clone(), v));
-        }
-    }
-    let others = other_entities(rows, entities, log, freshness, now);
-    critical.extend(others.critical);
-    degraded.extend(others.degraded);
-    let all: Vec<&LogRow> = rows.iter().collect();
-    let found = patterns(&all, log);
-    let ended = completed + failed;
-    let rate = (ended > 0).then(|| completed as f64 * 100.0 / ended as f64);
+    let s = Survey::of(rows, entities, log, interval, focus, (freshness, now));
+    let critical = s.phrases(true, log, now);
+    let mut degraded = s.phrases(false, log, now);
+    let ended = s.completed + s.failed;
+    let rate = (ended > 0).then(|| s.completed as f64 * 100.0 / ended as f64);
     if let Some(r) = rate
         && r < t.success_rate_percent
     {
@@ -493,79 +663,79 @@ pub fn judge(
             ),
         )
     };
-    for line in critical.iter().chain(&degraded).skip(1) {
-        f = f.with_evidence(line.clone());
+    for line in critical.into_iter().chain(degraded).skip(1) {
+        f = f.with_evidence(line);
     }
-    for (cause, n, example) in found.iter().take(CAUSES_SHOWN) {
-        f = f.with_evidence(format!("{n} × {cause}: {example}"));
-        if let Some(m) = crate::meaning::of_text(example) {
-            f = f.with_next_step(m.fix);
-        }
-    }
-    if found.len() > CAUSES_SHOWN {
-        let more: usize = found.iter().skip(CAUSES_SHOWN).map(|p| p.1).sum();
-        f = f.with_evidence(format!(
-            "{more} more failure(s) of {} other kind(s)",
-            found.len() - CAUSES_SHOWN
-        ));
-    }
-    if failed > 0 {
+    f = with_causes(f, &s.causes);
+    if s.failed > 0 {
         f = f.with_next_step(format!(
             "Read the failed runs' {} in {} and the Edge Function's logs; fix the first error, then rerun the sync.",
             log.error_column, log.table
         ));
     }
-    if critical
-        .iter()
-        .chain(&degraded)
-        .any(|l| l.contains("no run logged"))
-    {
+    if s.lines.iter().any(|l| l.trouble.nothing_new()) {
         f = f.with_next_step(
             "Nothing new is logged: check that the cron job still runs and calls the Edge Function (supabase.cron, supabase.http), then the function's invocation logs.",
         );
     }
-    if let Some((entity, v)) = &focus_view {
-        if let Some(at) = v.last_ok {
-            f = f.with_measured(
-                "Sync Status",
-                format!(
-                    "last {} run {} ({entity})",
-                    log.success_value,
-                    format_utc(at)
-                ),
-            );
-        } else {
-            f = f.with_measured(
-                "Sync Status",
-                format!("no {} run logged ({entity})", log.success_value),
-            );
-        }
-        if v.last_ok.is_some() && !v.times_recorded {
-            f = f.with_measured(
-                "Execution Time",
-                format!("not recorded (start and end are equal on every {entity} run)"),
-            );
-        } else if let Some(d) = v.last_ok_duration {
-            f = f.with_measured(
-                "Execution Time",
-                format!(
-                    "{} (last {} {entity} run)",
-                    human_age(d as f64),
-                    log.success_value
-                ),
-            );
-        }
+    if let Some((entity, v)) = &s.focus {
+        f = with_focus(f, entity, v, log);
     }
     if let Some(r) = rate {
+        let completed = s.completed;
         f = f.with_measured(
             "Success Rate",
             format!("{r:.0}% of the last {ended} runs ({completed} completed)"),
         );
     }
-    if let Some((cause, n, _)) = found.first() {
-        f = f.with_measured("Error Pattern", format!("{cause} ({n}×)"));
+    if let Some(c) = s.causes.first() {
+        let pattern = format!("{} ({}×)", c.title, c.count);
+        f = f.with_measured("Error Pattern", pattern);
     }
     f
+}
+
+/// The first [`CAUSES_SHOWN`] causes as evidence with their fixes, the rest counted.
+fn with_causes(mut f: Finding, causes: &[Cause]) -> Finding {
+    for c in causes.iter().take(CAUSES_SHOWN) {
+        f = f.with_evidence(format!("{} × {}: {}", c.count, c.title, c.example));
+        if let Some(fix) = c.fix {
+            f = f.with_next_step(fix);
+        }
+    }
+    if causes.len() > CAUSES_SHOWN {
+        let more: usize = causes.iter().skip(CAUSES_SHOWN).map(|c| c.count).sum();
+        f = f.with_evidence(format!(
+            "{more} more failure(s) of {} other kind(s)",
+            causes.len() - CAUSES_SHOWN
+        ));
+    }
+    f
+}
+
+/// The entity's last completed run and how long it took, as measured.
+fn with_focus(f: Finding, entity: &str, v: &EntityView, log: &SyncLog) -> Finding {
+    let ok = &log.success_value;
+    let f = match v.last_ok {
+        Some(at) => f.with_measured(
+            "Sync Status",
+            format!("last {ok} run {} ({entity})", format_utc(at)),
+        ),
+        None => f.with_measured("Sync Status", format!("no {ok} run logged ({entity})")),
+    };
+    if v.last_ok.is_some() && !v.times_recorded {
+        f.with_measured(
+            "Execution Time",
+            format!("not recorded (start and end are equal on every {entity} run)"),
+        )
+    } else if let Some(d) = v.last_ok_duration {
+        f.with_measured(
+            "Execution Time",
+            format!("{} (last {ok} {entity} run)", human_age(d as f64)),
+        )
+    } else {
+        f
+    }
 }
 
 /// Failures logged under entity values that are not a data table's: the cron wrapper's
@@ -578,8 +748,8 @@ fn other_entities(
     log: &SyncLog,
     window: i64,
     now: i64,
-) -> EntityView {
-    let mut v = EntityView::default();
+) -> Vec<Line> {
+    let mut out = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for r in rows {
         if !entities.iter().any(|(_, e)| *e == r.entity) && !names.contains(&r.entity.as_str()) {
@@ -600,25 +770,16 @@ fn other_entities(
         let Some(newest_failed) = failed.first() else {
             continue;
         };
-        let cause = newest_failed
-            .error
-            .as_deref()
-            .and_then(cause_of)
-            .map_or(String::new(), |c| format!(" — {c}"));
+        let trouble = Trouble::Others {
+            n: failed.len(),
+            latest: mine.first().map(|r| r.status.as_str()) == Some(newest_failed.status.as_str()),
+            cause: newest_failed.error.as_deref().and_then(cause_of),
+        };
         // Outside text: redacted here, escaped where it is rendered.
-        let shown: String = crate::secrets::redact(name).chars().take(60).collect();
-        let n = failed.len();
-        let runs = if n == 1 { "run" } else { "runs" };
-        if mine.first().map(|r| r.status.as_str()) == Some(newest_failed.status.as_str()) {
-            v.critical.push(format!(
-                "{shown}: {n} failed {runs} in the window, the latest too{cause}"
-            ));
-        } else {
-            v.degraded
-                .push(format!("{shown}: {n} failed {runs} in the window{cause}"));
-        }
+        let who: String = crate::secrets::redact(name).chars().take(60).collect();
+        out.push(Line { who, trouble });
     }
-    v
+    out
 }
 
 fn summarise(lines: &[String]) -> String {
@@ -1024,5 +1185,38 @@ mod tests {
             row("guides", 9, "completed", 5, None),
         ];
         assert!(judge_one(&stuck).summary.contains("still running"));
+    }
+
+    #[test]
+    fn a_logged_message_never_chooses_the_nothing_logged_step() {
+        // Another entity value failing now, with a message that reads like this check's
+        // own phrase: still a failure, but nothing says the log went quiet.
+        let rows = [
+            row("guides", 1, "completed", 5, None),
+            row(
+                "cron_job",
+                1,
+                "failed",
+                0,
+                Some("no run logged since yesterday"),
+            ),
+        ];
+        let f = judge_one(&rows);
+        assert_eq!(f.status, Status::Fail, "{f:?}");
+        assert!(
+            !f.next_steps
+                .iter()
+                .any(|s| s.starts_with("Nothing new is logged")),
+            "{:?}",
+            f.next_steps
+        );
+        // An entity that went quiet does get it.
+        let quiet = [row("guides", 30, "completed", 5, None)];
+        assert!(
+            judge_one(&quiet)
+                .next_steps
+                .iter()
+                .any(|s| s.starts_with("Nothing new is logged"))
+        );
     }
 }

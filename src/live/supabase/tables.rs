@@ -203,99 +203,130 @@ async fn probe_rest(rest: &super::rest::Rest, t: &DataTable) -> TableFacts {
     })
 }
 
+/// What is wrong with one table.
+#[derive(Debug, Clone, PartialEq)]
+enum Problem<'a> {
+    /// Not there; PostgREST's hint may name a close match.
+    Missing { hint: &'a str },
+    /// No rows; `public_key`: read with an anon/publishable key, so RLS may hide them.
+    Empty { public_key: bool },
+    /// Exactly a row cap's rows.
+    Capped(u64),
+}
+
+impl Problem<'_> {
+    fn phrase(&self, table: &str) -> String {
+        match self {
+            Problem::Missing { hint: "" } => format!("{table} is missing"),
+            Problem::Missing { hint } => format!("{table} is missing ({hint})"),
+            Problem::Empty { public_key: false } => format!("{table} has no rows"),
+            Problem::Empty { public_key: true } => {
+                format!("{table} has no rows (read with a public key: RLS may hide them)")
+            }
+            Problem::Capped(rows) => format!(
+                "{table} holds exactly {} rows: a row cap (Supabase's max rows, or a .limit() in the sync) cuts it",
+                thousands(*rows)
+            ),
+        }
+    }
+}
+
+/// What every table showed, sorted for the finding.
+#[derive(Default)]
+struct Survey<'a> {
+    /// Each problem, its table, and whether it is critical (else a degradation).
+    problems: Vec<(&'a str, Problem<'a>, bool)>,
+    /// Tables that could not be read: `table: why`.
+    failed: Vec<String>,
+    /// Row counts of the tables read: `table 412`.
+    counts: Vec<String>,
+}
+
+impl<'a> Survey<'a> {
+    fn of(facts: &'a [TableFacts], focus: Option<DataType>, public_key: bool) -> Survey<'a> {
+        let mut s = Survey::default();
+        for t in facts {
+            let central = focus.is_none_or(|d| d == t.data_type);
+            let table = t.table.as_str();
+            match &t.state {
+                TableState::Missing { hint, .. } => {
+                    s.problems.push((table, Problem::Missing { hint }, true));
+                }
+                TableState::Failed(why) => s.failed.push(format!("{table}: {why}")),
+                TableState::Present { count: Some(c), .. } if c.rows == 0 => {
+                    let empty = Problem::Empty { public_key };
+                    s.problems.push((table, empty, central && !public_key));
+                    s.counts.push(format!("{table} 0"));
+                }
+                TableState::Present { count: Some(c), .. } => {
+                    if c.exact && ROW_CAPS.contains(&c.rows) {
+                        s.problems.push((table, Problem::Capped(c.rows), false));
+                    }
+                    s.counts.push(format!("{table} {}", c.show()));
+                }
+                TableState::Present { count: None, .. } => {
+                    s.counts.push(format!("{table} (no count)"));
+                }
+            }
+        }
+        s
+    }
+
+    /// The phrases of the critical problems, else of the degradations.
+    fn phrases(&self, critical: bool) -> Vec<String> {
+        self.problems
+            .iter()
+            .filter(|p| p.2 == critical)
+            .map(|(table, p, _)| p.phrase(table))
+            .collect()
+    }
+
+    fn any(&self, is: impl Fn(&Problem) -> bool) -> bool {
+        self.problems.iter().any(|p| is(&p.1))
+    }
+}
+
 /// The finding, from every table's facts. `focus` is the data type; `public_key`
 /// says the rows were read with an anon/publishable key (RLS may hide them).
 pub fn judge(facts: &[TableFacts], focus: Option<DataType>, public_key: bool) -> Finding {
-    let mut critical = Vec::new();
-    let mut degraded = Vec::new();
-    let mut failed = Vec::new();
-    let mut counts = Vec::new();
-    for t in facts {
-        let central = focus.is_none_or(|d| d == t.data_type);
-        match &t.state {
-            TableState::Missing { hint, .. } => critical.push(if hint.is_empty() {
-                format!("{} is missing", t.table)
-            } else {
-                format!("{} is missing ({hint})", t.table)
-            }),
-            TableState::Failed(why) => failed.push(format!("{}: {why}", t.table)),
-            TableState::Present { count, .. } => match count {
-                Some(c) if c.rows == 0 => {
-                    let line = format!("{} has no rows", t.table);
-                    if public_key {
-                        degraded.push(format!(
-                            "{line} (read with a public key: RLS may hide them)"
-                        ));
-                    } else if central {
-                        critical.push(line);
-                    } else {
-                        degraded.push(line);
-                    }
-                    counts.push(format!("{} 0", t.table));
-                }
-                Some(c) => {
-                    if c.exact && ROW_CAPS.contains(&c.rows) {
-                        degraded.push(format!(
-                            "{} holds exactly {} rows: a row cap (Supabase's max rows, or a .limit() in the sync) cuts it",
-                            t.table,
-                            thousands(c.rows)
-                        ));
-                    }
-                    counts.push(format!("{} {}", t.table, c.show()));
-                }
-                None => counts.push(format!("{} (no count)", t.table)),
-            },
-        }
-    }
+    let s = Survey::of(facts, focus, public_key);
+    let (critical, degraded) = (s.phrases(true), s.phrases(false));
     let mut f = if !critical.is_empty() {
         Finding::new(ID, Status::Fail, critical.join("; ")).with_impact(Impact::Critical)
     } else if !degraded.is_empty() {
         Finding::new(ID, Status::Warn, degraded.join("; ")).with_impact(Impact::Degraded)
-    } else if !failed.is_empty() && counts.is_empty() {
-        Finding::new(
-            ID,
-            Status::Error,
-            format!("No table could be read: {}", failed.join("; ")),
-        )
+    } else if !s.failed.is_empty() && s.counts.is_empty() {
+        let all = s.failed.join("; ");
+        Finding::new(ID, Status::Error, format!("No table could be read: {all}"))
     } else {
-        Finding::pass(
-            ID,
-            format!(
-                "All {} tables are there: {}",
-                facts.len(),
-                counts.join(", ")
-            ),
-        )
+        let all = s.counts.join(", ");
+        Finding::pass(ID, format!("All {} tables are there: {all}", facts.len()))
     };
-    if f.status != Status::Pass && !counts.is_empty() {
-        f = f.with_evidence(format!("rows: {}", counts.join(", ")));
+    if f.status != Status::Pass && !s.counts.is_empty() {
+        f = f.with_evidence(format!("rows: {}", s.counts.join(", ")));
     }
-    for why in &failed {
+    for why in &s.failed {
         f = f.with_evidence(why.clone());
     }
-    if !critical.is_empty() || !degraded.is_empty() {
-        let m = crate::meaning::meaning(crate::meaning::Known::TableMissing);
-        if facts
-            .iter()
-            .any(|t| matches!(t.state, TableState::Missing { .. }))
-        {
-            f = f.with_next_step(m.fix);
-        }
-        if critical
-            .iter()
-            .chain(&degraded)
-            .any(|l| l.contains("no rows"))
-        {
-            f = f.with_next_step("Check the latest sync runs in sync_status for one that wrote nothing or deleted rows, then re-run the sync for that entity.");
-        }
-        if degraded.iter().any(|l| l.contains("row cap")) {
-            f = f.with_next_step("Page the sync's reads and writes (range/offset in batches) instead of one request capped at 1,000 rows.");
-        }
-    }
+    f = with_fixes(f, &s);
     if let Some(t) = facts.iter().find(|t| Some(t.data_type) == focus)
         && let TableState::Present { count: Some(c), .. } = &t.state
     {
         f = f.with_measured("Rows in Supabase", format!("{} in {}", c.show(), t.table));
+    }
+    f
+}
+
+/// The next step of each kind of problem found.
+fn with_fixes(mut f: Finding, s: &Survey) -> Finding {
+    if s.any(|p| matches!(p, Problem::Missing { .. })) {
+        f = f.with_next_step(crate::meaning::meaning(crate::meaning::Known::TableMissing).fix);
+    }
+    if s.any(|p| matches!(p, Problem::Empty { .. })) {
+        f = f.with_next_step("Check the latest sync runs in sync_status for one that wrote nothing or deleted rows, then re-run the sync for that entity.");
+    }
+    if s.any(|p| matches!(p, Problem::Capped(_))) {
+        f = f.with_next_step("Page the sync's reads and writes (range/offset in batches) instead of one request capped at 1,000 rows.");
     }
     f
 }
@@ -469,5 +500,32 @@ mod tests {
             rest_path("public.pendo_guides"),
             ("pendo_guides".into(), None)
         );
+    }
+
+    #[test]
+    fn next_steps_follow_the_kinds_of_problem_not_the_words_of_a_hint() {
+        // PostgREST's hint is outside text: words in it choose no next step.
+        let facts = [t(
+            DataType::Guides,
+            TableState::Missing {
+                code: "PGRST205".into(),
+                hint: "has no rows, no row cap".into(),
+            },
+        )];
+        let f = judge(&facts, Some(DataType::Guides), false);
+        assert_eq!(f.status, Status::Fail);
+        assert_eq!(
+            f.next_steps,
+            [crate::meaning::meaning(crate::meaning::Known::TableMissing).fix]
+        );
+        // An empty table and a capped one: one step each, in that order.
+        let facts = [
+            t(DataType::Guides, present(0)),
+            t(DataType::Pages, present(1000)),
+        ];
+        let f = judge(&facts, Some(DataType::Guides), false);
+        assert_eq!(f.next_steps.len(), 2, "{:?}", f.next_steps);
+        assert!(f.next_steps[0].starts_with("Check the latest sync runs"));
+        assert!(f.next_steps[1].starts_with("Page the sync's reads"));
     }
 }
