@@ -17,7 +17,7 @@ use pendo_triage::checks::{Finding, Status};
 use pendo_triage::config::Config;
 use pendo_triage::credentials::{Credentials, SecretString};
 use pendo_triage::issue::{DataType, Environment};
-use pendo_triage::live::supabase::{
+use pendo_triage::live::supabase::client::{
     db::{Arg, Db},
     sql,
 };

@@ -60,113 +60,115 @@ pub struct Meaning {
     pub fix: &'static str,
 }
 
-/// The meaning of `k`. A `const fn`, so tables elsewhere (the lint's pitfalls) can be
-/// built from it at compile time.
-pub const fn meaning(k: Known) -> Meaning {
-    let (impact, areas, title, fix): (Impact, &'static [Area], &str, &str) = match k {
-        Known::PendoKeyRejected => (
-            Critical,
-            &[Area::PendoApi],
-            "Pendo rejects the integration key (401/403)",
-            "Check the key is active in Pendo (Settings → Integrations → Integration Keys), is the one deployed (supabase secrets list), and matches the host's region.",
-        ),
-        Known::RateLimited => (
-            Degraded,
-            &[Area::PendoApi, Area::Performance],
-            "Pendo rate-limits the sync (429 Too Many Requests)",
-            "Back off and honour Retry-After, lower concurrency, and retry per chunk instead of failing the run.",
-        ),
-        Known::ServiceDown => (
-            Critical,
-            &[Area::PendoApi],
-            "The service answers with a server error (5xx)",
-            "Check status.pendo.io / status.supabase.com and the Edge Function logs; retry with backoff.",
-        ),
-        Known::RequestRejected => (
-            Degraded,
-            &[Area::PendoApi],
-            "The request is rejected (4xx)",
-            "Compare the request with the API reference; the lint findings name known mistakes.",
-        ),
-        Known::ProjectPaused => (
-            Critical,
-            &[Area::Supabase],
-            "The Supabase project is paused (HTTP 540)",
-            "Restore the project in the Supabase dashboard (check billing / inactivity pause), then re-run the sync.",
-        ),
-        Known::WorkerLimit => (
-            Critical,
-            &[Area::EdgeFunctions, Area::Supabase, Area::Performance],
-            "The Edge Function runs out of memory/CPU (546 WORKER_LIMIT), so the sync run fails",
-            "Process smaller batches (page the aggregation, insert in chunks of ~500) and stream instead of holding all rows.",
-        ),
-        Known::EdgeTimeout => (
-            Degraded,
-            &[Area::EdgeFunctions, Area::Performance],
-            "The Edge Function hits its wall-clock limit (150 s on free, 400 s on paid)",
-            "Sync incrementally in smaller windows per invocation, or hand the rest to a background task / next cron run.",
-        ),
-        Known::EdgeUnauthorized => (
-            Critical,
-            &[Area::EdgeFunctions, Area::Supabase],
-            "The Edge Function refuses pg_net's call (401 Invalid JWT), so the sync never starts",
-            "Put the project's current service role key (or a Vault secret) in the cron job's Authorization header, then check net._http_response again.",
-        ),
-        Known::PgNetTimeout => (
-            Degraded,
-            &[Area::Database, Area::Monitoring],
-            "pg_net gave up waiting for the function (its default timeout is 5 s)",
-            "Pass timeout_milliseconds := 150000 to net.http_post, and read results from net._http_response.",
-        ),
-        Known::SupabaseKeyRejected => (
-            Critical,
-            &[Area::Supabase],
-            "Supabase rejects the key or JWT (invalid, expired or not accepted)",
-            "Use the project's current key from Dashboard → Settings → API (after a JWT secret rotation, redeploy it everywhere).",
-        ),
-        Known::TableMissing => (
-            Critical,
-            &[Area::Database, Area::Supabase],
-            "The table does not exist, or PostgREST's schema cache does not know it yet",
-            "Apply the migration (supabase db push / migration up), then reload the cache: NOTIFY pgrst, 'reload schema';",
-        ),
-        Known::PermissionDenied => (
-            Critical,
-            &[Area::Database, Area::Supabase],
-            "Postgres refuses the access (permission denied / row-level security)",
-            "Write with the service_role (or secret) key, or add an RLS policy and GRANT for the role the sync uses.",
-        ),
-        Known::UpsertTwice => (
-            Critical,
-            &[Area::Database, Area::Supabase],
-            "The upsert batch holds the same id twice (ON CONFLICT DO UPDATE cannot affect row a second time), so the run fails",
-            "Dedupe rows by their conflict key before the upsert (e.g. new Map(rows.map(r => [r.id, r])).values()).",
-        ),
-        Known::DuplicateKey => (
-            Degraded,
-            &[Area::Database],
-            "An insert hits a unique constraint (duplicate key value, 23505)",
-            "Upsert on the unique column (onConflict: 'id') instead of insert.",
-        ),
-        Known::StatementTimeout => (
-            Degraded,
-            &[Area::Database, Area::Performance],
-            "A statement ran past its timeout (57014)",
-            "Upsert in smaller batches, and index the columns the sync filters on.",
-        ),
-        Known::SingleRowExpected => (
-            Degraded,
-            &[Area::Database, Area::Supabase],
-            ".single() got zero or several rows (PGRST116)",
-            "Use .maybeSingle() when the row may be absent, or filter on a unique column.",
-        ),
-    };
-    Meaning {
-        known: k,
-        impact,
-        areas,
-        title,
-        fix,
+impl Known {
+    /// What it means. A `const fn`, so tables elsewhere (the lint's pitfalls) can be
+    /// built from it at compile time.
+    pub const fn meaning(self) -> Meaning {
+        let (impact, areas, title, fix): (Impact, &'static [Area], &str, &str) = match self {
+            Known::PendoKeyRejected => (
+                Critical,
+                &[Area::PendoApi],
+                "Pendo rejects the integration key (401/403)",
+                "Check the key is active in Pendo (Settings → Integrations → Integration Keys), is the one deployed (supabase secrets list), and matches the host's region.",
+            ),
+            Known::RateLimited => (
+                Degraded,
+                &[Area::PendoApi, Area::Performance],
+                "Pendo rate-limits the sync (429 Too Many Requests)",
+                "Back off and honour Retry-After, lower concurrency, and retry per chunk instead of failing the run.",
+            ),
+            Known::ServiceDown => (
+                Critical,
+                &[Area::PendoApi],
+                "The service answers with a server error (5xx)",
+                "Check status.pendo.io / status.supabase.com and the Edge Function logs; retry with backoff.",
+            ),
+            Known::RequestRejected => (
+                Degraded,
+                &[Area::PendoApi],
+                "The request is rejected (4xx)",
+                "Compare the request with the API reference; the lint findings name known mistakes.",
+            ),
+            Known::ProjectPaused => (
+                Critical,
+                &[Area::Supabase],
+                "The Supabase project is paused (HTTP 540)",
+                "Restore the project in the Supabase dashboard (check billing / inactivity pause), then re-run the sync.",
+            ),
+            Known::WorkerLimit => (
+                Critical,
+                &[Area::EdgeFunctions, Area::Supabase, Area::Performance],
+                "The Edge Function runs out of memory/CPU (546 WORKER_LIMIT), so the sync run fails",
+                "Process smaller batches (page the aggregation, insert in chunks of ~500) and stream instead of holding all rows.",
+            ),
+            Known::EdgeTimeout => (
+                Degraded,
+                &[Area::EdgeFunctions, Area::Performance],
+                "The Edge Function hits its wall-clock limit (150 s on free, 400 s on paid)",
+                "Sync incrementally in smaller windows per invocation, or hand the rest to a background task / next cron run.",
+            ),
+            Known::EdgeUnauthorized => (
+                Critical,
+                &[Area::EdgeFunctions, Area::Supabase],
+                "The Edge Function refuses pg_net's call (401 Invalid JWT), so the sync never starts",
+                "Put the project's current service role key (or a Vault secret) in the cron job's Authorization header, then check net._http_response again.",
+            ),
+            Known::PgNetTimeout => (
+                Degraded,
+                &[Area::Database, Area::Monitoring],
+                "pg_net gave up waiting for the function (its default timeout is 5 s)",
+                "Pass timeout_milliseconds := 150000 to net.http_post, and read results from net._http_response.",
+            ),
+            Known::SupabaseKeyRejected => (
+                Critical,
+                &[Area::Supabase],
+                "Supabase rejects the key or JWT (invalid, expired or not accepted)",
+                "Use the project's current key from Dashboard → Settings → API (after a JWT secret rotation, redeploy it everywhere).",
+            ),
+            Known::TableMissing => (
+                Critical,
+                &[Area::Database, Area::Supabase],
+                "The table does not exist, or PostgREST's schema cache does not know it yet",
+                "Apply the migration (supabase db push / migration up), then reload the cache: NOTIFY pgrst, 'reload schema';",
+            ),
+            Known::PermissionDenied => (
+                Critical,
+                &[Area::Database, Area::Supabase],
+                "Postgres refuses the access (permission denied / row-level security)",
+                "Write with the service_role (or secret) key, or add an RLS policy and GRANT for the role the sync uses.",
+            ),
+            Known::UpsertTwice => (
+                Critical,
+                &[Area::Database, Area::Supabase],
+                "The upsert batch holds the same id twice (ON CONFLICT DO UPDATE cannot affect row a second time), so the run fails",
+                "Dedupe rows by their conflict key before the upsert (e.g. new Map(rows.map(r => [r.id, r])).values()).",
+            ),
+            Known::DuplicateKey => (
+                Degraded,
+                &[Area::Database],
+                "An insert hits a unique constraint (duplicate key value, 23505)",
+                "Upsert on the unique column (onConflict: 'id') instead of insert.",
+            ),
+            Known::StatementTimeout => (
+                Degraded,
+                &[Area::Database, Area::Performance],
+                "A statement ran past its timeout (57014)",
+                "Upsert in smaller batches, and index the columns the sync filters on.",
+            ),
+            Known::SingleRowExpected => (
+                Degraded,
+                &[Area::Database, Area::Supabase],
+                ".single() got zero or several rows (PGRST116)",
+                "Use .maybeSingle() when the row may be absent, or filter on a unique column.",
+            ),
+        };
+        Meaning {
+            known: self,
+            impact,
+            areas,
+            title,
+            fix,
+        }
     }
 }
 
@@ -185,7 +187,7 @@ pub fn of_status(status: u16, service: Service) -> Option<Meaning> {
         (_, 400..=499) => Known::RequestRejected,
         _ => return None,
     };
-    Some(meaning(k))
+    Some(k.meaning())
 }
 
 /// What a PostgREST or Postgres error code means, when this module knows it.
@@ -200,7 +202,7 @@ pub fn of_code(code: &str) -> Option<Meaning> {
         "PGRST116" => Known::SingleRowExpected,
         _ => return None,
     };
-    Some(meaning(k))
+    Some(k.meaning())
 }
 
 /// The pattern that shows `k` in an error text, when it has one.
@@ -247,7 +249,7 @@ pub fn of_text(text: &str) -> Option<Meaning> {
     TEXT_ORDER
         .iter()
         .find(|k| pattern(**k).is_some_and(|re| re.is_match(text)))
-        .map(|k| meaning(*k))
+        .map(|k| k.meaning())
 }
 
 fn regex(pattern: &str) -> Regex {

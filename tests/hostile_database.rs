@@ -7,7 +7,7 @@
 mod support;
 
 use pendo_triage::credentials::SecretString;
-use pendo_triage::live::supabase::db::{Arg, Db};
+use pendo_triage::live::supabase::client::db::{Arg, Db};
 use std::time::{Duration, Instant};
 use support::cli::{check_json, status, summary};
 use support::fake_pg_wire::{Answers, Auth, FakePg, Script};
@@ -164,7 +164,7 @@ fn a_configured_value_stays_a_value_whatever_the_session_settings() {
     );
     let crafted = r"\') union all select rolname::text, rolname::text, null, null, null, rolpassword, now(), 1 from pg_authid) x where x.n <= 20 --";
     let config = pendo_triage::config::Config::default();
-    let sql = pendo_triage::live::supabase::sql::sync_log(&config);
+    let sql = pendo_triage::live::supabase::client::sql::sync_log(&config);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let db = Db::connect(

@@ -102,7 +102,7 @@ registry! {
     SupabaseCompleteness "supabase.completeness" PendoAndSupabase [Supabase, Database] PerType 8 Run::Derived(|l, i| Box::pin(std::future::ready(supabase::completeness::check(l, i)))), ticks [Proves(CompareSource), Proves(ValidateCompleteness), Bears(ExpectedTypes)];
     SupabaseSyncLog "supabase.sync-log" SupabaseApiOrDatabase [Supabase, Monitoring] Once 4 Run::Fetch(|l, i| Box::pin(supabase::sync_log::check(l, i))), ticks [Bears(VerifyFunction), Bears(ReviewCronLogs), Proves(SyncCompletes), Proves(ExpectedTypes)];
     SupabaseCron "supabase.cron" SupabaseApiOrDatabase [Supabase, Monitoring] Once 2 Run::Fetch(|l, _| Box::pin(supabase::cron::check(l))), ticks [Bears(TestDatabase), Proves(ReviewCronLogs), Bears(SyncCompletes)];
-    SupabaseHttp "supabase.http" SupabaseApiOrDatabase [EdgeFunctions, Supabase] Once 3 Run::Fetch(|l, _| Box::pin(supabase::edge_calls::check(l))), ticks [Proves(VerifyFunction), Bears(SyncCompletes)];
+    SupabaseHttp "supabase.http" SupabaseApiOrDatabase [EdgeFunctions, Supabase] Once 3 Run::Fetch(|l, _| Box::pin(supabase::http::check(l))), ticks [Proves(VerifyFunction), Bears(SyncCompletes)];
     SupabaseAnalytics "supabase.analytics" SupabaseApiOrDatabase [Supabase, Database] PerType 5 Run::Fetch(|l, i| Box::pin(supabase::analytics::check(l, i))), ticks [Bears(VerifyTarget), Bears(ValidateCompleteness), Bears(SyncCompletes)];
 }
 

@@ -77,7 +77,7 @@ impl Pitfall {
         k: Known,
         detect: fn(&Facts, &[Lint]) -> Option<String>,
     ) -> Pitfall {
-        let m = meaning::meaning(k);
+        let m = k.meaning();
         Pitfall {
             id,
             impact: m.impact,

@@ -163,7 +163,7 @@ fn accepted(host: &str, key: &KeyFacts) -> Finding {
 }
 
 fn refused(host: &str, status: u16, a: &Answers, key: &KeyFacts) -> Finding {
-    let m = meaning::meaning(meaning::Known::PendoKeyRejected);
+    let m = meaning::Known::PendoKeyRejected.meaning();
     let works_on = a.elsewhere.iter().find_map(|(region, other, seen)| {
         matches!(seen, Ok(s) if (200..300).contains(&s.status))
             .then(|| (region.as_str(), host_name(other), other.as_str()))

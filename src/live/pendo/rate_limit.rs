@@ -50,7 +50,7 @@ pub fn judge(exchanges: &[Exchange], sent: u32) -> Finding {
             .find_map(|e| e.retry_after.as_deref())
             .map(|r| format!(" (Retry-After: {r})"))
             .unwrap_or_else(|| " (no Retry-After)".into());
-        let m = crate::meaning::meaning(crate::meaning::Known::RateLimited);
+        let m = crate::meaning::Known::RateLimited.meaning();
         Finding::new(
             ID,
             Status::Warn,

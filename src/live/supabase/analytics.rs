@@ -30,9 +30,9 @@
 //! do.
 
 use super::Supabase;
-use super::db::{Arg, Db};
-use super::rest::{ApiError, Rest, encode, total};
-use super::sql;
+use super::client::db::{Arg, Db};
+use super::client::rest::{ApiError, Rest, encode, total};
+use super::client::sql;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::format_rfc3339;
 use crate::config::{Analytics, Config, EventsTable, MetricTable};

@@ -6,7 +6,7 @@
 //! diagnosis: `Invalid API key`, a public key where the service role is needed (RLS then
 //! hides rows), 540 paused project, a host that does not resolve, a 5xx.
 
-use super::rest::{ApiError, KeyKind};
+use super::client::rest::{ApiError, KeyKind};
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::live::http::{Answer, FetchError};
 use crate::live::{Live, fetch_error};

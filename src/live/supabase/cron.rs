@@ -6,8 +6,8 @@
 //! to the Edge Function, so "succeeded" here means queued; `supabase.http` and
 //! `supabase.sync-log` say what happened next.
 
-use super::health::{Health, HealthAnswer, INSTALL_STEP, Job, Run};
-use super::schedule;
+use super::client::health::{Health, HealthAnswer, INSTALL_STEP, Job, Run};
+use super::client::schedule;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::Thresholds;
@@ -364,7 +364,7 @@ pub fn not_installed(id: CheckId) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::health::{Extensions, Job, Jobs, Run, Scheduler};
+    use super::super::client::health::{Extensions, Job, Jobs, Run, Scheduler};
     use super::*;
     use crate::clock::format_rfc3339;
 

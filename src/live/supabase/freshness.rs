@@ -2,7 +2,7 @@
 //! threshold ("Alert if > 24 hours old") and, when the sync job's schedule is known, against
 //! that schedule (a 6-hourly job is overdue at 6.5 h).
 
-use super::schedule;
+use super::client::schedule;
 use super::tables::{TableFacts, TableState};
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};

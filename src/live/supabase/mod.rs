@@ -25,19 +25,18 @@ pub mod api;
 pub mod client;
 pub mod completeness;
 pub mod cron;
-pub mod edge_calls;
 pub mod freshness;
+pub mod http;
 pub mod rls;
 pub mod sync_log;
 pub mod tables;
 
-pub use client::{db, health, rest, schedule, sql, wire};
-
 use crate::config::Config;
 use crate::credentials::{Credentials, SecretString};
 use crate::live::http::{Answer, FetchError, Http};
-use db::Db;
-use rest::Rest;
+use client::db::{self, Db};
+use client::rest::Rest;
+use client::{health, schedule};
 use std::time::Duration;
 use tokio::sync::OnceCell;
 

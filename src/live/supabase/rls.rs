@@ -8,7 +8,7 @@
 //! exist, so a check that counts 0 where rows exist names the cause instead.
 
 use super::Supabase;
-use super::db::Arg;
+use super::client::db::Arg;
 use crate::config::Config;
 use crate::live::http::FetchError;
 

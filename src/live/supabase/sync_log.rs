@@ -7,9 +7,9 @@
 //! schedule allows.
 
 use super::Supabase;
+use super::client::rest::{ApiError, encode};
+use super::client::{schedule, sql};
 use super::cron::STUCK_SECS;
-use super::rest::{ApiError, encode};
-use super::{schedule, sql};
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::{Config, SyncLog, Thresholds};
@@ -111,12 +111,15 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<LogRow>, FetchEr
     };
     let db = db?;
     let v = db
-        .json(&sql::sync_log(config), &[super::db::Arg::Texts(&entities)])
+        .json(
+            &sql::sync_log(config),
+            &[super::client::db::Arg::Texts(&entities)],
+        )
         .await?;
     let others = db
         .json(
             &sql::sync_log_others(config, OTHER_ROWS),
-            &[super::db::Arg::Texts(&entities)],
+            &[super::client::db::Arg::Texts(&entities)],
         )
         .await?;
     let canonical = |v: &Value| -> Vec<LogRow> {
@@ -174,7 +177,7 @@ fn rest_paths(log: &SyncLog, entities: &[String]) -> Vec<String> {
 }
 
 async fn fetch_rest(
-    rest: &super::rest::Rest,
+    rest: &super::client::rest::Rest,
     log: &SyncLog,
     entities: &[String],
 ) -> Result<Vec<LogRow>, FetchError> {
@@ -809,7 +812,7 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
                     crate::secrets::redact(&format!("The sync log is missing: {e}")),
                 )
                 .with_impact(Impact::Critical)
-                .with_next_step(crate::meaning::meaning(crate::meaning::Known::TableMissing).fix);
+                .with_next_step(crate::meaning::Known::TableMissing.meaning().fix);
             }
             return f;
         }

@@ -8,9 +8,9 @@
 //! `supabase.completeness`.
 
 use super::Supabase;
-use super::db::Arg;
-use super::rest::{ApiError, encode, total};
-use super::sql;
+use super::client::db::Arg;
+use super::client::rest::{ApiError, encode, total};
+use super::client::sql;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::config::{Config, DataTable};
 use crate::issue::DataType;
@@ -142,7 +142,7 @@ pub(crate) fn rest_path(name: &str) -> (String, Option<String>) {
     }
 }
 
-async fn probe_rest(rest: &super::rest::Rest, t: &DataTable) -> TableFacts {
+async fn probe_rest(rest: &super::client::rest::Rest, t: &DataTable) -> TableFacts {
     let (table, schema) = rest_path(&t.name);
     let col = &t.freshness_column;
     let facts = |state| TableFacts {
@@ -288,7 +288,12 @@ impl<'a> Survey<'a> {
 
 /// The finding, from every table's facts. `focus` is the issue's data type; `public_key`
 /// says the rows were read with an anon/publishable key (RLS may hide them).
-pub fn judge(facts: &[TableFacts], focus: Option<DataType>, public_key: bool) -> Finding {
+pub fn judge(
+    facts: &[TableFacts],
+    focus: Option<DataType>,
+    public_key: bool,
+    log_table: &str,
+) -> Finding {
     let s = Survey::of(facts, focus, public_key);
     let (critical, degraded) = (s.phrases(true), s.phrases(false));
     let mut f = if !critical.is_empty() {
@@ -308,7 +313,7 @@ pub fn judge(facts: &[TableFacts], focus: Option<DataType>, public_key: bool) ->
     for why in &s.failed {
         f = f.with_evidence(why.clone());
     }
-    f = with_fixes(f, &s);
+    f = with_fixes(f, &s, log_table);
     if let Some(t) = facts.iter().find(|t| Some(t.data_type) == focus)
         && let TableState::Present { count: Some(c), .. } = &t.state
     {
@@ -318,12 +323,12 @@ pub fn judge(facts: &[TableFacts], focus: Option<DataType>, public_key: bool) ->
 }
 
 /// The next step of each kind of problem found.
-fn with_fixes(mut f: Finding, s: &Survey) -> Finding {
+fn with_fixes(mut f: Finding, s: &Survey, log_table: &str) -> Finding {
     if s.any(|p| matches!(p, Problem::Missing { .. })) {
-        f = f.with_next_step(crate::meaning::meaning(crate::meaning::Known::TableMissing).fix);
+        f = f.with_next_step(crate::meaning::Known::TableMissing.meaning().fix);
     }
     if s.any(|p| matches!(p, Problem::Empty { .. })) {
-        f = f.with_next_step("Check the latest sync runs in sync_status for one that wrote nothing or deleted rows, then re-run the sync for that entity.");
+        f = f.with_next_step(format!("Check the latest sync runs in {log_table} for one that wrote nothing or deleted rows, then re-run the sync for that entity."));
     }
     if s.any(|p| matches!(p, Problem::Capped(_))) {
         f = f.with_next_step("Page the sync's reads and writes (range/offset in batches) instead of one request capped at 1,000 rows.");
@@ -338,6 +343,7 @@ fn judge_hidden(
     focus: Option<DataType>,
     public_key: bool,
     hidden: &[super::rls::Hidden],
+    log_table: &str,
 ) -> Finding {
     let mut fixes = Vec::new();
     let seen: Vec<TableFacts> = facts
@@ -359,7 +365,7 @@ fn judge_hidden(
             }
         })
         .collect();
-    let mut f = judge(&seen, focus, public_key);
+    let mut f = judge(&seen, focus, public_key, log_table);
     for fix in fixes {
         f = f.with_next_step(fix);
     }
@@ -381,7 +387,13 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
             } else {
                 &[]
             };
-            judge_hidden(facts, inputs.data_type, s.public_key(), hidden)
+            judge_hidden(
+                facts,
+                inputs.data_type,
+                s.public_key(),
+                hidden,
+                &live.config.sync_log.table,
+            )
         }
         Err(e) => crate::live::fetch_error(ID, "reading the tables", e),
     };
@@ -426,7 +438,7 @@ mod tests {
                 },
             ),
         ];
-        let f = judge(&ok, Some(DataType::Guides), false);
+        let f = judge(&ok, Some(DataType::Guides), false, "sync_status");
         assert_eq!(f.status, Status::Pass);
         assert_eq!(
             f.summary,
@@ -447,7 +459,7 @@ mod tests {
                 hint: "Perhaps you meant the table 'public.pendo_guide'".into(),
             },
         )];
-        let f = judge(&missing, Some(DataType::Guides), false);
+        let f = judge(&missing, Some(DataType::Guides), false, "sync_status");
         assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
         assert!(
             f.summary.contains(
@@ -465,18 +477,18 @@ mod tests {
             t(DataType::Pages, present(5)),
         ];
         assert_eq!(
-            judge(&empty, Some(DataType::Guides), false).impact,
+            judge(&empty, Some(DataType::Guides), false, "sync_status").impact,
             Impact::Critical
         );
         assert_eq!(
-            judge(&empty, Some(DataType::Pages), false).impact,
+            judge(&empty, Some(DataType::Pages), false, "sync_status").impact,
             Impact::Degraded
         );
-        let f = judge(&empty, Some(DataType::Guides), true);
+        let f = judge(&empty, Some(DataType::Guides), true, "sync_status");
         assert!(f.summary.contains("RLS may hide them"), "{}", f.summary);
 
         let capped = [t(DataType::Guides, present(1000))];
-        let f = judge(&capped, Some(DataType::Guides), false);
+        let f = judge(&capped, Some(DataType::Guides), false, "sync_status");
         assert_eq!((f.status, f.impact), (Status::Warn, Impact::Degraded));
         assert!(f.summary.contains("exactly 1,000 rows"));
 
@@ -484,7 +496,10 @@ mod tests {
             DataType::Guides,
             TableState::Failed("401 : Invalid API key".into()),
         )];
-        assert_eq!(judge(&broken, None, false).status, Status::Error);
+        assert_eq!(
+            judge(&broken, None, false, "sync_status").status,
+            Status::Error
+        );
     }
 
     #[test]
@@ -512,18 +527,18 @@ mod tests {
                 hint: "has no rows, no row cap".into(),
             },
         )];
-        let f = judge(&facts, Some(DataType::Guides), false);
+        let f = judge(&facts, Some(DataType::Guides), false, "sync_status");
         assert_eq!(f.status, Status::Fail);
         assert_eq!(
             f.next_steps,
-            [crate::meaning::meaning(crate::meaning::Known::TableMissing).fix]
+            [crate::meaning::Known::TableMissing.meaning().fix]
         );
         // An empty table and a capped one: one step each, in that order.
         let facts = [
             t(DataType::Guides, present(0)),
             t(DataType::Pages, present(1000)),
         ];
-        let f = judge(&facts, Some(DataType::Guides), false);
+        let f = judge(&facts, Some(DataType::Guides), false, "sync_status");
         assert_eq!(f.next_steps.len(), 2, "{:?}", f.next_steps);
         assert!(f.next_steps[0].starts_with("Check the latest sync runs"));
         assert!(f.next_steps[1].starts_with("Page the sync's reads"));

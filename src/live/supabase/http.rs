@@ -4,8 +4,8 @@
 //! (for `pg_net.ttl`, 6 h by default): 401 `Invalid JWT`, 546 `WORKER_LIMIT` or a timeout
 //! there means the sync never started or died, even when `sync_status` shows nothing.
 
+use super::client::health::{Health, HealthAnswer, Response};
 use super::cron::not_installed;
-use super::health::{Health, HealthAnswer, Response};
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, parse_rfc3339};
 use crate::live::Live;
@@ -47,10 +47,7 @@ impl Failure<'_> {
 fn failure(r: &Response) -> Option<Failure<'_>> {
     let (what, meaning) = if r.timed_out == Some(true) {
         let msg = r.error_msg.clone().unwrap_or_else(|| "timed out".into());
-        (
-            format!("timed out ({msg})"),
-            meaning::meaning(Known::PgNetTimeout),
-        )
+        (format!("timed out ({msg})"), Known::PgNetTimeout.meaning())
     } else if let Some(code) = r.status_code.filter(|c| *c >= 400) {
         let body = r.content.as_deref().unwrap_or("").trim();
         let mut m = meaning::of_text(body)
@@ -66,7 +63,7 @@ fn failure(r: &Response) -> Option<Failure<'_>> {
     } else if r.status_code.is_none()
         && let Some(msg) = r.error_msg.clone()
     {
-        let m = meaning::of_text(&msg).unwrap_or(meaning::meaning(Known::ServiceDown));
+        let m = meaning::of_text(&msg).unwrap_or(Known::ServiceDown.meaning());
         (msg, m)
     } else {
         return None;
@@ -223,7 +220,7 @@ fn with_failures(mut f: Finding, failures: &[Failure], n: usize) -> Finding {
 /// Every failure is a timeout after which the run completed: the calls work, pg_net's
 /// timeout is too short to see their answers.
 fn late_answers(late: &[&Response], n: usize) -> Finding {
-    let fix = meaning::meaning(Known::PgNetTimeout).fix;
+    let fix = Known::PgNetTimeout.meaning().fix;
     let mut f = Finding::new(
         ID,
         Status::Warn,
@@ -274,7 +271,7 @@ pub async fn check(live: &Live) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::health::Extensions;
+    use super::super::client::health::Extensions;
     use super::*;
 
     fn health(responses: Vec<Response>) -> Health {
