@@ -20,6 +20,7 @@ pub mod lint;
 pub mod live;
 pub mod markdown;
 pub mod meaning;
+pub mod reading;
 pub mod report;
 pub mod run;
 pub mod secrets;

@@ -8,6 +8,7 @@
 
 pub mod issue;
 pub mod live;
+pub mod plan;
 pub mod watch;
 pub mod workflow;
 
