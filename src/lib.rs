@@ -8,6 +8,7 @@
 pub mod action;
 pub mod checks;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod credentials;
 pub mod event;

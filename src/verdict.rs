@@ -445,8 +445,8 @@ fn ticks(
         .iter()
         .filter(|i| {
             let key = normalize_key(&i.text);
-            let now = now.contains(&key);
-            (i.checked || now) && (now || before.contains(&key))
+            // Ticked now, or checked and ticked by the bot before.
+            now.contains(&key) || (i.checked && before.contains(&key))
         })
         .map(|i| i.text.clone())
         .collect()

@@ -430,9 +430,7 @@ async fn rollback(gh: &Github, number: u64, p: &Plan) {
         Ok::<(), GithubError>(())
     };
     match undo.await {
-        Ok(()) => log(&format!(
-            "the report could not be written; undid this run's ticks and label changes"
-        )),
+        Ok(()) => log("the report could not be written; undid this run's ticks and label changes"),
         Err(e) => log(&format!(
             "the report could not be written and undoing the ticks and labels failed too ({e})"
         )),
