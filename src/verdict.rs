@@ -592,6 +592,39 @@ mod tests {
         assert!(!v.ticks.iter().any(|t| t.contains("valid")));
     }
 
+    #[test]
+    fn with_memory_the_ticks_are_what_the_bot_has_ticked_and_an_untick_stands() {
+        let body = "- [x] Verify API key is valid and active\n- [ ] Test API endpoint manually\n- [ ] Review rate limiting status\n- [ ] Issue severity assessed (P0/P1/P2)\n";
+        let issue = parse(body);
+        let findings = [
+            f(CheckId::PendoAuth, Status::Pass, Impact::None),
+            f(CheckId::PendoEndpoint, Status::Pass, Impact::None),
+        ];
+        let key = |t: &str| normalize_key(t);
+        // The bot ticked "valid" (still ticked) and "manually" (a person unticked it).
+        let before = [
+            key("Verify API key is valid and active"),
+            key("Test API endpoint manually"),
+        ];
+        let v = decide(&issue, &findings, &[], &Config::default(), Some(&before));
+        assert_eq!(
+            v.ticks,
+            vec![
+                "Verify API key is valid and active",
+                "Issue severity assessed (P0/P1/P2)"
+            ]
+        );
+        // Remembering nothing: only the items to tick now.
+        let v = decide(&issue, &findings, &[], &Config::default(), None);
+        assert_eq!(
+            v.ticks,
+            vec![
+                "Test API endpoint manually",
+                "Issue severity assessed (P0/P1/P2)"
+            ]
+        );
+    }
+
     /// For each item the bot may tick: the evidence that ticks it, and every piece of
     /// evidence that forbids it.
     #[test]

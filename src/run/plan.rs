@@ -232,3 +232,65 @@ fn sorted(v: &[String]) -> Vec<String> {
     v.sort();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CheckId;
+    use crate::config::Config;
+    use crate::credentials::Credentials;
+
+    /// The one render gives what rendering with and without the state block gives, at
+    /// every size up to GitHub's limit and past it, the window where only the block does
+    /// not fit included.
+    #[test]
+    fn one_render_gives_the_comment_and_the_shown_report() {
+        let body = "### Environment\n\nProduction\n";
+        let base = crate::triage::triage(
+            "",
+            body,
+            &Config::default(),
+            &Credentials::default(),
+            &[],
+            &Clock::at(0),
+        );
+        let state = State {
+            ticked: vec!["x".repeat(40)],
+            ..State::default()
+        }
+        .encode();
+        let ctx = Context::default();
+        let row = |n: usize, lines: usize, chars: usize| {
+            let mut f = Finding::new(CheckId::PendoAuth, Status::Fail, format!("row {n}"));
+            for line in 0..lines {
+                f = f.with_evidence(format!("{line} {}", "e".repeat(chars)));
+            }
+            f
+        };
+        let mut cases: Vec<(usize, usize, usize)> = [0, 5, 40, 48, 50, 80, 120, 200, 400]
+            .into_iter()
+            .map(|rows| (rows, 0, 0))
+            .collect();
+        // 49 full rows come to about 64,300 characters: a last row of `lines` lines of
+        // `chars` characters walks across both limits in small steps.
+        for lines in [2, 4, 6] {
+            cases.extend((0..200).step_by(10).map(|chars| (49, lines, chars)));
+        }
+        let mut only_the_block_did_not_fit = 0;
+        for (rows, lines, chars) in cases {
+            let mut t = base.clone();
+            t.findings.extend((0..rows).map(|n| row(n, 8, 225)));
+            if lines > 0 {
+                t.findings.push(row(rows, lines, chars));
+            }
+            let (comment, visible) = render(&t, &ctx, &state);
+            let with_block = report::render_markdown(&t, &ctx, Some(&state));
+            assert_eq!(visible, report::render_markdown(&t, &ctx, None), "{rows}");
+            assert_eq!(comment, with_block, "{rows} {lines} {chars}");
+            if !comment.starts_with(visible.as_str()) {
+                only_the_block_did_not_fit += 1;
+            }
+        }
+        assert!(only_the_block_did_not_fit > 0, "the window was not reached");
+    }
+}
