@@ -1,7 +1,8 @@
 //! pendo-triage: triage Pendo API integration issues filed from the `[API]` template.
 //!
-//! The data flows one way: issue body → [`issue::Issue`] → checks → [`checks::Finding`]s →
-//! [`verdict::Verdict`] (severity, labels, ticks) → [`report`] → writes. Everything in this
+//! The data flows one way: issue body → [`reading::Reading`] (redacted once, parsed once
+//! into an [`issue::Issue`]) → checks → [`checks::Finding`]s → [`verdict::Verdict`]
+//! (severity, labels, ticks) → [`report`] → writes. Everything in this
 //! crate except the live checks and the GitHub writer is a pure function, so it can be
 //! tested without a network.
 

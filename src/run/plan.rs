@@ -293,4 +293,82 @@ mod tests {
         }
         assert!(only_the_block_did_not_fit > 0, "the window was not reached");
     }
+
+    /// Ticking from the reading gives the body, the ticked items and the ticks shown that
+    /// ticking the text as written, masking it and parsing it again gives.
+    #[test]
+    fn ticking_the_reading_equals_ticking_the_text_and_reading_it_again() {
+        use crate::clock::Basis;
+        let secret = format!("sb_secret_{}", "a1B2c3D4".repeat(5));
+        let body = format!(
+            "key: {secret}\n\n- [ ] Verify API key is valid and active\n- [x] Issue severity assessed (P0/P1/P2)\n- [ ] Test API endpoint manually\n- [ ] Verify API key is valid and active\n"
+        );
+        let (config, creds) = (Config::default(), Credentials::default());
+        let s = Settings {
+            config: &config,
+            creds: &creds,
+            run_url: None,
+            dry_run: false,
+            now: 1000,
+            bot_logins: &[],
+        };
+        let live = LivePart {
+            findings: vec![
+                Finding::pass(CheckId::PendoAuth, "ok"),
+                Finding::pass(CheckId::PendoEndpoint, "ok"),
+            ],
+            ..LivePart::default()
+        };
+        let at = ReportedAt {
+            at: 1000,
+            basis: Basis::Now,
+        };
+        let clock = Clock::at(s.now).with_reported(at);
+        let key = |t: &str| normalize_key(t);
+        for before in [
+            vec![],
+            vec![key("Verify API key is valid and active")],
+            vec![
+                key("Test API endpoint manually"),
+                key("Issue severity assessed (P0/P1/P2)"),
+            ],
+        ] {
+            let reading = Reading::new("[API] x", &body);
+            assert_ne!(reading.redacted_body, body, "the secret is masked");
+            let prev = State {
+                ticked: before.clone(),
+                ..State::default()
+            };
+            let read = Read {
+                reading: &reading,
+                labels: &[],
+                previous: Some(&prev),
+                has_report: true,
+            };
+            let p = plan(&read, &live, at, &s);
+            // Ticking the text as written, then reading it again.
+            let t =
+                crate::triage::triage("[API] x", &body, &config, &creds, &live.findings, &clock);
+            let to_tick: Vec<&String> = t
+                .verdict
+                .ticks
+                .iter()
+                .filter(|x| !before.contains(&key(x)))
+                .collect();
+            let edit = crate::issue::tick::tick_items(&body, &to_tick);
+            let new_body = crate::secrets::redact(&edit.body);
+            let mut ticked = before.clone();
+            ticked.extend(edit.ticked.iter().map(|t| key(t)));
+            let shown: Vec<String> = crate::issue::parse(&new_body)
+                .checklist
+                .iter()
+                .filter(|i| i.checked && ticked.contains(&key(&i.text)))
+                .map(|i| i.text.clone())
+                .collect();
+            assert!(!edit.ticked.is_empty() || !before.is_empty());
+            assert_eq!(p.new_body.as_deref(), Some(new_body.as_str()));
+            assert_eq!(p.ticked_now, edit.ticked, "{before:?}");
+            assert_eq!(p.triage.verdict.ticks, shown, "{before:?}");
+        }
+    }
 }
