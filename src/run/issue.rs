@@ -3,11 +3,13 @@
 //! [`plan`] (in `plan.rs`) is pure: from one [`Reading`] of the issue, its labels, the
 //! previous state and the live findings, it computes the ticked-and-redacted body, the
 //! label delta, the report comment with its new state block, and whether anything
-//! changed. [`triage_issue`] does the I/O around it in an order chosen for safety: the issue (body and labels in one PATCH) is
-//! written before the report, so the state block never claims ticks that did not land; a
-//! fresh read comes right before any issue write and the plan is redone when a person
-//! edited meanwhile; a failed comment creation is followed by a marker search, never by a
-//! blind second POST; duplicate reports left by a race are deleted, oldest kept.
+//! changed. [`triage_issue`] does the I/O around it, inside a span `issue` with the
+//! issue's number, in an order chosen for safety: the issue (body and labels in one
+//! PATCH) is written before the report, so the state block never claims ticks that did
+//! not land; a fresh read comes right before any issue write and the plan is redone on a
+//! new reading when a person edited meanwhile; a failed comment creation is followed by a
+//! marker search, never by a blind second POST; duplicate reports left by a race are
+//! deleted, oldest kept.
 
 use super::live::{self, LiveDecision};
 pub use super::plan::{LivePart, Plan, Read, plan};

@@ -610,6 +610,37 @@ mod tests {
     }
 
     #[test]
+    fn run_errors_say_what_they_said_and_keep_their_causes() {
+        assert_eq!(
+            RunError::NoToken.to_string(),
+            "no GitHub token: pass `github-token: ${{ github.token }}` to the action (or set GITHUB_TOKEN)"
+        );
+        let e = RunError::Issue {
+            number: 7,
+            source: GithubError::Transport {
+                what: "GET issues/7".into(),
+                message: "reset".into(),
+            },
+        };
+        assert_eq!(
+            one_line(&e),
+            "issue #7: GitHub request GET issues/7 failed: reset"
+        );
+        // The config file's own error is part of the message, not a cause.
+        let e = RunError::ConfigFile {
+            path: "a.yml".into(),
+            error: std::io::Error::other("denied"),
+        };
+        assert!(std::error::Error::source(&e).is_none());
+        assert_eq!(one_line(&e), "config a.yml: denied");
+        let e = RunError::Sweep {
+            count: 2,
+            list: "#1: x; #2: y".into(),
+        };
+        assert_eq!(e.to_string(), "2 of the swept issues failed: #1: x; #2: y");
+    }
+
+    #[test]
     fn a_sweeps_report_json_stays_under_the_cap_and_names_every_issue() {
         // 300 issues of ~4 KB each: 1.2 MB of reports, over GitHub's output limit.
         let many: Vec<Outcome> = (1..=300).map(|n| outcome(n, 4)).collect();
