@@ -1,13 +1,15 @@
 //! pendo-triage: triage Pendo API integration issues filed from the `[API]` template.
 //!
-//! The data flows one way: issue body → [`issue::Issue`] → checks → [`checks::Finding`]s →
-//! [`verdict::Verdict`] (severity, labels, ticks) → [`report`] → writes. Everything in this
+//! The data flows one way: issue body → [`reading::Reading`] (redacted once, parsed once
+//! into an [`issue::Issue`]) → checks → [`checks::Finding`]s → [`verdict::Verdict`]
+//! (severity, labels, ticks) → [`report`] → writes. Everything in this
 //! crate except the live checks and the GitHub writer is a pure function, so it can be
 //! tested without a network.
 
 pub mod action;
 pub mod checks;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod credentials;
 pub mod event;
@@ -20,6 +22,7 @@ pub mod lint;
 pub mod live;
 pub mod markdown;
 pub mod meaning;
+pub mod reading;
 pub mod regions;
 pub mod report;
 pub mod run;

@@ -1,16 +1,18 @@
-//! One triage, from an issue body to findings and a verdict, with no I/O.
+//! One triage, from a [`Reading`] of the issue to findings and a verdict, with no I/O.
 //!
-//! The body is redacted first, and everything shown later (fields, evidence, quotes) is
-//! read from the redacted text; only `issue.secrets` looks at the original. Live findings
-//! come in from the caller (the live runner, or the reused results of an earlier run).
+//! Everything shown later (fields, evidence, quotes) comes from the reading's redacted
+//! text; only `issue.secrets` looks at the original. Live findings come in from the caller
+//! (the live runner, or the reused results of an earlier run), and so does what the bot
+//! remembers of its earlier runs ([`Memory`]), so the verdict is decided once, from
+//! everything, and never patched afterwards.
 
-use crate::checks::{CATALOGUE, Finding, offline};
+use crate::checks::{CATALOGUE, CheckId, Finding, Status, offline};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::evidence::{self, Reported};
-use crate::issue::{self, Issue};
-use crate::secrets;
+use crate::issue::Issue;
+use crate::reading::Reading;
 use crate::verdict::{self, Verdict};
 
 /// The skip reason of a live check whose inputs are set but that did not run for this
@@ -34,8 +36,19 @@ pub struct Triage {
     pub clock: Clock,
 }
 
-/// Triage with the given live findings (empty: every live check is `skip` because of
-/// `creds`). Reported values are judged as of `clock.reported`.
+/// What the bot remembers of its earlier runs on an issue (its state block).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory<'a> {
+    /// The checklist items it ticked, as [`crate::issue::normalize_key`] keys.
+    pub ticked: &'a [String],
+    /// The `issue.secrets` finding from before it masked the secrets: the body no longer
+    /// shows them, but they stay in its edit history, so the finding stands.
+    pub secrets: Option<&'a Finding>,
+}
+
+/// Triage of a title and body with the given live findings (empty: every live check is
+/// `skip` because of `creds`), remembering nothing: the verdict's ticks are the items the
+/// bot would tick now. Reported values are judged as of `clock.reported`.
 pub fn triage(
     title: &str,
     body: &str,
@@ -44,17 +57,65 @@ pub fn triage(
     live: &[Finding],
     clock: &Clock,
 ) -> Triage {
-    let found = secrets::find(body);
-    let found_in_title = secrets::find(title);
-    let redacted_body = secrets::redact_found(body, &found);
-    let redacted_title = secrets::redact_found(title, &found_in_title);
-    let issue = issue::parse(&redacted_body);
+    triage_reading(&Reading::new(title, body), config, creds, live, clock, None)
+}
+
+/// Triage of a reading. With `memory`, a remembered failing `issue.secrets` stands while
+/// the body passes, a finding of secrets found now is shown as it will be remembered
+/// (cut short, see [`crate::state::compact_finding`]), and the ticks follow
+/// [`verdict::decide`]'s rule for what the bot ticked before.
+pub fn triage_reading(
+    reading: &Reading,
+    config: &Config,
+    creds: &Credentials,
+    live: &[Finding],
+    clock: &Clock,
+    memory: Option<&Memory>,
+) -> Triage {
+    let issue = &reading.issue;
+    let mut findings = findings(reading, creds, live);
+    let secrets = findings.iter().position(|f| f.id == CheckId::IssueSecrets);
+    let remembered = memory.and_then(|m| m.secrets);
+    let mut kept = false;
+    if let (Some(i), Some(old)) = (secrets, remembered)
+        && findings[i].status == Status::Pass
+    {
+        findings[i] = old.clone();
+        kept = true;
+    }
+    let reported = evidence::reported(issue, &config.thresholds, &clock.reported);
+    let ticked = memory.map(|m| m.ticked);
+    let verdict = verdict::decide(issue, &findings, &reported, config, ticked);
+    if let Some(i) = secrets.filter(|_| memory.is_some() && !kept)
+        && findings[i].status != Status::Pass
+    {
+        crate::state::compact_finding(&mut findings[i]);
+    }
+    Triage {
+        issue: issue.clone(),
+        findings,
+        reported,
+        verdict,
+        redacted_body: reading.redacted_body.clone(),
+        redacted_title: reading.redacted_title.clone(),
+        clock: *clock,
+    }
+}
+
+/// The offline findings, then one per live check: its own, or `skip` saying why it did
+/// not run.
+fn findings(reading: &Reading, creds: &Credentials, live: &[Finding]) -> Vec<Finding> {
+    let issue = &reading.issue;
     let mut findings = vec![
-        offline::fields(&issue),
-        offline::secrets(title, &found_in_title, body, &found),
-        offline::request(&issue),
+        offline::fields(issue),
+        offline::secrets(
+            &reading.title,
+            &reading.title_secrets,
+            &reading.body,
+            &reading.body_secrets,
+        ),
+        offline::request(issue),
     ];
-    // Every live check has a finding: its own, or `skip` saying why it did not run.
     for c in CATALOGUE.iter().filter(|c| !c.id.is_offline()) {
         let found = live.iter().find(|f| f.id == c.id).cloned();
         findings.push(found.unwrap_or_else(|| {
@@ -66,15 +127,17 @@ pub fn triage(
             Finding::skip(c.id, why)
         }));
     }
-    let reported = evidence::reported(&issue, &config.thresholds, &clock.reported);
-    let verdict = verdict::decide(&issue, &findings, &reported, config);
-    Triage {
-        issue,
-        findings,
-        reported,
-        verdict,
-        redacted_body,
-        redacted_title,
-        clock: *clock,
+    findings
+}
+
+impl Triage {
+    /// The `issue.secrets` finding to remember in the state block: a failing or warning
+    /// one, or the one remembered before (`remembered`).
+    pub fn secrets_to_remember(&self, remembered: Option<&Finding>) -> Option<Finding> {
+        match self.findings.iter().find(|f| f.id == CheckId::IssueSecrets) {
+            Some(f) if f.status != Status::Pass || remembered.is_some() => Some(f.clone()),
+            Some(_) => None,
+            None => remembered.cloned(),
+        }
     }
 }

@@ -30,16 +30,23 @@ pub struct Verdict {
     pub missing_fields: Vec<&'static str>,
     /// The bot-managed labels this issue should carry.
     pub labels: BTreeSet<String>,
-    /// Checklist item texts (as in the body) the bot would tick now.
+    /// Checklist item texts (as in the body): without memory, the items the bot would tick
+    /// now; with the items it ticked on earlier runs, the items it has ticked that stay
+    /// ticked, those it ticks now included (see [`decide`]).
     pub ticks: Vec<String>,
 }
 
-/// Decides the verdict.
+/// Decides the verdict. `bot_ticked` is what the bot remembers having ticked on earlier
+/// runs ([`normalize_key`] keys), or `None` when it remembers nothing (a preview): with
+/// it, an item the bot ticked and a person unticked since is not ticked again, and
+/// [`Verdict::ticks`] lists every item the bot has ticked that is still ticked, so the
+/// report reads the same on the next run, when those items are no longer "to tick".
 pub fn decide(
     issue: &Issue,
     findings: &[Finding],
     reported: &[Reported],
     config: &Config,
+    bot_ticked: Option<&[String]>,
 ) -> Verdict {
     let verified = findings
         .iter()
@@ -93,7 +100,7 @@ pub fn decide(
         areas,
         missing_fields: missing,
         labels,
-        ticks: ticks(issue, findings, verified),
+        ticks: ticks(issue, findings, verified, bot_ticked),
     }
 }
 
@@ -259,16 +266,41 @@ fn areas(issue: &Issue, findings: &[Finding], reported: &[Reported], verified: b
     set.into_iter().collect()
 }
 
-fn ticks(issue: &Issue, findings: &[Finding], verified: bool) -> Vec<String> {
+fn ticks(
+    issue: &Issue,
+    findings: &[Finding],
+    verified: bool,
+    bot_ticked: Option<&[String]>,
+) -> Vec<String> {
     let wanted: Vec<String> = TICK_RULES
         .iter()
         .filter(|r| earned(r, findings, verified))
         .map(|r| normalize_key(r.item))
         .collect();
+    let Some(before) = bot_ticked else {
+        return issue
+            .checklist
+            .iter()
+            .filter(|i| !i.checked && wanted.contains(&normalize_key(&i.text)))
+            .map(|i| i.text.clone())
+            .collect();
+    };
+    // Ticked now: earned, unchecked, and not ticked before (then a person unticked it).
+    let now: Vec<String> = issue
+        .checklist
+        .iter()
+        .filter(|i| !i.checked)
+        .map(|i| normalize_key(&i.text))
+        .filter(|k| wanted.contains(k) && !before.contains(k))
+        .collect();
     issue
         .checklist
         .iter()
-        .filter(|i| !i.checked && wanted.contains(&normalize_key(&i.text)))
+        .filter(|i| {
+            let key = normalize_key(&i.text);
+            // Ticked now, or checked and ticked by the bot before.
+            now.contains(&key) || (i.checked && before.contains(&key))
+        })
         .map(|i| i.text.clone())
         .collect()
 }
@@ -370,12 +402,12 @@ mod tests {
             &crate::clock::Clock::at(0).reported,
         );
         // Unverified: the reported 10% success rate makes it P1.
-        let v = decide(&issue, &[], &reported, &Config::default());
+        let v = decide(&issue, &[], &reported, &Config::default(), None);
         assert_eq!(v.severity, Severity::P1);
         assert!(!v.verified);
         // Verified and healthy: the report is history, P2.
         let live = [f(CheckId::PendoAuth, Status::Pass, Impact::None)];
-        let v = decide(&issue, &live, &reported, &Config::default());
+        let v = decide(&issue, &live, &reported, &Config::default(), None);
         assert_eq!(v.severity, Severity::P2);
         assert!(v.verified);
         assert!(
@@ -384,7 +416,7 @@ mod tests {
         );
         // Verified and broken.
         let live = [f(CheckId::PendoAuth, Status::Fail, Impact::Critical)];
-        let v = decide(&issue, &live, &reported, &Config::default());
+        let v = decide(&issue, &live, &reported, &Config::default(), None);
         assert_eq!(v.severity, Severity::P0);
         assert!(v.labels.contains("severity:P0"));
         assert!(v.diagnosis.starts_with("pendo.auth fail"));
@@ -399,7 +431,7 @@ mod tests {
             f(CheckId::PendoEndpoint, Status::Fail, Impact::Critical),
             f(CheckId::PendoRateLimit, Status::Error, Impact::None),
         ];
-        let v = decide(&issue, &findings, &[], &Config::default());
+        let v = decide(&issue, &findings, &[], &Config::default(), None);
         assert_eq!(
             v.ticks,
             vec![
@@ -409,8 +441,41 @@ mod tests {
         );
         // A failed auth check must not tick "valid and active".
         let findings = [f(CheckId::PendoAuth, Status::Fail, Impact::Critical)];
-        let v = decide(&issue, &findings, &[], &Config::default());
+        let v = decide(&issue, &findings, &[], &Config::default(), None);
         assert!(!v.ticks.iter().any(|t| t.contains("valid")));
+    }
+
+    #[test]
+    fn with_memory_the_ticks_are_what_the_bot_has_ticked_and_an_untick_stands() {
+        let body = "- [x] Verify API key is valid and active\n- [ ] Test API endpoint manually\n- [ ] Review rate limiting status\n- [ ] Issue severity assessed (P0/P1/P2)\n";
+        let issue = parse(body);
+        let findings = [
+            f(CheckId::PendoAuth, Status::Pass, Impact::None),
+            f(CheckId::PendoEndpoint, Status::Pass, Impact::None),
+        ];
+        let key = |t: &str| normalize_key(t);
+        // The bot ticked "valid" (still ticked) and "manually" (a person unticked it).
+        let before = [
+            key("Verify API key is valid and active"),
+            key("Test API endpoint manually"),
+        ];
+        let v = decide(&issue, &findings, &[], &Config::default(), Some(&before));
+        assert_eq!(
+            v.ticks,
+            vec![
+                "Verify API key is valid and active",
+                "Issue severity assessed (P0/P1/P2)"
+            ]
+        );
+        // Remembering nothing: only the items to tick now.
+        let v = decide(&issue, &findings, &[], &Config::default(), None);
+        assert_eq!(
+            v.ticks,
+            vec![
+                "Test API endpoint manually",
+                "Issue severity assessed (P0/P1/P2)"
+            ]
+        );
     }
 
     /// For each item the bot may tick: the evidence that ticks it, and every piece of
@@ -539,7 +604,13 @@ mod tests {
         let issue = parse("- **Environment**: Production\n- **Data Type**: Guides\n");
         let lint = f(CheckId::IssueRequest, Status::Fail, Impact::Critical);
         // Unverified: the lint decides.
-        let v = decide(&issue, std::slice::from_ref(&lint), &[], &Config::default());
+        let v = decide(
+            &issue,
+            std::slice::from_ref(&lint),
+            &[],
+            &Config::default(),
+            None,
+        );
         assert_eq!(v.severity, Severity::P0);
         // Every live check passes: the lint is advice, P2, and never the headline.
         let findings = [
@@ -548,7 +619,7 @@ mod tests {
             f(CheckId::PendoEndpoint, Status::Pass, Impact::None),
             f(CheckId::SupabaseSyncLog, Status::Skip, Impact::None),
         ];
-        let v = decide(&issue, &findings, &[], &Config::default());
+        let v = decide(&issue, &findings, &[], &Config::default(), None);
         assert_eq!(v.severity, Severity::P2, "{}", v.diagnosis);
         assert_eq!(
             v.diagnosis,
@@ -557,12 +628,12 @@ mod tests {
         // A pasted live secret is a fact, not a claim: still P0.
         let mut with_secret = findings.to_vec();
         with_secret.push(f(CheckId::IssueSecrets, Status::Fail, Impact::Critical));
-        let v = decide(&issue, &with_secret, &[], &Config::default());
+        let v = decide(&issue, &with_secret, &[], &Config::default(), None);
         assert_eq!(v.severity, Severity::P0);
         // A live problem, or a live check that broke: the lint counts again.
         let mut broken = findings.to_vec();
         broken.push(f(CheckId::SupabaseCron, Status::Error, Impact::None));
-        let v = decide(&issue, &broken, &[], &Config::default());
+        let v = decide(&issue, &broken, &[], &Config::default(), None);
         assert_eq!(v.severity, Severity::P0);
     }
 
@@ -572,9 +643,21 @@ mod tests {
         let tables = f(CheckId::SupabaseTables, Status::Pass, Impact::None);
         let wiped = f(CheckId::SupabaseAnalytics, Status::Fail, Impact::Critical);
         let never_filled = f(CheckId::SupabaseAnalytics, Status::Warn, Impact::None);
-        let v = decide(&issue, &[tables.clone(), wiped], &[], &Config::default());
+        let v = decide(
+            &issue,
+            &[tables.clone(), wiped],
+            &[],
+            &Config::default(),
+            None,
+        );
         assert!(v.ticks.is_empty(), "{:?}", v.ticks);
-        let v = decide(&issue, &[tables, never_filled], &[], &Config::default());
+        let v = decide(
+            &issue,
+            &[tables, never_filled],
+            &[],
+            &Config::default(),
+            None,
+        );
         assert_eq!(v.ticks, vec!["Verify target data in Supabase"]);
     }
 
@@ -582,7 +665,7 @@ mod tests {
     fn labels_include_needs_info_and_security() {
         let issue = parse("- **Environment**: Production\n");
         let findings = [f(CheckId::IssueSecrets, Status::Fail, Impact::Critical)];
-        let v = decide(&issue, &findings, &[], &Config::default());
+        let v = decide(&issue, &findings, &[], &Config::default(), None);
         assert_eq!(v.severity, Severity::P0);
         for l in ["severity:P0", "needs-info", "security", "pendo-api"] {
             assert!(v.labels.contains(l), "{l} in {:?}", v.labels);

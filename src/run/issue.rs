@@ -1,31 +1,32 @@
-//! One issue, end to end: read, decide live, triage, plan the writes, re-read, write.
+//! One issue, end to end: read, decide live, plan the writes, re-read, write.
 //!
-//! [`plan`] is pure: from the body and labels just read, the previous state and the live
-//! findings, it computes the ticked-and-redacted body, the label delta, the report comment
-//! with its new state block, and whether anything changed. [`triage_issue`] does the I/O
-//! around it in an order chosen for safety: the issue (body and labels in one PATCH) is
-//! written before the report, so the state block never claims ticks that did not land; a
-//! fresh read comes right before any issue write and the plan is redone when a person
-//! edited meanwhile; a failed comment creation is followed by a marker search, never by a
-//! blind second POST; duplicate reports left by a race are deleted, oldest kept.
+//! [`plan`] (in `plan.rs`) is pure: from one [`Reading`] of the issue, its labels, the
+//! previous state and the live findings, it computes the ticked-and-redacted body, the
+//! label delta, the report comment with its new state block, and whether anything
+//! changed. [`triage_issue`] does the I/O around it, inside a span `issue` with the
+//! issue's number, in an order chosen for safety: the issue (body and labels in one
+//! PATCH) is written before the report, so the state block never claims ticks that did
+//! not land; a fresh read comes right before any issue write and the plan is redone on a
+//! new reading when a person edited meanwhile; a failed comment creation is followed by a
+//! marker search, never by a blind second POST; duplicate reports left by a race are
+//! deleted, oldest kept.
 
 use super::live::{self, LiveDecision};
+pub use super::plan::{LivePart, Plan, Read, plan};
 use super::workflow::log;
-use crate::checks::{CheckId, Finding, Status};
-use crate::clock::{Basis, Clock, ReportedAt, parse_rfc3339};
+use crate::clock::{Basis, ReportedAt, parse_rfc3339};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
 use crate::event::Target;
 use crate::github::{Comment, Github, GithubError, Issue};
-use crate::issue::{normalize_key, tick::tick_items};
 use crate::labels;
-use crate::live::{Live, LiveInputs};
-use crate::report::{self, Context, MARKER};
+use crate::live::Live;
+use crate::reading::Reading;
+use crate::report::{self, MARKER};
 use crate::secrets;
-use crate::state::{LiveRecord, State, fingerprint};
-use crate::triage::{Triage, triage};
-use crate::verdict;
+use crate::state::State;
 use std::sync::Arc;
+use tracing::Instrument as _;
 
 /// What stays the same for every issue of a run.
 pub struct Settings<'a> {
@@ -36,209 +37,6 @@ pub struct Settings<'a> {
     pub now: i64,
     /// The logins whose comments are the bot's own (the report is only ever one of those).
     pub bot_logins: &'a [String],
-}
-
-/// Everything the bot wants for one issue, computed from what it read.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub triage: Triage,
-    /// The new body, when it differs (ticks, redactions).
-    pub new_body: Option<String>,
-    /// The title with secrets masked, when it held any.
-    pub new_title: Option<String>,
-    /// Items ticked by this plan.
-    pub ticked_now: Vec<String>,
-    pub labels: labels::Plan,
-    /// The report comment, state block included.
-    pub comment: String,
-    /// The report without the state block (job summary, dry-run log).
-    pub visible: String,
-    /// True when the report comment must be written (new, or its content changed).
-    pub comment_needed: bool,
-}
-
-impl Plan {
-    pub fn issue_write(&self) -> bool {
-        self.new_body.is_some() || self.new_title.is_some() || self.labels.changes()
-    }
-}
-
-/// The live part of a plan's inputs.
-#[derive(Debug, Clone, Default)]
-pub struct LivePart {
-    pub findings: Vec<Finding>,
-    pub record: Option<LiveRecord>,
-    pub note: Option<String>,
-}
-
-/// What was read of one issue, as the plan needs it.
-pub struct Read<'a> {
-    pub title: &'a str,
-    pub body: &'a str,
-    pub labels: &'a [String],
-    /// The state from the bot's report, when there is one and it could be read.
-    pub previous: Option<&'a State>,
-    /// Whether a report comment exists at all.
-    pub has_report: bool,
-}
-
-/// Computes the plan from what was read, the live findings and the reference time.
-pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings) -> Plan {
-    let Read {
-        title,
-        body,
-        labels: current_labels,
-        previous,
-        has_report,
-    } = *read;
-    let empty = State::default();
-    let prev = previous.unwrap_or(&empty);
-    let clock = Clock::at(s.now).with_reported(reported_at);
-    let mut t = triage(title, body, s.config, s.creds, &live.findings, &clock);
-    let secrets_finding = remember_secrets(&mut t, prev.secrets.as_ref(), s.config);
-    // An item the bot ticked before and that is unchecked now was unticked by a person.
-    let ticks: Vec<&String> = t
-        .verdict
-        .ticks
-        .iter()
-        .filter(|text| !prev.ticked.contains(&normalize_key(text)))
-        .collect();
-    let edit = tick_items(body, &ticks);
-    let new_body = secrets::redact(&edit.body);
-    let mut ticked: Vec<String> = prev.ticked.clone();
-    ticked.extend(edit.ticked.iter().map(|t| normalize_key(t)));
-    ticked.sort();
-    ticked.dedup();
-
-    let label_plan = labels::plan(
-        current_labels,
-        &t.verdict.labels,
-        &prev.labels_added,
-        &s.config.labels,
-    );
-    let (broken_since, recovered) = sync_health(live, prev, s.now);
-    let recovery_note = recovered.map(|(since, at)| {
-        format!(
-            "✅ **Recovered** at {}: the live checks that found the sync broken since {} pass again (down for about {}).",
-            crate::clock::format_utc(at),
-            crate::clock::format_utc(since),
-            crate::clock::human_age((at - since) as f64)
-        )
-    });
-    let notes: Vec<&str> = [
-        recovery_note.as_deref(),
-        live.note.as_deref(),
-        label_plan.note.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let mut ctx = Context {
-        recheck_label: s.config.labels.recheck.clone(),
-        live_note: (!notes.is_empty()).then(|| notes.join(" ")),
-        run_url: None,
-        live_at: live.record.as_ref().map(|r| r.at),
-    };
-    // The fingerprint leaves out what changes on every run without meaning a change:
-    // timings, the run link, and every figure (see `report::change_key`).
-    let mut timeless = t.clone();
-    for f in &mut timeless.findings {
-        f.duration_ms = None;
-    }
-    // The report lists every item the bot has ticked that is still ticked, so it reads the
-    // same on the next run, when those items are no longer "to tick".
-    let after = crate::issue::parse(&new_body);
-    let shown_ticks: Vec<String> = after
-        .checklist
-        .iter()
-        .filter(|i| i.checked && ticked.contains(&normalize_key(&i.text)))
-        .map(|i| i.text.clone())
-        .collect();
-    t.verdict.ticks = shown_ticks.clone();
-    timeless.verdict.ticks = shown_ticks;
-    let report_fp = fingerprint(&report::change_key(&report::render_markdown(
-        &timeless, &ctx, None,
-    )));
-    ctx.run_url = s.run_url.map(str::to_string);
-    let state = State {
-        v: crate::state::VERSION,
-        ticked,
-        labels_added: label_plan.bot_added.clone(),
-        live: live.record.clone(),
-        report: report_fp,
-        secrets: secrets_finding,
-        reported: Some(reported_at),
-        broken_since,
-        recovered,
-    };
-    let comment_needed = !has_report
-        || previous.is_none()
-        || prev.report != state.report
-        || prev.ticked != state.ticked
-        || sorted(&prev.labels_added) != sorted(&state.labels_added);
-    let comment = report::render_markdown(&t, &ctx, Some(&state.encode()));
-    let visible = report::render_markdown(&t, &ctx, None);
-    Plan {
-        new_body: (new_body != body).then_some(new_body),
-        new_title: (t.redacted_title != title).then(|| t.redacted_title.clone()),
-        ticked_now: edit.ticked,
-        labels: label_plan,
-        comment,
-        visible,
-        comment_needed,
-        triage: t,
-    }
-}
-
-/// Whether the live checks find the sync broken, and since when; or that it recovered.
-/// Live results reused from an earlier run change nothing.
-fn sync_health(live: &LivePart, prev: &State, now: i64) -> (Option<i64>, Option<(i64, i64)>) {
-    let at = live.record.as_ref().map_or(now, |r| r.at);
-    let live_findings = || live.findings.iter().filter(|f| !f.is_offline());
-    let critical = live_findings()
-        .any(|f| f.status == Status::Fail && f.impact == crate::checks::Impact::Critical);
-    let concluded = live_findings().any(|f| f.status.is_conclusive());
-    if critical {
-        (prev.broken_since.or(Some(at)), None)
-    } else if concluded {
-        match prev.broken_since {
-            Some(since) => (None, Some((since, at.max(since)))),
-            None => (None, prev.recovered),
-        }
-    } else {
-        (prev.broken_since, prev.recovered)
-    }
-}
-
-/// Keeps `issue.secrets` failing after the bot masked the secrets (they stay in the edit
-/// history), and returns the finding to remember.
-fn remember_secrets(
-    t: &mut Triage,
-    remembered: Option<&Finding>,
-    config: &Config,
-) -> Option<Finding> {
-    let Some(i) = t
-        .findings
-        .iter()
-        .position(|f| f.id == CheckId::IssueSecrets)
-    else {
-        return remembered.cloned();
-    };
-    if t.findings[i].status != Status::Pass {
-        // Shown as it will be remembered, so the next run's report reads the same.
-        crate::state::compact_finding(&mut t.findings[i]);
-        return Some(t.findings[i].clone());
-    }
-    let old = remembered?;
-    t.findings[i] = old.clone();
-    t.verdict = verdict::decide(&t.issue, &t.findings, &t.reported, config);
-    Some(old.clone())
-}
-
-fn sorted(v: &[String]) -> Vec<String> {
-    let mut v = v.to_vec();
-    v.sort();
-    v
 }
 
 /// The moment the issue's reported values are judged as of: the time of a person's body
@@ -307,8 +105,9 @@ pub struct Outcome {
 #[derive(Default)]
 pub struct RepoLabels(Option<Vec<String>>);
 
-/// Triages the target issue. `first` is the issue when the caller already read it (a sweep's
-/// listing); otherwise it is read here.
+/// Triages the target issue, its log lines inside the span `issue` with its number.
+/// `first` is the issue when the caller already read it (a sweep's listing); otherwise it
+/// is read here.
 pub async fn triage_issue(
     gh: &Github,
     live: &Arc<Live>,
@@ -317,18 +116,89 @@ pub async fn triage_issue(
     target: Target,
     first: Option<Issue>,
 ) -> Result<Option<Outcome>, GithubError> {
-    let Target {
+    let span = tracing::info_span!("issue", number = target.number);
+    triage_one(gh, live, repo_labels, s, target, first)
+        .instrument(span)
+        .await
+}
+
+/// Read, decide live, plan, write.
+async fn triage_one(
+    gh: &Github,
+    live: &Arc<Live>,
+    repo_labels: &mut RepoLabels,
+    s: &Settings<'_>,
+    target: Target,
+    first: Option<Issue>,
+) -> Result<Option<Outcome>, GithubError> {
+    let number = target.number;
+    let Some(mut seen) = read(gh, s, number, first).await? else {
+        return Ok(None);
+    };
+    let reported_at = reference_time(
+        &seen.issue,
+        target.body_edited_at,
+        seen.previous.as_ref().and_then(|p| p.reported),
+        s.now,
+    );
+    log(&format!(
+        "reported values are judged as of {} ({:?})",
+        crate::clock::format_utc(reported_at.at),
+        reported_at.basis
+    ));
+    let reading = Reading::new(&seen.issue.title, seen.issue.body());
+    let live_part = decide_live(live, s, &target, seen.previous.as_ref(), &reading).await;
+    let p = plan_fresh(gh, s, &mut seen, reading, &live_part, reported_at).await?;
+    let changes = changes(&p, &seen);
+    if s.dry_run {
+        for ch in &changes {
+            // Keeps its own number: a test reads "dry run: #" from the log.
+            log(&format!("dry run: #{number}: would have {ch}"));
+        }
+    } else {
+        let extras = &seen.extras;
+        write(gh, repo_labels, s, number, &p, seen.keep.as_ref(), extras).await?;
+        if !changes.is_empty() {
+            log(&changes.join("; "));
+        }
+    }
+    if changes.is_empty() {
+        log("nothing changed; no writes");
+    }
+    Ok(Some(Outcome {
         number,
-        trigger,
-        live_allowed,
-        body_edited_at,
-    } = target;
-    let mut issue = match first {
+        title: p.triage.redacted_title.clone(),
+        severity: p.triage.verdict.severity,
+        diagnosis: secrets::redact(&p.triage.verdict.diagnosis),
+        json: serde_json::to_value(report::json(&p.triage)).unwrap_or_default(),
+        visible: p.visible,
+        changes,
+    }))
+}
+
+/// What was read of an issue before planning: the issue, the bot's report (the oldest)
+/// and the duplicates a race left, and the state the report keeps.
+struct Seen {
+    number: u64,
+    issue: Issue,
+    keep: Option<Comment>,
+    extras: Vec<u64>,
+    previous: Option<State>,
+}
+
+/// Reads the issue (unless `first` is it) and its reports; `None` for a pull request.
+async fn read(
+    gh: &Github,
+    s: &Settings<'_>,
+    number: u64,
+    first: Option<Issue>,
+) -> Result<Option<Seen>, GithubError> {
+    let issue = match first {
         Some(i) => i,
         None => gh.get_issue(number).await?,
     };
     if issue.is_pull_request() {
-        log(&format!("#{number} is a pull request; nothing to do"));
+        log("a pull request; nothing to do");
         return Ok(None);
     }
     let mut reports: Vec<Comment> = if issue.comments > 0 {
@@ -347,39 +217,45 @@ pub async fn triage_issue(
         Ok(state) => state.map(|st| st.validated(s.now)),
         Err(e) => {
             log(&format!(
-                "#{number}: the report's state block is unreadable ({e}); starting afresh"
+                "the report's state block is unreadable ({e}); starting afresh"
             ));
             None
         }
     });
+    Ok(Some(Seen {
+        number,
+        issue,
+        keep,
+        extras,
+        previous,
+    }))
+}
 
-    let reported_at = reference_time(
-        &issue,
-        body_edited_at,
-        previous.as_ref().and_then(|p| p.reported),
-        s.now,
-    );
-    log(&format!(
-        "#{number}: reported values are judged as of {} ({:?})",
-        crate::clock::format_utc(reported_at.at),
-        reported_at.basis
-    ));
-    let inputs = LiveInputs::from_issue(&crate::issue::parse(&secrets::redact(issue.body())));
+/// Runs the live checks, reuses an earlier run's, or leaves them out, as
+/// [`live::decide`] says.
+async fn decide_live(
+    live: &Arc<Live>,
+    s: &Settings<'_>,
+    target: &Target,
+    previous: Option<&State>,
+    reading: &Reading,
+) -> LivePart {
+    let inputs = &reading.live_inputs;
     let key = inputs.key();
-    let prev_live = previous.as_ref().and_then(|p| p.live.as_ref());
+    let prev_live = previous.and_then(|p| p.live.as_ref());
     let c = s.config;
     let decision = live::decide(
-        live_allowed,
-        trigger,
+        target.live_allowed,
+        target.trigger,
         prev_live,
         &key,
         s.now,
         c.live.reuse_minutes,
         &c.labels.recheck,
     );
-    let live_part = match decision {
+    match decision {
         LiveDecision::Run => {
-            let findings = live.run_all(&inputs).await;
+            let findings = live.run_all(inputs).await;
             let record = live::record(&findings, &key, s.now);
             LivePart {
                 findings,
@@ -390,7 +266,7 @@ pub async fn triage_issue(
         LiveDecision::Reuse { findings, at } => {
             // The report shows the same results as before, so it says nothing new.
             log(&format!(
-                "#{number}: reusing the live results from {} s ago (changes within {} minutes reuse them)",
+                "reusing the live results from {} s ago (changes within {} minutes reuse them)",
                 s.now.saturating_sub(at),
                 c.live.reuse_minutes
             ));
@@ -405,43 +281,57 @@ pub async fn triage_issue(
             record: prev_live.cloned(),
             note: Some(note),
         },
-    };
+    }
+}
 
-    let read = |issue: &Issue| -> Plan {
+/// Plans, then reads the issue again right before any issue write, and plans again on
+/// the new text (a new reading) when a person changed it meanwhile. `seen.issue` ends as
+/// the issue the plan is of.
+async fn plan_fresh(
+    gh: &Github,
+    s: &Settings<'_>,
+    seen: &mut Seen,
+    reading: Reading,
+    live_part: &LivePart,
+    reported_at: ReportedAt,
+) -> Result<Plan, GithubError> {
+    let plan_of = |issue: &Issue, reading: &Reading| -> Plan {
         let labels = issue.label_names();
         let r = Read {
-            title: &issue.title,
-            body: issue.body(),
+            reading,
             labels: &labels,
-            previous: previous.as_ref(),
-            has_report: keep.is_some(),
+            previous: seen.previous.as_ref(),
+            has_report: seen.keep.is_some(),
         };
-        plan(&r, &live_part, reported_at, s)
+        plan(&r, live_part, reported_at, s)
     };
-    let mut p = read(&issue);
-    // Re-read right before writing; redo the plan if a person changed the issue meanwhile.
+    let mut p = plan_of(&seen.issue, &reading);
+    let mut issue = seen.issue.clone();
     for _ in 0..3 {
         if !p.issue_write() {
             break;
         }
-        let fresh = gh.get_issue(number).await?;
+        let fresh = gh.get_issue(seen.number).await?;
         if fresh.body() == issue.body()
             && fresh.title == issue.title
             && fresh.label_names() == issue.label_names()
         {
             break;
         }
-        log(&format!(
-            "#{number} changed while it was being triaged; planning again on the new text"
-        ));
+        log("changed while it was being triaged; planning again on the new text");
         issue = fresh;
-        p = read(&issue);
+        p = plan_of(&issue, &Reading::new(&issue.title, issue.body()));
     }
+    seen.issue = issue;
+    Ok(p)
+}
 
+/// Short descriptions of the writes a plan makes (or would make, in a dry run).
+fn changes(p: &Plan, seen: &Seen) -> Vec<String> {
     let mut changes = Vec::new();
     if p.new_body.is_some() {
         let mut what = format!("ticked {} item(s)", p.ticked_now.len());
-        if p.triage.redacted_body != issue.body() {
+        if p.triage.redacted_body != seen.issue.body() {
             what.push_str(", masked secrets");
         }
         changes.push(what);
@@ -456,37 +346,15 @@ pub async fn triage_issue(
             p.labels.remove.join(", ")
         ));
     }
-    match (&keep, p.comment_needed) {
+    match (&seen.keep, p.comment_needed) {
         (None, _) => changes.push("created the report".into()),
         (Some(_), true) => changes.push("updated the report".into()),
         (Some(_), false) => {}
     }
-    if !extras.is_empty() {
-        changes.push(format!("deleted {} duplicate report(s)", extras.len()));
+    if !seen.extras.is_empty() {
+        changes.push(format!("deleted {} duplicate report(s)", seen.extras.len()));
     }
-
-    if s.dry_run {
-        for ch in &changes {
-            log(&format!("dry run: #{number}: would have {ch}"));
-        }
-    } else {
-        write(gh, repo_labels, s, number, &p, keep.as_ref(), &extras).await?;
-        if !changes.is_empty() {
-            log(&format!("#{number}: {}", changes.join("; ")));
-        }
-    }
-    if changes.is_empty() {
-        log(&format!("#{number}: nothing changed; no writes"));
-    }
-    Ok(Some(Outcome {
-        number,
-        title: secrets::redact(&issue.title),
-        severity: p.triage.verdict.severity,
-        diagnosis: secrets::redact(&p.triage.verdict.diagnosis),
-        json: serde_json::to_value(report::json(&p.triage)).unwrap_or_default(),
-        visible: p.visible,
-        changes,
-    }))
+    changes
 }
 
 async fn write(
@@ -564,11 +432,9 @@ async fn rollback(gh: &Github, number: u64, p: &Plan) {
         Ok::<(), GithubError>(())
     };
     match undo.await {
-        Ok(()) => log(&format!(
-            "#{number}: the report could not be written; undid this run's ticks and label changes"
-        )),
+        Ok(()) => log("the report could not be written; undid this run's ticks and label changes"),
         Err(e) => log(&format!(
-            "#{number}: the report could not be written and undoing the ticks and labels failed too ({e})"
+            "the report could not be written and undoing the ticks and labels failed too ({e})"
         )),
     }
 }
@@ -592,7 +458,7 @@ async fn create_report(
         }
         let wait = err.retry_in().unwrap_or_else(|| gh.backoff(attempt));
         log(&format!(
-            "#{number}: creating the report failed ({err}); looking for it before trying again in {} ms",
+            "creating the report failed ({err}); looking for it before trying again in {} ms",
             wait.as_millis()
         ));
         tokio::time::sleep(wait).await;

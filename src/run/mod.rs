@@ -8,18 +8,20 @@
 
 pub mod issue;
 pub mod live;
+pub mod plan;
 pub mod watch;
 pub mod workflow;
 
 use crate::action::{ActionEnv, Env};
-use crate::config::Config;
-use crate::event::{self, Intake, Target, Trigger};
-use crate::github::{Github, RetryPolicy};
+use crate::config::{Config, ConfigError};
+use crate::credentials::Credentials;
+use crate::event::{self, EventError, Intake, Target, Trigger};
+use crate::github::{Github, GithubError, RetryPolicy};
 use crate::live::Live;
 use crate::markdown::inline;
 use crate::secrets::held::{Credential, Held};
-use anyhow::{Context as _, Result, anyhow, bail};
 use issue::{Outcome, RepoLabels, Settings};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use workflow::log;
@@ -47,42 +49,122 @@ pub struct RunReport {
     pub watch: Option<watch::WatchOutcome>,
 }
 
+/// Why a run failed. The texts say what to fix where that is known; the issue, listing
+/// and watch variants name the step and keep GitHub's error as their cause.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The Actions environment, the credentials or the live checks' setup (their own
+    /// message).
+    #[error("{0}")]
+    Setup(String),
+    #[error(
+        "no GitHub token: pass `github-token: ${{{{ github.token }}}}` to the action (or set GITHUB_TOKEN)"
+    )]
+    NoToken,
+    #[error(transparent)]
+    Github(#[from] GithubError),
+    #[error(transparent)]
+    Event(#[from] EventError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("config {}: {error}", path.display())]
+    ConfigFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("reading the config {path} through the API")]
+    ConfigApi {
+        path: String,
+        #[source]
+        source: GithubError,
+    },
+    #[error(
+        "config {path} was not found in the workspace or the repository; fix the `config` input or add the file"
+    )]
+    ConfigMissing { path: String },
+    #[error("GITHUB_EVENT_PATH {}", path.display())]
+    EventFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the event payload {} is not JSON", path.display())]
+    EventJson {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("GITHUB_EVENT_PATH is not set; `run` needs the event payload of a `{event}` event")]
+    NoEventPath { event: String },
+    #[error("issue #{number}")]
+    Issue {
+        number: u64,
+        #[source]
+        source: GithubError,
+    },
+    #[error("listing open issues")]
+    ListIssues(#[source] GithubError),
+    #[error("watch")]
+    Watch(#[source] GithubError),
+    #[error("writing {what} {}", path.display())]
+    Write {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{count} of the swept issues failed: {list}")]
+    Sweep { count: usize, list: String },
+    #[error("starting the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl RunError {
+    /// A setup error, from whatever error type the setup step returns.
+    fn setup(e: impl std::fmt::Display) -> Self {
+        Self::Setup(e.to_string())
+    }
+
+    fn write(what: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Self::Write {
+            what,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// An error and its causes on one line, `: `-separated.
+fn one_line(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 /// The `run` command: a runtime, [`execute`], and the `::error::` annotation on failure.
-pub fn run_action(env: &Env) -> Result<()> {
+pub fn run_action(env: &Env) -> Result<(), RunError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("starting the async runtime")?;
+        .map_err(RunError::Runtime)?;
     match rt.block_on(execute(env)) {
         Ok(_) => Ok(()),
         Err(e) => {
-            workflow::error(&format!("{e:#}"));
+            workflow::error(&one_line(&e));
             Err(e)
         }
     }
 }
 
 /// Runs the action.
-pub async fn execute(env: &Env) -> Result<RunReport> {
+pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let a = env.action().map_err(|e| anyhow!(e))?;
-    let creds = env.credentials().map_err(|e| anyhow!(e))?;
-    let token = a.token.clone().ok_or_else(|| {
-        anyhow!("no GitHub token: pass `github-token: ${{{{ github.token }}}}` to the action (or set GITHUB_TOKEN)")
-    })?;
-    let mut secrets = creds.secret_values();
-    secrets.push(token.expose());
-    workflow::mask(&secrets);
-    let mut held = creds.held();
-    held.push(Credential::GithubToken(token.expose()));
-    crate::secrets::held::install(Held::new(&held));
-
-    let retry = RetryPolicy {
-        base: Duration::from_millis(a.retry_base_ms),
-        max_wait: Duration::from_secs(a.max_wait_seconds),
-        ..RetryPolicy::default()
-    };
-    let gh = Github::new(&a.api_url, token.expose(), &a.repository, retry)?;
+    let (a, creds, gh) = connect(env)?;
     // A bad event file is reported before any network call.
     let payload = read_payload(&a)?;
     let config = load_config(env, &a, &gh).await?;
@@ -108,69 +190,18 @@ pub async fn execute(env: &Env) -> Result<RunReport> {
         now: a.now,
         bot_logins: &a.bot_logins,
     };
-    let live = Live::new(&config, &creds, a.now).map_err(|e| anyhow!(e))?;
-    let mut repo_labels = RepoLabels::default();
-    let mut report = RunReport::default();
-    match intake {
-        Intake::Ignore(why) => {
-            log(&format!("nothing to do: {why}"));
-            report.ignored = Some(why);
-        }
-        Intake::One(t) => {
-            log(&format!(
-                "triaging #{} ({:?}, live checks {})",
-                t.number,
-                t.trigger,
-                if t.live_allowed {
-                    "allowed"
-                } else {
-                    "not allowed"
-                }
-            ));
-            let outcome =
-                issue::triage_issue(&gh, &live, &mut repo_labels, &settings, t.clone(), None)
-                    .await
-                    .with_context(|| format!("issue #{}", t.number))?;
-            report.outcomes.extend(outcome);
-        }
-        Intake::Sweep(trigger) => {
-            sweep(
-                &gh,
-                &live,
-                &mut repo_labels,
-                &settings,
-                &a,
-                trigger,
-                &mut report,
-            )
-            .await?
-        }
-    }
-    // The watch acts on schedule and dispatch only: nobody outside the team can make the
-    // bot file issues.
-    if a.watch {
-        if matches!(a.event_name.as_str(), "schedule" | "workflow_dispatch") {
-            let done: Vec<u64> = report.outcomes.iter().map(|o| o.number).collect();
-            let w = watch::Watch {
-                gh: &gh,
-                live: &live,
-                repo_labels: &mut repo_labels,
-                s: &settings,
-                workspace: a.workspace.as_deref(),
-                done: &done,
-            }
-            .run()
-            .await
-            .context("watch")?;
-            report.outcomes.extend(w.outcomes.iter().cloned());
-            report.watch = Some(w);
-        } else {
-            log(&format!(
-                "watch: not on `{}` events (only schedule and workflow_dispatch)",
-                a.event_name
-            ));
-        }
-    }
+    let live = Live::new(&config, &creds, a.now).map_err(RunError::setup)?;
+    let mut run = Run {
+        gh: &gh,
+        live: &live,
+        repo_labels: RepoLabels::default(),
+        s: &settings,
+        a: &a,
+        report: RunReport::default(),
+    };
+    run.intake(intake).await?;
+    run.watch().await?;
+    let mut report = run.report;
     report.calls = gh.calls();
     report.writes = gh.writes();
     report.label_calls = gh.label_calls();
@@ -178,6 +209,33 @@ pub async fn execute(env: &Env) -> Result<RunReport> {
     report.pendo_requests = live.pendo_requests();
     publish(&a, &report)?;
     report.wall = started.elapsed();
+    finish(report)
+}
+
+/// Reads the action's settings and credentials, masks the secrets, and makes the GitHub
+/// client.
+fn connect(env: &Env) -> Result<(ActionEnv, Credentials, Github), RunError> {
+    let a = env.action().map_err(RunError::setup)?;
+    let creds = env.credentials().map_err(RunError::setup)?;
+    let token = a.token.clone().ok_or(RunError::NoToken)?;
+    let mut secrets = creds.secret_values();
+    secrets.push(token.expose());
+    workflow::mask(&secrets);
+    let mut held = creds.held();
+    held.push(Credential::GithubToken(token.expose()));
+    crate::secrets::held::install(Held::new(&held));
+
+    let retry = RetryPolicy {
+        base: Duration::from_millis(a.retry_base_ms),
+        max_wait: Duration::from_secs(a.max_wait_seconds),
+        ..RetryPolicy::default()
+    };
+    let gh = Github::new(&a.api_url, token.expose(), &a.repository, retry)?;
+    Ok((a, creds, gh))
+}
+
+/// The last log line; the run fails when a swept issue did.
+fn finish(report: RunReport) -> Result<RunReport, RunError> {
     log(&format!(
         "done: {} issue(s), {} GitHub call(s) ({} write(s)), live checks ran {} time(s)",
         report.outcomes.len(),
@@ -191,13 +249,95 @@ pub async fn execute(env: &Env) -> Result<RunReport> {
             .iter()
             .map(|(n, e)| format!("#{n}: {e}"))
             .collect();
-        bail!(
-            "{} of the swept issues failed: {}",
-            report.failures.len(),
-            list.join("; ")
-        );
+        return Err(RunError::Sweep {
+            count: report.failures.len(),
+            list: list.join("; "),
+        });
     }
     Ok(report)
+}
+
+/// One run's clients, settings and what it did so far.
+struct Run<'a, 'b> {
+    gh: &'a Github,
+    live: &'a Arc<Live>,
+    repo_labels: RepoLabels,
+    s: &'a Settings<'b>,
+    a: &'a ActionEnv,
+    report: RunReport,
+}
+
+impl Run<'_, '_> {
+    /// Triages what the event asks for: nothing, one issue, or every open `[API]` issue.
+    async fn intake(&mut self, intake: Intake) -> Result<(), RunError> {
+        match intake {
+            Intake::Ignore(why) => {
+                log(&format!("nothing to do: {why}"));
+                self.report.ignored = Some(why);
+            }
+            Intake::One(t) => {
+                log(&format!(
+                    "triaging #{} ({:?}, live checks {})",
+                    t.number,
+                    t.trigger,
+                    if t.live_allowed {
+                        "allowed"
+                    } else {
+                        "not allowed"
+                    }
+                ));
+                let number = t.number;
+                let outcome =
+                    issue::triage_issue(self.gh, self.live, &mut self.repo_labels, self.s, t, None)
+                        .await
+                        .map_err(|source| RunError::Issue { number, source })?;
+                self.report.outcomes.extend(outcome);
+            }
+            Intake::Sweep(trigger) => {
+                sweep(
+                    self.gh,
+                    self.live,
+                    &mut self.repo_labels,
+                    self.s,
+                    self.a,
+                    trigger,
+                    &mut self.report,
+                )
+                .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// The watch, when it is on. It acts on schedule and dispatch only: nobody outside the
+    /// team can make the bot file issues.
+    async fn watch(&mut self) -> Result<(), RunError> {
+        if !self.a.watch {
+            return Ok(());
+        }
+        let event = self.a.event_name.as_str();
+        if !matches!(event, "schedule" | "workflow_dispatch") {
+            log(&format!(
+                "watch: not on `{event}` events (only schedule and workflow_dispatch)"
+            ));
+            return Ok(());
+        }
+        let done: Vec<u64> = self.report.outcomes.iter().map(|o| o.number).collect();
+        let w = watch::Watch {
+            gh: self.gh,
+            live: self.live,
+            repo_labels: &mut self.repo_labels,
+            s: self.s,
+            workspace: self.a.workspace.as_deref(),
+            done: &done,
+        }
+        .run()
+        .await
+        .map_err(RunError::Watch)?;
+        self.report.outcomes.extend(w.outcomes.iter().cloned());
+        self.report.watch = Some(w);
+        Ok(())
+    }
 }
 
 async fn sweep(
@@ -208,11 +348,11 @@ async fn sweep(
     a: &ActionEnv,
     trigger: Trigger,
     report: &mut RunReport,
-) -> Result<()> {
+) -> Result<(), RunError> {
     let issues: Vec<_> = gh
         .list_open_issues()
         .await
-        .context("listing open issues")?
+        .map_err(RunError::ListIssues)?
         .into_iter()
         .filter(|i| event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
         .collect();
@@ -255,14 +395,14 @@ async fn sweep(
 
 /// The config: `$GITHUB_WORKSPACE/<path>` when the repository is checked out, else the
 /// contents API; defaults when the default path has no file.
-async fn load_config(env: &Env, a: &ActionEnv, gh: &Github) -> Result<Config> {
+async fn load_config(env: &Env, a: &ActionEnv, gh: &Github) -> Result<Config, RunError> {
     let (path, explicit) = env.config_path();
     if let Some(ws) = &a.workspace {
         let full = ws.join(&path);
         match std::fs::read_to_string(&full) {
             Ok(text) => return Ok(Config::from_yaml(&text, &path)?),
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                bail!("config {}: {e}", full.display())
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(RunError::ConfigFile { path: full, error });
             }
             Err(_) if !explicit && ws.join(".git").exists() => return Ok(Config::default()),
             Err(_) => {}
@@ -271,32 +411,35 @@ async fn load_config(env: &Env, a: &ActionEnv, gh: &Github) -> Result<Config> {
     match gh
         .get_file(&path)
         .await
-        .with_context(|| format!("reading the config {path} through the API"))?
-    {
+        .map_err(|source| RunError::ConfigApi {
+            path: path.clone(),
+            source,
+        })? {
         Some(text) => Ok(Config::from_yaml(
             &text,
             &format!("{}:{path}", a.repository),
         )?),
-        None if explicit => bail!(
-            "config {path} was not found in the workspace or the repository; fix the `config` input or add the file"
-        ),
+        None if explicit => Err(RunError::ConfigMissing { path }),
         None => Ok(Config::default()),
     }
 }
 
-fn read_payload(a: &ActionEnv) -> Result<serde_json::Value> {
+fn read_payload(a: &ActionEnv) -> Result<serde_json::Value, RunError> {
     let needs = matches!(a.event_name.as_str(), "issues" | "issue_comment");
     match &a.event_path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("GITHUB_EVENT_PATH {}", p.display()))?;
-            serde_json::from_str(&text)
-                .with_context(|| format!("the event payload {} is not JSON", p.display()))
+            let text = std::fs::read_to_string(p).map_err(|source| RunError::EventFile {
+                path: p.clone(),
+                source,
+            })?;
+            serde_json::from_str(&text).map_err(|source| RunError::EventJson {
+                path: p.clone(),
+                source,
+            })
         }
-        None if needs => bail!(
-            "GITHUB_EVENT_PATH is not set; `run` needs the event payload of a `{}` event",
-            a.event_name
-        ),
+        None if needs => Err(RunError::NoEventPath {
+            event: a.event_name.clone(),
+        }),
         None => Ok(serde_json::Value::Null),
     }
 }
@@ -308,18 +451,18 @@ const MAX_REPORT_JSON_BYTES: usize = 512 * 1024;
 
 /// Step outputs, the job summary, and the report in the log. Outputs carry the same
 /// neutralised text as the comment: they end up in notifiers and chat.
-fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
+fn publish(a: &ActionEnv, r: &RunReport) -> Result<(), RunError> {
     if let Some(w) = &r.watch {
         if let Some(path) = &a.output_file {
             let healthy = w.healthy.map_or(String::new(), |h| h.to_string());
             let issue = w.issue.map_or(String::new(), |n| n.to_string());
             let text = workflow::format_outputs(&[("healthy", healthy), ("watch-issue", issue)]);
             workflow::append(path, &text)
-                .with_context(|| format!("writing GITHUB_OUTPUT {}", path.display()))?;
+                .map_err(|source| RunError::write("GITHUB_OUTPUT", path, source))?;
         }
         if let Some(path) = &a.summary_file {
             workflow::append(path, &format!("{}\n", w.summary))
-                .with_context(|| format!("writing GITHUB_STEP_SUMMARY {}", path.display()))?;
+                .map_err(|source| RunError::write("GITHUB_STEP_SUMMARY", path, source))?;
         }
     }
     let (severity, verdict, json) = match r.outcomes.as_slice() {
@@ -356,7 +499,7 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
             ("report-json", json),
         ]);
         workflow::append(path, &text)
-            .with_context(|| format!("writing GITHUB_OUTPUT {}", path.display()))?;
+            .map_err(|source| RunError::write("GITHUB_OUTPUT", path, source))?;
     }
     if let Some(path) = &a.summary_file {
         let text = match r.outcomes.as_slice() {
@@ -364,7 +507,7 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<()> {
             many => summary_table(many),
         };
         workflow::append(path, &text)
-            .with_context(|| format!("writing GITHUB_STEP_SUMMARY {}", path.display()))?;
+            .map_err(|source| RunError::write("GITHUB_STEP_SUMMARY", path, source))?;
     }
     Ok(())
 }
@@ -464,6 +607,37 @@ mod tests {
             visible: String::new(),
             changes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn run_errors_say_what_they_said_and_keep_their_causes() {
+        assert_eq!(
+            RunError::NoToken.to_string(),
+            "no GitHub token: pass `github-token: ${{ github.token }}` to the action (or set GITHUB_TOKEN)"
+        );
+        let e = RunError::Issue {
+            number: 7,
+            source: GithubError::Transport {
+                what: "GET issues/7".into(),
+                message: "reset".into(),
+            },
+        };
+        assert_eq!(
+            one_line(&e),
+            "issue #7: GitHub request GET issues/7 failed: reset"
+        );
+        // The config file's own error is part of the message, not a cause.
+        let e = RunError::ConfigFile {
+            path: "a.yml".into(),
+            error: std::io::Error::other("denied"),
+        };
+        assert!(std::error::Error::source(&e).is_none());
+        assert_eq!(one_line(&e), "config a.yml: denied");
+        let e = RunError::Sweep {
+            count: 2,
+            list: "#1: x; #2: y".into(),
+        };
+        assert_eq!(e.to_string(), "2 of the swept issues failed: #1: x; #2: y");
     }
 
     #[test]

@@ -1,0 +1,220 @@
+//! The `parse` and `check` commands: read an issue body from a file or stdin, then print
+//! its parse, or triage it and print the report. Nothing is written to GitHub.
+//!
+//! `check` runs the same steps as the Action, once: one [`Reading`] of the body, the live
+//! checks the credentials allow (from the reading's live inputs), one triage remembering
+//! nothing, one render.
+
+use crate::action::Env;
+use crate::checks::Finding;
+use crate::clock::{Basis, Clock, ReportedAt};
+use crate::config::{Config, ConfigError};
+use crate::credentials::Credentials;
+use crate::live::Live;
+use crate::reading::Reading;
+use crate::secrets::held;
+use crate::{event, report, triage};
+use std::fmt::Display;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Why a command could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("reading the issue body from {}", path.display())]
+    ReadBody {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{} is larger than {} MiB; an issue body is at most 65,536 characters on GitHub, so pass the body only (cap: {MAX_BODY_BYTES} bytes)",
+        path.display(),
+        MAX_BODY_BYTES >> 20
+    )]
+    TooLarge { path: PathBuf },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("config {}: {error}; pass an existing file with --config or remove the setting", path.display())]
+    ConfigFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The environment, the credentials or the live checks' setup (their own message).
+    #[error("{0}")]
+    Setup(String),
+    #[error("starting the async runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+impl CommandError {
+    /// A setup error, from whatever error type the setup step returns.
+    fn setup(e: impl Display) -> Self {
+        Self::Setup(e.to_string())
+    }
+}
+
+/// How `check` prints the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+/// What `check` is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckArgs<'a> {
+    /// Issue body file, or `-` for stdin.
+    pub file: &'a Path,
+    /// An explicit config file (else the environment's, else the default path if present).
+    pub config: Option<&'a Path>,
+    pub format: Format,
+    /// Judge the reported times as of this moment (Unix seconds) instead of now.
+    pub as_of: Option<i64>,
+    /// The issue's title: the Action's gate (an `[API]` title) applies first.
+    pub title: Option<&'a str>,
+}
+
+/// The largest issue body `parse` and `check` read. GitHub stores at most 65,536
+/// characters (at most 256 KiB of UTF-8) per issue body; 1 MiB leaves room for pasted
+/// exports and still keeps memory small.
+pub const MAX_BODY_BYTES: u64 = 1 << 20;
+
+/// Reads an issue body from a file or stdin, at most [`MAX_BODY_BYTES`]. Invalid UTF-8
+/// is replaced, with a warning.
+pub fn read_body(file: &Path) -> Result<String, CommandError> {
+    let failed = |source| CommandError::ReadBody {
+        path: file.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    let source: Box<dyn Read> = if file == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).map_err(failed)?)
+    };
+    source
+        .take(MAX_BODY_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_BODY_BYTES {
+        return Err(CommandError::TooLarge {
+            path: file.to_path_buf(),
+        });
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "pendo-triage: warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD",
+                file.display()
+            );
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    })
+}
+
+/// `parse`: prints the parsed issue as JSON. Secrets never print: the parse is of the
+/// redacted body.
+pub fn parse(file: &Path) -> Result<(), CommandError> {
+    let reading = Reading::new("", &read_body(file)?);
+    println!("{}", serde_json::to_string_pretty(&reading.issue)?);
+    Ok(())
+}
+
+/// `check`: triages the body and prints the report.
+pub fn check(args: CheckArgs) -> Result<(), CommandError> {
+    let env = Env::from_process();
+    let config = load_config(args.config, &env)?;
+    if let Some(t) = args.title
+        && !event::is_api_issue(t, &[], &config.labels)
+    {
+        return not_an_api_issue(args.format);
+    }
+    let creds = env.credentials().map_err(CommandError::setup)?;
+    held::install(held::Held::new(&creds.held()));
+    let mut clock = Clock::at(env.now().map_err(CommandError::setup)?);
+    if let Some(at) = args.as_of {
+        clock = clock.with_reported(ReportedAt {
+            at,
+            basis: Basis::Given,
+        });
+    }
+    let reading = Reading::new(args.title.unwrap_or(""), &read_body(args.file)?);
+    let live = live_findings(&reading, &config, &creds, &clock)?;
+    let t = triage::triage_reading(&reading, &config, &creds, &live, &clock, None);
+    match args.format {
+        Format::Markdown => {
+            let ctx = report::Context {
+                recheck_label: config.labels.recheck.clone(),
+                live_at: (!live.is_empty()).then_some(clock.now),
+                ..Default::default()
+            };
+            print!("{}", held::scrub(&report::render_markdown(&t, &ctx, None)));
+        }
+        Format::Json => println!(
+            "{}",
+            held::scrub(&serde_json::to_string_pretty(&report::json(&t))?)
+        ),
+    }
+    Ok(())
+}
+
+/// The Action's gate: it would not triage an issue with this title at all.
+fn not_an_api_issue(format: Format) -> Result<(), CommandError> {
+    let line = format!(
+        "Not an [API] issue: the title does not start with {} (the Action would not triage it)",
+        event::TITLE_PREFIX
+    );
+    match format {
+        Format::Markdown => println!("{line}"),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "api_issue": false,
+                "severity": "P2",
+                "diagnosis": line,
+                "environment": null,
+                "data_type": null,
+                "checks": [],
+                "labels": [],
+                "ticks": [],
+            }))?
+        ),
+    }
+    Ok(())
+}
+
+/// The config `check` uses: the explicit file (which must exist), else the environment's
+/// path (which must exist when set explicitly), else the defaults.
+fn load_config(explicit: Option<&Path>, env: &Env) -> Result<Config, CommandError> {
+    let (path, must_exist) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => {
+            let (p, explicit) = env.config_path();
+            (PathBuf::from(p), explicit)
+        }
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Config::from_yaml(&text, &path.display().to_string())?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Config::default()),
+        Err(error) => Err(CommandError::ConfigFile { path, error }),
+    }
+}
+
+/// The live checks the credentials allow, for the issue read.
+fn live_findings(
+    reading: &Reading,
+    config: &Config,
+    creds: &Credentials,
+    clock: &Clock,
+) -> Result<Vec<Finding>, CommandError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CommandError::Runtime)?;
+    let live = Live::new(config, creds, clock.now).map_err(CommandError::setup)?;
+    Ok(rt.block_on(live.run_all(&reading.live_inputs)))
+}
