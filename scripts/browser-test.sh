@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The report as people see it, in a real browser: renders the whole report comment (a
-# failing and a healthy sync) to HTML as GitHub does (comrak, in tests/report_render.rs),
+# failing and a healthy sync) to HTML as GitHub does (comrak, in tests/it/report_render.rs),
 # then draws every Mermaid block with the pinned mermaid from npm in Debian's headless
 # Chromium (tests/browser/render.mjs) and fails unless each block parses and draws an SVG
 # with the expected number of bars. Screenshots go to target/report-html/; with
@@ -30,9 +30,9 @@ echo "browser-test: $("${CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null || 
 
 rm -rf target/report-html
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --locked --test report_render
+  cargo nextest run --locked --test it report_render::
 else
-  cargo test --locked --test report_render
+  cargo test --locked --test it report_render::
 fi
 mkdir -p "$shots"
 node tests/browser/render.mjs target/report-html "$shots"

@@ -1,6 +1,6 @@
 // Draws the report's Mermaid blocks as GitHub would, in Debian's headless Chromium.
 //
-// Reads the pages tests/report_render.rs wrote (target/report-html/NAME.html, with the
+// Reads the pages tests/it/report_render.rs wrote (target/report-html/NAME.html, with the
 // expected number of points per chart in NAME.points), loads mermaid (the pinned npm
 // package) into each, renders every <pre lang="mermaid"> block, and fails unless every
 // block parses and draws an SVG whose two bar series (failures, records) have exactly the
@@ -55,7 +55,7 @@ try {
 const pages = readdirSync(htmlDir).filter((f) => f.endsWith('.html')).sort();
 let failures = 0;
 if (pages.length === 0) {
-  console.error(`render: no pages in ${htmlDir} (run cargo nextest run --test report_render first)`);
+  console.error(`render: no pages in ${htmlDir} (run cargo nextest run --test it report_render:: first)`);
   failures++;
 }
 for (const file of pages) {

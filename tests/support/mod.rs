@@ -1,8 +1,9 @@
 //! Helpers shared by the integration tests: the built binary, event files,
 //! the example issues, a minimal HTTP/1.1 client, and the fake GitHub.
 //!
-//! Each test crate includes this with `mod support;` and uses a subset, so
-//! unused items are allowed here.
+//! The test binary (`tests/it/main.rs`) and the benches include this with
+//! `#[path = ".../support/mod.rs"] mod support;`; a bench uses a subset, so unused items
+//! are allowed here.
 #![allow(dead_code, unused_imports)]
 
 pub mod cli;

@@ -4,7 +4,7 @@
 //! itself, runs side by side with another server, and every sync history loads with the
 //! facts the checks will rely on.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -324,8 +324,8 @@ fn events_rows_fills_a_large_table_in_one_statement() {
     assert!(epoch(&pg, "select min(created_at) from public.pendo_events") > NOW - 7 * 86_400);
 }
 
-/// The 1,000,000-row benchmark (5.5-8.5 s on 2 busy cores): `cargo test --test pg_selftest
-/// -- --ignored events_rows_million`.
+/// The 1,000,000-row benchmark (5.5-8.5 s on 2 busy cores): `cargo test --test it
+/// pg_selftest::events_rows_million -- --ignored`.
 #[test]
 #[ignore = "benchmark"]
 fn events_rows_million() {

@@ -6,7 +6,7 @@
 //! PostgREST's own answers (bad key, anon key, paused project, missing table, row caps)
 //! each get their own diagnosis.
 
-mod support;
+use crate::support;
 
 use serde_json::{Map, Value, json};
 use std::sync::Arc;

@@ -2,8 +2,8 @@
 //! (members only, never on pull requests), a non-member's issue, a person's untick, and a
 //! person's own severity label.
 
-mod action_harness;
-mod support;
+use crate::action_harness;
+use crate::support;
 
 use action_harness::{Harness, ticks};
 use serde_json::json;

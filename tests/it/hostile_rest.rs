@@ -2,7 +2,7 @@
 //! asked for, and the answers decode within bounds (the peak is measured in
 //! `benches/hostile.rs`).
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 use support::cli::{check_json, status, summary};

@@ -3,7 +3,7 @@
 //! reference deployment yields the findings, severity, labels and ticks a person would
 //! expect. And the health function the project ships gives the same facts over REST.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::cli::{check_json, status, strings, summary};

@@ -2,7 +2,7 @@
 //! (status codes, bodies, pagination, rate-limit headers) and that its
 //! injected faults behave as the end-to-end tests rely on.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -4,8 +4,8 @@
 //! edits. And a property: a form body and the markdown body saying the same thing get the
 //! same verdict.
 
-mod action_harness;
-mod support;
+use crate::action_harness;
+use crate::support;
 
 use action_harness::{Harness, assert_only_ticks, ticks};
 use pendo_triage::checks::Status;

@@ -3,8 +3,8 @@
 //! failure that persists. The issue ends untouched or fully updated, never with two
 //! reports.
 
-mod action_harness;
-mod support;
+use crate::action_harness;
+use crate::support;
 
 use action_harness::Harness;
 use support::{Fault, Method};

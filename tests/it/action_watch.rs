@@ -3,8 +3,8 @@
 //! `[API]` issue itself when it is broken, keeps that one issue updated, and closes it when
 //! the sync recovers; against the fake GitHub, with its faults.
 
-mod action_harness;
-mod support;
+use crate::action_harness;
+use crate::support;
 
 use action_harness::{Harness, Run, TEMPLATE_LABELS};
 use serde_json::json;

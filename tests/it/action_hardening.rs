@@ -2,8 +2,8 @@
 //! stranger's forged report comment, thousands of pasted keys, a key in the title, and
 //! issue text reaching the step outputs.
 
-mod action_harness;
-mod support;
+use crate::action_harness;
+use crate::support;
 
 use action_harness::{Harness, TEMPLATE_LABELS};
 use base64::Engine as _;

@@ -4,7 +4,7 @@
 //! it in clear text, unless the URL asks for that; one huge row ends at the cap; a hung
 //! server costs one timeout; a configured value cannot change the SQL it travels in.
 
-mod support;
+use crate::support;
 
 use pendo_triage::credentials::SecretString;
 use pendo_triage::live::supabase::client::db::{Arg, Db};

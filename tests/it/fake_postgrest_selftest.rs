@@ -3,7 +3,7 @@
 //! mode, its error bodies per version, RLS for the anon role, RPC, and the fault knobs. The
 //! product's own tests trust the fake only as far as these pass.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

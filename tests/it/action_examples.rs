@@ -3,8 +3,8 @@
 //! a body that differs only in ticked brackets and masked secrets; a second run changes
 //! nothing and writes nothing.
 
-mod action_harness;
-mod support;
+use crate::action_harness;
+use crate::support;
 
 use action_harness::{Harness, assert_only_ticks};
 use pendo_triage::secrets;

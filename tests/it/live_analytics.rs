@@ -4,7 +4,7 @@
 //! table is nothing to judge; and over REST the counts and a sample of the evidence come
 //! from PostgREST's `Content-Range`.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::cli::{check_json, finding, status, strings, summary};

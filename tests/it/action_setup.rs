@@ -2,8 +2,8 @@
 //! through the API, dry-run, a non-member's issue, duplicate reports left by a race,
 //! and a sweep through pagination with one summary table.
 
-mod action_harness;
-mod support;
+use crate::action_harness;
+use crate::support;
 
 use action_harness::Harness;
 use serde_json::json;

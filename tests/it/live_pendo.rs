@@ -2,7 +2,7 @@
 //! hosts on 127.0.0.1, for every way Pendo answers (or does not). Each story asserts the
 //! findings, the severity, the labels and the ticks a person would see.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::cli::{finding, status, strings, summary};

@@ -2,7 +2,7 @@
 //! expand=* app split, aggregation days and validation errors) and that each knob does
 //! what the end-to-end tests rely on.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 
