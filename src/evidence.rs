@@ -28,12 +28,21 @@ pub struct Reported {
     pub areas: Vec<Area>,
     /// What to do about it (empty when it is fine).
     pub fix: String,
+    #[serde(skip)]
+    advice: Option<Advice>,
 }
 
 /// Reads the issue's reported values. Ages of the times it reports ("last successful
 /// sync …") are measured against `at`, the moment the issue said them, never the moment
 /// the bot runs: an unchanged issue reads the same on every run.
-pub fn reported(issue: &Issue, thresholds: &Thresholds, at: &ReportedAt) -> Vec<Reported> {
+///
+/// `log_table` is the sync log's table (`sync_log.table`), which the advice names.
+pub fn reported(
+    issue: &Issue,
+    thresholds: &Thresholds,
+    log_table: &str,
+    at: &ReportedAt,
+) -> Vec<Reported> {
     let mut out = Vec::new();
     out.extend(response(issue));
     out.extend(success_rate(issue, thresholds));
@@ -43,7 +52,44 @@ pub fn reported(issue: &Issue, thresholds: &Thresholds, at: &ReportedAt) -> Vec<
     out.extend(sync_times(issue, thresholds, at));
     out.extend(throttling(issue));
     out.extend(data_problems(issue));
+    for r in &mut out {
+        if let Some(advice) = r.advice {
+            r.fix = advice.text(log_table);
+        }
+    }
     out
+}
+
+/// What to do about a reported value that is not a known code or status, by its kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Advice {
+    FailedRuns,
+    Latency,
+    Staleness,
+    Throttling,
+    Counts,
+}
+
+impl Advice {
+    fn of(name: &str) -> Advice {
+        match name {
+            "Success Rate" | "Error Rate" | "Sync Status" => Advice::FailedRuns,
+            "Latency" | "Response Time" => Advice::Latency,
+            "Stale Data" | "Last Run" => Advice::Staleness,
+            "Throttling" => Advice::Throttling,
+            _ => Advice::Counts,
+        }
+    }
+
+    fn text(self, log_table: &str) -> String {
+        match self {
+            Advice::FailedRuns => format!("Read the failed runs' error_message in {log_table} and the Edge Function logs; fix the first error, then rerun the sync."),
+            Advice::Latency => "Page the Pendo request into smaller windows and raise the Edge Function timeout only if needed.".into(),
+            Advice::Staleness => "Check that the pg_cron job is active and that its last runs succeeded (cron.job_run_details), then backfill the gap.".into(),
+            Advice::Throttling => "Back off on 429 honouring Retry-After and spread the cron schedule so runs do not overlap.".into(),
+            Advice::Counts => "Compare row counts in Supabase with the Pendo UI for the same window and resync the missing range.".into(),
+        }
+    }
 }
 
 /// The reported response's status (with its code and error), else its error code alone.
@@ -239,25 +285,15 @@ fn reported_time(
 }
 
 fn item(name: &str, value: &str, impact: Impact, meaning: String, areas: &[Area]) -> Reported {
-    let fix = if impact == Impact::None {
-        String::new()
-    } else {
-        match name {
-            "Success Rate" | "Error Rate" | "Sync Status" => "Read the failed runs' error_message in sync_status and the Edge Function logs; fix the first error, then rerun the sync.",
-            "Latency" | "Response Time" => "Page the Pendo request into smaller windows and raise the Edge Function timeout only if needed.",
-            "Stale Data" | "Last Run" => "Check that the pg_cron job is active and that its last runs succeeded (cron.job_run_details), then backfill the gap.",
-            "Throttling" => "Back off on 429 honouring Retry-After and spread the cron schedule so runs do not overlap.",
-            _ => "Compare row counts in Supabase with the Pendo UI for the same window and resync the missing range.",
-        }
-        .to_string()
-    };
     Reported {
         name: name.to_string(),
         value: value.to_string(),
         impact,
         meaning,
         areas: areas.to_vec(),
-        fix,
+        // Filled by `reported`, which knows the sync log's table.
+        fix: String::new(),
+        advice: (impact != Impact::None).then(|| Advice::of(name)),
     }
 }
 
@@ -279,6 +315,7 @@ fn status_meaning(status: u16, code: Option<&str>, error: Option<&str>) -> Repor
             meaning: String::new(),
             areas: Vec::new(),
             fix: String::new(),
+            advice: None,
         },
     }
 }
@@ -296,6 +333,7 @@ fn from_meaning(name: &str, value: String, m: &meaning::Meaning) -> Reported {
         meaning: m.title.to_string(),
         areas: m.areas.to_vec(),
         fix: m.fix.into(),
+        advice: None,
     }
 }
 
@@ -390,7 +428,7 @@ mod tests {
     fn reported_values_have_meanings() {
         let body = "- **Success Rate**: 40% (2/5)\n- **Latency**: 8.2s\n- **Stale Data**: 3 days\n- **Sync Status**: 2026-11-25 03:00 UTC\n- **Throttling**: Yes\n\n```json\n{\"status\": 401, \"error\": \"Unauthorized\"}\n```\n";
         let issue = parse(body);
-        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
+        let r = reported(&issue, &Thresholds::default(), "sync_status", &filed(NOW));
         let get = |n: &str| {
             r.iter()
                 .find(|x| x.name == n)
@@ -418,10 +456,10 @@ mod tests {
         );
         let t = Thresholds::default();
         // Filed 3 h after the last sync: fine, whenever the bot reads it.
-        let r = reported(&issue, &t, &filed(NOW));
+        let r = reported(&issue, &t, "sync_status", &filed(NOW));
         assert!(r.iter().all(|x| x.impact == Impact::None), "{r:?}");
         // The same text reported three days later is stale.
-        let r = reported(&issue, &t, &filed(NOW + 3 * 86_400));
+        let r = reported(&issue, &t, "sync_status", &filed(NOW + 3 * 86_400));
         assert!(r.iter().all(|x| x.impact == Impact::Critical), "{r:?}");
         assert!(
             r[0].meaning.contains("3 d 3 h before the issue was filed"),
@@ -434,12 +472,12 @@ mod tests {
     fn a_time_after_the_report_is_flagged_and_ignored_for_severity() {
         // Someone typed 2027 for 2026: a day after the issue was filed.
         let issue = parse("- **Sync Status**: 2026-11-29 00:00 UTC\n");
-        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
+        let r = reported(&issue, &Thresholds::default(), "sync_status", &filed(NOW));
         assert_eq!(r[0].impact, Impact::None);
         assert!(r[0].meaning.contains("probably mistyped"), "{r:?}");
         // A few minutes ahead is a clock difference, not a mistake.
         let issue = parse("- **Sync Status**: 2026-11-28 00:10 UTC\n");
-        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
+        let r = reported(&issue, &Thresholds::default(), "sync_status", &filed(NOW));
         assert_eq!(r[0].meaning, "");
     }
 
@@ -448,7 +486,7 @@ mod tests {
         let issue = parse(
             "- **Success Rate**: 99%\n- **Latency**: 300ms\n- **Sync Status**: 2026-11-27T23:00:00Z\n",
         );
-        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
+        let r = reported(&issue, &Thresholds::default(), "sync_status", &filed(NOW));
         assert_eq!(r.len(), 3);
         assert!(r.iter().all(|x| x.impact == Impact::None), "{r:?}");
     }
@@ -458,7 +496,7 @@ mod tests {
         let issue = parse(
             "```json\n{\"code\":\"PGRST205\",\"message\":\"Could not find the table\",\"status\":404}\n```\n",
         );
-        let r = reported(&issue, &Thresholds::default(), &filed(NOW));
+        let r = reported(&issue, &Thresholds::default(), "sync_status", &filed(NOW));
         assert_eq!(r[0].impact, Impact::Critical);
         assert!(r[0].areas.contains(&Area::Database));
     }

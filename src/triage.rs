@@ -83,7 +83,12 @@ pub fn triage_reading(
         findings[i] = old.clone();
         kept = true;
     }
-    let reported = evidence::reported(issue, &config.thresholds, &clock.reported);
+    let reported = evidence::reported(
+        issue,
+        &config.thresholds,
+        &config.sync_log.table,
+        &clock.reported,
+    );
     let ticked = memory.map(|m| m.ticked);
     let verdict = verdict::decide(issue, &findings, &reported, config, ticked);
     if let Some(i) = secrets.filter(|_| memory.is_some() && !kept)

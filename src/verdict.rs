@@ -48,9 +48,7 @@ pub fn decide(
     config: &Config,
     bot_ticked: Option<&[String]>,
 ) -> Verdict {
-    let verified = findings
-        .iter()
-        .any(|f| !f.is_offline() && f.status.is_conclusive());
+    let verified = crate::checks::live_concluded(findings);
     let clean = measured_clean(findings);
     let mut problems = problems(findings, reported, verified, clean);
     let api = issue.is_api_issue();
@@ -188,10 +186,7 @@ pub fn severity_for(environment: Option<Environment>, worst: Impact, config: &Co
 fn measured_clean(findings: &[Finding]) -> bool {
     let mut live = findings.iter().filter(|f| !f.is_offline()).peekable();
     live.peek().is_some()
-        && findings
-            .iter()
-            .filter(|f| !f.is_offline())
-            .any(|f| f.status.is_conclusive())
+        && crate::checks::live_concluded(findings)
         && live.all(|f| {
             matches!(f.status, Status::Pass | Status::Skip)
                 || (f.status == Status::Warn && f.impact == Impact::None)
@@ -399,6 +394,7 @@ mod tests {
         let reported = crate::evidence::reported(
             &issue,
             &Config::default().thresholds,
+            "sync_status",
             &crate::clock::Clock::at(0).reported,
         );
         // Unverified: the reported 10% success rate makes it P1.

@@ -8,7 +8,7 @@
 //! health table. `run::watch` decides what to do (open, keep, recover, nothing) and does
 //! the reading and writing around it.
 
-use crate::checks::{CATALOGUE, CheckId, Finding, Impact, Status};
+use crate::checks::{CATALOGUE, CheckId, Finding};
 use crate::clock::{format_utc, human_age};
 use crate::config::Config;
 use crate::issue::{DataType, Environment};
@@ -32,7 +32,7 @@ impl Health {
         self.rows
             .iter()
             .flat_map(|(dt, fs)| fs.iter().map(move |f| (*dt, f)))
-            .filter(|(_, f)| f.status == Status::Fail && f.impact == Impact::Critical)
+            .filter(|(_, f)| f.is_broken())
             .collect()
     }
 
@@ -42,7 +42,7 @@ impl Health {
             .rows
             .iter()
             .flat_map(|(_, fs)| fs)
-            .any(|f| f.status.is_conclusive());
+            .any(Finding::is_conclusive);
         concluded.then(|| self.critical().is_empty())
     }
 
@@ -368,6 +368,7 @@ pub fn recovery_comment(recovered_at: i64, broken_since: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::{Impact, Status};
     use crate::issue::TEMPLATE;
 
     fn finding(id: CheckId, status: Status, impact: Impact, summary: &str) -> Finding {

@@ -205,7 +205,8 @@ fn footer(t: &Triage, ctx: &Context) -> String {
         ));
     }
     out.push_str(&format!(
-        "Run the checks again: comment `/recheck` or add the `{}` label (repository members). This comment is updated in place.",
+        "Run the checks again: comment `{}` or add the `{}` label (repository members). This comment is updated in place.",
+        crate::event::RECHECK_COMMAND,
         inline(&ctx.recheck_label, 50)
     ));
     if let Some(url) = &ctx.run_url

@@ -23,8 +23,9 @@ pub enum LiveDecision {
 /// The note for issues whose author may not fire live checks (markdown).
 pub fn offline_note(recheck_label: &str) -> String {
     format!(
-        "Live checks run only for issues opened by repository members. A member can add the `{}` label or comment `/recheck` to run them.",
-        recheck_label.replace('`', "")
+        "Live checks run only for issues opened by repository members. A member can add the `{}` label or comment `{}` to run them.",
+        recheck_label.replace('`', ""),
+        crate::event::RECHECK_COMMAND
     )
 }
 

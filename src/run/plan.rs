@@ -7,7 +7,7 @@
 //! plan (plus the timeless rendering its fingerprint is taken from).
 
 use super::issue::Settings;
-use crate::checks::{Finding, Impact, Status};
+use crate::checks::Finding;
 use crate::clock::{Clock, ReportedAt};
 use crate::issue::normalize_key;
 use crate::issue::tick::{TickEdit, apply};
@@ -212,9 +212,8 @@ fn render(t: &Triage, ctx: &Context, state: &str) -> (String, String) {
 fn sync_health(live: &LivePart, prev: &State, now: i64) -> (Option<i64>, Option<(i64, i64)>) {
     let at = live.record.as_ref().map_or(now, |r| r.at);
     let live_findings = || live.findings.iter().filter(|f| !f.is_offline());
-    let critical =
-        live_findings().any(|f| f.status == Status::Fail && f.impact == Impact::Critical);
-    let concluded = live_findings().any(|f| f.status.is_conclusive());
+    let critical = live_findings().any(Finding::is_broken);
+    let concluded = crate::checks::live_concluded(live_findings());
     if critical {
         (prev.broken_since.or(Some(at)), None)
     } else if concluded {
@@ -236,7 +235,7 @@ fn sorted(v: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::CheckId;
+    use crate::checks::{CheckId, Status};
     use crate::config::Config;
     use crate::credentials::Credentials;
 
