@@ -58,6 +58,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    pendo_triage::logging::init(Env::from_process().log_filter().as_deref());
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Parse { file } => parse(&file),
@@ -73,9 +74,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("pendo-triage: error: {}", held::scrub(&err.to_string()));
+            // The log scrubs held credentials from every line.
+            tracing::error!("error: {err}");
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {}", held::scrub(&cause.to_string()));
+                tracing::error!("caused by: {cause}");
             }
             ExitCode::from(2)
         }
@@ -113,8 +115,8 @@ fn read_body(file: &Path) -> Result<String> {
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
-                "pendo-triage: warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD",
+            tracing::warn!(
+                "warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD",
                 file.display()
             );
             String::from_utf8_lossy(e.as_bytes()).into_owned()

@@ -10,12 +10,10 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::Path;
 
-/// One log line on stderr.
+/// One log line on stderr, through [`crate::logging`] (which scrubs it and keeps it on one
+/// line).
 pub fn log(message: &str) {
-    eprintln!(
-        "pendo-triage: {}",
-        scrub(message).replace(['\r', '\n'], " ")
-    );
+    tracing::info!("{message}");
 }
 
 /// A random token (128 bits from the OS-seeded hasher keys), for stop-commands and
