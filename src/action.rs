@@ -462,6 +462,13 @@ mod tests {
     }
 
     #[test]
+    fn the_log_level_is_read_here() {
+        let env = Env::from_pairs([("PENDO_TRIAGE_LOG", " debug ")]);
+        assert_eq!(env.log_filter().as_deref(), Some("debug"));
+        assert_eq!(Env::from_pairs([("X", "1")]).log_filter(), None);
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let e = Env::from_pairs([("PENDO_REGION", "mars")])
             .credentials()
