@@ -5,9 +5,50 @@
 //! (`INPUT_GITHUB-TOKEN`); some runners and local tools use the underscore form, so both
 //! are read. Everything below this module receives values, never reads `std::env`.
 
-use crate::credentials::{Credentials, SecretString};
+use crate::credentials::{Credentials, SecretString, UnknownRegion};
 use crate::meaning::PENDO_REGIONS;
 use std::collections::HashMap;
+
+/// An input or environment variable the bot cannot use; the message names it and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvError {
+    /// A boolean input that is not `true`/`false` (or `1`/`0`, `yes`/`no`, `on`/`off`).
+    #[error("input `{name}` is {value:?}; write true or false")]
+    NotAFlag { name: String, value: String },
+    /// A setting that must be a whole number.
+    #[error("{name} is {value:?}; write a whole number")]
+    NotANumber { name: String, value: String },
+    /// An input that must be an `http(s)` URL.
+    #[error("input `{input}` must be an http(s) URL such as https://abcd.supabase.co")]
+    NotAUrl { input: String },
+    /// `GITHUB_API_URL` over plain `http://` to a host that is not a loopback address.
+    #[error(
+        "{input} is a plain http:// URL; the GitHub token never travels unencrypted: use https:// (plain http:// is allowed only to a loopback address)"
+    )]
+    PlainHttp { input: String },
+    /// The `pendo-region` input names no Pendo region.
+    #[error("input `pendo-region`: {0}")]
+    Region(UnknownRegion),
+    /// An entry of `PENDO_TRIAGE_PENDO_HOSTS` without `=`.
+    #[error("PENDO_TRIAGE_PENDO_HOSTS: {0:?} is not region=URL")]
+    HostsEntry(String),
+    /// An entry of `PENDO_TRIAGE_PENDO_HOSTS` for a region Pendo does not have.
+    #[error("PENDO_TRIAGE_PENDO_HOSTS: unknown region {0:?}")]
+    HostsRegion(String),
+    /// `PENDO_TRIAGE_NOW` that is not an RFC 3339 time.
+    #[error(
+        "PENDO_TRIAGE_NOW is {0:?}; write an RFC 3339 time such as 2026-11-28T06:00:00Z, or unset it"
+    )]
+    Now(String),
+    /// No `GITHUB_REPOSITORY`: not inside GitHub Actions.
+    #[error(
+        "GITHUB_REPOSITORY is not set; `run` is meant to run inside GitHub Actions (use `check FILE` elsewhere)"
+    )]
+    NoRepository,
+    /// `GITHUB_REPOSITORY` that is not `owner/name`.
+    #[error("GITHUB_REPOSITORY is {0:?}; expected owner/name")]
+    Repository(String),
+}
 
 /// A snapshot of environment variables (tests build one from pairs).
 #[derive(Debug, Clone, Default)]
@@ -51,13 +92,16 @@ impl Env {
     }
 
     /// A boolean input: `true`/`false`/`1`/`0`/`yes`/`no`; anything else is an error.
-    pub fn flag(&self, name: &str, fallbacks: &[&str]) -> Result<bool, String> {
+    pub fn flag(&self, name: &str, fallbacks: &[&str]) -> Result<bool, EnvError> {
         match self.input(name, fallbacks) {
             None => Ok(false),
             Some(v) => match v.to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => Ok(true),
                 "false" | "0" | "no" | "off" => Ok(false),
-                other => Err(format!("input `{name}` is {other:?}; write true or false")),
+                other => Err(EnvError::NotAFlag {
+                    name: name.to_string(),
+                    value: other.to_string(),
+                }),
             },
         }
     }
@@ -76,23 +120,21 @@ impl Env {
 
     /// The Pendo region hosts: the official ones, or `PENDO_TRIAGE_PENDO_HOSTS`
     /// (`us=https://…,eu=https://…`), which tests and proxies use.
-    fn pendo_hosts(&self) -> Result<Vec<(String, String)>, String> {
+    fn pendo_hosts(&self) -> Result<Vec<(String, String)>, EnvError> {
         let mut hosts: Vec<(String, String)> = PENDO_REGIONS
             .iter()
             .map(|(r, u)| (r.to_string(), u.to_string()))
             .collect();
         if let Some(list) = self.var("PENDO_TRIAGE_PENDO_HOSTS") {
             for pair in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                let (region, url) = pair.split_once('=').ok_or_else(|| {
-                    format!("PENDO_TRIAGE_PENDO_HOSTS: {pair:?} is not region=URL")
-                })?;
+                let (region, url) = pair
+                    .split_once('=')
+                    .ok_or_else(|| EnvError::HostsEntry(pair.to_string()))?;
                 let url = validate_url("PENDO_TRIAGE_PENDO_HOSTS", url.trim())?;
                 let slot = hosts
                     .iter_mut()
                     .find(|(r, _)| r.eq_ignore_ascii_case(region.trim()))
-                    .ok_or_else(|| {
-                        format!("PENDO_TRIAGE_PENDO_HOSTS: unknown region {region:?}")
-                    })?;
+                    .ok_or_else(|| EnvError::HostsRegion(region.to_string()))?;
                 slot.1 = url.trim_end_matches('/').to_string();
             }
         }
@@ -100,12 +142,12 @@ impl Env {
     }
 
     /// The credentials for live checks.
-    pub fn credentials(&self) -> Result<Credentials, String> {
+    pub fn credentials(&self) -> Result<Credentials, EnvError> {
         let region = self
             .input("pendo-region", &["PENDO_REGION"])
             .unwrap_or_else(|| "us".into())
             .to_ascii_lowercase();
-        Credentials::pendo_region_url(&region).map_err(|e| format!("input `pendo-region`: {e}"))?;
+        Credentials::pendo_region_url(&region).map_err(EnvError::Region)?;
         let hosts = self.pendo_hosts()?;
         let (base, others) = match self.input("pendo-base-url", &["PENDO_BASE_URL"]) {
             // An explicit host is the only one the key goes to.
@@ -148,13 +190,16 @@ impl Env {
     }
 
     /// The clock: `PENDO_TRIAGE_NOW` (RFC 3339) when set, else the system clock.
-    pub fn now(&self) -> Result<i64, String> {
+    pub fn now(&self) -> Result<i64, EnvError> {
         match self.var("PENDO_TRIAGE_NOW") {
             None => Ok(crate::clock::system_now()),
-            Some(v) => crate::clock::parse_rfc3339(&v).ok_or_else(|| {
-                format!("PENDO_TRIAGE_NOW is {v:?}; write an RFC 3339 time such as 2026-11-28T06:00:00Z, or unset it")
-            }),
+            Some(v) => crate::clock::parse_rfc3339(&v).ok_or(EnvError::Now(v)),
         }
+    }
+
+    /// The log level asked for in `PENDO_TRIAGE_LOG` (read by [`crate::logging::init`]).
+    pub fn log_filter(&self) -> Option<String> {
+        self.var("PENDO_TRIAGE_LOG")
     }
 
     /// The config file path: the input, `PENDO_TRIAGE_CONFIG`, or the default.
@@ -206,22 +251,21 @@ pub struct ActionEnv {
 
 impl Env {
     /// The Actions settings, with errors that name the variable and the fix.
-    pub fn action(&self) -> Result<ActionEnv, String> {
-        let number = |name: &str, default: u64| -> Result<u64, String> {
+    pub fn action(&self) -> Result<ActionEnv, EnvError> {
+        let number = |name: &str, default: u64| -> Result<u64, EnvError> {
             match self.var(name) {
                 None => Ok(default),
-                Some(v) => v
-                    .parse()
-                    .map_err(|_| format!("{name} is {v:?}; write a whole number")),
+                Some(v) => v.parse().map_err(|_| EnvError::NotANumber {
+                    name: name.to_string(),
+                    value: v,
+                }),
             }
         };
         let repository = self
             .var("GITHUB_REPOSITORY")
-            .ok_or("GITHUB_REPOSITORY is not set; `run` is meant to run inside GitHub Actions (use `check FILE` elsewhere)")?;
+            .ok_or(EnvError::NoRepository)?;
         if repository.split('/').filter(|p| !p.is_empty()).count() != 2 {
-            return Err(format!(
-                "GITHUB_REPOSITORY is {repository:?}; expected owner/name"
-            ));
+            return Err(EnvError::Repository(repository));
         }
         let api_url = self
             .var("GITHUB_API_URL")
@@ -271,7 +315,7 @@ impl Env {
 /// Where the config lives unless told otherwise.
 pub const DEFAULT_CONFIG_PATH: &str = ".github/pendo-triage.yml";
 
-fn validate_url(input: &str, url: &str) -> Result<String, String> {
+fn validate_url(input: &str, url: &str) -> Result<String, EnvError> {
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() > 8
         && !url.contains(char::is_whitespace);
@@ -281,17 +325,17 @@ fn validate_url(input: &str, url: &str) -> Result<String, String> {
             .map(|u| crate::live::http::is_loopback(&u))
             .unwrap_or(false);
         if !loopback {
-            return Err(format!(
-                "{input} is a plain http:// URL; the GitHub token never travels unencrypted: use https:// (plain http:// is allowed only to a loopback address)"
-            ));
+            return Err(EnvError::PlainHttp {
+                input: input.to_string(),
+            });
         }
     }
     if ok {
         Ok(url.to_string())
     } else {
-        Err(format!(
-            "input `{input}` must be an http(s) URL such as https://abcd.supabase.co"
-        ))
+        Err(EnvError::NotAUrl {
+            input: input.to_string(),
+        })
     }
 }
 
@@ -364,6 +408,7 @@ mod tests {
             Env::from_pairs([("GITHUB_REPOSITORY", "o")])
                 .action()
                 .unwrap_err()
+                .to_string()
                 .contains("owner/name")
         );
         let e = Env::from_pairs([
@@ -371,7 +416,8 @@ mod tests {
             ("PENDO_TRIAGE_WRITE_PAUSE_MS", "x"),
         ])
         .action()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("PENDO_TRIAGE_WRITE_PAUSE_MS"), "{e}");
         // The token never goes over plain http:// but to a loopback address.
         let e = Env::from_pairs([
@@ -379,7 +425,8 @@ mod tests {
             ("GITHUB_API_URL", "http://ghes.example.com/api/v3"),
         ])
         .action()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("never travels unencrypted"), "{e}");
     }
 
@@ -409,23 +456,34 @@ mod tests {
         assert!(c.pendo_other_hosts.is_empty());
         let e = Env::from_pairs([("PENDO_TRIAGE_PENDO_HOSTS", "mars=http://127.0.0.1:1")])
             .credentials()
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("mars"), "{e}");
+    }
+
+    #[test]
+    fn the_log_level_is_read_here() {
+        let env = Env::from_pairs([("PENDO_TRIAGE_LOG", " debug ")]);
+        assert_eq!(env.log_filter().as_deref(), Some("debug"));
+        assert_eq!(Env::from_pairs([("X", "1")]).log_filter(), None);
     }
 
     #[test]
     fn bad_values_are_named() {
         let e = Env::from_pairs([("PENDO_REGION", "mars")])
             .credentials()
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("pendo-region"), "{e}");
         let e = Env::from_pairs([("SUPABASE_URL", "abcd.supabase.co")])
             .credentials()
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("supabase-url"), "{e}");
         let e = Env::from_pairs([("INPUT_DRY-RUN", "maybe")])
             .flag("dry-run", &[])
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("dry-run"), "{e}");
     }
 }

@@ -107,8 +107,8 @@ pub fn read_body(file: &Path) -> Result<String, CommandError> {
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
-                "pendo-triage: warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD",
+            tracing::warn!(
+                "warning: {} is not valid UTF-8; invalid bytes shown as U+FFFD",
                 file.display()
             );
             String::from_utf8_lossy(e.as_bytes()).into_owned()

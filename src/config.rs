@@ -76,6 +76,55 @@ impl Labels {
     }
 }
 
+impl Labels {
+    /// Known area keys; names GitHub accepts; three distinct severities; a recheck label
+    /// that no issue gets without someone asking for it.
+    fn validate(&self) -> Result<(), ConfigProblem> {
+        let mut names: Vec<(&'static str, &str)> = vec![
+            ("labels.P0", &self.p0),
+            ("labels.P1", &self.p1),
+            ("labels.P2", &self.p2),
+            ("labels.needs_triage", &self.needs_triage),
+            ("labels.needs_info", &self.needs_info),
+            ("labels.recheck", &self.recheck),
+        ];
+        for (key, name) in &self.areas {
+            if !AREA_KEYS.contains(&key.as_str()) {
+                return Err(ConfigProblem::UnknownArea(key.clone()));
+            }
+            names.push(("labels.areas", name));
+        }
+        for (key, name) in &names {
+            if name.trim().is_empty() || name.chars().count() > 50 {
+                return Err(ConfigProblem::LabelName(key));
+            }
+        }
+        // GitHub label names are case-insensitive: `Severity:P0` is `severity:P0`.
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        let sev = self.severities();
+        if same(sev[0], sev[1]) || same(sev[1], sev[2]) || same(sev[0], sev[2]) {
+            return Err(ConfigProblem::SeveritiesNotDistinct);
+        }
+        // The recheck label fires live checks for whoever adds it; if an issue could
+        // carry it from birth (a template label) or from the bot, strangers could fire them.
+        if crate::issue::template_labels()
+            .into_iter()
+            .any(|template_label| same(&self.recheck, template_label))
+        {
+            return Err(ConfigProblem::RecheckFromTemplate(self.recheck.clone()));
+        }
+        for (key, name) in names.iter().filter(|(k, _)| *k != "labels.recheck") {
+            if same(&self.recheck, name) {
+                return Err(ConfigProblem::RecheckSameAs {
+                    key,
+                    name: name.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Labels {
     fn default() -> Self {
         Self {
@@ -125,6 +174,34 @@ impl Default for Thresholds {
     }
 }
 
+impl Thresholds {
+    /// Above zero, the alert level at least the requirement, percentages within 0 to 100.
+    fn validate(&self) -> Result<(), ConfigProblem> {
+        if self.response_time_ms == 0 {
+            return Err(ConfigProblem::ResponseTimeZero);
+        }
+        if self.response_time_alert_ms < self.response_time_ms {
+            return Err(ConfigProblem::AlertBelowRequirement {
+                alert_ms: self.response_time_alert_ms,
+                required_ms: self.response_time_ms,
+            });
+        }
+        if self.freshness_hours == 0 {
+            return Err(ConfigProblem::FreshnessZero);
+        }
+        for (key, value) in [
+            ("success_rate_percent", self.success_rate_percent),
+            ("error_rate_percent", self.error_rate_percent),
+            ("completeness_percent", self.completeness_percent),
+        ] {
+            if !(0.0..=100.0).contains(&value) || value.is_nan() {
+                return Err(ConfigProblem::NotAPercentage { key, value });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One synced table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -164,6 +241,28 @@ fn default_tables() -> Vec<DataTable> {
     ]
 }
 
+/// Each table's name and freshness column are identifiers; there is at least one table.
+fn validate_tables(tables: &[DataTable]) -> Result<(), ConfigProblem> {
+    if tables.is_empty() {
+        return Err(ConfigProblem::NoTables);
+    }
+    for (index, table) in tables.iter().enumerate() {
+        for (key, ident) in [
+            ("name", &table.name),
+            ("freshness_column", &table.freshness_column),
+        ] {
+            if !is_identifier(ident) {
+                return Err(ConfigProblem::TableIdentifier {
+                    index,
+                    key,
+                    value: ident.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The sync log table and its columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -197,6 +296,33 @@ impl Default for SyncLog {
             created_column: "created_at".into(),
             window_runs: 20,
         }
+    }
+}
+
+impl SyncLog {
+    /// Every column an identifier, a window of at least one run.
+    fn validate(&self) -> Result<(), ConfigProblem> {
+        for (key, ident) in [
+            ("table", &self.table),
+            ("entity_type_column", &self.entity_type_column),
+            ("status_column", &self.status_column),
+            ("started_column", &self.started_column),
+            ("ended_column", &self.ended_column),
+            ("records_column", &self.records_column),
+            ("error_column", &self.error_column),
+            ("created_column", &self.created_column),
+        ] {
+            if !is_identifier(ident) {
+                return Err(ConfigProblem::SyncLogIdentifier {
+                    key,
+                    value: ident.clone(),
+                });
+            }
+        }
+        if self.window_runs == 0 {
+            return Err(ConfigProblem::WindowRunsZero);
+        }
+        Ok(())
     }
 }
 
@@ -281,6 +407,19 @@ impl Default for Live {
             latency_probes: 3,
             credentials_environment: crate::issue::Environment::Production,
         }
+    }
+}
+
+impl Live {
+    /// A few latency probes, deadlines above zero.
+    fn validate(&self) -> Result<(), ConfigProblem> {
+        if !(1..=5).contains(&self.latency_probes) {
+            return Err(ConfigProblem::LatencyProbes(self.latency_probes));
+        }
+        if self.request_timeout_seconds == 0 || self.total_timeout_seconds == 0 {
+            return Err(ConfigProblem::TimeoutZero);
+        }
+        Ok(())
     }
 }
 
@@ -378,18 +517,12 @@ impl Default for Analytics {
 
 impl Analytics {
     /// Checks the analytics section: identifiers, ranges, `from_events` within `columns`.
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), ConfigProblem> {
         if !(1..=90).contains(&self.window_days) {
-            return Err(format!(
-                "`analytics.window_days` is {}; write 1 to 90 (default 7).",
-                self.window_days
-            ));
+            return Err(ConfigProblem::AnalyticsWindowDays(self.window_days));
         }
         if !(50..=100).contains(&self.zero_percent) {
-            return Err(format!(
-                "`analytics.zero_percent` is {}; write 50 to 100 (default 95): the share of rows at zero that counts as \"nearly every row\".",
-                self.zero_percent
-            ));
+            return Err(ConfigProblem::AnalyticsZeroPercent(self.zero_percent));
         }
         let e = &self.events;
         for (key, ident) in [
@@ -399,41 +532,50 @@ impl Analytics {
             ("created_column", &e.created_column),
         ] {
             if !is_identifier(ident) {
-                return Err(format!(
-                    "`analytics.events.{key}` is {ident:?}; write a Postgres identifier such as `pendo_events`."
-                ));
+                return Err(ConfigProblem::EventsIdentifier {
+                    key,
+                    value: ident.clone(),
+                });
             }
         }
-        for (i, m) in self.metrics.iter().enumerate() {
-            for (key, ident) in [("table", &m.table), ("id_column", &m.id_column)] {
-                if !is_identifier(ident) {
-                    return Err(format!(
-                        "`analytics.metrics[{i}].{key}` is {ident:?}; write a Postgres identifier such as `pendo_guides`."
-                    ));
-                }
+        for (index, m) in self.metrics.iter().enumerate() {
+            m.validate(index)?;
+        }
+        Ok(())
+    }
+}
+
+impl MetricTable {
+    /// Checks one entry of `analytics.metrics` (at `index`).
+    fn validate(&self, index: usize) -> Result<(), ConfigProblem> {
+        for (key, ident) in [("table", &self.table), ("id_column", &self.id_column)] {
+            if !is_identifier(ident) {
+                return Err(ConfigProblem::MetricIdentifier {
+                    index,
+                    key,
+                    value: ident.clone(),
+                });
             }
-            if m.columns.is_empty() {
-                return Err(format!(
-                    "`analytics.metrics[{i}].columns` is empty; list the table's metric columns (e.g. `[views]`), or remove the entry."
-                ));
+        }
+        if self.columns.is_empty() {
+            return Err(ConfigProblem::MetricColumnsEmpty { index });
+        }
+        for c in self.columns.iter().chain(&self.from_events) {
+            if !is_identifier(c) || c.contains('.') {
+                return Err(ConfigProblem::MetricColumn {
+                    index,
+                    column: c.clone(),
+                });
             }
-            for c in m.columns.iter().chain(&m.from_events) {
-                if !is_identifier(c) || c.contains('.') {
-                    return Err(format!(
-                        "`analytics.metrics[{i}]` names the column {c:?}; write a column name such as `views`."
-                    ));
-                }
-            }
-            if let Some(c) = m.from_events.iter().find(|c| !m.columns.contains(c)) {
-                return Err(format!(
-                    "`analytics.metrics[{i}].from_events` names {c:?}, which is not in its `columns`; add it there or remove it."
-                ));
-            }
-            if m.entity_type.trim().is_empty() || m.entity_type.chars().count() > 100 {
-                return Err(format!(
-                    "`analytics.metrics[{i}].entity_type` must be the events' entity_type value for this table (1 to 100 characters, e.g. `guide`)."
-                ));
-            }
+        }
+        if let Some(c) = self.from_events.iter().find(|c| !self.columns.contains(c)) {
+            return Err(ConfigProblem::FromEventsNotInColumns {
+                index,
+                column: c.clone(),
+            });
+        }
+        if self.entity_type.trim().is_empty() || self.entity_type.chars().count() > 100 {
+            return Err(ConfigProblem::MetricEntityType { index });
         }
         Ok(())
     }
@@ -463,6 +605,100 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// A value serde reads but the bot cannot use. Each message names the key and the fix.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigProblem {
+    #[error("`thresholds.response_time_ms` must be above 0 (default 2000).")]
+    ResponseTimeZero,
+    #[error(
+        "`thresholds.response_time_alert_ms` ({alert_ms}) is below `thresholds.response_time_ms` ({required_ms}); the alert level must be at least the requirement (defaults 5000 and 2000)."
+    )]
+    AlertBelowRequirement { alert_ms: u64, required_ms: u64 },
+    #[error("`thresholds.freshness_hours` must be above 0 (default 24).")]
+    FreshnessZero,
+    /// A `thresholds.*_percent` outside 0 to 100 (or NaN).
+    #[error("`thresholds.{key}` is {value}; write a percentage from 0 to 100.")]
+    NotAPercentage { key: &'static str, value: f64 },
+    /// A key of `labels.areas` that is not in [`AREA_KEYS`].
+    #[error("`labels.areas.{0}` is not an area; use one of {areas}.", areas = AREA_KEYS.join(", "))]
+    UnknownArea(String),
+    /// A label name GitHub would refuse (blank, or over 50 characters).
+    #[error("`{0}` must be a label name of 1 to 50 characters (GitHub's limit).")]
+    LabelName(&'static str),
+    #[error(
+        "`labels.P0`, `labels.P1` and `labels.P2` must be three different labels (GitHub compares label names without case)."
+    )]
+    SeveritiesNotDistinct,
+    /// The recheck label is one the issue template puts on every new issue.
+    #[error(
+        "`labels.recheck` is {0:?}, a label the issue template adds to every new issue, so every new issue would count as a recheck with live checks; choose a label of its own such as `recheck`."
+    )]
+    RecheckFromTemplate(String),
+    /// The recheck label is one the bot adds itself.
+    #[error(
+        "`labels.recheck` is the same label as `{key}` ({name:?}); the bot adds that one itself, which would trigger rechecks. Choose a label of its own such as `recheck`."
+    )]
+    RecheckSameAs { key: &'static str, name: String },
+    #[error(
+        "`tables` is empty; list at least one synced table, or remove the key to use the defaults."
+    )]
+    NoTables,
+    #[error(
+        "`tables[{index}].{key}` is {value:?}; write a Postgres identifier such as `pendo_guides` or `public.pendo_guides`."
+    )]
+    TableIdentifier {
+        index: usize,
+        key: &'static str,
+        value: String,
+    },
+    #[error("`sync_log.{key}` is {value:?}; write a Postgres identifier such as `sync_status`.")]
+    SyncLogIdentifier { key: &'static str, value: String },
+    #[error("`sync_log.window_runs` must be above 0 (default 20).")]
+    WindowRunsZero,
+    #[error(
+        "`live.latency_probes` is {0}; write 1 to 5 (default 3): the bot shares Pendo's rate limit with the sync."
+    )]
+    LatencyProbes(u32),
+    #[error(
+        "`live.request_timeout_seconds` and `live.total_timeout_seconds` must be above 0 (defaults 10 and 60)."
+    )]
+    TimeoutZero,
+    #[error("`analytics.window_days` is {0}; write 1 to 90 (default 7).")]
+    AnalyticsWindowDays(u32),
+    #[error(
+        "`analytics.zero_percent` is {0}; write 50 to 100 (default 95): the share of rows at zero that counts as \"nearly every row\"."
+    )]
+    AnalyticsZeroPercent(u32),
+    #[error(
+        "`analytics.events.{key}` is {value:?}; write a Postgres identifier such as `pendo_events`."
+    )]
+    EventsIdentifier { key: &'static str, value: String },
+    #[error(
+        "`analytics.metrics[{index}].{key}` is {value:?}; write a Postgres identifier such as `pendo_guides`."
+    )]
+    MetricIdentifier {
+        index: usize,
+        key: &'static str,
+        value: String,
+    },
+    #[error(
+        "`analytics.metrics[{index}].columns` is empty; list the table's metric columns (e.g. `[views]`), or remove the entry."
+    )]
+    MetricColumnsEmpty { index: usize },
+    #[error(
+        "`analytics.metrics[{index}]` names the column {column:?}; write a column name such as `views`."
+    )]
+    MetricColumn { index: usize, column: String },
+    #[error(
+        "`analytics.metrics[{index}].from_events` names {column:?}, which is not in its `columns`; add it there or remove it."
+    )]
+    FromEventsNotInColumns { index: usize, column: String },
+    #[error(
+        "`analytics.metrics[{index}].entity_type` must be the events' entity_type value for this table (1 to 100 characters, e.g. `guide`)."
+    )]
+    MetricEntityType { index: usize },
+}
+
 impl Config {
     /// Reads a config file's text. An empty file (or only comments) is the defaults.
     pub fn from_yaml(text: &str, source_name: &str) -> Result<Config, ConfigError> {
@@ -478,132 +714,19 @@ impl Config {
         } else {
             Config::default()
         };
-        config.validate().map_err(err)?;
+        config.validate().map_err(|p| err(p.to_string()))?;
         Ok(config)
     }
 
-    /// Checks the values serde cannot: ranges, orderings and names.
-    pub fn validate(&self) -> Result<(), String> {
-        let t = &self.thresholds;
-        if t.response_time_ms == 0 {
-            return Err("`thresholds.response_time_ms` must be above 0 (default 2000).".into());
-        }
-        if t.response_time_alert_ms < t.response_time_ms {
-            return Err(format!(
-                "`thresholds.response_time_alert_ms` ({}) is below `thresholds.response_time_ms` ({}); the alert level must be at least the requirement (defaults 5000 and 2000).",
-                t.response_time_alert_ms, t.response_time_ms
-            ));
-        }
-        if t.freshness_hours == 0 {
-            return Err("`thresholds.freshness_hours` must be above 0 (default 24).".into());
-        }
-        for (key, v) in [
-            ("success_rate_percent", t.success_rate_percent),
-            ("error_rate_percent", t.error_rate_percent),
-            ("completeness_percent", t.completeness_percent),
-        ] {
-            if !(0.0..=100.0).contains(&v) || v.is_nan() {
-                return Err(format!(
-                    "`thresholds.{key}` is {v}; write a percentage from 0 to 100."
-                ));
-            }
-        }
-        let l = &self.labels;
-        let mut names: Vec<(&str, &str)> = vec![
-            ("labels.P0", &l.p0),
-            ("labels.P1", &l.p1),
-            ("labels.P2", &l.p2),
-            ("labels.needs_triage", &l.needs_triage),
-            ("labels.needs_info", &l.needs_info),
-            ("labels.recheck", &l.recheck),
-        ];
-        for (key, name) in &l.areas {
-            if !AREA_KEYS.contains(&key.as_str()) {
-                return Err(format!(
-                    "`labels.areas.{key}` is not an area; use one of {}.",
-                    AREA_KEYS.join(", ")
-                ));
-            }
-            names.push(("labels.areas", name));
-        }
-        for (key, name) in &names {
-            if name.trim().is_empty() || name.chars().count() > 50 {
-                return Err(format!(
-                    "`{key}` must be a label name of 1 to 50 characters (GitHub's limit)."
-                ));
-            }
-        }
-        // GitHub label names are case-insensitive: `Severity:P0` is `severity:P0`.
-        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
-        let sev = l.severities();
-        if same(sev[0], sev[1]) || same(sev[1], sev[2]) || same(sev[0], sev[2]) {
-            return Err(
-                "`labels.P0`, `labels.P1` and `labels.P2` must be three different labels (GitHub compares label names without case).".into(),
-            );
-        }
-        // The recheck label fires live checks for whoever adds it; if an issue could
-        // carry it from birth (a template label) or from the bot, strangers could fire them.
-        for template_label in crate::issue::template_labels() {
-            if same(&l.recheck, template_label) {
-                return Err(format!(
-                    "`labels.recheck` is {:?}, a label the issue template adds to every new issue, so every new issue would count as a recheck with live checks; choose a label of its own such as `recheck`.",
-                    l.recheck
-                ));
-            }
-        }
-        for (key, name) in names.iter().filter(|(k, _)| *k != "labels.recheck") {
-            if same(&l.recheck, name) {
-                return Err(format!(
-                    "`labels.recheck` is the same label as `{key}` ({name:?}); the bot adds that one itself, which would trigger rechecks. Choose a label of its own such as `recheck`."
-                ));
-            }
-        }
-        if self.tables.is_empty() {
-            return Err("`tables` is empty; list at least one synced table, or remove the key to use the defaults.".into());
-        }
-        for (i, table) in self.tables.iter().enumerate() {
-            for (key, ident) in [
-                ("name", &table.name),
-                ("freshness_column", &table.freshness_column),
-            ] {
-                if !is_identifier(ident) {
-                    return Err(format!(
-                        "`tables[{i}].{key}` is {ident:?}; write a Postgres identifier such as `pendo_guides` or `public.pendo_guides`."
-                    ));
-                }
-            }
-        }
-        let s = &self.sync_log;
-        for (key, ident) in [
-            ("table", &s.table),
-            ("entity_type_column", &s.entity_type_column),
-            ("status_column", &s.status_column),
-            ("started_column", &s.started_column),
-            ("ended_column", &s.ended_column),
-            ("records_column", &s.records_column),
-            ("error_column", &s.error_column),
-            ("created_column", &s.created_column),
-        ] {
-            if !is_identifier(ident) {
-                return Err(format!(
-                    "`sync_log.{key}` is {ident:?}; write a Postgres identifier such as `sync_status`."
-                ));
-            }
-        }
-        if s.window_runs == 0 {
-            return Err("`sync_log.window_runs` must be above 0 (default 20).".into());
-        }
-        if !(1..=5).contains(&self.live.latency_probes) {
-            return Err(format!(
-                "`live.latency_probes` is {}; write 1 to 5 (default 3): the bot shares Pendo's rate limit with the sync.",
-                self.live.latency_probes
-            ));
-        }
-        if self.live.request_timeout_seconds == 0 || self.live.total_timeout_seconds == 0 {
-            return Err("`live.request_timeout_seconds` and `live.total_timeout_seconds` must be above 0 (defaults 10 and 60).".into());
-        }
-        self.analytics.validate()?;
-        Ok(())
+    /// Checks the values serde cannot: ranges, orderings and names. The first problem
+    /// found is the one reported, in the order of the file's sections.
+    pub fn validate(&self) -> Result<(), ConfigProblem> {
+        self.thresholds.validate()?;
+        self.labels.validate()?;
+        validate_tables(&self.tables)?;
+        self.sync_log.validate()?;
+        self.live.validate()?;
+        self.analytics.validate()
     }
 
     /// The table configured for a data type.

@@ -37,6 +37,24 @@ impl fmt::Display for SecretString {
     }
 }
 
+/// A Pendo region name that is not one of [`PENDO_REGIONS`]; the message lists the valid
+/// ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown Pendo region {region:?}; use one of {}", region_names())]
+pub struct UnknownRegion {
+    /// The name as given.
+    pub region: String,
+}
+
+/// `us, us1, eu, jpn, au`.
+fn region_names() -> String {
+    PENDO_REGIONS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What the live checks may use. Every part is optional; a check whose part is missing
 /// is `skip` with the reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,21 +77,14 @@ pub struct Credentials {
 
 impl Credentials {
     /// The base URL of a Pendo region name, or an error listing the valid ones.
-    pub fn pendo_region_url(region: &str) -> Result<&'static str, String> {
+    pub fn pendo_region_url(region: &str) -> Result<&'static str, UnknownRegion> {
         let r = region.trim().to_ascii_lowercase();
         PENDO_REGIONS
             .iter()
             .find(|(name, _)| *name == r)
             .map(|(_, url)| *url)
-            .ok_or_else(|| {
-                format!(
-                    "unknown Pendo region {region:?}; use one of {}",
-                    PENDO_REGIONS
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+            .ok_or_else(|| UnknownRegion {
+                region: region.to_string(),
             })
     }
 
@@ -209,7 +220,9 @@ mod tests {
             Credentials::pendo_region_url("EU").unwrap(),
             "https://app.eu.pendo.io"
         );
-        let e = Credentials::pendo_region_url("mars").unwrap_err();
+        let e = Credentials::pendo_region_url("mars")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("us, us1, eu, jpn, au"));
     }
 }

@@ -610,10 +610,7 @@ fn status_error(what: &str, a: &Answer, retry_in: Option<Duration>) -> GithubErr
 }
 
 fn log_retry(what: &str, why: &str, wait: Duration) {
-    crate::run::workflow::log(&format!(
-        "{what}: {why}; retrying in {} ms",
-        wait.as_millis()
-    ));
+    tracing::warn!("{what}: {why}; retrying in {} ms", wait.as_millis());
 }
 
 /// A request body with every string passed through the held-credential scrub.

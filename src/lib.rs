@@ -20,6 +20,7 @@ pub mod issue;
 pub mod labels;
 pub mod lint;
 pub mod live;
+pub mod logging;
 pub mod markdown;
 pub mod meaning;
 pub mod reading;

@@ -6,7 +6,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pendo_triage::action::Env;
 use pendo_triage::clock;
 use pendo_triage::commands::{self, CheckArgs};
-use pendo_triage::secrets::held;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -56,6 +55,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    pendo_triage::logging::init(Env::from_process().log_filter().as_deref());
     let cli = Cli::parse();
     let result: Result<()> = match cli.command.unwrap_or(Command::Run) {
         Command::Parse { file } => commands::parse(&file).map_err(Into::into),
@@ -81,9 +81,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("pendo-triage: error: {}", held::scrub(&err.to_string()));
+            // The log scrubs held credentials from every line.
+            tracing::error!("error: {err}");
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {}", held::scrub(&cause.to_string()));
+                tracing::error!("caused by: {cause}");
             }
             ExitCode::from(2)
         }

@@ -10,7 +10,6 @@
 //! per run, not one per request, triage and data type.
 
 use crate::secrets;
-use std::fmt;
 use std::time::{Duration, Instant};
 
 /// One answer, status and all.
@@ -44,26 +43,33 @@ impl Answer {
     }
 }
 
-/// A request that got no usable answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request that got no usable answer. The texts are redacted and read as they are in a
+/// finding ("no answer within 10 s").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
     /// No answer within the request deadline.
+    #[error("no answer within {}", seconds(*.0))]
     Timeout(Duration),
     /// The host name does not resolve.
+    #[error("the host name does not resolve ({0})")]
     Dns(String),
     /// The connection was refused or reset, or TLS failed.
+    #[error("cannot connect ({0})")]
     Connect(String),
     /// The body is larger than the cap (bytes).
+    #[error("the answer is larger than {} MiB", .0 >> 20)]
     TooLarge(usize),
     /// The service answered with an error: `by` says who and with which status
     /// (`sync_status answers 404`, `Postgres`), `code` is the PostgREST code or SQLSTATE
     /// (may be empty), `message` is redacted.
+    #[error("{by}{}: {message}", spaced(code))]
     Refused {
         by: String,
         code: String,
         message: String,
     },
     /// Anything else.
+    #[error("{0}")]
     Other(String),
 }
 
@@ -77,23 +83,19 @@ impl FetchError {
     }
 }
 
-impl fmt::Display for FetchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FetchError::Timeout(d) => write!(f, "no answer within {}", seconds(*d)),
-            FetchError::Dns(m) => write!(f, "the host name does not resolve ({m})"),
-            FetchError::Connect(m) => write!(f, "cannot connect ({m})"),
-            FetchError::TooLarge(cap) => {
-                write!(f, "the answer is larger than {} MiB", cap >> 20)
-            }
-            FetchError::Refused { by, code, message } if code.is_empty() => {
-                write!(f, "{by}: {message}")
-            }
-            FetchError::Refused { by, code, message } => write!(f, "{by} {code}: {message}"),
-            FetchError::Other(m) => f.write_str(m),
-        }
+/// ` code`, or nothing for an empty code.
+fn spaced(code: &str) -> String {
+    if code.is_empty() {
+        String::new()
+    } else {
+        format!(" {code}")
     }
 }
+
+/// The HTTP stack could not start (no TLS roots, no resolver): no live check can run.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client: {0}")]
+pub struct ClientError(reqwest::Error);
 
 /// A URL's host for messages (`https://app.eu.pendo.io/api/v1` → `app.eu.pendo.io`).
 pub fn host_name(url: &str) -> &str {
@@ -122,7 +124,7 @@ pub struct Http {
 
 impl Http {
     /// A client whose every request must be answered within `timeout`.
-    pub fn new(timeout: Duration) -> Result<Self, String> {
+    pub fn new(timeout: Duration) -> Result<Self, ClientError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!(
                 "pendo-triage/",
@@ -133,7 +135,7 @@ impl Http {
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(ClientError)?;
         Ok(Self {
             client,
             timeout,
@@ -285,6 +287,23 @@ mod tests {
         );
         assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
         assert_eq!(last_part("a: b: connection refused"), "connection refused");
+    }
+
+    #[test]
+    fn a_refusal_reads_with_or_without_its_code() {
+        let refused = |code: &str| FetchError::Refused {
+            by: "Postgres".into(),
+            code: code.into(),
+            message: "permission denied".into(),
+        };
+        assert_eq!(
+            refused("42501").to_string(),
+            "Postgres 42501: permission denied"
+        );
+        assert_eq!(refused("").to_string(), "Postgres: permission denied");
+        // An error like any other: it goes in a chain.
+        let e: Box<dyn std::error::Error + Send + Sync> = Box::new(refused(""));
+        assert_eq!(error_chain(e.as_ref()), "Postgres: permission denied");
     }
 
     #[test]

@@ -121,7 +121,11 @@ impl<T> std::ops::Deref for Shared<T> {
 impl Live {
     /// Builds the clients the credentials allow. Fails only when the HTTP stack cannot
     /// start at all.
-    pub fn new(config: &Config, creds: &Credentials, now: i64) -> Result<Arc<Live>, String> {
+    pub fn new(
+        config: &Config,
+        creds: &Credentials,
+        now: i64,
+    ) -> Result<Arc<Live>, crate::live::http::ClientError> {
         let http = Http::new(Duration::from_secs(config.live.request_timeout_seconds))?;
         Ok(Arc::new(Live {
             pendo: pendo::Pendo::new(creds, &http),

@@ -13,7 +13,6 @@
 
 use super::live::{self, LiveDecision};
 pub use super::plan::{LivePart, Plan, Read, plan};
-use super::workflow::log;
 use crate::clock::{Basis, ReportedAt, parse_rfc3339};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
@@ -105,7 +104,8 @@ pub struct Outcome {
 #[derive(Default)]
 pub struct RepoLabels(Option<Vec<String>>);
 
-/// Triages the target issue, its log lines inside the span `issue` with its number.
+/// Triages the target issue, its log lines inside the span `issue` with its number and, in
+/// the Action's log, inside a collapsible `::group::`.
 /// `first` is the issue when the caller already read it (a sweep's listing); otherwise it
 /// is read here.
 pub async fn triage_issue(
@@ -116,6 +116,8 @@ pub async fn triage_issue(
     target: Target,
     first: Option<Issue>,
 ) -> Result<Option<Outcome>, GithubError> {
+    // Issues are triaged one after another, so each one's lines fold into its own group.
+    let _group = crate::logging::group(&format!("Issue #{}", target.number), true);
     let span = tracing::info_span!("issue", number = target.number);
     triage_one(gh, live, repo_labels, s, target, first)
         .instrument(span)
@@ -141,29 +143,30 @@ async fn triage_one(
         seen.previous.as_ref().and_then(|p| p.reported),
         s.now,
     );
-    log(&format!(
+    tracing::info!(
         "reported values are judged as of {} ({:?})",
         crate::clock::format_utc(reported_at.at),
         reported_at.basis
-    ));
+    );
     let reading = Reading::new(&seen.issue.title, seen.issue.body());
     let live_part = decide_live(live, s, &target, seen.previous.as_ref(), &reading).await;
     let p = plan_fresh(gh, s, &mut seen, reading, &live_part, reported_at).await?;
     let changes = changes(&p, &seen);
     if s.dry_run {
         for ch in &changes {
-            // Keeps its own number: a test reads "dry run: #" from the log.
-            log(&format!("dry run: #{number}: would have {ch}"));
+            // A root event, outside the issue's span: the line names the issue itself
+            // ("dry run: #12: would have …"), as it always has.
+            tracing::info!(parent: None, "dry run: #{number}: would have {ch}");
         }
     } else {
         let extras = &seen.extras;
         write(gh, repo_labels, s, number, &p, seen.keep.as_ref(), extras).await?;
         if !changes.is_empty() {
-            log(&changes.join("; "));
+            tracing::info!("{}", changes.join("; "));
         }
     }
     if changes.is_empty() {
-        log("nothing changed; no writes");
+        tracing::info!("nothing changed; no writes");
     }
     Ok(Some(Outcome {
         number,
@@ -198,7 +201,7 @@ async fn read(
         None => gh.get_issue(number).await?,
     };
     if issue.is_pull_request() {
-        log("a pull request; nothing to do");
+        tracing::info!("a pull request; nothing to do");
         return Ok(None);
     }
     let mut reports: Vec<Comment> = if issue.comments > 0 {
@@ -216,9 +219,7 @@ async fn read(
     let previous = keep.as_ref().and_then(|c| match State::decode(c.body()) {
         Ok(state) => state.map(|st| st.validated(s.now)),
         Err(e) => {
-            log(&format!(
-                "the report's state block is unreadable ({e}); starting afresh"
-            ));
+            tracing::info!("the report's state block is unreadable ({e}); starting afresh");
             None
         }
     });
@@ -265,11 +266,11 @@ async fn decide_live(
         }
         LiveDecision::Reuse { findings, at } => {
             // The report shows the same results as before, so it says nothing new.
-            log(&format!(
+            tracing::info!(
                 "reusing the live results from {} s ago (changes within {} minutes reuse them)",
                 s.now.saturating_sub(at),
                 c.live.reuse_minutes
-            ));
+            );
             LivePart {
                 findings,
                 record: prev_live.cloned(),
@@ -318,7 +319,7 @@ async fn plan_fresh(
         {
             break;
         }
-        log("changed while it was being triaged; planning again on the new text");
+        tracing::info!("changed while it was being triaged; planning again on the new text");
         issue = fresh;
         p = plan_of(&issue, &Reading::new(&issue.title, issue.body()));
     }
@@ -432,10 +433,12 @@ async fn rollback(gh: &Github, number: u64, p: &Plan) {
         Ok::<(), GithubError>(())
     };
     match undo.await {
-        Ok(()) => log("the report could not be written; undid this run's ticks and label changes"),
-        Err(e) => log(&format!(
+        Ok(()) => tracing::info!(
+            "the report could not be written; undid this run's ticks and label changes"
+        ),
+        Err(e) => tracing::info!(
             "the report could not be written and undoing the ticks and labels failed too ({e})"
-        )),
+        ),
     }
 }
 
@@ -457,10 +460,10 @@ async fn create_report(
             return Err(err);
         }
         let wait = err.retry_in().unwrap_or_else(|| gh.backoff(attempt));
-        log(&format!(
+        tracing::info!(
             "creating the report failed ({err}); looking for it before trying again in {} ms",
             wait.as_millis()
-        ));
+        );
         tokio::time::sleep(wait).await;
         let mut found: Vec<Comment> = gh
             .list_comments(number)

@@ -24,7 +24,6 @@ use issue::{Outcome, RepoLabels, Settings};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use workflow::log;
 
 /// What a run did, for outputs, tests and the bench.
 #[derive(Debug, Default)]
@@ -236,13 +235,13 @@ fn connect(env: &Env) -> Result<(ActionEnv, Credentials, Github), RunError> {
 
 /// The last log line; the run fails when a swept issue did.
 fn finish(report: RunReport) -> Result<RunReport, RunError> {
-    log(&format!(
+    tracing::info!(
         "done: {} issue(s), {} GitHub call(s) ({} write(s)), live checks ran {} time(s)",
         report.outcomes.len(),
         report.calls,
         report.writes,
         report.live_runs
-    ));
+    );
     if !report.failures.is_empty() {
         let list: Vec<String> = report
             .failures
@@ -272,11 +271,11 @@ impl Run<'_, '_> {
     async fn intake(&mut self, intake: Intake) -> Result<(), RunError> {
         match intake {
             Intake::Ignore(why) => {
-                log(&format!("nothing to do: {why}"));
+                tracing::info!("nothing to do: {why}");
                 self.report.ignored = Some(why);
             }
             Intake::One(t) => {
-                log(&format!(
+                tracing::info!(
                     "triaging #{} ({:?}, live checks {})",
                     t.number,
                     t.trigger,
@@ -285,7 +284,7 @@ impl Run<'_, '_> {
                     } else {
                         "not allowed"
                     }
-                ));
+                );
                 let number = t.number;
                 let outcome =
                     issue::triage_issue(self.gh, self.live, &mut self.repo_labels, self.s, t, None)
@@ -317,9 +316,7 @@ impl Run<'_, '_> {
         }
         let event = self.a.event_name.as_str();
         if !matches!(event, "schedule" | "workflow_dispatch") {
-            log(&format!(
-                "watch: not on `{event}` events (only schedule and workflow_dispatch)"
-            ));
+            tracing::info!("watch: not on `{event}` events (only schedule and workflow_dispatch)");
             return Ok(());
         }
         let done: Vec<u64> = self.report.outcomes.iter().map(|o| o.number).collect();
@@ -356,11 +353,11 @@ async fn sweep(
         .into_iter()
         .filter(|i| event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
         .collect();
-    log(&format!(
+    tracing::info!(
         "sweeping {} open {} issue(s)",
         issues.len(),
         event::TITLE_PREFIX
-    ));
+    );
     let pause = Duration::from_millis(a.write_pause_ms);
     let mut wrote_last = false;
     for i in issues {

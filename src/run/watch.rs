@@ -8,7 +8,6 @@
 //! count as watch issues, and only those are ever closed.
 
 use super::issue::{self, Outcome, RepoLabels, Settings};
-use super::workflow::log;
 use crate::event::{Target, Trigger};
 use crate::github::{Github, GithubError, Issue};
 use crate::issue::{DataType, Environment};
@@ -167,7 +166,7 @@ impl Watch<'_, '_> {
             Some(false) => self.broken(&h, &mut out).await?,
             Some(true) => recovered(self.gh, self.s).await?,
         };
-        log(&format!("watch: {text}"));
+        tracing::info!("watch: {text}");
         out.summary = watch::table(&h, &text);
         Ok(out)
     }
@@ -194,9 +193,7 @@ impl Watch<'_, '_> {
         };
         let labels = watch::labels(&template, s.config);
         if s.dry_run {
-            log(&format!(
-                "dry run: would have opened {title:?} with labels {labels:?}"
-            ));
+            tracing::info!("dry run: would have opened {title:?} with labels {labels:?}");
             return Ok(format!(
                 "Broken: would have opened \"{}\" (dry run).",
                 crate::markdown::inline(&title, 120)
@@ -208,10 +205,10 @@ impl Watch<'_, '_> {
         let all = watch_issues(&open, s);
         let keep = all.first().map_or(created.number, |i| i.number);
         for dup in all.iter().filter(|i| i.number != keep) {
-            log(&format!(
+            tracing::info!(
                 "watch: #{} duplicates #{keep} (two runs at once); closing it",
                 dup.number
-            ));
+            );
             gh.close_issue(dup.number, "not_planned").await?;
         }
         self.track(keep, out).await?;
@@ -256,10 +253,10 @@ async fn create(
             Ok(i) => return Ok(i),
             Err(e) if e.is_transient() && attempt < attempts => {
                 let wait = e.retry_in().unwrap_or_else(|| gh.backoff(attempt));
-                log(&format!(
+                tracing::info!(
                     "watch: opening the issue failed ({e}); looking for it before trying again in {} ms",
                     wait.as_millis()
-                ));
+                );
                 tokio::time::sleep(wait).await;
             }
             Err(e) => return Err(e),

@@ -2,21 +2,13 @@
 //! log, step outputs and the job summary.
 //!
 //! Workflow commands go to stdout (the runner reads them there); the bot's own log lines
-//! go to stderr, one line each. Issue text echoed into the log is fenced with
+//! go to stderr through [`crate::logging`], one line each. Issue text echoed into the log is fenced with
 //! `::stop-commands::TOKEN` so a `::set-output` or `::add-mask` inside an issue cannot run.
 
 use crate::secrets::held::scrub;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::Path;
-
-/// One log line on stderr.
-pub fn log(message: &str) {
-    eprintln!(
-        "pendo-triage: {}",
-        scrub(message).replace(['\r', '\n'], " ")
-    );
-}
 
 /// A random token (128 bits from the OS-seeded hasher keys), for stop-commands and
 /// output delimiters.

@@ -157,8 +157,37 @@ pub fn tls_mode(url: &SecretString) -> Option<String> {
     target(url).ok().map(|t| t.describe())
 }
 
+/// A `supabase-db-url` the bot cannot connect with; the message says what to copy instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DbUrlError {
+    /// tokio-postgres cannot read it (its reason, redacted).
+    #[error(
+        "input `supabase-db-url` is not a Postgres URL ({0}); copy the session pooler URL from Supabase → Connect"
+    )]
+    NotPostgres(String),
+    /// An `sslmode` libpq does not have.
+    #[error(
+        "input `supabase-db-url`: sslmode={0} is not one of disable, allow, prefer, require, verify-ca, verify-full"
+    )]
+    SslMode(String),
+    /// No host and no `hostaddr`.
+    #[error(
+        "input `supabase-db-url` names no host; copy the session pooler URL from Supabase → Connect"
+    )]
+    NoHost,
+    /// A Unix socket path where a host name belongs.
+    #[error("input `supabase-db-url` names a Unix socket; give a host name")]
+    UnixSocket,
+}
+
+impl From<DbUrlError> for FetchError {
+    fn from(e: DbUrlError) -> Self {
+        FetchError::Other(e.to_string())
+    }
+}
+
 /// Reads a `postgresql://` URL (or libpq `key=value` string).
-pub fn target(url: &SecretString) -> Result<Target, String> {
+pub fn target(url: &SecretString) -> Result<Target, DbUrlError> {
     let raw = url.expose();
     let (mut sslmode, mut rootcert) = (None, None);
     let rebuilt = if raw.contains("://") {
@@ -199,12 +228,8 @@ pub fn target(url: &SecretString) -> Result<Target, String> {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let mut config = tokio_postgres::Config::from_str(&rebuilt).map_err(|e| {
-        format!(
-            "input `supabase-db-url` is not a Postgres URL ({}); copy the session pooler URL from Supabase → Connect",
-            secrets::redact(&e.to_string())
-        )
-    })?;
+    let mut config = tokio_postgres::Config::from_str(&rebuilt)
+        .map_err(|e| DbUrlError::NotPostgres(secrets::redact(&e.to_string())))?;
     let roots = match rootcert {
         None => Roots::SupabaseAndSystem,
         Some(r) if r == "system" => Roots::System,
@@ -220,11 +245,7 @@ pub fn target(url: &SecretString) -> Result<Target, String> {
         "require" => Tls::Unverified { required: true },
         "verify-ca" => Tls::Verified { full: false, roots },
         "verify-full" => Tls::Verified { full: true, roots },
-        other => {
-            return Err(format!(
-                "input `supabase-db-url`: sslmode={other} is not one of disable, allow, prefer, require, verify-ca, verify-full"
-            ));
-        }
+        other => return Err(DbUrlError::SslMode(other.to_string())),
     };
     config.ssl_mode(match tls {
         Tls::Disable => SslMode::Disable,
@@ -282,9 +303,7 @@ async fn open(
     let ports = config.get_ports();
     let count = hosts.len().max(addrs.len());
     if count == 0 {
-        return Err(FetchError::Other(
-            "input `supabase-db-url` names no host; copy the session pooler URL from Supabase → Connect".into(),
-        ));
+        return Err(DbUrlError::NoHost.into());
     }
     let mut last = FetchError::Connect("no address".into());
     for i in 0..count {
@@ -292,9 +311,7 @@ async fn open(
         let name = match hosts.get(i) {
             Some(Host::Tcp(h)) => Some(h.clone()),
             Some(Host::Unix(_)) => {
-                last = FetchError::Other(
-                    "input `supabase-db-url` names a Unix socket; give a host name".into(),
-                );
+                last = DbUrlError::UnixSocket.into();
                 continue;
             }
             None => None,
@@ -330,7 +347,7 @@ async fn open(
 impl Db {
     /// Connects, opens the read-only transaction and sets its statement timeout.
     pub async fn connect(url: &SecretString, timeout: Duration) -> Result<Db, FetchError> {
-        let mut target = target(url).map_err(FetchError::Other)?;
+        let mut target = target(url)?;
         target
             .config
             .application_name(concat!("pendo-triage/", env!("CARGO_PKG_VERSION")));
@@ -701,7 +718,9 @@ mod tests {
     use super::*;
 
     fn tls_of(url: &str) -> Result<Tls, String> {
-        target(&SecretString::new(url).unwrap()).map(|t| t.tls)
+        target(&SecretString::new(url).unwrap())
+            .map(|t| t.tls)
+            .map_err(|e| e.to_string())
     }
 
     #[test]
