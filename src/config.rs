@@ -24,6 +24,56 @@ pub struct Config {
     pub live: Live,
     /// The analytics columns `supabase.analytics` watches for wipes.
     pub analytics: Analytics,
+    /// The Edge Functions `supabase.functions` reads through the Management API.
+    pub functions: Functions,
+}
+
+/// The sync's Edge Functions (`supabase.functions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Functions {
+    /// Their slugs; empty: the ones the cron job calls (`/functions/v1/<slug>`).
+    pub slugs: Vec<String>,
+    /// The project ref; default: from `supabase-url` (`https://<ref>.supabase.co`).
+    pub project_ref: Option<String>,
+    /// The Management API's base URL (default `https://api.supabase.com`; tests point it
+    /// at a fake). The access token goes there and nowhere else.
+    pub management_url: Option<String>,
+}
+
+impl Functions {
+    /// Checks slugs, the project ref and the URL.
+    fn validate(&self) -> Result<(), String> {
+        let slug_ok = |s: &str| {
+            (1..=100).contains(&s.len())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if let Some(s) = self.slugs.iter().find(|s| !slug_ok(s)) {
+            return Err(format!(
+                "`functions.slugs` holds {s:?}; write Edge Function slugs such as `sync-pendo-incremental` (letters, digits, - and _)."
+            ));
+        }
+        if let Some(r) = self
+            .project_ref
+            .as_deref()
+            .filter(|r| !crate::live::supabase::management::is_project_ref(r))
+        {
+            return Err(format!(
+                "`functions.project_ref` is {r:?}; write the project ref, the <ref> of https://<ref>.supabase.co."
+            ));
+        }
+        if let Some(u) = self
+            .management_url
+            .as_deref()
+            .filter(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+        {
+            return Err(format!(
+                "`functions.management_url` is {u:?}; write an https:// URL (default https://api.supabase.com)."
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The pg_cron job that runs the sync.
@@ -450,6 +500,7 @@ impl Default for Config {
             severity: SeverityPolicy::default(),
             live: Live::default(),
             analytics: Analytics::default(),
+            functions: Functions::default(),
         }
     }
 }
@@ -603,6 +654,7 @@ impl Config {
             return Err("`live.request_timeout_seconds` and `live.total_timeout_seconds` must be above 0 (defaults 10 and 60).".into());
         }
         self.analytics.validate()?;
+        self.functions.validate()?;
         Ok(())
     }
 

@@ -27,6 +27,7 @@ pub enum CheckId {
     SupabaseCompleteness,
     SupabaseSyncLog,
     SupabaseCron,
+    SupabaseFunctions,
     SupabaseHttp,
     SupabaseAnalytics,
 }
@@ -42,6 +43,8 @@ pub enum Needs {
     PendoAndSupabase,
     /// The Supabase REST API, or the database URL.
     SupabaseApiOrDatabase,
+    /// A Supabase personal access token (the Management API).
+    SupabaseManagement,
 }
 
 impl Needs {
@@ -55,6 +58,7 @@ impl Needs {
                 creds.has_pendo() && (creds.has_supabase_api() || creds.has_supabase_db())
             }
             Needs::SupabaseApiOrDatabase => creds.has_supabase_api() || creds.has_supabase_db(),
+            Needs::SupabaseManagement => creds.supabase_access_token.is_some(),
         }
     }
 
@@ -77,6 +81,9 @@ impl Needs {
             }
             Needs::SupabaseApiOrDatabase => {
                 "no Supabase access: set supabase-url and supabase-key, or supabase-db-url (session pooler URL)"
+            }
+            Needs::SupabaseManagement => {
+                "no Supabase access token: set the supabase-access-token input (a personal access token: with it the bot reads the Edge Functions' deploys and logs from api.supabase.com)"
             }
         }
     }
@@ -131,6 +138,7 @@ pub const CATALOGUE: &[Check] = &[
     row(CheckId::SupabaseCompleteness, Needs::PendoAndSupabase, &["supabase", "database"], true, 8),
     row(CheckId::SupabaseSyncLog, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 4),
     row(CheckId::SupabaseCron, Needs::SupabaseApiOrDatabase, &["supabase", "monitoring"], false, 2),
+    row(CheckId::SupabaseFunctions, Needs::SupabaseManagement, &["edge-functions", "supabase"], false, 3),
     row(CheckId::SupabaseHttp, Needs::SupabaseApiOrDatabase, &["edge-functions", "supabase"], false, 3),
     row(CheckId::SupabaseAnalytics, Needs::SupabaseApiOrDatabase, &["supabase", "database"], true, 5),
 ];
@@ -158,6 +166,7 @@ impl CheckId {
             CheckId::SupabaseCompleteness => "supabase.completeness",
             CheckId::SupabaseSyncLog => "supabase.sync-log",
             CheckId::SupabaseCron => "supabase.cron",
+            CheckId::SupabaseFunctions => "supabase.functions",
             CheckId::SupabaseHttp => "supabase.http",
             CheckId::SupabaseAnalytics => "supabase.analytics",
         }
@@ -213,7 +222,7 @@ mod tests {
             let json = serde_json::to_string(&id).unwrap();
             assert_eq!(serde_json::from_str::<CheckId>(&json).unwrap(), id);
         }
-        assert_eq!(CATALOGUE.len(), 16);
+        assert_eq!(CATALOGUE.len(), 17);
         assert!(serde_json::from_str::<CheckId>("\"@team/evil\"").is_err());
         // Sorting by id is the report's order: the catalogue lists the ids as declared.
         let ids: Vec<CheckId> = CheckId::all().collect();

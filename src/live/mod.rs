@@ -91,6 +91,7 @@ pub struct Live {
     pub now: i64,
     pub(crate) pendo: Option<pendo::Pendo>,
     pub(crate) supabase: Option<supabase::Supabase>,
+    pub(crate) management: Option<supabase::management::Management>,
     /// Findings per [`LiveInputs::key`]: issues with equal inputs share one run.
     results: tokio::sync::Mutex<HashMap<String, Vec<Finding>>>,
     /// Checks that got no answer within the deadline in an earlier triage of this run.
@@ -107,6 +108,7 @@ impl Live {
         Ok(Arc::new(Live {
             pendo: pendo::Pendo::new(creds, &http),
             supabase: supabase::Supabase::new(creds, &http),
+            management: supabase::management::Management::new(creds, config, &http),
             config: config.clone(),
             creds: creds.clone(),
             now,
@@ -275,6 +277,7 @@ fn runner(id: CheckId) -> Runner {
         | CheckId::SupabaseFreshness
         | CheckId::SupabaseSyncLog
         | CheckId::SupabaseCron
+        | CheckId::SupabaseFunctions
         | CheckId::SupabaseHttp
         | CheckId::SupabaseAnalytics => Runner::Fetch,
         CheckId::PendoRateLimit | CheckId::SupabaseCompleteness => Runner::Derived,
@@ -299,6 +302,7 @@ async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
         CheckId::SupabaseCompleteness => supabase::completeness::check(live, inputs),
         CheckId::SupabaseSyncLog => supabase::sync_log::check(live, inputs).await,
         CheckId::SupabaseCron => supabase::cron::check(live).await,
+        CheckId::SupabaseFunctions => supabase::functions::check(live).await,
         CheckId::SupabaseHttp => supabase::edge_calls::check(live).await,
         CheckId::SupabaseAnalytics => supabase::analytics::check(live, inputs).await,
         CheckId::IssueFields | CheckId::IssueSecrets | CheckId::IssueRequest => Finding::new(

@@ -37,7 +37,7 @@ fn report_has_marker_headline_table_and_recheck() {
         "{md}"
     );
     assert!(
-        md.contains("<details><summary>⏭️ 14 checks skipped</summary>"),
+        md.contains("<details><summary>⏭️ 15 checks skipped</summary>"),
         "{md}"
     );
     assert!(md.contains("`/recheck`"));
@@ -149,7 +149,7 @@ fn json_has_the_product_keys_and_no_secrets() {
     }
     assert_eq!(value["environment"], "Production");
     assert_eq!(value["data_type"], "Guides");
-    assert_eq!(value["checks"].as_array().unwrap().len(), 16);
+    assert_eq!(value["checks"].as_array().unwrap().len(), 17);
     assert_eq!(value["checks"][0]["id"], "issue.fields");
     assert_eq!(value["checks"][0]["status"], "pass");
 }
