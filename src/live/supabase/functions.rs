@@ -236,21 +236,34 @@ pub fn slugs_in(command: &str) -> Vec<String> {
     out
 }
 
-/// The logs' window: from a little before the current failing streak (else the API's
-/// longest window) to now.
+/// The logs' window: from an hour before the earliest failing run in the sync log (else
+/// the API's longest window) to now, never longer than the API allows.
 fn window(runs: &[RunFact], now: i64) -> (i64, i64) {
     let longest = now - super::management::MAX_WINDOW_SECS;
-    let start = first_failure(runs).map_or(longest, |t| (t - 3600).max(longest));
+    let earliest = runs.iter().filter(|r| r.failed).map(|r| r.started).min();
+    let start = earliest.map_or(longest, |t| (t - 3600).max(longest));
     (start, now)
 }
 
-/// When the current streak of failing runs began: the first failure after the newest
-/// success (the earliest failure when no run succeeded).
+/// When the current failures began: for each entity whose newest run failed, the first
+/// failure after its newest success; the earliest of them.
 fn first_failure(runs: &[RunFact]) -> Option<i64> {
-    let last_ok = runs.iter().filter(|r| !r.failed).map(|r| r.started).max();
-    runs.iter()
-        .filter(|r| r.failed && last_ok.is_none_or(|ok| r.started > ok))
-        .map(|r| r.started)
+    let mut entities: Vec<&str> = runs.iter().map(|r| r.entity.as_str()).collect();
+    entities.sort_unstable();
+    entities.dedup();
+    entities
+        .into_iter()
+        .filter_map(|e| {
+            let rows: Vec<&RunFact> = runs.iter().filter(|r| r.entity == e).collect();
+            let newest = rows.iter().max_by_key(|r| r.started)?;
+            let last_ok = rows.iter().filter(|r| !r.failed).map(|r| r.started).max();
+            newest.failed.then(|| {
+                rows.iter()
+                    .filter(|r| r.failed && last_ok.is_none_or(|ok| r.started > ok))
+                    .map(|r| r.started)
+                    .min()
+            })?
+        })
         .min()
 }
 

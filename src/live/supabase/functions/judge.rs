@@ -189,7 +189,12 @@ fn failure<'a>(
         invocation: i,
         cause,
         line,
-        run: a.runs.iter().find(|r| near(r.started)),
+        // A failed row of the run says more than a completed one.
+        run: a
+            .runs
+            .iter()
+            .filter(|r| near(r.started))
+            .max_by_key(|r| (r.failed, std::cmp::Reverse(r.started))),
         call: a
             .calls
             .iter()
@@ -251,7 +256,7 @@ fn render(state: &State, a: &Asked) -> Finding {
         State::Failing(f) => failing(f, a),
         State::DeployedBeforeFailures(f) => {
             let d = f.deploy.expect("classified by its deploy");
-            Finding::new(ID, Status::Warn, capitalize(&deployed_before(f.slug, &d)))
+            Finding::new(ID, Status::Warn, deployed_before(f.slug, &d))
                 .with_impact(Impact::Degraded)
                 .with_next_step(rollback(f.slug, &d, a))
         }
@@ -347,7 +352,12 @@ fn failing(f: &Function, a: &Asked) -> Finding {
     let mut finding = Finding::new(
         ID,
         if ongoing { Status::Fail } else { Status::Warn },
-        capitalize(&summary),
+        // A slug keeps its spelling; "the 06:00 UTC run…" starts a sentence.
+        if summary.starts_with("the ") {
+            capitalize(&summary)
+        } else {
+            summary
+        },
     )
     .with_impact(if ongoing {
         worst.max(Impact::Degraded)
@@ -357,7 +367,12 @@ fn failing(f: &Function, a: &Asked) -> Finding {
     if let Some(d) = &f.deploy {
         finding = finding.with_next_step(rollback(f.slug, d, a));
     }
-    let mut fixes: Vec<&Meaning> = f.failures.iter().filter_map(|x| x.cause.as_ref()).collect();
+    let mut fixes: Vec<&Meaning> = f
+        .failures
+        .iter()
+        .filter_map(|x| x.cause.as_ref())
+        .chain(f.swallowed.iter().filter_map(|(_, m)| m.as_ref()))
+        .collect();
     fixes.sort_by_key(|m| std::cmp::Reverse(m.impact));
     for m in fixes {
         if !finding.next_steps.iter().any(|s| s == m.fix) {
@@ -408,7 +423,7 @@ fn healthy(fs: &[Function], a: &Asked) -> Finding {
             ),
         })
         .collect();
-    Finding::pass(ID, capitalize(&parts.join("; ")))
+    Finding::pass(ID, parts.join("; "))
 }
 
 /// "the 06:00 UTC run failed with WORKER_LIMIT after 148 s (Edge Function log)"
@@ -463,6 +478,7 @@ fn cause_name(cause: Option<Meaning>, status: Option<u16>) -> String {
         Some(Known::EdgeBootError) => "a boot error",
         Some(Known::TableMissing) => "a missing table",
         Some(Known::PermissionDenied) => "permission denied",
+        Some(Known::RateLimited) => "a 429 Too Many Requests",
         _ => "",
     };
     match (name, status) {

@@ -117,7 +117,7 @@ fn a_deploy_just_before_the_failures_is_named() {
         vec![run(T, true), run(T - 6 * 3600, false)],
     ));
     assert!(
-        f.summary.starts_with("Sync-pendo-incremental was deployed (v42) 12 min before the first failing run; the 06:00 UTC run failed with status 500 after 30 s"),
+        f.summary.starts_with("sync-pendo-incremental was deployed (v42) 12 min before the first failing run; the 06:00 UTC run failed with status 500 after 30 s"),
         "{}",
         f.summary
     );
@@ -132,7 +132,7 @@ fn a_deploy_just_before_the_failures_is_named() {
     assert_eq!(f.status, Status::Warn);
     assert_eq!(
         f.summary,
-        "Sync-pendo-incremental was deployed (v42) 12 min before the first failing run"
+        "sync-pendo-incremental was deployed (v42) 12 min before the first failing run"
     );
     // A success after the deploy clears it.
     let f = judge(&asked(
