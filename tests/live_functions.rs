@@ -4,6 +4,7 @@
 //! failures say what to fix. Every story asserts the run sent at most 3 Management API
 //! requests and that the token never shows.
 
+mod action_harness;
 mod support;
 
 use serde_json::Value;
@@ -312,4 +313,60 @@ fn the_whole_report_with_function_evidence() {
         &[FAKE_ACCESS_TOKEN, FAKE_SERVICE_ROLE_JWT],
     );
     insta::assert_snapshot!("report_functions_worker_limit", md);
+}
+
+#[test]
+fn the_watch_issue_carries_the_function_evidence() {
+    let pg = Pg::start();
+    pg.load(History::DuplicateUpsert, NOW);
+    let fake = FakeManagement::start(duplicate_upsert_logs());
+    let mut h = action_harness::Harness::new("watch-functions");
+    std::fs::create_dir_all(h.dir.join("workspace/.github")).unwrap();
+    std::fs::write(
+        h.dir.join("workspace/.github/pendo-triage.yml"),
+        config(&fake, &[]),
+    )
+    .unwrap();
+    h.set("SUPABASE_DB_URL", &pg.url("verify-full"));
+    h.set("INPUT_SUPABASE-ACCESS-TOKEN", FAKE_ACCESS_TOKEN);
+    h.set("INPUT_WATCH", "true");
+    h.set_clock(NOW_TEXT);
+    let run = h.run("schedule", &serde_json::json!({"schedule": "23 * * * *"}));
+    run.ok();
+    let issues: Vec<_> =
+        h.gh.issues()
+            .into_iter()
+            .filter(|i| i.state == "open" && i.body.contains("<!-- pendo-triage:watch -->"))
+            .collect();
+    assert_eq!(issues.len(), 1, "{:?}", h.gh.issues());
+    let i = &issues[0];
+    // Escaped like every summary the watch quotes.
+    assert!(
+        i.body.contains("- `supabase.functions`: The 06:00 UTC run failed with WORKER\\_LIMIT after 71 s (Edge Function log)"),
+        "{}",
+        i.body
+    );
+    let report = &h.reports(i.number)[0];
+    assert!(
+        report.contains("console error 2026-11-28 06:01 UTC: Memory limit exceeded"),
+        "{report}"
+    );
+    // The watch's data types and the triage of its issue shared one fetch.
+    assert!(fake.requests().len() <= 3, "{:?}", fake.requests());
+    // The runner's mask command is the one place the value goes, as it must.
+    let mask = format!("::add-mask::{FAKE_ACCESS_TOKEN}");
+    let stdout = run.stdout.replace(&mask, "");
+    for (what, text) in [
+        ("issue", &i.body),
+        ("report", report),
+        ("stdout", &stdout),
+        ("stderr", &run.stderr),
+        ("summary", &run.summary),
+        ("outputs", &run.outputs),
+    ] {
+        assert!(
+            !text.contains(FAKE_ACCESS_TOKEN),
+            "the token leaked into {what}"
+        );
+    }
 }

@@ -207,7 +207,12 @@ fn which(
         return (configured.to_vec(), SlugSource::Config);
     }
     let mut called = called;
-    called.dedup();
+    let mut seen = Vec::new();
+    called.retain(|s| {
+        let first = !seen.contains(s);
+        seen.push(s.clone());
+        first
+    });
     if !called.is_empty() {
         return (called, SlugSource::CronJob);
     }

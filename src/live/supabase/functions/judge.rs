@@ -416,7 +416,7 @@ fn healthy(fs: &[Function], a: &Asked) -> Finding {
                 format_utc(a.window.0)
             ),
             n => format!(
-                "{} {} is ACTIVE and answered all {n} invocations since {} with 2xx",
+                "{} {} is ACTIVE and answered {n} of {n} invocation(s) since {} with 2xx",
                 f.slug,
                 version(f.deployed),
                 format_utc(a.window.0)

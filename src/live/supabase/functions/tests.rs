@@ -221,7 +221,7 @@ fn healthy_and_slow_functions() {
     ));
     assert_eq!(f.status, Status::Pass);
     assert!(
-        f.summary.contains("answered all 1 invocations"),
+        f.summary.contains("answered 1 of 1 invocation(s)"),
         "{}",
         f.summary
     );
