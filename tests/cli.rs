@@ -190,7 +190,7 @@ fn every_example_checks_offline_to_the_expected_severity() {
         );
         let checks = report["checks"].as_array().unwrap();
         let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
-        assert_eq!(ids.len(), 16, "{file}");
+        assert_eq!(ids.len(), 17, "{file}");
         for c in checks
             .iter()
             .filter(|c| c["id"].as_str().unwrap().starts_with("pendo."))
