@@ -74,7 +74,11 @@ pub const TICK_RULES: &[TickRule] = &[
     },
     TickRule {
         item: "Verify Supabase function execution",
-        checks: &[CheckId::SupabaseHttp, CheckId::SupabaseSyncLog],
+        checks: &[
+            CheckId::SupabaseHttp,
+            CheckId::SupabaseSyncLog,
+            CheckId::SupabaseFunctions,
+        ],
         when: When::Pass,
     },
     TickRule {
@@ -123,6 +127,7 @@ pub const TICK_RULES: &[TickRule] = &[
             CheckId::SupabaseCron,
             CheckId::SupabaseHttp,
             CheckId::SupabaseAnalytics,
+            CheckId::SupabaseFunctions,
         ],
         when: When::Pass,
     },

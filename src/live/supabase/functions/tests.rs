@@ -275,3 +275,53 @@ fn the_window_starts_before_the_failing_streak_and_spans_a_day_at_most() {
     assert_eq!(window(&[], T), (T - 86_400, T));
     assert_eq!(window(&[run(T - 5 * 86_400, true)], T), (T - 86_400, T));
 }
+
+#[test]
+fn the_functions_own_errors_forbid_the_sync_ticks_but_prove_none() {
+    use crate::verdict::{TICK_RULES, earned};
+    let pass = |id| Finding::new(id, Status::Pass, "ok");
+    let swallowed = Finding::new(ID, Status::Fail, "swallowed").with_impact(Impact::Critical);
+    for item in [
+        "Data sync completes without errors",
+        "Verify Supabase function execution",
+    ] {
+        let rule = TICK_RULES.iter().find(|r| r.item == item).unwrap();
+        let mut findings: Vec<Finding> = rule.checks.iter().map(|id| pass(*id)).collect();
+        assert!(earned(rule, &findings, true), "{item}");
+        findings.retain(|f| f.id != ID);
+        findings.push(swallowed.clone());
+        assert!(!earned(rule, &findings, true), "{item}");
+        // Skipped (no token): the other checks decide, as before.
+        findings.retain(|f| f.id != ID);
+        findings.push(Finding::skip(ID, "no token"));
+        assert!(earned(rule, &findings, true), "{item}");
+    }
+    // It never earns a tick alone: no rule starts with it.
+    assert!(TICK_RULES.iter().all(|r| r.checks.first() != Some(&ID)));
+}
+
+#[test]
+fn the_config_section_is_strict_and_says_what_to_fix() {
+    use crate::config::Config;
+    let ok = Config::from_yaml(
+        "functions:\n  slugs: [sync-pendo-incremental]\n  project_ref: abcdefghijklmnop\n",
+        "t",
+    )
+    .unwrap();
+    assert_eq!(ok.functions.slugs, ["sync-pendo-incremental"]);
+    for (yaml, says) in [
+        ("functions:\n  slug: [x]\n", "unknown field"),
+        ("functions:\n  slugs: [\"a/b\"]\n", "functions.slugs"),
+        (
+            "functions:\n  project_ref: \"x.y\"\n",
+            "functions.project_ref",
+        ),
+        (
+            "functions:\n  management_url: ftp://x\n",
+            "functions.management_url",
+        ),
+    ] {
+        let e = Config::from_yaml(yaml, "t").unwrap_err().to_string();
+        assert!(e.contains(says), "{yaml}: {e}");
+    }
+}
