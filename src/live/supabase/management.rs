@@ -370,6 +370,37 @@ mod tests {
     }
 
     #[test]
+    fn the_token_never_goes_over_plain_http_and_a_run_asks_three_times_at_most() {
+        let creds = Credentials {
+            supabase_access_token: SecretString::new("sbp_fake0000000000000000000000000000000000"),
+            supabase_url: Some("https://abcdefghijklmnop.supabase.co".into()),
+            ..Default::default()
+        };
+        let mut config = crate::config::Config::default();
+        config.functions.management_url = Some("http://192.0.2.1:9".into());
+        let http = Http::new(Duration::from_secs(5)).unwrap();
+        let m = Management::new(&creds, &config, &http).unwrap();
+        assert_eq!(m.project_ref.as_deref(), Some("abcdefghijklmnop"));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            for _ in 0..MAX_REQUESTS {
+                let e = m.functions("abcdefghijklmnop").await.unwrap_err();
+                assert!(e.to_string().contains("unencrypted"), "{e}");
+            }
+            assert_eq!(
+                m.functions("abcdefghijklmnop").await.unwrap_err(),
+                CallError::OverBudget
+            );
+        });
+        assert_eq!(m.requests(), MAX_REQUESTS);
+        // Without a token there is no client at all.
+        assert!(Management::new(&Credentials::default(), &config, &http).is_none());
+    }
+
+    #[test]
     fn refusals_read_well_and_the_retry_is_bounded() {
         let e = CallError::Refused {
             why: Refusal::BadToken,

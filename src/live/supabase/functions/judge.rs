@@ -500,6 +500,9 @@ fn evidence(mut f: Finding, state: &State, a: &Asked) -> Finding {
     };
     if let Some(x) = function {
         f = f.with_evidence(summary_line(x, a));
+        if let Some(line) = by_cause(x) {
+            f = f.with_evidence(line);
+        }
         for fail in x.failures.iter().take(QUOTED_LINES) {
             f = f.with_evidence(paired(fail));
         }
@@ -545,6 +548,29 @@ fn evidence(mut f: Finding, state: &State, a: &Asked) -> Finding {
         }
     }
     f
+}
+
+/// "by cause (Edge Function log): 1 × WORKER_LIMIT, 2 × duplicate key (swallowed)"
+fn by_cause(x: &Function) -> Option<String> {
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    let failed = x
+        .failures
+        .iter()
+        .map(|y| cause_name(y.cause, y.invocation.status));
+    let swallowed = x.swallowed.iter().map(|(_, m)| {
+        let name = m.map_or_else(|| "an error".into(), |m| cause_name(Some(m), None));
+        format!("{name} (swallowed)")
+    });
+    for name in failed.chain(swallowed) {
+        match groups.iter_mut().find(|g| g.0 == name) {
+            Some(g) => g.1 += 1,
+            None => groups.push((name, 1)),
+        }
+    }
+    (!groups.is_empty()).then(|| {
+        let parts: Vec<String> = groups.iter().map(|(n, k)| format!("{k} × {n}")).collect();
+        format!("by cause (Edge Function log): {}", parts.join(", "))
+    })
 }
 
 /// "sync-pendo v42 ACTIVE, deployed 2026-11-28 05:48 UTC · 5 invocations since …: 3 × 546, 2 × 200 · slowest 148 s (limit 150 s free, 400 s paid)"
