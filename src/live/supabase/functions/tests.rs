@@ -325,3 +325,45 @@ fn the_config_section_is_strict_and_says_what_to_fix() {
         assert!(e.contains(says), "{yaml}: {e}");
     }
 }
+
+#[test]
+fn each_status_and_line_is_named_through_meaning() {
+    let cases: [(u16, &str, &str); 5] = [
+        (546, "", "WORKER_LIMIT"),
+        (504, "", "a wall-clock timeout"),
+        (
+            503,
+            "worker boot error: Cannot find module 'npm:pendo'",
+            "a boot error",
+        ),
+        (401, "", "Invalid JWT"),
+        (
+            500,
+            "duplicate key value violates unique constraint \"pendo_pages_pkey\"",
+            "duplicate key",
+        ),
+    ];
+    for (status, printed, named) in cases {
+        let console = if printed.is_empty() {
+            vec![]
+        } else {
+            vec![line(T + 5, printed)]
+        };
+        let f = judge(&asked(
+            deployed(5, T - 9 * 86_400, "ACTIVE"),
+            vec![inv(T + 10, status, 10.0)],
+            console,
+            vec![],
+        ));
+        assert!(
+            f.summary
+                .contains(&format!("failed with {named} after 10 s")),
+            "{status}: {}",
+            f.summary
+        );
+    }
+    assert!(
+        crate::meaning::of_text("BOOT_ERROR: Function failed to start")
+            .is_some_and(|m| m.known == Known::EdgeBootError)
+    );
+}
