@@ -186,6 +186,9 @@ impl Env {
             supabase_db_url: self
                 .input("supabase-db-url", &["SUPABASE_DB_URL"])
                 .and_then(SecretString::new),
+            supabase_access_token: self
+                .input("supabase-access-token", &["SUPABASE_ACCESS_TOKEN"])
+                .and_then(SecretString::new),
         })
     }
 

@@ -6,6 +6,7 @@
 //! default), and every error names the key and the fix.
 
 use crate::issue::DataType;
+use crate::terms::Area;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,9 +22,55 @@ pub struct Config {
     pub sync_log: SyncLog,
     pub cron: Cron,
     pub severity: SeverityPolicy,
-    pub live: Live,
+    pub live: LiveSettings,
     /// The analytics columns `supabase.analytics` watches for wipes.
     pub analytics: Analytics,
+    /// The Edge Functions `supabase.functions` reads through the Management API.
+    pub functions: Functions,
+}
+
+/// The sync's Edge Functions (`supabase.functions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Functions {
+    /// Their slugs; empty: the ones the cron job calls (`/functions/v1/<slug>`).
+    pub slugs: Vec<String>,
+    /// The project ref; default: from `supabase-url` (`https://<ref>.supabase.co`).
+    pub project_ref: Option<String>,
+    /// The Management API's base URL (default `https://api.supabase.com`; tests point it
+    /// at a fake). The access token goes there and nowhere else.
+    pub management_url: Option<String>,
+}
+
+impl Functions {
+    /// Checks slugs, the project ref and the URL.
+    fn validate(&self) -> Result<(), String> {
+        let slug_ok = |s: &str| {
+            (1..=100).contains(&s.len())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if let Some(s) = self.slugs.iter().find(|s| !slug_ok(s)) {
+            return Err(format!(
+                "`functions.slugs` holds {s:?}; write Edge Function slugs such as `sync-pendo-incremental` (letters, digits, - and _)."
+            ));
+        }
+        if let Some(r) = self.project_ref.as_deref().filter(|r| !is_project_ref(r)) {
+            return Err(format!(
+                "`functions.project_ref` is {r:?}; write the project ref, the <ref> of https://<ref>.supabase.co."
+            ));
+        }
+        if let Some(u) = self
+            .management_url
+            .as_deref()
+            .filter(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+        {
+            return Err(format!(
+                "`functions.management_url` is {u:?}; write an https:// URL (default https://api.supabase.com)."
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The pg_cron job that runs the sync.
@@ -52,17 +99,23 @@ pub struct Labels {
     pub areas: BTreeMap<String, String>,
 }
 
-/// The area keys the bot knows, in label order.
-pub const AREA_KEYS: &[&str] = &[
-    "pendo-api",
-    "supabase",
-    "database",
-    "edge-functions",
-    "netlify",
-    "performance",
-    "monitoring",
-    "security",
-];
+/// True for a value that can be a Supabase project ref (the `<ref>` of
+/// `https://<ref>.supabase.co`): one DNS label of letters and digits.
+pub fn is_project_ref(text: &str) -> bool {
+    (1..=63).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The area keys the bot knows, in label order: [`Area`]'s keys, the keys of
+/// `labels.areas`.
+pub const AREA_KEYS: [&str; Area::ALL.len()] = {
+    let mut keys = [""; Area::ALL.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] = Area::ALL[i].key();
+        i += 1;
+    }
+    keys
+};
 
 impl Labels {
     /// The label name of an area key (the key itself when not configured).
@@ -384,7 +437,7 @@ impl Default for SeverityPolicy {
 /// How live checks run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Live {
+pub struct LiveSettings {
     /// Edits arriving faster than this reuse the last live results.
     pub reuse_minutes: u64,
     /// Deadline for one network call.
@@ -398,7 +451,7 @@ pub struct Live {
     pub credentials_environment: crate::issue::Environment,
 }
 
-impl Default for Live {
+impl Default for LiveSettings {
     fn default() -> Self {
         Self {
             reuse_minutes: 10,
@@ -410,7 +463,7 @@ impl Default for Live {
     }
 }
 
-impl Live {
+impl LiveSettings {
     /// A few latency probes, deadlines above zero.
     fn validate(&self) -> Result<(), ConfigProblem> {
         if !(1..=5).contains(&self.latency_probes) {
@@ -590,8 +643,9 @@ impl Default for Config {
             sync_log: SyncLog::default(),
             cron: Cron::default(),
             severity: SeverityPolicy::default(),
-            live: Live::default(),
+            live: LiveSettings::default(),
             analytics: Analytics::default(),
+            functions: Functions::default(),
         }
     }
 }
@@ -608,6 +662,9 @@ pub struct ConfigError {
 /// A value serde reads but the bot cannot use. Each message names the key and the fix.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigProblem {
+    /// A value of the `functions` section (`supabase.functions`), with what to write.
+    #[error("{0}")]
+    Functions(String),
     #[error("`thresholds.response_time_ms` must be above 0 (default 2000).")]
     ResponseTimeZero,
     #[error(
@@ -726,7 +783,8 @@ impl Config {
         validate_tables(&self.tables)?;
         self.sync_log.validate()?;
         self.live.validate()?;
-        self.analytics.validate()
+        self.analytics.validate()?;
+        self.functions.validate().map_err(ConfigProblem::Functions)
     }
 
     /// The table configured for a data type.

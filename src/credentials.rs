@@ -73,6 +73,8 @@ pub struct Credentials {
     pub supabase_url: Option<String>,
     pub supabase_key: Option<SecretString>,
     pub supabase_db_url: Option<SecretString>,
+    /// A Supabase personal access token, for the Management API (`supabase.functions`).
+    pub supabase_access_token: Option<SecretString>,
 }
 
 impl Credentials {
@@ -91,11 +93,16 @@ impl Credentials {
     /// The secret values, for masking in logs (`::add-mask::`): each key, the database
     /// URL, and the URL's password on its own (it can appear without the URL).
     pub fn secret_values(&self) -> Vec<&str> {
-        let mut values: Vec<&str> = [&self.pendo_key, &self.supabase_key, &self.supabase_db_url]
-            .into_iter()
-            .flatten()
-            .map(SecretString::expose)
-            .collect();
+        let mut values: Vec<&str> = [
+            &self.pendo_key,
+            &self.supabase_key,
+            &self.supabase_db_url,
+            &self.supabase_access_token,
+        ]
+        .into_iter()
+        .flatten()
+        .map(SecretString::expose)
+        .collect();
         if let Some(password) = self
             .supabase_db_url
             .as_ref()
@@ -118,6 +125,9 @@ impl Credentials {
         }
         if let Some(u) = &self.supabase_db_url {
             held.push(Credential::DatabaseUrl(u.expose()));
+        }
+        if let Some(t) = &self.supabase_access_token {
+            held.push(Credential::AccessToken(t.expose()));
         }
         held
     }

@@ -134,7 +134,7 @@ pub fn label_names(issue: &Value) -> Vec<String> {
 
 /// Decides what this event asks for. `issue_number_input` is the dispatch input;
 /// `bot_logins` are the identities whose events are the bot's own.
-pub fn decide(
+pub fn intake(
     event_name: &str,
     payload: &Value,
     issue_number_input: Option<&str>,
@@ -354,7 +354,7 @@ mod tests {
     }
 
     fn decide_default(name: &str, payload: &Value) -> Result<Intake, EventError> {
-        decide(name, payload, None, &bots(), &Labels::default())
+        intake(name, payload, None, &bots(), &Labels::default())
     }
 
     #[test]
@@ -511,18 +511,18 @@ mod tests {
     fn dispatch_and_schedule() {
         let l = Labels::default();
         assert_eq!(
-            decide("schedule", &json!({}), None, &bots(), &l).unwrap(),
+            intake("schedule", &json!({}), None, &bots(), &l).unwrap(),
             Intake::Sweep(Trigger::Schedule)
         );
         assert_eq!(
-            decide("workflow_dispatch", &json!({}), Some(" "), &bots(), &l).unwrap(),
+            intake("workflow_dispatch", &json!({}), Some(" "), &bots(), &l).unwrap(),
             Intake::Sweep(Trigger::Dispatch)
         );
         assert!(matches!(
-            decide("workflow_dispatch", &json!({}), Some("#12"), &bots(), &l).unwrap(),
+            intake("workflow_dispatch", &json!({}), Some("#12"), &bots(), &l).unwrap(),
             Intake::One(Target { number: 12, .. })
         ));
-        let e = decide("workflow_dispatch", &json!({}), Some("twelve"), &bots(), &l).unwrap_err();
+        let e = intake("workflow_dispatch", &json!({}), Some("twelve"), &bots(), &l).unwrap_err();
         assert_eq!(e.field, "inputs.issue-number");
     }
 

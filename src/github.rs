@@ -88,7 +88,7 @@ impl GithubError {
 
 /// An issue as the bot needs it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
+pub struct GhIssue {
     pub number: u64,
     pub title: String,
     #[serde(default)]
@@ -109,7 +109,7 @@ pub struct Issue {
     pub user: Option<User>,
 }
 
-impl Issue {
+impl GhIssue {
     pub fn body(&self) -> &str {
         self.body.as_deref().unwrap_or("")
     }
@@ -399,14 +399,14 @@ impl Github {
         Ok(out)
     }
 
-    pub async fn get_issue(&self, number: u64) -> Result<Issue, GithubError> {
+    pub async fn get_issue(&self, number: u64) -> Result<GhIssue, GithubError> {
         self.call_json(Method::GET, &self.path(&format!("issues/{number}")), None)
             .await
     }
 
     /// Open issues (pull requests excluded), every page.
-    pub async fn list_open_issues(&self) -> Result<Vec<Issue>, GithubError> {
-        let all: Vec<Issue> = self
+    pub async fn list_open_issues(&self) -> Result<Vec<GhIssue>, GithubError> {
+        let all: Vec<GhIssue> = self
             .list(&self.path("issues?state=open&sort=created&direction=asc"))
             .await?;
         Ok(all.into_iter().filter(|i| !i.is_pull_request()).collect())
@@ -470,7 +470,7 @@ impl Github {
         title: Option<&str>,
         body: Option<&str>,
         labels: Option<&[String]>,
-    ) -> Result<Issue, GithubError> {
+    ) -> Result<GhIssue, GithubError> {
         let mut patch = serde_json::Map::new();
         if let Some(t) = title {
             patch.insert("title".into(), json!(t));
@@ -516,7 +516,7 @@ impl Github {
         title: &str,
         body: &str,
         labels: &[String],
-    ) -> Result<Issue, GithubError> {
+    ) -> Result<GhIssue, GithubError> {
         let path = self.path("issues");
         let what = format!("POST {path}");
         let payload = json!({ "title": title, "body": body, "labels": labels });

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 /// What to do with an issue's labels.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub struct LabelDelta {
     /// The full label set after the change, in the order then additions.
     pub labels: Vec<String>,
     pub add: Vec<String>,
@@ -26,7 +26,7 @@ pub struct Plan {
     pub note: Option<String>,
 }
 
-impl Plan {
+impl LabelDelta {
     pub fn changes(&self) -> bool {
         !self.add.is_empty() || !self.remove.is_empty()
     }
@@ -51,7 +51,7 @@ pub fn plan(
     wanted: &BTreeSet<String>,
     bot_added_before: &[String],
     labels: &Labels,
-) -> Plan {
+) -> LabelDelta {
     let severities = labels.severities();
     let is_severity = |l: &str| severities.iter().any(|s| s.eq_ignore_ascii_case(l));
     let bot_severity = wanted.iter().find(|l| is_severity(l)).cloned();
@@ -102,7 +102,7 @@ pub fn plan(
     bot_added.extend(add.iter().cloned());
     bot_added.sort();
     bot_added.dedup();
-    Plan {
+    LabelDelta {
         labels: result,
         add,
         remove,

@@ -37,6 +37,7 @@ pub enum Known {
     WorkerLimit,
     EdgeTimeout,
     EdgeUnauthorized,
+    EdgeBootError,
     PgNetTimeout,
     SupabaseKeyRejected,
     TableMissing,
@@ -112,6 +113,12 @@ impl Known {
                 &[Area::EdgeFunctions, Area::Supabase],
                 "The Edge Function refuses pg_net's call (401 Invalid JWT), so the sync never starts",
                 "Put the project's current service role key (or a Vault secret) in the cron job's Authorization header, then check net._http_response again.",
+            ),
+            Known::EdgeBootError => (
+                Critical,
+                &[Area::EdgeFunctions],
+                "The Edge Function fails to boot (BOOT_ERROR), so no run starts",
+                "Serve it locally (supabase functions serve) to see the failing import or missing secret, fix it, then redeploy.",
             ),
             Known::PgNetTimeout => (
                 Degraded,
@@ -221,6 +228,7 @@ pub fn pattern(k: Known) -> Option<&'static Regex> {
         Known::RateLimited => &RATE_LIMIT_TEXT,
         Known::PendoKeyRejected => &PENDO_KEY_REJECTED,
         Known::StatementTimeout => &STATEMENT_TIMEOUT,
+        Known::EdgeBootError => &BOOT_ERROR,
         Known::ServiceDown | Known::RequestRejected | Known::EdgeUnauthorized => return None,
     };
     Some(LazyLock::force(re))
@@ -230,6 +238,7 @@ pub fn pattern(k: Known) -> Option<&'static Regex> {
 const TEXT_ORDER: &[Known] = &[
     Known::UpsertTwice,
     Known::WorkerLimit,
+    Known::EdgeBootError,
     Known::PgNetTimeout,
     Known::EdgeTimeout,
     Known::StatementTimeout,
@@ -261,6 +270,8 @@ static UPSERT_TWICE: LazyLock<Regex> =
 static WORKER_LIMIT: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"WORKER_LIMIT|(?i:not having enough compute resources|memory limit exceeded)")
 });
+static BOOT_ERROR: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"BOOT_ERROR|(?i:worker boot error|failed to boot)"));
 static EDGE_TIMEOUT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)function timed out|\bwall[ _-]?clock\b|\bwallclock\b"));
 static PG_NET_TIMEOUT: LazyLock<Regex> = LazyLock::new(|| {

@@ -102,6 +102,7 @@ registry! {
     SupabaseCompleteness "supabase.completeness" PendoAndSupabase [Supabase, Database] PerType 8 Run::Derived(|l, i| Box::pin(std::future::ready(supabase::completeness::check(l, i)))), ticks [Proves(CompareSource), Proves(ValidateCompleteness), Bears(ExpectedTypes)];
     SupabaseSyncLog "supabase.sync-log" SupabaseApiOrDatabase [Supabase, Monitoring] Once 4 Run::Fetch(|l, i| Box::pin(supabase::sync_log::check(l, i))), ticks [Bears(VerifyFunction), Bears(ReviewCronLogs), Proves(SyncCompletes), Proves(ExpectedTypes)];
     SupabaseCron "supabase.cron" SupabaseApiOrDatabase [Supabase, Monitoring] Once 2 Run::Fetch(|l, _| Box::pin(supabase::cron::check(l))), ticks [Bears(TestDatabase), Proves(ReviewCronLogs), Bears(SyncCompletes)];
+    SupabaseFunctions "supabase.functions" SupabaseManagement [EdgeFunctions, Supabase] Once 3 Run::Fetch(|l, _| Box::pin(supabase::functions::check(l))), ticks [Bears(VerifyFunction), Bears(SyncCompletes)];
     SupabaseHttp "supabase.http" SupabaseApiOrDatabase [EdgeFunctions, Supabase] Once 3 Run::Fetch(|l, _| Box::pin(supabase::http::check(l))), ticks [Proves(VerifyFunction), Bears(SyncCompletes)];
     SupabaseAnalytics "supabase.analytics" SupabaseApiOrDatabase [Supabase, Database] PerType 5 Run::Fetch(|l, i| Box::pin(supabase::analytics::check(l, i))), ticks [Bears(VerifyTarget), Bears(ValidateCompleteness), Bears(SyncCompletes)];
 }
@@ -117,6 +118,8 @@ pub enum Needs {
     PendoAndSupabase,
     /// The Supabase REST API, or the database URL.
     SupabaseApiOrDatabase,
+    /// A Supabase personal access token (the Management API).
+    SupabaseManagement,
 }
 
 impl Needs {
@@ -130,6 +133,7 @@ impl Needs {
                 creds.has_pendo() && (creds.has_supabase_api() || creds.has_supabase_db())
             }
             Needs::SupabaseApiOrDatabase => creds.has_supabase_api() || creds.has_supabase_db(),
+            Needs::SupabaseManagement => creds.supabase_access_token.is_some(),
         }
     }
 
@@ -152,6 +156,9 @@ impl Needs {
             }
             Needs::SupabaseApiOrDatabase => {
                 "no Supabase access: set supabase-url and supabase-key, or supabase-db-url (session pooler URL)"
+            }
+            Needs::SupabaseManagement => {
+                "no Supabase access token: set the supabase-access-token input (a personal access token: with it the bot reads the Edge Functions' deploys and logs from api.supabase.com)"
             }
         }
     }

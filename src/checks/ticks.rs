@@ -198,6 +198,7 @@ mod tests {
                 CheckId::SupabaseSyncLog,
                 CheckId::SupabaseFreshness,
                 CheckId::SupabaseCron,
+                CheckId::SupabaseFunctions,
                 CheckId::SupabaseHttp,
                 CheckId::SupabaseAnalytics,
             ]

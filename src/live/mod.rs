@@ -95,6 +95,8 @@ pub struct Live {
     pub now: i64,
     pub(crate) pendo: Option<pendo::Pendo>,
     pub(crate) supabase: Option<supabase::Supabase>,
+    /// The run's HTTP client, for a check that builds its own client (see [`Live::shared`]).
+    pub(crate) http: Http,
     /// Findings per [`LiveInputs::key`]: issues with equal inputs share one run.
     results: tokio::sync::Mutex<HashMap<String, Vec<Finding>>>,
     /// Checks that got no answer within the deadline in an earlier triage of this run.
@@ -130,6 +132,7 @@ impl Live {
         Ok(Arc::new(Live {
             pendo: pendo::Pendo::new(creds, &http),
             supabase: supabase::Supabase::new(creds, &http),
+            http,
             config: config.clone(),
             creds: creds.clone(),
             now,

@@ -12,12 +12,12 @@
 //! deleted, oldest kept.
 
 use super::live::{self, LiveDecision};
-pub use super::plan::{LivePart, Plan, Read, plan};
+pub use super::plan::{IssuePlan, LivePart, Read, plan};
 use crate::clock::{Basis, ReportedAt, parse_rfc3339};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
 use crate::event::Target;
-use crate::github::{Comment, Github, GithubError, Issue};
+use crate::github::{Comment, GhIssue, Github, GithubError};
 use crate::labels;
 use crate::live::Live;
 use crate::reading::Reading;
@@ -43,7 +43,7 @@ pub struct Settings<'a> {
 /// when the issue was filed. Not `updated_at` in general: labels, comments and the bot's
 /// own ticks move it without changing what the issue reports.
 pub fn reference_time(
-    issue: &Issue,
+    issue: &GhIssue,
     body_edited_at: Option<i64>,
     kept: Option<ReportedAt>,
     now: i64,
@@ -114,7 +114,7 @@ pub async fn triage_issue(
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     target: Target,
-    first: Option<Issue>,
+    first: Option<GhIssue>,
 ) -> Result<Option<Outcome>, GithubError> {
     // Issues are triaged one after another, so each one's lines fold into its own group.
     let _group = crate::logging::group(&format!("Issue #{}", target.number), true);
@@ -131,7 +131,7 @@ async fn triage_one(
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     target: Target,
-    first: Option<Issue>,
+    first: Option<GhIssue>,
 ) -> Result<Option<Outcome>, GithubError> {
     let number = target.number;
     let Some(mut seen) = read(gh, s, number, first).await? else {
@@ -183,7 +183,7 @@ async fn triage_one(
 /// and the duplicates a race left, and the state the report keeps.
 struct Seen {
     number: u64,
-    issue: Issue,
+    issue: GhIssue,
     keep: Option<Comment>,
     extras: Vec<u64>,
     previous: Option<State>,
@@ -194,7 +194,7 @@ async fn read(
     gh: &Github,
     s: &Settings<'_>,
     number: u64,
-    first: Option<Issue>,
+    first: Option<GhIssue>,
 ) -> Result<Option<Seen>, GithubError> {
     let issue = match first {
         Some(i) => i,
@@ -233,7 +233,7 @@ async fn read(
 }
 
 /// Runs the live checks, reuses an earlier run's, or leaves them out, as
-/// [`live::decide`] says.
+/// [`live::choose`] says.
 async fn decide_live(
     live: &Arc<Live>,
     s: &Settings<'_>,
@@ -245,7 +245,7 @@ async fn decide_live(
     let key = inputs.key();
     let prev_live = previous.and_then(|p| p.live.as_ref());
     let c = s.config;
-    let decision = live::decide(
+    let decision = live::choose(
         target.live_allowed,
         target.trigger,
         prev_live,
@@ -295,8 +295,8 @@ async fn plan_fresh(
     reading: Reading,
     live_part: &LivePart,
     reported_at: ReportedAt,
-) -> Result<Plan, GithubError> {
-    let plan_of = |issue: &Issue, reading: &Reading| -> Plan {
+) -> Result<IssuePlan, GithubError> {
+    let plan_of = |issue: &GhIssue, reading: &Reading| -> IssuePlan {
         let labels = issue.label_names();
         let r = Read {
             reading,
@@ -328,7 +328,7 @@ async fn plan_fresh(
 }
 
 /// Short descriptions of the writes a plan makes (or would make, in a dry run).
-fn changes(p: &Plan, seen: &Seen) -> Vec<String> {
+fn changes(p: &IssuePlan, seen: &Seen) -> Vec<String> {
     let mut changes = Vec::new();
     if p.new_body.is_some() {
         let mut what = format!("ticked {} item(s)", p.ticked_now.len());
@@ -363,7 +363,7 @@ async fn write(
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     number: u64,
-    p: &Plan,
+    p: &IssuePlan,
     keep: Option<&Comment>,
     extras: &[u64],
 ) -> Result<(), GithubError> {
@@ -410,7 +410,7 @@ async fn write(
 /// Undoes this run's ticks and label changes when its report could not be written, so
 /// the issue is left as it was rather than half updated. Masked secrets stay masked. Best
 /// effort: a person's edit since the write is kept, and a failure here is only logged.
-async fn rollback(gh: &Github, number: u64, p: &Plan) {
+async fn rollback(gh: &Github, number: u64, p: &IssuePlan) {
     let undo = async {
         let fresh = gh.get_issue(number).await?;
         let body = crate::issue::tick::untick_items(fresh.body(), &p.ticked_now);
@@ -489,7 +489,7 @@ async fn create_report(
 mod tests {
     use super::*;
 
-    fn issue_filed(at: &str) -> Issue {
+    fn issue_filed(at: &str) -> GhIssue {
         serde_json::from_value(serde_json::json!({
             "number": 1, "title": "[API] x", "created_at": at
         }))

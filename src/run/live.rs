@@ -30,7 +30,7 @@ pub fn offline_note(recheck_label: &str) -> String {
 }
 
 /// Decides for one issue. `previous` is the last live record from the state block.
-pub fn decide(
+pub fn choose(
     live_allowed: bool,
     trigger: Trigger,
     previous: Option<&LiveRecord>,
@@ -89,19 +89,19 @@ mod tests {
     #[test]
     fn members_run_strangers_do_not() {
         assert_eq!(
-            decide(true, Trigger::Opened, None, "k", 0, 10, "recheck"),
+            choose(true, Trigger::Opened, None, "k", 0, 10, "recheck"),
             LiveDecision::Run
         );
-        let d = decide(false, Trigger::Opened, None, "k", 0, 10, "recheck");
+        let d = choose(false, Trigger::Opened, None, "k", 0, 10, "recheck");
         assert!(matches!(d, LiveDecision::Offline { note } if note.contains("`recheck`")));
         // A stranger's edit keeps a member's earlier results for the same inputs.
         let p = prev(0, "k");
         assert!(matches!(
-            decide(false, Trigger::Edited, Some(&p), "k", 9999, 10, "r"),
+            choose(false, Trigger::Edited, Some(&p), "k", 9999, 10, "r"),
             LiveDecision::Reuse { .. }
         ));
         assert!(matches!(
-            decide(false, Trigger::Edited, Some(&p), "other", 1, 10, "r"),
+            choose(false, Trigger::Edited, Some(&p), "other", 1, 10, "r"),
             LiveDecision::Offline { .. }
         ));
     }
@@ -110,19 +110,19 @@ mod tests {
     fn quick_edits_reuse_and_rechecks_do_not() {
         let p = prev(1000, "k");
         assert!(matches!(
-            decide(true, Trigger::Edited, Some(&p), "k", 1000 + 599, 10, "r"),
+            choose(true, Trigger::Edited, Some(&p), "k", 1000 + 599, 10, "r"),
             LiveDecision::Reuse { .. }
         ));
         assert_eq!(
-            decide(true, Trigger::Edited, Some(&p), "k", 1000 + 600, 10, "r"),
+            choose(true, Trigger::Edited, Some(&p), "k", 1000 + 600, 10, "r"),
             LiveDecision::Run
         );
         assert_eq!(
-            decide(true, Trigger::RecheckComment, Some(&p), "k", 1001, 10, "r"),
+            choose(true, Trigger::RecheckComment, Some(&p), "k", 1001, 10, "r"),
             LiveDecision::Run
         );
         assert_eq!(
-            decide(true, Trigger::Schedule, Some(&p), "k", 1001, 10, "r"),
+            choose(true, Trigger::Schedule, Some(&p), "k", 1001, 10, "r"),
             LiveDecision::Run
         );
     }

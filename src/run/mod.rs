@@ -173,7 +173,7 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     });
-    let intake = event::decide(
+    let intake = event::intake(
         &a.event_name,
         &payload,
         number_input.as_deref(),

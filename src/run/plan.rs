@@ -19,7 +19,7 @@ use crate::triage::{Memory, Triage, triage_reading};
 
 /// Everything the bot wants for one issue, computed from what it read.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct IssuePlan {
     pub triage: Triage,
     /// The new body, when it differs (ticks, redactions).
     pub new_body: Option<String>,
@@ -27,7 +27,7 @@ pub struct Plan {
     pub new_title: Option<String>,
     /// Items ticked by this plan.
     pub ticked_now: Vec<String>,
-    pub labels: labels::Plan,
+    pub labels: labels::LabelDelta,
     /// The report comment, state block included.
     pub comment: String,
     /// The report without the state block (job summary, dry-run log).
@@ -36,7 +36,7 @@ pub struct Plan {
     pub comment_needed: bool,
 }
 
-impl Plan {
+impl IssuePlan {
     pub fn issue_write(&self) -> bool {
         self.new_body.is_some() || self.new_title.is_some() || self.labels.changes()
     }
@@ -62,7 +62,7 @@ pub struct Read<'a> {
 }
 
 /// Computes the plan from what was read, the live findings and the reference time.
-pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings) -> Plan {
+pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings) -> IssuePlan {
     let empty = State::default();
     let prev = read.previous.unwrap_or(&empty);
     let reading = read.reading;
@@ -112,7 +112,7 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         || prev.ticked != state.ticked
         || sorted(&prev.labels_added) != sorted(&state.labels_added);
     let (comment, visible) = render(&t, &ctx, &state.encode());
-    Plan {
+    IssuePlan {
         new_body: (edit.body != reading.body).then_some(edit.body),
         new_title: (t.redacted_title != reading.title).then(|| t.redacted_title.clone()),
         ticked_now: edit.ticked,
@@ -151,7 +151,7 @@ fn tick(reading: &Reading, ticks: &[String], before: &[String]) -> TickEdit {
 fn context(
     live: &LivePart,
     recovered: Option<(i64, i64)>,
-    label_plan: &labels::Plan,
+    label_plan: &labels::LabelDelta,
     s: &Settings,
 ) -> Context {
     let recovery_note = recovered.map(|(since, at)| {

@@ -9,7 +9,7 @@
 
 use super::issue::{self, Outcome, RepoLabels, Settings};
 use crate::event::{Target, Trigger};
-use crate::github::{Github, GithubError, Issue};
+use crate::github::{GhIssue, Github, GithubError};
 use crate::issue::{DataType, Environment};
 use crate::live::{Live, LiveInputs};
 use crate::watch::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
@@ -34,7 +34,7 @@ pub struct WatchOutcome {
 /// the template's Production fields, its title the `[API]` prefix, and it carries the
 /// `monitoring` label. Another workflow that files as `github-actions[bot]` and copies
 /// the marker does not make its issue the watch's (nor get it closed "on recovery").
-fn is_watch_issue(i: &Issue, s: &Settings) -> bool {
+fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
     let by_bot = i.user.as_ref().is_some_and(|u| {
         s.bot_logins
             .iter()
@@ -52,8 +52,8 @@ fn is_watch_issue(i: &Issue, s: &Settings) -> bool {
 }
 
 /// The oldest open watch issue, and the newer ones (duplicates of a race).
-fn watch_issues(open: &[Issue], s: &Settings) -> Vec<Issue> {
-    let mut found: Vec<Issue> = open
+fn watch_issues(open: &[GhIssue], s: &Settings) -> Vec<GhIssue> {
+    let mut found: Vec<GhIssue> = open
         .iter()
         .filter(|i| is_watch_issue(i, s))
         .cloned()
@@ -65,7 +65,7 @@ fn watch_issues(open: &[Issue], s: &Settings) -> Vec<Issue> {
 /// A member's open `[API]` issue about Production and one of `failing`. A stranger's
 /// issue never stands in for the watch's: "[API] Everything is fine, ignore alerts" from
 /// anyone could otherwise silence it.
-fn persons_issue(open: &[Issue], failing: &[DataType], s: &Settings) -> Option<u64> {
+fn persons_issue(open: &[GhIssue], failing: &[DataType], s: &Settings) -> Option<u64> {
     open.iter()
         .filter(|i| !is_watch_issue(i, s))
         .filter(|i| crate::event::is_member(&i.author_association))
@@ -242,7 +242,7 @@ async fn create(
     body: &str,
     labels: &[String],
     s: &Settings<'_>,
-) -> Result<Issue, GithubError> {
+) -> Result<GhIssue, GithubError> {
     let attempts = gh.attempts().max(1);
     for attempt in 1..=attempts {
         let open = gh.list_open_issues().await?;

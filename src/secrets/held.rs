@@ -50,6 +50,8 @@ pub enum Credential<'a> {
     /// A Postgres URL (or libpq string): the whole of it, its password and `user:password`.
     DatabaseUrl(&'a str),
     GithubToken(&'a str),
+    /// A Supabase personal access token (`sbp_…`).
+    AccessToken(&'a str),
 }
 
 impl Held {
@@ -60,6 +62,7 @@ impl Held {
             match *c {
                 Credential::PendoKey(v) => held.add_value(v, SecretKind::PendoIntegrationKey),
                 Credential::SupabaseKey(v) => held.add_value(v, supabase_kind(v)),
+                Credential::AccessToken(v) => held.add_value(v, SecretKind::BearerToken),
                 Credential::GithubToken(v) => {
                     held.add_value(v, SecretKind::GithubToken);
                     held.add_basic("x-access-token", v);

@@ -29,6 +29,7 @@ mod hostile_database;
 mod hostile_rest;
 mod issue_form;
 mod live_analytics;
+mod live_functions;
 mod live_pendo;
 mod live_supabase_db;
 mod live_supabase_rest;

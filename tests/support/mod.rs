@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod fake_github;
+pub mod fake_management;
 pub mod fake_pendo;
 pub mod fake_pg_wire;
 pub mod fake_postgrest;

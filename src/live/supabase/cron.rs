@@ -6,7 +6,7 @@
 //! to the Edge Function, so "succeeded" here means queued; `supabase.http` and
 //! `supabase.sync-log` say what happened next.
 
-use super::client::health::{Health, HealthAnswer, INSTALL_STEP, Job, Run};
+use super::client::health::{HealthAnswer, HealthFacts, INSTALL_STEP, Job, Run};
 use super::client::schedule;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
@@ -89,7 +89,7 @@ struct JobState<'a> {
 }
 
 impl<'a> JobState<'a> {
-    fn of(h: &'a Health, job: &'a Job, t: &Thresholds, now: i64) -> JobState<'a> {
+    fn of(h: &'a HealthFacts, job: &'a Job, t: &Thresholds, now: i64) -> JobState<'a> {
         let runs = h.runs_of(job);
         let last = runs.first().copied();
         let last_at = last
@@ -131,7 +131,7 @@ impl<'a> JobState<'a> {
 
 /// What is wrong with the job, worst first as the summary names it.
 fn troubles(
-    h: &Health,
+    h: &HealthFacts,
     job: &Job,
     interval: Option<Duration>,
     last: Option<&Run>,
@@ -174,7 +174,7 @@ fn troubles(
 }
 
 /// The finding, from the health facts.
-pub fn judge(h: &Health, job_name: &str, t: &Thresholds, now: i64) -> Finding {
+pub fn judge(h: &HealthFacts, job_name: &str, t: &Thresholds, now: i64) -> Finding {
     if h.extensions.pg_cron.is_none() {
         return Finding::new(ID, Status::Fail, "pg_cron is not installed in this database, so nothing schedules the sync")
             .with_impact(Impact::Critical)
@@ -187,7 +187,7 @@ pub fn judge(h: &Health, job_name: &str, t: &Thresholds, now: i64) -> Finding {
 }
 
 /// No job is the sync's.
-fn missing(h: &Health, job_name: &str) -> Finding {
+fn missing(h: &HealthFacts, job_name: &str) -> Finding {
     let total = h.jobs.as_ref().map_or(0, |j| j.total);
     let what = if job_name.is_empty() {
         "no pg_cron job mentions pendo in its name or command".to_string()
@@ -370,8 +370,8 @@ mod tests {
 
     const NOW: i64 = 1_795_860_000; // 2026-11-28T10:00:00Z
 
-    fn health(active: bool, runs: &[(i64, &str)]) -> Health {
-        Health {
+    fn health(active: bool, runs: &[(i64, &str)]) -> HealthFacts {
+        HealthFacts {
             extensions: Extensions {
                 pg_cron: Some("1.4-1".into()),
                 pg_net: None,

@@ -4,7 +4,7 @@
 //! (for `pg_net.ttl`, 6 h by default): 401 `Invalid JWT`, 546 `WORKER_LIMIT` or a timeout
 //! there means the sync never started or died, even when `sync_status` shows nothing.
 
-use super::client::health::{Health, HealthAnswer, Response};
+use super::client::health::{HealthAnswer, HealthFacts, Response};
 use super::cron::not_installed;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, parse_rfc3339};
@@ -96,7 +96,7 @@ fn answered_late(r: &Response, completed: &[i64]) -> bool {
 
 /// The finding, from pg_net's stored answers (newest first) and, when the sync log was
 /// read, the times its runs completed (`None`: unknown).
-pub fn judge(h: &Health, completed: Option<&[i64]>) -> Finding {
+pub fn judge(h: &HealthFacts, completed: Option<&[i64]>) -> Finding {
     if !h.extensions.net_responses {
         return Finding::skip(ID, "pg_net is not installed here (no net._http_response)");
     }
@@ -274,8 +274,8 @@ mod tests {
     use super::super::client::health::Extensions;
     use super::*;
 
-    fn health(responses: Vec<Response>) -> Health {
-        Health {
+    fn health(responses: Vec<Response>) -> HealthFacts {
+        HealthFacts {
             extensions: Extensions {
                 pg_cron: Some("1.4".into()),
                 pg_net: Some("0.19".into()),

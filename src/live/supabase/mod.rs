@@ -26,6 +26,7 @@ pub mod client;
 pub mod completeness;
 pub mod cron;
 pub mod freshness;
+pub mod functions;
 pub mod http;
 pub mod rls;
 pub mod sync_log;

@@ -96,14 +96,14 @@ pub enum Tls {
 }
 
 /// The connection settings: tokio-postgres' config without the TLS keys it cannot read.
-pub struct Target {
+pub struct DbTarget {
     config: tokio_postgres::Config,
     pub tls: Tls,
     /// The `sslmode` the URL gave, if any.
     pub sslmode: Option<String>,
 }
 
-impl Target {
+impl DbTarget {
     /// True when the URL asked for a mode that may send the password unprotected
     /// (`disable`, `allow`, `prefer`, `require`): only then may the server ask for it in
     /// clear text or as MD5.
@@ -187,7 +187,7 @@ impl From<DbUrlError> for FetchError {
 }
 
 /// Reads a `postgresql://` URL (or libpq `key=value` string).
-pub fn target(url: &SecretString) -> Result<Target, DbUrlError> {
+pub fn target(url: &SecretString) -> Result<DbTarget, DbUrlError> {
     let raw = url.expose();
     let (mut sslmode, mut rootcert) = (None, None);
     let rebuilt = if raw.contains("://") {
@@ -252,7 +252,7 @@ pub fn target(url: &SecretString) -> Result<Target, DbUrlError> {
         Tls::Unverified { required: false } => SslMode::Prefer,
         _ => SslMode::Require,
     });
-    Ok(Target {
+    Ok(DbTarget {
         config,
         tls,
         sslmode,

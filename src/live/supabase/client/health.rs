@@ -1,10 +1,10 @@
 //! pg_cron's and pg_net's state: the sync job, its runs, the scheduler, the Edge Function
 //! calls. Read over the database URL with the [`super::sql::HEALTH`] queries, else over
 //! REST from the `pendo_triage_health` function those same queries make; both give the
-//! same [`Health`].
+//! same [`HealthFacts`].
 
 use super::rest::{ApiError, encode};
-use super::sql::{self, HEALTH, Needs};
+use super::sql::{self, HEALTH, Prerequisite};
 use crate::clock::format_rfc3339;
 use crate::config::Config;
 use crate::live::http::FetchError;
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 /// What the health queries found.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-pub struct Health {
+pub struct HealthFacts {
     pub extensions: Extensions,
     pub scheduler: Option<Scheduler>,
     pub jobs: Option<Jobs>,
@@ -89,7 +89,7 @@ pub struct Response {
 /// The health facts, or why there are none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HealthAnswer {
-    Found(Box<Health>),
+    Found(Box<HealthFacts>),
     /// REST only, and the function is not installed.
     NotInstalled,
 }
@@ -110,9 +110,9 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<HealthAnsw
         for f in HEALTH {
             let ext = facts.get("extensions");
             let runnable = match f.needs {
-                Needs::Nothing => true,
-                Needs::PgCron => ext.is_some_and(|e| !e["pg_cron"].is_null()),
-                Needs::PgNetTable => ext.is_some_and(|e| e["net_responses"] == json!(true)),
+                Prerequisite::Nothing => true,
+                Prerequisite::PgCron => ext.is_some_and(|e| !e["pg_cron"].is_null()),
+                Prerequisite::PgNetTable => ext.is_some_and(|e| e["net_responses"] == json!(true)),
             };
             if !runnable {
                 continue;
@@ -150,7 +150,7 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<HealthAnsw
 }
 
 fn parse(v: Value) -> Result<HealthAnswer, FetchError> {
-    serde_json::from_value::<Health>(v)
+    serde_json::from_value::<HealthFacts>(v)
         .map(|h| HealthAnswer::Found(Box::new(h)))
         .map_err(|e| {
             FetchError::Other(format!(
@@ -159,7 +159,7 @@ fn parse(v: Value) -> Result<HealthAnswer, FetchError> {
         })
 }
 
-impl Health {
+impl HealthFacts {
     /// The sync job the checks judge: the first active match, else the first match.
     pub fn sync_job(&self) -> Option<&Job> {
         let jobs = &self.jobs.as_ref()?.matching;

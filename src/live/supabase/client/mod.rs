@@ -5,6 +5,7 @@
 
 pub mod db;
 pub mod health;
+pub mod management;
 pub mod rest;
 pub mod schedule;
 pub mod sql;

@@ -22,7 +22,7 @@ pub struct Fragment {
     /// The parameters it reads, as `$1`, `$2`, … in this order.
     pub params: &'static [Param],
     /// The extension (or table) without which it is not run.
-    pub needs: Needs,
+    pub needs: Prerequisite,
 }
 
 /// A parameter of a fragment.
@@ -36,7 +36,7 @@ pub enum Param {
 
 /// What a fragment needs to exist before it can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needs {
+pub enum Prerequisite {
     Nothing,
     PgCron,
     PgNetTable,
@@ -50,7 +50,7 @@ pub const EXTENSIONS: Fragment = Fragment {
 'pg_net', (select extversion from pg_catalog.pg_extension where extname = 'pg_net'), \
 'net_responses', to_regclass('net._http_response') is not null)::text",
     params: &[],
-    needs: Needs::Nothing,
+    needs: Prerequisite::Nothing,
 };
 
 /// pg_cron's scheduler, when it runs (one row, or none).
@@ -61,7 +61,7 @@ from pg_catalog.pg_stat_activity \
 where backend_type = 'pg_cron launcher' or application_name = 'pg_cron scheduler' \
 order by backend_start limit 1), 'null'::json)::text",
     params: &[],
-    needs: Needs::PgCron,
+    needs: Prerequisite::PgCron,
 };
 
 /// The sync's jobs: by name when one is configured, else every job whose name or command
@@ -80,7 +80,7 @@ length(command) as command_chars, active, database, username from cron.job \
 where ($1::text is null and (command ilike '%pendo%' or jobname ilike '%pendo%')) or jobname = $1::text\
 ) j), '[]'::json))::text",
     params: &[Param::JobName],
-    needs: Needs::PgCron,
+    needs: Prerequisite::PgCron,
 };
 
 /// The last 50 runs of those jobs, newest first, however old (an inactive job's last run
@@ -93,7 +93,7 @@ from cron.job_run_details d join cron.job j on j.jobid = d.jobid \
 where ($1::text is null and (j.command ilike '%pendo%' or j.jobname ilike '%pendo%')) or j.jobname = $1::text \
 order by d.start_time desc limit 50) r",
     params: &[Param::JobName],
-    needs: Needs::PgCron,
+    needs: Prerequisite::PgCron,
 };
 
 /// pg_net's responses in the window, newest first (at most 100). pg_net keeps them for
@@ -109,7 +109,7 @@ case when status_code >= 400 then left(content, 200) end as content, created \
 from net._http_response where created >= $1::text::timestamptz \
 order by created desc limit 100) x",
     params: &[Param::Since],
-    needs: Needs::PgNetTable,
+    needs: Prerequisite::PgNetTable,
 };
 
 /// The health fragments, in the order they run.
@@ -141,11 +141,11 @@ pub fn health_function() -> String {
             f.sql, f.key
         );
         let guarded = match f.needs {
-            Needs::Nothing => run,
-            Needs::PgCron => format!(
+            Prerequisite::Nothing => run,
+            Prerequisite::PgCron => format!(
                 "  if (result -> 'extensions' ->> 'pg_cron') is not null then\n{run}  end if;\n"
             ),
-            Needs::PgNetTable => format!(
+            Prerequisite::PgNetTable => format!(
                 "  if (result -> 'extensions' ->> 'net_responses')::boolean then\n{run}  end if;\n"
             ),
         };
