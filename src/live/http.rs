@@ -271,6 +271,19 @@ fn last_part(chain: &str) -> String {
         .to_string()
 }
 
+/// How long to wait before the one retry after a 429: `Retry-After` seconds when it asks
+/// for at most `max`, one second when it says nothing, else no retry (an HTTP date, or a
+/// wait longer than the run can afford).
+pub fn retry_backoff(retry_after: Option<&str>, max: Duration) -> Option<Duration> {
+    match retry_after {
+        None => Some(Duration::from_secs(1)),
+        Some(v) => {
+            let wait = Duration::from_secs(v.trim().parse().ok()?);
+            (wait <= max).then_some(wait)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,16 +196,9 @@ impl Pendo {
     }
 }
 
-/// How long to wait before the one retry after a 429: `Retry-After` seconds when it asks
-/// for at most [`MAX_BACKOFF`], one second when it says nothing, else no retry.
+/// How long to wait before the one retry after a 429, as Pendo asks.
 fn backoff(retry_after: Option<&str>) -> Option<Duration> {
-    match retry_after {
-        None => Some(Duration::from_secs(1)),
-        Some(v) => {
-            let wait = Duration::from_secs(v.trim().parse().ok()?);
-            (wait <= MAX_BACKOFF).then_some(wait)
-        }
-    }
+    crate::live::http::retry_backoff(retry_after, MAX_BACKOFF)
 }
 
 /// The key's region by its suffix, when it names one.

@@ -15,6 +15,7 @@ mod faults;
 mod routes;
 mod server;
 mod state;
+pub(crate) use state::percent_decode;
 
 use std::collections::HashMap;
 use std::future::IntoFuture;

@@ -297,16 +297,10 @@ pub fn unix_seconds(v: &Value) -> Option<i64> {
     })
 }
 
-/// How long to wait before the one retry after a 429: `Retry-After` seconds when it asks
-/// for at most [`MAX_BACKOFF`], one second when it says nothing, else no retry.
+/// How long to wait before the one retry after a 429, as the API asks; the same rule as
+/// Pendo's.
 fn backoff(retry_after: Option<&str>) -> Option<Duration> {
-    match retry_after {
-        None => Some(Duration::from_secs(1)),
-        Some(v) => {
-            let wait = Duration::from_secs(v.trim().parse().ok()?);
-            (wait <= MAX_BACKOFF).then_some(wait)
-        }
-    }
+    crate::live::http::retry_backoff(retry_after, MAX_BACKOFF)
 }
 
 /// The `message` of an error body (`{"message": …}`), else the body's start; redacted.
