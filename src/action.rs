@@ -6,7 +6,7 @@
 //! are read. Everything below this module receives values, never reads `std::env`.
 
 use crate::credentials::{Credentials, SecretString, UnknownRegion};
-use crate::meaning::PENDO_REGIONS;
+use crate::regions::PENDO_REGIONS;
 use std::collections::HashMap;
 
 /// An input or environment variable the bot cannot use; the message names it and the fix.

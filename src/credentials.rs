@@ -4,7 +4,7 @@
 //! it down. [`SecretString`] shows `***` in `Debug` and `Display`, so a stray `{:?}` in a
 //! log line cannot leak a key.
 
-use crate::meaning::PENDO_REGIONS;
+use crate::regions::PENDO_REGIONS;
 use crate::secrets::held::Credential;
 use std::fmt;
 
@@ -166,16 +166,7 @@ impl Credentials {
 
 /// The password of `scheme://user:password@host…`, when there is one.
 fn url_password(url: &str) -> Option<&str> {
-    url_userinfo(url).map(|(_, password)| password)
-}
-
-/// The `user` and `password` of `scheme://user:password@host…`, when there is a password
-/// (the last `@` ends them: a password may hold `/` or `@`).
-pub(crate) fn url_userinfo(url: &str) -> Option<(&str, &str)> {
-    let rest = &url[url.find("://")? + 3..];
-    let userinfo = &rest[..rest.rfind('@')?];
-    let (user, password) = userinfo.split_once(':')?;
-    (!password.is_empty()).then_some((user, password))
+    crate::secrets::held::url_userinfo(url).map(|(_, password)| password)
 }
 
 #[cfg(test)]

@@ -12,8 +12,6 @@ use crate::terms::Impact::{self, Critical, Degraded};
 use regex::Regex;
 use std::sync::LazyLock;
 
-pub use crate::regions::{PENDO_REGIONS, pendo_region_of_host, pendo_region_of_key};
-
 /// Who answered: the same status means different things from different services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
@@ -379,17 +377,5 @@ mod tests {
             Some(Known::RateLimited)
         );
         assert_eq!(k("all good"), None);
-    }
-
-    #[test]
-    fn regions_and_hosts() {
-        assert_eq!(pendo_region_of_host("app.eu.pendo.io"), Some("eu"));
-        assert_eq!(pendo_region_of_host("APP.PENDO.IO"), Some("us"));
-        assert_eq!(pendo_region_of_host("api.pendo.io"), None);
-        assert_eq!(
-            pendo_region_of_key("5e6f0000-aaaa-bbbb-cccc-1234567890ab.US1"),
-            Some("us1")
-        );
-        assert_eq!(pendo_region_of_key("no-suffix"), None);
     }
 }

@@ -29,3 +29,20 @@ pub fn pendo_region_of_key(key: &str) -> Option<&'static str> {
         .map(|(region, _)| *region)
         .find(|r| suffix.eq_ignore_ascii_case(r))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_and_hosts() {
+        assert_eq!(pendo_region_of_host("app.eu.pendo.io"), Some("eu"));
+        assert_eq!(pendo_region_of_host("APP.PENDO.IO"), Some("us"));
+        assert_eq!(pendo_region_of_host("api.pendo.io"), None);
+        assert_eq!(
+            pendo_region_of_key("5e6f0000-aaaa-bbbb-cccc-1234567890ab.US1"),
+            Some("us1")
+        );
+        assert_eq!(pendo_region_of_key("no-suffix"), None);
+    }
+}

@@ -11,26 +11,13 @@
 
 use super::ticks::Item::*;
 use super::ticks::Tick::{self, Bears, Proves};
+use super::ticks::{Item, When};
 use crate::credentials::Credentials;
-use crate::live::{Checking, Live, LiveInputs, pendo, supabase};
+use crate::live::{Run, pendo, supabase};
 use crate::terms::Area::{self, *};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
-
-/// How a check runs.
-#[derive(Debug, Clone, Copy)]
-pub enum Run {
-    /// An `issue.*` check: the triage runs it on the issue alone.
-    Offline,
-    /// A live check that fetches (through the run's shared answers) and judges.
-    Fetch(LiveCheck),
-    /// A live check that judges only what the others fetched, once they are in or the
-    /// deadline passed.
-    Derived(LiveCheck),
-}
-
-/// A live check's entry point, in its own file.
-pub type LiveCheck = for<'a> fn(&'a Live, &'a LiveInputs) -> Checking<'a>;
+use std::sync::LazyLock;
 
 /// One registered check.
 #[derive(Debug, Clone, Copy)]
@@ -212,6 +199,42 @@ impl<'de> Deserialize<'de> for CheckId {
     }
 }
 
+/// One template item the bot may tick.
+#[derive(Debug, Clone, Copy)]
+pub struct TickRule {
+    /// The item's text in the template (compared normalised).
+    pub item: &'static str,
+    /// The checks that bear on it, the proving one first. [`When::Pass`]: the first must
+    /// pass and none of the others may have found a problem or broken;
+    /// [`When::Conclusive`]: any one that concluded is enough.
+    pub checks: &'static [CheckId],
+    pub when: When,
+}
+
+/// Every item the bot may tick, with the checks whose registry lines name it.
+pub static TICK_RULES: LazyLock<Vec<TickRule>> = LazyLock::new(|| {
+    Item::ALL
+        .into_iter()
+        .map(|item| {
+            let (text, when) = item.rule();
+            let naming = |proves: bool| {
+                CATALOGUE.iter().filter(move |c| {
+                    c.ticks
+                        .iter()
+                        .any(|t| t.item() == item && matches!(t, Tick::Proves(_)) == proves)
+                })
+            };
+            let checks: Vec<CheckId> = naming(true).chain(naming(false)).map(|c| c.id).collect();
+            TickRule {
+                item: text,
+                // Built once per process from a table of 16 rows.
+                checks: Vec::leak(checks),
+                when,
+            }
+        })
+        .collect()
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +297,57 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), CATALOGUE.len(), "two checks share a name");
+    }
+
+    #[test]
+    fn a_pass_item_has_one_proving_check_and_a_verified_item_none() {
+        for rule in TICK_RULES.iter() {
+            let proving = CATALOGUE
+                .iter()
+                .filter(|c| {
+                    c.ticks
+                        .iter()
+                        .any(|t| *t == Tick::Proves(item_of(rule.item)))
+                })
+                .count();
+            match rule.when {
+                When::Pass => assert_eq!(proving, 1, "{}", rule.item),
+                When::Conclusive => assert!(proving >= 1, "{}", rule.item),
+                When::Verified => assert!(rule.checks.is_empty(), "{}", rule.item),
+            }
+        }
+    }
+
+    fn item_of(text: &str) -> Item {
+        Item::ALL
+            .into_iter()
+            .find(|i| i.rule().0 == text)
+            .expect("an item's text")
+    }
+
+    #[test]
+    fn rules_list_the_proving_check_first_then_the_others_in_report_order() {
+        let rule = |item: Item| {
+            TICK_RULES
+                .iter()
+                .find(|r| r.item == item.rule().0)
+                .expect("a rule")
+                .checks
+        };
+        assert_eq!(
+            rule(Item::SyncCompletes),
+            &[
+                CheckId::SupabaseSyncLog,
+                CheckId::SupabaseFreshness,
+                CheckId::SupabaseCron,
+                CheckId::SupabaseFunctions,
+                CheckId::SupabaseHttp,
+                CheckId::SupabaseAnalytics,
+            ]
+        );
+        assert_eq!(
+            rule(Item::ApiCallSucceeds),
+            &[CheckId::PendoEndpoint, CheckId::PendoAuth]
+        );
     }
 }

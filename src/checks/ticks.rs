@@ -2,12 +2,9 @@
 //!
 //! Each [`Item`] is a template checklist item (compared normalised) with the kind of proof
 //! it takes ([`When`]). Which checks bear on it is not listed here: each check's line in
-//! the registry (`catalogue.rs`) says which items it proves or bears on, and
-//! [`TICK_RULES`] is built from those lines. Items not listed here are never ticked: they
+//! the registry (`catalogue.rs`) says which items it proves or bears on, and the registry
+//! builds the rules (`TICK_RULES`) from those lines. Items not listed here are never ticked: they
 //! are steps only a person can do (talk to Pendo support, plan a rollback, …).
-
-use super::catalogue::{CATALOGUE, CheckId};
-use std::sync::LazyLock;
 
 /// When a rule's checks earn its tick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +32,8 @@ pub enum Tick {
 }
 
 impl Tick {
-    fn item(self) -> Item {
+    /// The item this tick is about.
+    pub fn item(self) -> Item {
         match self {
             Tick::Proves(i) | Tick::Bears(i) => i,
         }
@@ -114,98 +112,5 @@ impl Item {
             Item::ExpectedTypes => ("All expected data types processed", Pass),
             Item::SeverityAssessed => ("Issue severity assessed (P0/P1/P2)", Verified),
         }
-    }
-}
-
-/// One template item the bot may tick.
-#[derive(Debug, Clone, Copy)]
-pub struct TickRule {
-    /// The item's text in the template (compared normalised).
-    pub item: &'static str,
-    /// The checks that bear on it, the proving one first. [`When::Pass`]: the first must
-    /// pass and none of the others may have found a problem or broken;
-    /// [`When::Conclusive`]: any one that concluded is enough.
-    pub checks: &'static [CheckId],
-    pub when: When,
-}
-
-/// Every item the bot may tick, with the checks whose registry lines name it.
-pub static TICK_RULES: LazyLock<Vec<TickRule>> = LazyLock::new(|| {
-    Item::ALL
-        .into_iter()
-        .map(|item| {
-            let (text, when) = item.rule();
-            let naming = |proves: bool| {
-                CATALOGUE.iter().filter(move |c| {
-                    c.ticks
-                        .iter()
-                        .any(|t| t.item() == item && matches!(t, Tick::Proves(_)) == proves)
-                })
-            };
-            let checks: Vec<CheckId> = naming(true).chain(naming(false)).map(|c| c.id).collect();
-            TickRule {
-                item: text,
-                // Built once per process from a table of 16 rows.
-                checks: Vec::leak(checks),
-                when,
-            }
-        })
-        .collect()
-});
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pass_item_has_one_proving_check_and_a_verified_item_none() {
-        for rule in TICK_RULES.iter() {
-            let proving = CATALOGUE
-                .iter()
-                .filter(|c| {
-                    c.ticks
-                        .iter()
-                        .any(|t| *t == Tick::Proves(item_of(rule.item)))
-                })
-                .count();
-            match rule.when {
-                When::Pass => assert_eq!(proving, 1, "{}", rule.item),
-                When::Conclusive => assert!(proving >= 1, "{}", rule.item),
-                When::Verified => assert!(rule.checks.is_empty(), "{}", rule.item),
-            }
-        }
-    }
-
-    fn item_of(text: &str) -> Item {
-        Item::ALL
-            .into_iter()
-            .find(|i| i.rule().0 == text)
-            .expect("an item's text")
-    }
-
-    #[test]
-    fn rules_list_the_proving_check_first_then_the_others_in_report_order() {
-        let rule = |item: Item| {
-            TICK_RULES
-                .iter()
-                .find(|r| r.item == item.rule().0)
-                .expect("a rule")
-                .checks
-        };
-        assert_eq!(
-            rule(Item::SyncCompletes),
-            &[
-                CheckId::SupabaseSyncLog,
-                CheckId::SupabaseFreshness,
-                CheckId::SupabaseCron,
-                CheckId::SupabaseFunctions,
-                CheckId::SupabaseHttp,
-                CheckId::SupabaseAnalytics,
-            ]
-        );
-        assert_eq!(
-            rule(Item::ApiCallSucceeds),
-            &[CheckId::PendoEndpoint, CheckId::PendoAuth]
-        );
     }
 }

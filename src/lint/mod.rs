@@ -421,10 +421,10 @@ fn pendo_wrong_host(f: &Facts, _: &[Lint]) -> Option<String> {
 
 fn pendo_region_mismatch(f: &Facts, _: &[Lint]) -> Option<String> {
     f.calls.iter().find_map(|c| {
-        let host_region = meaning::pendo_region_of_host(host(c.url)?)?;
+        let host_region = crate::regions::pendo_region_of_host(host(c.url)?)?;
         let key = c.header("x-pendo-integration-key")?.trim();
         let (_, suffix) = key.rsplit_once('.')?;
-        let key_region = meaning::pendo_region_of_key(key)?;
+        let key_region = crate::regions::pendo_region_of_key(key)?;
         (key_region != host_region).then(|| {
             format!(
                 "key ending in .{suffix} sent to {}",

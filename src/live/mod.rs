@@ -24,7 +24,6 @@ pub mod http;
 pub mod pendo;
 pub mod supabase;
 
-use crate::checks::catalogue::Run;
 use crate::checks::{CATALOGUE, CheckId, Finding, Status};
 use crate::config::Config;
 use crate::credentials::Credentials;
@@ -328,6 +327,21 @@ enum Gate {
     /// None runs: each of these is `skip` with the reason (none at all when empty).
     Skip(Vec<CheckId>, String),
 }
+
+/// How a check runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Run {
+    /// An `issue.*` check: the triage runs it on the issue alone.
+    Offline,
+    /// A live check that fetches (through the run's shared answers) and judges.
+    Fetch(LiveCheck),
+    /// A live check that judges only what the others fetched, once they are in or the
+    /// deadline passed.
+    Derived(LiveCheck),
+}
+
+/// A live check's entry point, in its own file.
+pub type LiveCheck = for<'a> fn(&'a Live, &'a LiveInputs) -> Checking<'a>;
 
 /// A running live check: what its registry line's function returns.
 pub type Checking<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Finding> + Send + 'a>>;

@@ -69,7 +69,7 @@ impl Held {
                 }
                 Credential::DatabaseUrl(url) => {
                     held.add(url, SecretKind::PostgresPassword);
-                    if let Some((user, password)) = crate::credentials::url_userinfo(url) {
+                    if let Some((user, password)) = url_userinfo(url) {
                         let decoded = percent_decode(password);
                         held.add_value(password, SecretKind::PostgresPassword);
                         held.add_value(&decoded, SecretKind::PostgresPassword);
@@ -267,6 +267,15 @@ pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(&text[at..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// The `user` and `password` of `scheme://user:password@host…`, when there is a password
+/// (the last `@` ends them: a password may hold `/` or `@`).
+pub(crate) fn url_userinfo(url: &str) -> Option<(&str, &str)> {
+    let rest = &url[url.find("://")? + 3..];
+    let userinfo = &rest[..rest.rfind('@')?];
+    let (user, password) = userinfo.split_once(':')?;
+    (!password.is_empty()).then_some((user, password))
 }
 
 #[cfg(test)]

@@ -1046,7 +1046,7 @@ fn uuid_key_at(bytes: &[u8], start: usize) -> Option<usize> {
     }
     // A region suffix (`.eu`, `.US1`): the regions are `meaning`'s one list.
     if bytes.get(end) == Some(&b'.') {
-        for (region, _) in crate::meaning::PENDO_REGIONS {
+        for (region, _) in crate::regions::PENDO_REGIONS {
             let here = bytes.get(end + 1..end + 1 + region.len());
             if here.is_some_and(|s| s.eq_ignore_ascii_case(region.as_bytes()))
                 && !is_word(end + 1 + region.len())

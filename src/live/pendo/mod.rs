@@ -203,7 +203,7 @@ fn backoff(retry_after: Option<&str>) -> Option<Duration> {
 
 /// The key's region by its suffix, when it names one.
 fn key_region(key: &SecretString) -> Option<&'static str> {
-    crate::meaning::pendo_region_of_key(key.expose())
+    crate::regions::pendo_region_of_key(key.expose())
 }
 
 #[cfg(test)]

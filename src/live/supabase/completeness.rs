@@ -5,7 +5,8 @@
 //! No request of its own: it reads the count `pendo.endpoint` fetched and the one
 //! `supabase.tables` fetched, once both are in.
 
-use super::tables::{Count, TableState, thousands};
+use super::tables::{Count, TableState};
+use super::thousands;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::issue::DataType;
 use crate::live::{Live, LiveInputs};

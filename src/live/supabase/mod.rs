@@ -181,3 +181,16 @@ pub(crate) async fn root(s: &Supabase) -> Option<&Result<Answer, FetchError>> {
     let rest = s.rest.as_ref()?;
     Some(s.root.get_or_init(|| rest.get("/", None)).await)
 }
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -39,7 +39,7 @@ impl Hidden {
             "row-level security hides {}' rows from role {} (the statistics count ~{})",
             self.table,
             self.role,
-            super::tables::thousands(self.estimate)
+            super::thousands(self.estimate)
         )
     }
 

@@ -11,6 +11,7 @@ use super::Supabase;
 use super::client::db::Arg;
 use super::client::rest::{ApiError, encode, total};
 use super::client::sql;
+use super::thousands;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::config::{Config, DataTable};
 use crate::issue::DataType;
@@ -37,19 +38,6 @@ impl Count {
         let n = thousands(self.rows);
         if self.exact { n } else { format!("~{n}") }
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What one table showed.
