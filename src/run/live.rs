@@ -1,7 +1,7 @@
 //! Whether live checks may run for this event.
 //!
 //! Live checks use the team's production keys and share Pendo's rate limits with the real
-//! sync, so [`decide`] fires them only for members (their issues, their rechecks, dispatch
+//! sync, so [`choose`] fires them only for members (their issues, their rechecks, dispatch
 //! and schedule), and lets quick successive edits reuse the last results kept in the
 //! report's hidden state. The checks themselves are [`crate::live`].
 

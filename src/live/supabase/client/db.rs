@@ -9,7 +9,7 @@
 //! for. `sslrootcert` names a PEM file of roots, `system` the system's alone
 //! (`SSL_CERT_FILE` honoured). Unless the URL asks for a weaker `sslmode`, a server that
 //! asks for the password in clear text or as MD5 is refused before the password is sent
-//! ([`wire`]); `channel_binding` is tokio-postgres' own.
+//! ([`super::wire`]); `channel_binding` is tokio-postgres' own.
 //!
 //! One connection per run holds one `READ ONLY` transaction with a statement timeout;
 //! every query is an unnamed statement (`query_typed`), so Supabase's session and
