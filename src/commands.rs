@@ -14,7 +14,6 @@ use crate::live::Live;
 use crate::reading::Reading;
 use crate::secrets::held;
 use crate::{event, report, triage};
-use std::fmt::Display;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -40,20 +39,16 @@ pub enum CommandError {
         path: PathBuf,
         error: std::io::Error,
     },
-    /// The environment, the credentials or the live checks' setup (their own message).
-    #[error("{0}")]
-    Setup(String),
+    /// The environment or the credentials (their own message says what to fix).
+    #[error(transparent)]
+    Env(#[from] crate::action::EnvError),
+    /// The live checks' HTTP client could not start.
+    #[error(transparent)]
+    Client(#[from] crate::live::http::ClientError),
     #[error("starting the async runtime")]
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Json(#[from] serde_json::Error),
-}
-
-impl CommandError {
-    /// A setup error, from whatever error type the setup step returns.
-    fn setup(e: impl Display) -> Self {
-        Self::Setup(e.to_string())
-    }
 }
 
 /// How `check` prints the report.
@@ -133,9 +128,9 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
     {
         return not_an_api_issue(args.format);
     }
-    let creds = env.credentials().map_err(CommandError::setup)?;
+    let creds = env.credentials()?;
     held::install(held::Held::new(&creds.held()));
-    let mut clock = Clock::at(env.now().map_err(CommandError::setup)?);
+    let mut clock = Clock::at(env.now()?);
     if let Some(at) = args.as_of {
         clock = clock.with_reported(ReportedAt {
             at,
@@ -215,6 +210,6 @@ fn live_findings(
         .enable_all()
         .build()
         .map_err(CommandError::Runtime)?;
-    let live = Live::new(config, creds, clock.now).map_err(CommandError::setup)?;
+    let live = Live::new(config, creds, clock.now)?;
     Ok(rt.block_on(live.run_all(&reading.live_inputs)))
 }

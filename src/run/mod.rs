@@ -52,10 +52,12 @@ pub struct RunReport {
 /// and watch variants name the step and keep GitHub's error as their cause.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The Actions environment, the credentials or the live checks' setup (their own
-    /// message).
-    #[error("{0}")]
-    Setup(String),
+    /// The environment or the credentials (their own message says what to fix).
+    #[error(transparent)]
+    Env(#[from] crate::action::EnvError),
+    /// The live checks' HTTP client could not start.
+    #[error(transparent)]
+    Client(#[from] crate::live::http::ClientError),
     #[error(
         "no GitHub token: pass `github-token: ${{{{ github.token }}}}` to the action (or set GITHUB_TOKEN)"
     )]
@@ -119,11 +121,6 @@ pub enum RunError {
 }
 
 impl RunError {
-    /// A setup error, from whatever error type the setup step returns.
-    fn setup(e: impl std::fmt::Display) -> Self {
-        Self::Setup(e.to_string())
-    }
-
     fn write(what: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
         Self::Write {
             what,
@@ -189,7 +186,7 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
         now: a.now,
         bot_logins: &a.bot_logins,
     };
-    let live = Live::new(&config, &creds, a.now).map_err(RunError::setup)?;
+    let live = Live::new(&config, &creds, a.now)?;
     let mut run = Run {
         gh: &gh,
         live: &live,
@@ -214,8 +211,8 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
 /// Reads the action's settings and credentials, masks the secrets, and makes the GitHub
 /// client.
 fn connect(env: &Env) -> Result<(ActionEnv, Credentials, Github), RunError> {
-    let a = env.action().map_err(RunError::setup)?;
-    let creds = env.credentials().map_err(RunError::setup)?;
+    let a = env.action()?;
+    let creds = env.credentials()?;
     let token = a.token.clone().ok_or(RunError::NoToken)?;
     let mut secrets = creds.secret_values();
     secrets.push(token.expose());
