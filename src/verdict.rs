@@ -12,8 +12,8 @@ use crate::issue::{Environment, Issue, normalize_key};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
-pub use crate::checks::catalogue::{TICK_RULES, TickRule};
-pub use crate::checks::ticks::When;
+use crate::checks::catalogue::{TICK_RULES, TickRule};
+use crate::checks::ticks::When;
 
 /// What the triage concludes.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -12,7 +12,7 @@
 //! deleted, oldest kept.
 
 use super::live::{self, LiveDecision};
-pub use super::plan::{IssuePlan, LivePart, Read, plan};
+use super::plan::{IssuePlan, LivePart, Read, plan};
 use crate::clock::{Basis, ReportedAt, parse_rfc3339};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;

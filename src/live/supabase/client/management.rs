@@ -10,6 +10,7 @@
 //! `Live::shared`). Bodies are capped like the other clients' and decoded within
 //! bounds ([`crate::live::decode`]).
 
+use crate::config::is_project_ref;
 use crate::credentials::{Credentials, SecretString};
 use crate::live::http::{Answer, FetchError, Http};
 use serde_json::Value;
@@ -264,8 +265,6 @@ pub fn project_ref_of(url: &str) -> Option<String> {
     let label = host.strip_suffix(".supabase.co")?;
     is_project_ref(label).then(|| label.to_string())
 }
-
-pub use crate::config::is_project_ref;
 
 /// One row of the function list, when it has a slug.
 fn deployed(v: &Value) -> Option<Deployed> {
