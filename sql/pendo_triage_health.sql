@@ -29,11 +29,11 @@ begin
     result := result || jsonb_build_object('jobs', part::jsonb);
   end if;
   if (result -> 'extensions' ->> 'pg_cron') is not null then
-    execute $q$select coalesce(json_agg(r order by r.start_time desc), '[]'::json)::text from (select d.jobid, d.runid, d.status, left(d.return_message, 500) as return_message, d.start_time, d.end_time from cron.job_run_details d join cron.job j on j.jobid = d.jobid where ($1::text is null and (j.command ilike '%pendo%' or j.jobname ilike '%pendo%')) or j.jobname = $1::text order by d.start_time desc limit 50) r$q$ into part using job_name;
+    execute $q$select coalesce(json_agg(r order by r.start_time desc), '[]'::json)::text from (select d.jobid, d.runid, d.status, left(d.return_message, 4000) as return_message, d.start_time, d.end_time from cron.job_run_details d join cron.job j on j.jobid = d.jobid where ($1::text is null and (j.command ilike '%pendo%' or j.jobname ilike '%pendo%')) or j.jobname = $1::text order by d.start_time desc limit 50) r$q$ into part using job_name;
     result := result || jsonb_build_object('runs', part::jsonb);
   end if;
   if (result -> 'extensions' ->> 'net_responses')::boolean then
-    execute $q$select coalesce(json_agg(x order by x.created desc), '[]'::json)::text from (select id, status_code, timed_out, left(error_msg, 300) as error_msg, case when status_code >= 400 then left(content, 200) end as content, created from net._http_response where created >= $1::text::timestamptz order by created desc limit 100) x$q$ into part using since::text;
+    execute $q$select coalesce(json_agg(x order by x.created desc), '[]'::json)::text from (select id, status_code, timed_out, left(error_msg, 4000) as error_msg, case when status_code >= 400 then left(content, 4000) end as content, created from net._http_response where created >= $1::text::timestamptz order by created desc limit 100) x$q$ into part using since::text;
     result := result || jsonb_build_object('responses', part::jsonb);
   end if;
   return result;

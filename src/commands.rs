@@ -115,7 +115,10 @@ pub fn read_body(file: &Path) -> Result<String, CommandError> {
 /// redacted body.
 pub fn parse(file: &Path) -> Result<(), CommandError> {
     let reading = Reading::new("", &read_body(file)?);
-    println!("{}", serde_json::to_string_pretty(&reading.issue)?);
+    println!(
+        "{}",
+        crate::outside::scrub(&serde_json::to_string_pretty(&reading.issue)?)
+    );
     Ok(())
 }
 
@@ -147,11 +150,14 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
                 live_at: (!live.is_empty()).then_some(clock.now),
                 ..Default::default()
             };
-            print!("{}", held::scrub(&report::render_markdown(&t, &ctx, None)));
+            print!(
+                "{}",
+                crate::outside::scrub(&report::render_markdown(&t, &ctx, None))
+            );
         }
         Format::Json => println!(
             "{}",
-            held::scrub(&serde_json::to_string_pretty(&report::json(&t))?)
+            crate::outside::scrub(&serde_json::to_string_pretty(&report::json(&t))?)
         ),
     }
     Ok(())

@@ -576,7 +576,7 @@ fn status_error(what: &str, a: &Answer, retry_in: Option<Duration>) -> GithubErr
             if a.body.trim_start().starts_with('<') {
                 "an HTML error page".to_string()
             } else {
-                a.body.chars().take(200).collect()
+                crate::outside::emit(&a.body, 200, crate::outside::Sink::Line)
             }
         },
         str::to_string,
@@ -616,7 +616,7 @@ fn log_retry(what: &str, why: &str, wait: Duration) {
 /// A request body with every string passed through the held-credential scrub.
 fn scrub_json(v: &Value) -> Value {
     match v {
-        Value::String(s) => Value::String(crate::secrets::held::scrub(s).into_owned()),
+        Value::String(s) => Value::String(crate::outside::scrub(s).into_owned()),
         Value::Array(items) => Value::Array(items.iter().map(scrub_json).collect()),
         Value::Object(map) => Value::Object(
             map.iter()

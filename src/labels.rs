@@ -8,7 +8,7 @@
 //! report says so. Missing repository labels are created with a colour and a description.
 
 use crate::config::Labels;
-use crate::markdown::inline;
+use crate::outside::{Sink, emit};
 use crate::terms::Area;
 use std::collections::BTreeSet;
 
@@ -67,7 +67,10 @@ pub fn plan(
     {
         wanted.retain(|l| !l.eq_ignore_ascii_case(bot));
         // Markdown for the report: label names are people's text, so they are escaped.
-        let (person, bot) = (inline(person, 50), inline(bot, 50));
+        let (person, bot) = (
+            emit(person, 50, Sink::Markdown),
+            emit(bot, 50, Sink::Markdown),
+        );
         note = Some(format!(
             "The severity label **{person}** was set by a person and is kept; the bot's own assessment is **{bot}**. Remove **{person}** to let the bot set severity."
         ));

@@ -4,7 +4,7 @@
 //! A line reads `pendo-triage: <message>`, or `pendo-triage: #<number>: <message>` when
 //! the event happens inside a span named [`ISSUE_SPAN`] with a `number` field (or inside a
 //! span opened within one), so the issue's number comes from the span, not from the
-//! message. Every line passes the held-credential scrub ([`crate::secrets::held::scrub`])
+//! message. Every line passes the sinks' scrub ([`crate::outside::scrub`])
 //! and has its CR and LF turned into spaces: an issue's text cannot forge a log line.
 //!
 //! The level is handed in (`PENDO_TRIAGE_LOG`, read by the entry point): `error`, `warn`,
@@ -14,7 +14,7 @@
 //! Hand-written rather than `tracing-subscriber`'s `fmt`: the line format is fixed, no
 //! colour or timestamp is wanted (the runner stamps each line), and the binary stays small.
 
-use crate::secrets::held::scrub;
+use crate::outside::scrub;
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::io::Write;

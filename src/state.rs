@@ -10,6 +10,7 @@
 
 use crate::checks::{CheckId, Finding};
 use crate::clock::ReportedAt;
+use crate::outside::Sink;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -81,7 +82,7 @@ impl State {
         s.compact();
         let json = serde_json::to_string(&s).unwrap_or_default();
         // Base64 hides text from the sinks' scrub: the held credentials are masked here.
-        let json = crate::secrets::held::scrub(&json);
+        let json = crate::outside::scrub(&json);
         format!("{PREFIX}{} -->", B64.encode(json.as_bytes()))
     }
 
@@ -151,11 +152,9 @@ impl State {
 /// Cuts one finding to what the state block keeps: [`STATE_EVIDENCE_LINES`] lines of
 /// [`STATE_TEXT_CHARS`] characters, saying how many lines were left out.
 pub fn compact_finding(f: &mut Finding) {
+    // Through the way out, so a secret is redacted before the cut could hide its shape.
     let cut = |t: &mut String| {
-        if let Some((at, _)) = t.char_indices().nth(STATE_TEXT_CHARS) {
-            t.truncate(at);
-            t.push('…');
-        }
+        *t = crate::outside::emit(std::mem::take(t), STATE_TEXT_CHARS, Sink::Plain);
     };
     cut(&mut f.summary);
     if f.evidence.len() > STATE_EVIDENCE_LINES {

@@ -12,7 +12,7 @@ use crate::checks::{CATALOGUE, CheckId, Finding};
 use crate::clock::{format_utc, human_age};
 use crate::config::Config;
 use crate::issue::{DataType, Environment};
-use crate::markdown::inline;
+use crate::outside::{Sink, emit};
 
 /// The hidden marker of an issue the watch opened.
 pub const WATCH_MARKER: &str = "<!-- pendo-triage:watch -->";
@@ -206,7 +206,7 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         body.push('\n');
     }
     body.push_str(&format!("\n{WATCH_MARKER}\n"));
-    let title = title_text(&format!("[API] {}", worst.summary), 120);
+    let title = emit(format!("[API] {}", worst.summary), 120, Sink::Title);
     Some((
         crate::secrets::redact(&title),
         crate::secrets::redact(&body),
@@ -233,7 +233,7 @@ fn fills(focus: DataType, all: &[Finding]) -> Vec<(&'static str, String)> {
     ] {
         if let Some(v) = measured(all, from) {
             // Measured values quote the database and Pendo: escaped like the comment's.
-            fills.push((field, field_text(v, 200)));
+            fills.push((field, emit(v, 200, Sink::Field)));
         }
     }
     if let Some(n) = measured(all, "Expected Record Count")
@@ -264,7 +264,11 @@ fn problem_text(h: &Health, failing: &[DataType], now: i64) -> String {
     for (_, f) in h.critical() {
         if !seen.contains(&f.summary.as_str()) {
             seen.push(&f.summary);
-            problem.push_str(&format!("\n- `{}`: {}", f.id, inline(&f.summary, 300)));
+            problem.push_str(&format!(
+                "\n- `{}`: {}",
+                f.id,
+                emit(&f.summary, 300, Sink::Markdown)
+            ));
         }
     }
     problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue when the checks pass again.");
@@ -292,48 +296,6 @@ fn filled_template(template: &str, fills: &[(&str, String)], problem: &str) -> S
             body
         }
     }
-}
-
-/// A field value from text that may quote a dependency: one line that pings nobody and
-/// makes no HTML, image, link or emphasis; identifiers (`pendo_guides`) stay as they are,
-/// so the value reads back the same when the filed issue is parsed.
-fn field_text(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for c in title_text(text, max).chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '*' | '[' | ']' | '`' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A title from text that may quote a dependency: one line, no control characters, no
-/// mention (a zero-width space after `@`), at most `max` characters.
-fn title_text(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for c in text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        .take(max)
-    {
-        match c {
-            // Chat integrations that relay titles read `<!channel>` and `<@U…>`.
-            '<' => out.push('‹'),
-            '>' => out.push('›'),
-            '@' => out.push_str("@\u{200B}"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The labels of a filed issue: the template's (or the form's), plus `monitoring`.

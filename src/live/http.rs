@@ -32,14 +32,10 @@ impl Answer {
         (200..300).contains(&self.status)
     }
 
-    /// The body as text (lossy), cut to `max_chars` for messages.
+    /// The body as text (lossy) for messages: through the way out, so it is redacted
+    /// before it is cut to `max_chars`.
     pub fn text(&self, max_chars: usize) -> String {
-        let text = String::from_utf8_lossy(&self.body);
-        let mut out: String = text.chars().take(max_chars).collect();
-        if text.chars().count() > max_chars {
-            out.push('…');
-        }
-        secrets::redact(out.trim())
+        crate::outside::Outside::from_bytes(&self.body).out(max_chars, crate::outside::Sink::Plain)
     }
 }
 

@@ -6,14 +6,15 @@
 //! from the checks, the reported values' meanings from [`crate::evidence`], the diagnosis
 //! from the verdict, the live note from the caller. The comment starts with the hidden
 //! marker [`MARKER`], by which the bot finds it again; it may end with a hidden state block
-//! (see [`render_markdown`]'s `state`). Issue text only enters through [`crate::markdown`],
-//! so it cannot ping people or break the tables, and the comment never exceeds
+//! (see [`render_markdown`]'s `state`). Outside text (the issue's, the dependencies') only enters through
+//! [`crate::outside`], so it is redacted before it is cut and escaped, cannot ping people
+//! or break the tables, and the comment never exceeds
 //! [`MAX_CHARS`].
 
 use crate::checks::{Finding, Status};
 use crate::config::Severity;
-use crate::markdown::{inline, trusted};
-use crate::secrets;
+use crate::markdown::trusted;
+use crate::outside::{Sink, emit};
 use crate::triage::Triage;
 
 /// The hidden marker that identifies the bot's report comment.
@@ -58,7 +59,8 @@ pub fn render_markdown(t: &Triage, ctx: &Context, state: Option<&str>) -> String
         }
     }
     let body = render_visible(t, ctx, 0, 60);
-    let mut cut: String = body.chars().take(budget.saturating_sub(80)).collect();
+    // one-way-out: the rendered report, whose outside text already left through it.
+    let mut cut: String = body.chars().take(budget.saturating_sub(80)).collect(); // one-way-out: rendered
     cut.push_str("\n\n_(report cut to fit GitHub's comment limit; see the run log)_\n");
     join(cut, state)
 }
@@ -102,7 +104,7 @@ fn headline(t: &Triage, ctx: &Context) -> String {
         "### {} {} — {}\n\n",
         severity_icon(v.severity),
         v.severity,
-        inline(&v.diagnosis, 300)
+        emit(&v.diagnosis, 300, Sink::Markdown)
     );
     if !v.verified {
         out.push_str("> [!NOTE]\n> **Not verified live.** No live check reached Pendo or Supabase, so the severity comes from what the issue itself reports.\n");
@@ -133,7 +135,7 @@ fn facts(t: &Triage) -> String {
     let facts: Vec<String> = facts
         .iter()
         .map(|(k, val)| match val {
-            Some(val) => format!("**{k}:** {}", inline(val, 120)),
+            Some(val) => format!("**{k}:** {}", emit(val, 120, Sink::Markdown)),
             None => format!("**{k}:** _not given_"),
         })
         .collect();
@@ -154,9 +156,9 @@ fn compared_table(t: &Triage, cell_chars: usize) -> String {
     for (name, reported, measured) in compared {
         out.push_str(&format!(
             "| {} | {} | {} |\n",
-            inline(&name, 60),
-            reported.map_or("—".into(), |r| inline(&r, cell_chars)),
-            measured.map_or("—".into(), |m| inline(&m, cell_chars)),
+            emit(name, 60, Sink::Markdown),
+            reported.map_or("—".into(), |r| emit(r, cell_chars, Sink::Markdown)),
+            measured.map_or("—".into(), |m| emit(m, cell_chars, Sink::Markdown)),
         ));
     }
     out.push('\n');
@@ -189,7 +191,7 @@ fn ticked_line(t: &Triage) -> String {
         if ticks.len() == 1 { "" } else { "s" },
         ticks
             .iter()
-            .map(|x| format!("“{}”", inline(x, 80)))
+            .map(|x| format!("“{}”", emit(x, 80, Sink::Markdown)))
             .collect::<Vec<_>>()
             .join(", ")
     )
@@ -207,7 +209,7 @@ fn footer(t: &Triage, ctx: &Context) -> String {
     out.push_str(&format!(
         "Run the checks again: comment `{}` or add the `{}` label (repository members). This comment is updated in place.",
         crate::event::RECHECK_COMMAND,
-        inline(&ctx.recheck_label, 50)
+        emit(&ctx.recheck_label, 50, Sink::Markdown)
     ));
     if let Some(url) = &ctx.run_url
         && (url.starts_with("https://") || url.starts_with("http://"))
@@ -232,7 +234,7 @@ fn compared_values(t: &Triage) -> Vec<(String, Option<String>, Option<String>)> 
             } else {
                 format!("{} — {}", r.value, r.meaning)
             };
-            (r.name.clone(), Some(secrets::redact(&shown)), None)
+            (r.name.clone(), Some(shown), None)
         })
         .collect();
     for f in &t.findings {

@@ -2,8 +2,7 @@
 //! a time column only when something was timed, and the skipped checks folded away.
 
 use crate::checks::{Finding, Status};
-use crate::markdown::inline;
-use crate::secrets;
+use crate::outside::{Sink, emit};
 
 /// Failures first, then checks that could not conclude, warnings, and passes; catalogue
 /// order within each.
@@ -39,7 +38,7 @@ pub fn checks(findings: &[Finding], evidence_lines: usize, cell_chars: usize) ->
 }
 
 fn row(f: &Finding, evidence_lines: usize, cell_chars: usize, timed: bool) -> String {
-    let summary = secrets::redact(&f.summary);
+    let summary = emit(&f.summary, crate::outside::UNCUT, Sink::Plain);
     // Evidence that only repeats the result says nothing.
     let lines: Vec<&String> = f
         .evidence
@@ -49,7 +48,7 @@ fn row(f: &Finding, evidence_lines: usize, cell_chars: usize, timed: bool) -> St
     let mut evidence = lines
         .iter()
         .take(evidence_lines)
-        .map(|e| inline(&secrets::redact(e), cell_chars))
+        .map(|e| emit(*e, cell_chars, Sink::Markdown))
         .collect::<Vec<_>>()
         .join("<br>");
     if lines.len() > evidence_lines && evidence_lines > 0 {
@@ -77,7 +76,7 @@ fn row(f: &Finding, evidence_lines: usize, cell_chars: usize, timed: bool) -> St
         f.id,
         f.status.icon(),
         f.status,
-        inline(&summary, cell_chars),
+        emit(&summary, cell_chars, Sink::Markdown),
     );
     if timed {
         let time = match f.duration_ms {
@@ -114,7 +113,7 @@ fn skipped(findings: &[Finding], cell_chars: usize) -> String {
         out.push_str(&format!(
             "- {}: {}\n",
             ids.join(" "),
-            inline(&secrets::redact(reason), cell_chars)
+            emit(reason, cell_chars, Sink::Markdown)
         ));
     }
     out.push_str("\n</details>\n");

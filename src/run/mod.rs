@@ -18,7 +18,7 @@ use crate::credentials::Credentials;
 use crate::event::{self, EventError, Intake, Target, Trigger};
 use crate::github::{Github, GithubError, RetryPolicy};
 use crate::live::Live;
-use crate::markdown::inline;
+use crate::outside::{Sink, emit};
 use crate::secrets::held::{Credential, Held};
 use issue::{Outcome, RepoLabels, Settings};
 use std::path::PathBuf;
@@ -463,10 +463,10 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<(), RunError> {
         [] => return Ok(()),
         [one] => {
             let mut v = one.json.clone();
-            crate::markdown::neutral_json(&mut v);
+            crate::outside::json(&mut v, Sink::Neutral);
             (
                 one.severity.to_string(),
-                inline(&one.diagnosis, 300),
+                emit(&one.diagnosis, 300, Sink::Markdown),
                 v.to_string(),
             )
         }
@@ -512,7 +512,7 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<(), RunError> {
 pub fn sweep_json(outcomes: &[Outcome]) -> String {
     let entry = |v: serde_json::Value| {
         let mut v = v;
-        crate::markdown::neutral_json(&mut v);
+        crate::outside::json(&mut v, Sink::Neutral);
         v.to_string()
     };
     let fulls: Vec<String> = outcomes
@@ -572,14 +572,14 @@ pub fn summary_table(outcomes: &[Outcome]) -> String {
         let changes = if o.changes.is_empty() {
             "—".to_string()
         } else {
-            inline(&o.changes.join("; "), 200)
+            emit(o.changes.join("; "), 200, Sink::Markdown)
         };
         out.push_str(&format!(
             "| #{} | {} | {} | {} | {} |\n",
             o.number,
-            inline(&o.title, 80),
+            emit(&o.title, 80, Sink::Markdown),
             o.severity,
-            inline(&o.diagnosis, 160),
+            emit(&o.diagnosis, 160, Sink::Markdown),
             changes
         ));
     }

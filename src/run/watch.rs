@@ -196,7 +196,7 @@ impl Watch<'_, '_> {
             tracing::info!("dry run: would have opened {title:?} with labels {labels:?}");
             return Ok(format!(
                 "Broken: would have opened \"{}\" (dry run).",
-                crate::markdown::inline(&title, 120)
+                crate::outside::emit(&title, 120, crate::outside::Sink::Markdown)
             ));
         }
         let created = create(gh, &title, &body, &labels, s).await?;

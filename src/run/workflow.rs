@@ -5,7 +5,7 @@
 //! go to stderr through [`crate::logging`], one line each. Issue text echoed into the log is fenced with
 //! `::stop-commands::TOKEN` so a `::set-output` or `::add-mask` inside an issue cannot run.
 
-use crate::secrets::held::scrub;
+use crate::outside::scrub;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::Path;

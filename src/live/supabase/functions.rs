@@ -371,19 +371,7 @@ fn call_fact(r: &super::client::health::Response) -> Option<CallFact> {
 /// A log line as the report may quote it: redacted (held values too), one line, at most
 /// [`LINE_CHARS`] characters. The report and the watch issue escape it like all evidence.
 pub fn quote(line: &str) -> String {
-    let one: String = line
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
-    let redacted = crate::secrets::redact(&one);
-    let mut out: String = redacted.chars().take(LINE_CHARS).collect();
-    if redacted.chars().count() > LINE_CHARS {
-        out.push('…');
-    }
-    out
+    crate::outside::emit(line, LINE_CHARS, crate::outside::Sink::Line)
 }
 
 /// A boot error: the function never started (a bad import, a missing env var).

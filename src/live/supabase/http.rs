@@ -18,7 +18,7 @@ fn message_of(body: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     match v.get("message").and_then(|m| m.as_str()) {
         Some(m) => m.to_string(),
-        None => body.chars().take(120).collect(),
+        None => crate::outside::emit(body, 120, crate::outside::Sink::Plain),
     }
 }
 

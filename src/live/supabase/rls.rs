@@ -67,7 +67,7 @@ pub async fn fetch(s: &Supabase, config: &Config) -> Result<Vec<Hidden>, FetchEr
         .filter_map(|r| {
             Some(Hidden {
                 table: r["table"].as_str()?.to_string(),
-                role: r["role"].as_str()?.chars().take(63).collect(),
+                role: crate::outside::emit(r["role"].as_str()?, 63, crate::outside::Sink::Line),
                 estimate: r["estimate"].as_i64().unwrap_or(0).max(0) as u64,
             })
         })

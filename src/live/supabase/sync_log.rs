@@ -47,7 +47,7 @@ impl LogRow {
             started: text(names[2]),
             ended: text(names[3]),
             records: v[names[4]].as_i64(),
-            error: text(names[5]),
+            error: text(names[5]).map(|e| crate::live::supabase::client::sql::capped(&e)),
             created_at: text(names[6]),
         }
     }
@@ -779,7 +779,7 @@ fn other_entities(
             cause: newest_failed.error.as_deref().and_then(cause_of),
         };
         // Outside text: redacted here, escaped where it is rendered.
-        let who: String = crate::secrets::redact(name).chars().take(60).collect();
+        let who = crate::outside::emit(name, 60, crate::outside::Sink::Line);
         out.push(Line { who, trouble });
     }
     out

@@ -70,6 +70,7 @@ pub struct Run {
     pub jobid: i64,
     pub runid: i64,
     pub status: String,
+    #[serde(deserialize_with = "super::sql::de_capped")]
     pub return_message: Option<String>,
     pub start_time: Option<String>,
     pub end_time: Option<String>,
@@ -81,7 +82,9 @@ pub struct Response {
     pub id: i64,
     pub status_code: Option<i64>,
     pub timed_out: Option<bool>,
+    #[serde(deserialize_with = "super::sql::de_capped")]
     pub error_msg: Option<String>,
+    #[serde(deserialize_with = "super::sql::de_capped")]
     pub content: Option<String>,
     pub created: Option<String>,
 }

@@ -13,6 +13,7 @@
 use crate::config::is_project_ref;
 use crate::credentials::{Credentials, SecretString};
 use crate::live::http::{Answer, FetchError, Http};
+use crate::outside::{Sink, emit};
 use serde_json::Value;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -196,7 +197,7 @@ impl Management {
                 .map_or_else(|| e.to_string(), str::to_string);
             return Err(CallError::Unread(format!(
                 "the logs query failed: {}",
-                crate::secrets::redact(&cut(&text, 200))
+                emit(text, 200, Sink::Plain)
             )));
         }
         Ok(match v.get("result") {
@@ -225,7 +226,9 @@ impl Management {
             403 => Refusal::Forbidden,
             404 => Refusal::NotFound,
             429 => Refusal::RateLimited {
-                retry_after: answer.header("retry-after").map(|s| cut(s, 40)),
+                retry_after: answer
+                    .header("retry-after")
+                    .map(|s| emit(s, 40, Sink::Line)),
             },
             s => Refusal::Other(s),
         };
@@ -306,17 +309,9 @@ fn backoff(retry_after: Option<&str>) -> Option<Duration> {
 fn message_of(a: &Answer) -> String {
     let v = crate::live::decode::bounded(&a.body).unwrap_or_default();
     match v.get("message").and_then(Value::as_str) {
-        Some(m) => crate::secrets::redact(&cut(m.trim(), 200)),
+        Some(m) => emit(m, 200, Sink::Plain),
         None => a.text(200),
     }
-}
-
-fn cut(text: &str, max: usize) -> String {
-    let mut out: String = text.chars().take(max).collect();
-    if text.chars().count() > max {
-        out.push('…');
-    }
-    out
 }
 
 fn iso(ts: i64) -> String {

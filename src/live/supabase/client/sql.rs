@@ -83,12 +83,31 @@ where ($1::text is null and (command ilike '%pendo%' or jobname ilike '%pendo%')
     needs: Prerequisite::PgCron,
 };
 
+/// The most characters a query returns of a text a dependency wrote (`left(…, 4000)` in
+/// the queries, here and in `sql/pendo_triage_health.sql`): far beyond what the report
+/// shows, so the cut that counts is the display's, which comes after redaction; and
+/// [`capped`] drops the neighbourhood of this one, where a fragment of a secret could sit.
+pub const TEXT_CAP: usize = 4000;
+
+/// A text read from a column cut at [`TEXT_CAP`], through the way out: normalised and
+/// redacted, the database's own cut made safe ([`crate::outside::Outside::capped`]).
+pub fn capped(text: &str) -> String {
+    crate::outside::Outside::capped(text, TEXT_CAP)
+        .out(crate::outside::UNCUT, crate::outside::Sink::Plain)
+}
+
+/// [`capped`] for a field of a query's JSON answer.
+pub fn de_capped<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<String>::deserialize(d)?.map(|s| capped(&s)))
+}
+
 /// The last 50 runs of those jobs, newest first, however old (an inactive job's last run
 /// says since when it stopped).
 pub const RUNS: Fragment = Fragment {
     key: "runs",
     sql: "select coalesce(json_agg(r order by r.start_time desc), '[]'::json)::text from (\
-select d.jobid, d.runid, d.status, left(d.return_message, 500) as return_message, d.start_time, d.end_time \
+select d.jobid, d.runid, d.status, left(d.return_message, 4000) as return_message, d.start_time, d.end_time \
 from cron.job_run_details d join cron.job j on j.jobid = d.jobid \
 where ($1::text is null and (j.command ilike '%pendo%' or j.jobname ilike '%pendo%')) or j.jobname = $1::text \
 order by d.start_time desc limit 50) r",
@@ -99,13 +118,13 @@ order by d.start_time desc limit 50) r",
 /// pg_net's responses in the window, newest first (at most 100). pg_net keeps them for
 /// `pg_net.ttl` (6 h by default), so older calls are gone whatever the window. pg_net
 /// forgets a request's URL once it is answered, so calls cannot be told apart by URL:
-/// only error answers' bodies leave the database (their first 200 characters), never a
+/// only error answers' bodies leave the database (their first [`TEXT_CAP`] characters), never a
 /// successful call's answer, which is another function's data.
 pub const RESPONSES: Fragment = Fragment {
     key: "responses",
     sql: "select coalesce(json_agg(x order by x.created desc), '[]'::json)::text from (\
-select id, status_code, timed_out, left(error_msg, 300) as error_msg, \
-case when status_code >= 400 then left(content, 200) end as content, created \
+select id, status_code, timed_out, left(error_msg, 4000) as error_msg, \
+case when status_code >= 400 then left(content, 4000) end as content, created \
 from net._http_response where created >= $1::text::timestamptz \
 order by created desc limit 100) x",
     params: &[Param::Since],
@@ -267,7 +286,7 @@ fn sync_log_columns(config: &Config) -> String {
     let q = quote_ident;
     format!(
         "{} as entity_type, {} as status, {} as started, {} as ended, \
-{} as records, left({}, 500) as error, {} as created_at",
+{} as records, left({}, 4000) as error, {} as created_at",
         q(&s.entity_type_column),
         q(&s.status_column),
         q(&s.started_column),
