@@ -123,6 +123,12 @@ pub fn emit(text: impl Into<Outside>, max_chars: usize, sink: Sink) -> String {
     text.into().out(max_chars, sink)
 }
 
+/// Outside text kept as data (a finding's summary or evidence, an error message): through
+/// the way out, uncut and unescaped; it is cut and escaped again where it is shown.
+pub fn plain(text: impl Into<Outside>) -> String {
+    emit(text, UNCUT, Sink::Plain)
+}
+
 /// What every sink applies last to the whole text it is about to write, the bot's own
 /// words included (the comment and every other GitHub write, the state block before it is
 /// encoded, outputs, the job summary, the log, `check`'s stdout and stderr): the held

@@ -147,7 +147,7 @@ pub fn request(issue: &Issue) -> Finding {
     let mut finding = Finding::new(CheckId::IssueRequest, status, summary).with_impact(worst);
     for (i, l) in lints.iter().enumerate() {
         // The first pitfall's title is the result already; its quote is the evidence.
-        let quote = secrets::redact(&l.evidence);
+        let quote = crate::outside::plain(&l.evidence);
         finding = finding
             .with_areas(l.areas)
             .with_evidence(if i == 0 {

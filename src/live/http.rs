@@ -9,7 +9,6 @@
 //! get the same "no answer within N s" at once, so a hung dependency costs one timeout
 //! per run, not one per request, triage and data type.
 
-use crate::secrets;
 use std::time::{Duration, Instant};
 
 /// One answer, status and all.
@@ -242,7 +241,7 @@ fn classify(e: reqwest::Error) -> FetchError {
 }
 
 fn sort_error(chain: &str, is_timeout: bool, is_connect: bool) -> FetchError {
-    let chain = secrets::redact(chain);
+    let chain = crate::outside::plain(chain);
     let lower = chain.to_ascii_lowercase();
     if is_timeout {
         FetchError::Timeout(Duration::ZERO)

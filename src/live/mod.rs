@@ -28,7 +28,6 @@ use crate::checks::{CATALOGUE, CheckId, Finding, Status};
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::issue::{DataType, Environment, Issue};
-use crate::secrets;
 use http::{FetchError, Http, seconds};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -393,7 +392,11 @@ pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
 /// The finding of a check whose request got no usable answer: `error`, with what was
 /// asked and what went wrong, redacted.
 pub fn fetch_error(id: CheckId, what: &str, e: &FetchError) -> Finding {
-    Finding::new(id, Status::Error, secrets::redact(&format!("{what}: {e}")))
+    Finding::new(
+        id,
+        Status::Error,
+        crate::outside::plain(&format!("{what}: {e}")),
+    )
 }
 
 #[cfg(test)]

@@ -22,7 +22,6 @@ use crate::labels;
 use crate::live::Live;
 use crate::reading::Reading;
 use crate::report::{self, MARKER};
-use crate::secrets;
 use crate::state::State;
 use std::sync::Arc;
 use tracing::Instrument as _;
@@ -172,7 +171,7 @@ async fn triage_one(
         number,
         title: p.triage.redacted_title.clone(),
         severity: p.triage.verdict.severity,
-        diagnosis: secrets::redact(&p.triage.verdict.diagnosis),
+        diagnosis: crate::outside::plain(&p.triage.verdict.diagnosis),
         json: serde_json::to_value(report::json(&p.triage)).unwrap_or_default(),
         visible: p.visible,
         changes,

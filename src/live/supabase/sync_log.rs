@@ -488,7 +488,7 @@ fn cause_of(error: &str) -> Option<String> {
     if error.is_empty() {
         return None;
     }
-    let redacted = crate::secrets::redact(error);
+    let redacted = crate::outside::plain(error);
     Some(match crate::meaning::of_text(&redacted) {
         Some(m) => m.title.to_string(),
         None => {
@@ -525,7 +525,7 @@ fn patterns(rows: &[LogRow], log: &SyncLog) -> Vec<Cause> {
         };
         // Redacted before anything reads it: the shape's `#`s would hide a secret's
         // digits from redaction afterwards.
-        let msg = crate::secrets::redact(msg);
+        let msg = crate::outside::plain(msg);
         let known = crate::meaning::of_text(&msg);
         let title = match known {
             Some(m) => m.title.to_string(),
@@ -809,7 +809,7 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
                 f = Finding::new(
                     ID,
                     Status::Fail,
-                    crate::secrets::redact(&format!("The sync log is missing: {e}")),
+                    crate::outside::plain(&format!("The sync log is missing: {e}")),
                 )
                 .with_impact(Impact::Critical)
                 .with_next_step(crate::meaning::Known::TableMissing.meaning().fix);

@@ -94,9 +94,8 @@ impl ApiError {
     /// Reads `{code, message, hint}` (PostgREST) or `{message, hint}` (the gateway).
     pub fn of(a: &Answer) -> ApiError {
         let v = crate::live::decode::bounded(&a.body).unwrap_or_default();
-        let text = |k: &str| {
-            crate::secrets::redact(v.get(k).and_then(|x| x.as_str()).unwrap_or("").trim())
-        };
+        let text =
+            |k: &str| crate::outside::plain(v.get(k).and_then(|x| x.as_str()).unwrap_or("").trim());
         let message = match text("message") {
             m if m.is_empty() => a.text(160),
             m => m,

@@ -295,7 +295,7 @@ fn unread(e: &CallError, a: &Asked) -> Finding {
             "Nothing to change in the sync: the next run of the bot asks again.".to_string(),
         ),
     };
-    Finding::new(ID, Status::Error, crate::secrets::redact(&summary)).with_next_step(step)
+    Finding::new(ID, Status::Error, crate::outside::plain(&summary)).with_next_step(step)
 }
 
 fn missing(slug: &str, others: &[&str], a: &Asked) -> Finding {
@@ -544,7 +544,7 @@ fn evidence(mut f: Finding, state: &State, a: &Asked) -> Finding {
         ("console", a.console.as_ref().map(|r| r.as_ref().err())),
     ] {
         if let Some(Some(e)) = rows {
-            f = f.with_evidence(crate::secrets::redact(&format!("{what} not read: {e}")));
+            f = f.with_evidence(crate::outside::plain(&format!("{what} not read: {e}")));
         }
     }
     f
