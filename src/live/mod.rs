@@ -395,7 +395,7 @@ pub fn fetch_error(id: CheckId, what: &str, e: &FetchError) -> Finding {
     Finding::new(
         id,
         Status::Error,
-        crate::outside::plain(&format!("{what}: {e}")),
+        crate::outside::plain(format!("{what}: {e}")),
     )
 }
 

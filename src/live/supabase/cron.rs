@@ -238,7 +238,7 @@ fn render(s: &JobState, t: &Thresholds, now: i64) -> Finding {
 fn with_runs(f: Finding, s: &JobState) -> Finding {
     let job = s.job;
     let mut f = f
-        .with_evidence(crate::outside::plain(&format!(
+        .with_evidence(crate::outside::plain(format!(
             "job {} {}: {} · {}",
             job.jobid,
             s.name,

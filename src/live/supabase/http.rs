@@ -203,7 +203,7 @@ fn with_failures(mut f: Finding, failures: &[Failure], n: usize) -> Finding {
             .as_deref()
             .and_then(parse_rfc3339)
             .map_or(String::new(), format_utc);
-        f = f.with_evidence(crate::outside::plain(&format!("{at}: {}", x.what)));
+        f = f.with_evidence(crate::outside::plain(format!("{at}: {}", x.what)));
     }
     let timeouts = failures.iter().filter(|x| x.timeout).count();
     let errors = failures.len() - timeouts;
@@ -238,7 +238,7 @@ fn late_answers(late: &[&Response], n: usize) -> Finding {
             .and_then(parse_rfc3339)
             .map_or(String::new(), format_utc);
         let msg = r.error_msg.as_deref().unwrap_or("timed out");
-        f = f.with_evidence(crate::outside::plain(&format!(
+        f = f.with_evidence(crate::outside::plain(format!(
             "{at}: timed out ({msg}); a run completed after it"
         )));
     }

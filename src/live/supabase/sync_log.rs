@@ -809,7 +809,7 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
                 f = Finding::new(
                     ID,
                     Status::Fail,
-                    crate::outside::plain(&format!("The sync log is missing: {e}")),
+                    crate::outside::plain(format!("The sync log is missing: {e}")),
                 )
                 .with_impact(Impact::Critical)
                 .with_next_step(crate::meaning::Known::TableMissing.meaning().fix);

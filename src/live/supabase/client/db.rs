@@ -228,7 +228,7 @@ pub fn target(url: &SecretString) -> Result<DbTarget, DbUrlError> {
             .join(" ")
     };
     let mut config = tokio_postgres::Config::from_str(&rebuilt)
-        .map_err(|e| DbUrlError::NotPostgres(crate::outside::plain(&e.to_string())))?;
+        .map_err(|e| DbUrlError::NotPostgres(crate::outside::plain(e.to_string())))?;
     let roots = match rootcert {
         None => Roots::SupabaseAndSystem,
         Some(r) if r == "system" => Roots::System,
@@ -320,7 +320,7 @@ async fn open(
             (None, Some(h)) => match tokio::net::lookup_host((h.as_str(), port)).await {
                 Ok(found) => found.collect(),
                 Err(e) => {
-                    last = FetchError::Dns(crate::outside::plain(&e.to_string()));
+                    last = FetchError::Dns(crate::outside::plain(e.to_string()));
                     continue;
                 }
             },
@@ -335,7 +335,7 @@ async fn open(
                     let _ = tcp.set_nodelay(true);
                     return Ok((tcp, tls_name));
                 }
-                Ok(Err(e)) => last = FetchError::Connect(crate::outside::plain(&e.to_string())),
+                Ok(Err(e)) => last = FetchError::Connect(crate::outside::plain(e.to_string())),
                 Err(_) => last = FetchError::Timeout(timeout),
             }
         }
@@ -362,7 +362,7 @@ impl Db {
             let mut make =
                 tokio_postgres_rustls::MakeRustlsConnect::new(client_config(&target.tls)?);
             let tls = tokio_postgres::tls::MakeTlsConnect::<Guarded<tokio::net::TcpStream>>::make_tls_connect(&mut make, &name)
-                .map_err(|e| FetchError::Connect(crate::outside::plain(&e.to_string())))?;
+                .map_err(|e| FetchError::Connect(crate::outside::plain(e.to_string())))?;
             let tls = GuardedTls {
                 inner: tls,
                 meter: Arc::clone(&meter),
@@ -542,7 +542,7 @@ fn db_error(e: tokio_postgres::Error) -> FetchError {
             message: crate::outside::plain(db.message()),
         };
     }
-    let chain = crate::outside::plain(&crate::live::http::error_chain(&e));
+    let chain = crate::outside::plain(crate::live::http::error_chain(&e));
     if chain.to_ascii_lowercase().contains("timed out") {
         FetchError::Timeout(Duration::ZERO)
     } else {

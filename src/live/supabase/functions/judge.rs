@@ -544,7 +544,7 @@ fn evidence(mut f: Finding, state: &State, a: &Asked) -> Finding {
         ("console", a.console.as_ref().map(|r| r.as_ref().err())),
     ] {
         if let Some(Some(e)) = rows {
-            f = f.with_evidence(crate::outside::plain(&format!("{what} not read: {e}")));
+            f = f.with_evidence(crate::outside::plain(format!("{what} not read: {e}")));
         }
     }
     f
