@@ -211,3 +211,24 @@ fn no_subcommand_prints_the_usage_outside_github_actions() {
     );
     assert!(!text.contains("Usage:"));
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    // `check FILE | head -1`: the reader closes the pipe before the report is written.
+    let issue = example("prod-stale-data-timeout.md");
+    for args in [vec!["check", &issue], vec!["parse", &issue]] {
+        let mut child = Command::new(bin())
+            .env_clear()
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
