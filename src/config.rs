@@ -810,7 +810,7 @@ fn is_identifier(s: &str) -> bool {
 }
 
 /// Where the keys and their defaults are documented, for messages.
-pub const DOCS: &str = "docs/configuration.md";
+const DOCS: &str = "pendo-triage's docs/configuration.md";
 
 /// A YAML or type error, on several lines: where (line, column, key path), what was
 /// expected and found, the lines around it with a caret, and the fix.
@@ -908,7 +908,7 @@ fn snippet(text: &str, line: usize, column: usize) -> String {
 /// The key path (`tables[0].name`) of the key on `line` (1-based) of a block-style YAML
 /// text, read from the indentation of the lines above it. `None` when that line holds no
 /// `key:` (flow style, a broken line).
-pub fn key_path(text: &str, line: usize) -> Option<String> {
+fn key_path(text: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     let meaningful = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
     let mut j = line.checked_sub(1)?;

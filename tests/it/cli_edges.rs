@@ -232,3 +232,29 @@ fn a_reader_that_goes_away_is_not_a_crash() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_config_error_shown_in_the_docs_is_the_one_printed() {
+    let docs = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+    )
+    .unwrap();
+    let section = &docs[docs.find("## When the file is wrong").expect("section")..];
+    let start = section.find("```text\n").expect("text block") + 8;
+    let shown = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = temp_dir("cli-docs-config");
+    std::fs::write(
+        dir.join("bad.yml"),
+        "thresholds:\n  freshness_hours: soon\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("issue.md"), "- **Environment**: Production\n").unwrap();
+    let out = Command::new(bin())
+        .env_clear()
+        .current_dir(&dir)
+        .args(["check", "--config", "bad.yml", "issue.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), shown);
+}
