@@ -44,7 +44,9 @@ FROM nonroot AS action
 # (uid 1001 on hosted runners) with no write bit for others, and action.yml cannot pass
 # `--user`. GitHub's own "Dockerfile support for GitHub Actions" says Docker actions must
 # run as the default user (root); under 65532 every run would fail writing its outputs.
-# The container holds nothing but this binary, gets no Docker socket and is removed after
-# the step. The `nonroot` target above keeps 65532 for every other use.
+# The container holds nothing but this binary and is removed after the step; the runner
+# mounts the host's Docker socket into every container action (see docs/action.md, "The
+# Docker socket"), which this binary never opens. The `nonroot` target above keeps
+# 65532 for every other use.
 # hadolint ignore=DL3002
 USER 0:0

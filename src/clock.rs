@@ -140,26 +140,60 @@ pub fn format_utc(ts: i64) -> String {
     )
 }
 
+/// Days in a month of the proleptic Gregorian calendar (`month` 1 to 12).
+pub fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Reads an RFC 3339 time (`2026-11-28T06:00:00Z`, `…+01:00`, fractions allowed; a space
 /// may stand for the `T`) into Unix seconds. `None` for anything else.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    read_rfc3339(text).ok()
+}
+
+/// [`parse_rfc3339`], with the reason a text is refused: `"2026-02-31"` is not a date
+/// because February 2026 has 28 days. Strict: the month, the day within that month (leap
+/// years included), the hour (0 to 23), the minute, the second (a leap second `60` is read
+/// as `59`) and the offset (at most ±23:59) must all exist.
+///
+/// Hand-written, as the rest of this module: the crate has no date dependency yet, and
+/// these few rules are tested here, a property test included.
+pub fn read_rfc3339(text: &str) -> Result<i64, &'static str> {
+    const SHAPE: &str =
+        "not in the form 2026-11-28T06:00:00Z (RFC 3339, with Z or an offset such as +01:00)";
     let t = text.trim().as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = std::str::from_utf8(t.get(r)?).ok()?;
-        s.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| s.parse().ok())?
+    let num = |r: std::ops::Range<usize>| -> Result<i64, &'static str> {
+        let digits = t.get(r).ok_or(SHAPE)?;
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return Err(SHAPE);
+        }
+        Ok(digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
     };
     if t.len() < 20 || t[4] != b'-' || t[7] != b'-' || !matches!(t[10], b'T' | b't' | b' ') {
-        return None;
+        return Err(SHAPE);
     }
     if t[13] != b':' || t[16] != b':' {
-        return None;
+        return Err(SHAPE);
     }
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
+    if !(1..=12).contains(&mo) {
+        return Err("no such month (write 01 to 12)");
+    }
+    if d < 1 || d > days_in_month(y, mo) {
+        return Err("no such day in that month");
+    }
+    if h > 23 {
+        return Err("no such hour (write 00 to 23)");
+    }
+    if mi > 59 || s > 60 {
+        return Err("no such minute or second (write 00 to 59)");
     }
     let mut i = 19;
     if t.get(i) == Some(&b'.') {
@@ -169,18 +203,22 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
             i += 1;
         }
         if i == start {
-            return None;
+            return Err(SHAPE);
         }
     }
-    let offset = match t.get(i)? {
+    let offset = match t.get(i).ok_or(SHAPE)? {
         b'Z' | b'z' if i + 1 == t.len() => 0,
         sign @ (b'+' | b'-') if i + 6 == t.len() && t[i + 3] == b':' => {
-            let secs = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
+            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if oh > 23 || om > 59 {
+                return Err("no such offset (write -23:59 to +23:59)");
+            }
+            let secs = oh * 3600 + om * 60;
             if *sign == b'+' { secs } else { -secs }
         }
-        _ => return None,
+        _ => return Err(SHAPE),
     };
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s.min(59) - offset)
+    Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s.min(59) - offset)
 }
 
 /// `3 d 4 h`-style age for messages.
@@ -217,6 +255,83 @@ mod tests {
             "2026-11-28T0a:00:00Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn impossible_dates_and_times_are_refused() {
+        for bad in [
+            "2026-02-31T10:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "2027-02-29T00:00:00Z",
+            "2100-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-00-10T00:00:00Z",
+            "2026-01-00T00:00:00Z",
+            "2026-11-28T25:00:00Z",
+            "2026-11-28T24:00:00Z",
+            "2026-11-28T10:60:00Z",
+            "2026-11-28T10:00:61Z",
+            "2026-11-28T10:00:00+24:00",
+            "2026-11-28T10:00:00+01:60",
+            "2026-11-28T10:00:00.Z",
+            "+026-11-28T10:00:00Z",
+        ] {
+            assert!(read_rfc3339(bad).is_err(), "{bad} was accepted");
+        }
+        assert_eq!(
+            read_rfc3339("2026-02-31T10:00:00Z"),
+            Err("no such day in that month")
+        );
+        assert_eq!(
+            read_rfc3339("2026-11-28T25:00:00Z"),
+            Err("no such hour (write 00 to 23)")
+        );
+        for good in [
+            "2028-02-29T00:00:00Z",
+            "2000-02-29T12:00:00Z",
+            "2026-12-31T23:59:59Z",
+            "2026-04-30T00:00:00-23:59",
+            "2026-06-30T23:59:60Z",
+        ] {
+            assert!(read_rfc3339(good).is_ok(), "{good} was refused");
+        }
+        assert_eq!(
+            parse_rfc3339("2028-02-29T00:00:00Z"),
+            parse_rfc3339("2028-03-01T00:00:00Z").map(|t| t - 86_400)
+        );
+    }
+
+    proptest::proptest! {
+        /// Every accepted string names the moment it reads as: written back, it is the
+        /// same text (in UTC, without fraction), and read again, the same moment.
+        #[test]
+        fn accepted_times_round_trip(
+            y in 0i64..=9999, mo in 0i64..=13, d in 0i64..=32,
+            h in 0i64..=25, mi in 0i64..=60, s in 0i64..=59,
+        ) {
+            let text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+            let exists = (1..=12).contains(&mo)
+                && (1..=days_in_month(y, mo)).contains(&d)
+                && h < 24
+                && mi < 60;
+            match parse_rfc3339(&text) {
+                Some(t) => {
+                    proptest::prop_assert!(exists, "{} accepted", text);
+                    proptest::prop_assert_eq!(format_rfc3339(t), text.clone());
+                    proptest::prop_assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
+                }
+                None => proptest::prop_assert!(!exists, "{} refused", text),
+            }
+        }
+
+        /// Whatever text is accepted, any text: its moment written back reads the same.
+        #[test]
+        fn any_accepted_text_round_trips(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,3})?(Z|[+-][0-9]{2}:[0-9]{2})") {
+            if let Some(t) = parse_rfc3339(&text) {
+                proptest::prop_assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
+            }
         }
     }
 

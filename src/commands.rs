@@ -49,6 +49,8 @@ pub enum CommandError {
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Json(#[from] serde_json::Error),
+    #[error("writing the output")]
+    Write(#[source] std::io::Error),
 }
 
 /// How `check` prints the report.
@@ -115,11 +117,10 @@ pub fn read_body(file: &Path) -> Result<String, CommandError> {
 /// redacted body.
 pub fn parse(file: &Path) -> Result<(), CommandError> {
     let reading = Reading::new("", &read_body(file)?);
-    println!(
-        "{}",
-        crate::outside::scrub(&serde_json::to_string_pretty(&reading.issue)?)
-    );
-    Ok(())
+    print_out(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&reading.issue)?
+    ))
 }
 
 /// `check`: triages the body and prints the report.
@@ -143,24 +144,21 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
     let reading = Reading::new(args.title.unwrap_or(""), &read_body(args.file)?);
     let live = live_findings(&reading, &config, &creds, &clock)?;
     let t = triage::triage_reading(&reading, &config, &creds, &live, &clock, None);
-    match args.format {
+    let text = match args.format {
         Format::Markdown => {
             let ctx = report::Context {
                 recheck_label: config.labels.recheck.clone(),
                 live_at: (!live.is_empty()).then_some(clock.now),
                 ..Default::default()
             };
-            print!(
-                "{}",
-                crate::outside::scrub(&report::render_markdown(&t, &ctx, None))
-            );
+            report::render_markdown(&t, &ctx, None)
         }
-        Format::Json => println!(
-            "{}",
-            crate::outside::scrub(&serde_json::to_string_pretty(&report::json(&t))?)
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report::json(&t))?
         ),
-    }
-    Ok(())
+    };
+    print_out(&text)
 }
 
 /// The Action's gate: it would not triage an issue with this title at all.
@@ -169,10 +167,10 @@ fn not_an_api_issue(format: Format) -> Result<(), CommandError> {
         "Not an [API] issue: the title does not start with {} (the Action would not triage it)",
         event::TITLE_PREFIX
     );
-    match format {
-        Format::Markdown => println!("{line}"),
-        Format::Json => println!(
-            "{}",
+    print_out(&match format {
+        Format::Markdown => format!("{line}\n"),
+        Format::Json => format!(
+            "{}\n",
             serde_json::to_string_pretty(&serde_json::json!({
                 "api_issue": false,
                 "severity": "P2",
@@ -184,8 +182,20 @@ fn not_an_api_issue(format: Format) -> Result<(), CommandError> {
                 "ticks": [],
             }))?
         ),
+    })
+}
+
+/// Writes a command's output to stdout. A reader that went away (`check … | head`) is
+/// not an error of the triage: the rest of the output is dropped quietly.
+fn print_out(text: &str) -> Result<(), CommandError> {
+    use std::io::Write;
+    // stdout is a sink: the held credentials are scrubbed once more.
+    let text = crate::outside::scrub(text);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CommandError::Write(e)),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The config `check` uses: the explicit file (which must exist), else the environment's

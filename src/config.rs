@@ -767,7 +767,7 @@ impl Config {
             .lines()
             .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#') && l.trim() != "---");
         let config: Config = if meaningful {
-            serde_saphyr::from_str(text).map_err(|e| err(explain_yaml_error(&e.to_string())))?
+            serde_saphyr::from_str(text).map_err(|e| err(yaml_error(text, &e)))?
         } else {
             Config::default()
         };
@@ -809,20 +809,201 @@ fn is_identifier(s: &str) -> bool {
     }
 }
 
-/// Adds the fix to the YAML library's message.
-fn explain_yaml_error(message: &str) -> String {
-    let message = message.trim();
-    if message.contains("unknown field") {
-        format!(
-            "{message}. Fix the key's spelling or remove it; every key and its default is listed in the README under \"Configuration\"."
-        )
-    } else if message.contains("unknown variant") {
-        format!("{message}. Use one of the listed values.")
+/// Where the keys and their defaults are documented, for messages.
+const DOCS: &str = "pendo-triage's docs/configuration.md";
+
+/// A YAML or type error, on several lines: where (line, column, key path), what was
+/// expected and found, the lines around it with a caret, and the fix.
+///
+/// serde-saphyr gives the line and column but not the key path, so the path is read back
+/// from the text at that line by indentation ([`key_path`]); its messages name Rust types
+/// (`invalid u64`), so those are put in the user's words ([`in_words`]).
+fn yaml_error(text: &str, error: &serde_saphyr::Error) -> String {
+    use serde_saphyr::MessageFormatter as _;
+    let raw = serde_saphyr::UserMessageFormatter.format_message(error.without_snippet());
+    let raw = raw.trim().trim_end_matches('.');
+    let location = error
+        .location()
+        .map(|l| (l.line() as usize, l.column() as usize))
+        .filter(|(line, column)| *line > 0 && *column > 0);
+    let Some((line, column)) = location else {
+        return format!("{raw}.\nFix the YAML; every key and its default is listed in {DOCS}.");
+    };
+    let path = key_path(text, line);
+    let found = path.as_ref().and_then(|_| value_at(text, line));
+    let what = in_words(raw, found.as_deref());
+    let at = match &path {
+        Some(p) => format!("line {line}, column {column}, at `{p}`"),
+        None => format!("line {line}, column {column}"),
+    };
+    let fix = if raw.contains("unknown field") {
+        "Fix the key's spelling or remove it"
+    } else if raw.contains("unknown variant") {
+        "Use one of the listed values"
     } else {
-        format!(
-            "{message}. Fix the YAML at that place; every key and its default is listed in the README under \"Configuration\"."
-        )
+        "Fix the YAML at that place"
+    };
+    format!(
+        "{at}: {what}\n{}{fix}; every key and its default is listed in {DOCS}.",
+        snippet(text, line, column)
+    )
+}
+
+/// The library's words for a wrong type, in the user's: `invalid u64` becomes "expected
+/// a whole number (0 or more), found `soon`".
+fn in_words(raw: &str, found: Option<&str>) -> String {
+    let expected = if [
+        "invalid u8",
+        "invalid u16",
+        "invalid u32",
+        "invalid u64",
+        "invalid usize",
+    ]
+    .iter()
+    .any(|t| raw.contains(t))
+    {
+        Some("a whole number (0 or more)")
+    } else if raw.contains("invalid i64") || raw.contains("invalid i32") {
+        Some("a whole number")
+    } else if raw.contains("invalid floating point") || raw.contains("invalid f64") {
+        Some("a number")
+    } else if raw.contains("invalid bool") {
+        Some("true or false")
+    } else {
+        None
+    };
+    match (expected, found) {
+        (Some(e), Some(f)) => format!("expected {e}, found `{f}`"),
+        (Some(e), None) => format!("expected {e}"),
+        (None, _) => raw.to_string(),
     }
+}
+
+/// The scalar value written on a line after its key (`freshness_hours: soon` → `soon`).
+fn value_at(text: &str, line: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    let (_, value) = l.split_once(": ")?;
+    let value = value.split(" #").next().unwrap_or("").trim();
+    (!value.is_empty()).then(|| value.chars().take(60).collect())
+}
+
+/// The text at `line` (1-based) and the line before it, numbered, with a caret under
+/// `column`; each line ends in a newline.
+fn snippet(text: &str, line: usize, column: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    let width = line.to_string().len();
+    for n in line.saturating_sub(1).max(1)..=line {
+        if let Some(l) = lines.get(n - 1) {
+            let shown: String = l.chars().take(120).collect();
+            out.push_str(&format!("  {n:>width$} | {shown}\n"));
+        }
+    }
+    if lines.get(line - 1).is_some() {
+        out.push_str(&format!("  {:>width$} | {}^\n", "", " ".repeat(column - 1)));
+    }
+    out
+}
+
+/// The key path (`tables[0].name`) of the key on `line` (1-based) of a block-style YAML
+/// text, read from the indentation of the lines above it. `None` when that line holds no
+/// `key:` (flow style, a broken line).
+fn key_path(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let meaningful = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let mut j = line.checked_sub(1)?;
+    let (mut col, key) = key_of(lines.get(j)?)?;
+    let mut parts = vec![key];
+    // Invariant: line `j` belongs to a mapping whose keys start at column `col`.
+    'up: loop {
+        if let Some(dash) = dash_of(lines[j]).filter(|d| *d < col) {
+            // The mapping is an item of a sequence: its index is the items above it.
+            let mut index = 0;
+            let mut m = j;
+            let parent = loop {
+                if m == 0 {
+                    break None;
+                }
+                m -= 1;
+                let l = lines[m];
+                if !meaningful(l) {
+                    continue;
+                }
+                if dash_of(l) == Some(dash) {
+                    index += 1;
+                } else if indent_of(l) <= dash {
+                    break key_of(l).filter(|(c, _)| *c <= dash).map(|k| (m, k));
+                }
+            };
+            parts.push(format!("[{index}]"));
+            let Some((m, (c, k))) = parent else { break };
+            parts.push(k);
+            (j, col) = (m, c);
+            continue;
+        }
+        let mut m = j;
+        while m > 0 {
+            m -= 1;
+            let l = lines[m];
+            if !meaningful(l) {
+                continue;
+            }
+            match key_of(l) {
+                Some((c, k)) if c < col => {
+                    parts.push(k);
+                    (j, col) = (m, c);
+                    continue 'up;
+                }
+                Some((c, _)) if c == col && dash_of(l).is_some() => {
+                    j = m;
+                    continue 'up;
+                }
+                None if indent_of(l) < col => break 'up,
+                _ => {}
+            }
+        }
+        break;
+    }
+    parts.reverse();
+    let mut path = String::new();
+    for p in parts {
+        if !path.is_empty() && !p.starts_with('[') {
+            path.push('.');
+        }
+        path.push_str(&p);
+    }
+    Some(path)
+}
+
+/// Spaces before a line's first character.
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The column (0-based) of a line's sequence dash (`  - x` → 2).
+fn dash_of(line: &str) -> Option<usize> {
+    let i = indent_of(line);
+    let rest = &line[i..];
+    (rest == "-" || rest.starts_with("- ")).then_some(i)
+}
+
+/// The column (0-based) and name of the block key a line holds (`  - name: x` → 4, name).
+fn key_of(line: &str) -> Option<(usize, String)> {
+    let mut i = indent_of(line);
+    while line[i..].starts_with("- ") {
+        i += 2;
+        i += indent_of(&line[i..]);
+    }
+    let rest = &line[i..];
+    let end = rest
+        .find(": ")
+        .or_else(|| rest.ends_with(':').then(|| rest.len() - 1))?;
+    let key = rest[..end].trim().trim_matches(|c| c == '"' || c == '\'');
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+    plain.then(|| (i, key.to_string()))
 }
 
 #[cfg(test)]
@@ -922,12 +1103,11 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_documents_exactly_the_defaults() {
-        let readme = include_str!("../README.md");
-        let section = &readme[readme.find("## Configuration").expect("section")..];
+    fn the_docs_document_exactly_the_defaults() {
+        let section = include_str!("../docs/configuration.md");
         let start = section.find("```yaml\n").expect("yaml block") + 8;
         let end = start + section[start..].find("```").expect("end of block");
-        let documented = Config::from_yaml(&section[start..end], "README.md").unwrap();
+        let documented = Config::from_yaml(&section[start..end], "docs/configuration.md").unwrap();
         assert_eq!(documented, Config::default());
     }
 
@@ -967,6 +1147,75 @@ mod tests {
         }
         let e = Config::from_yaml("analytics:\n  window: 7\n", "x").unwrap_err();
         assert!(e.message.contains("window"), "{e}");
+    }
+
+    #[test]
+    fn key_paths_are_read_back_from_the_indentation() {
+        let text = "# comment\nthresholds:\n  freshness_hours: 6\n\nlabels:\n  areas:\n    supabase: db\ntables:\n  - data_type: Guides\n    name: g\n    freshness_column: at\n  - data_type: Events\n    name: e\n    extra: 1\nanalytics:\n  metrics:\n  - table: g\n    columns:\n      - views\n";
+        for (line, want) in [
+            (2, Some("thresholds")),
+            (3, Some("thresholds.freshness_hours")),
+            (7, Some("labels.areas.supabase")),
+            (9, Some("tables[0].data_type")),
+            (11, Some("tables[0].freshness_column")),
+            (12, Some("tables[1].data_type")),
+            (14, Some("tables[1].extra")),
+            (17, Some("analytics.metrics[0].table")),
+            (18, Some("analytics.metrics[0].columns")),
+            (1, None),
+            (19, None),
+            (99, None),
+        ] {
+            assert_eq!(key_path(text, line).as_deref(), want, "line {line}");
+        }
+    }
+
+    #[test]
+    fn a_yaml_error_names_the_file_the_key_and_the_line_on_several_lines() {
+        let e = Config::from_yaml(
+            "thresholds:\n  freshness_hours: soon\n",
+            ".github/pendo-triage.yml",
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "config .github/pendo-triage.yml: line 2, column 20, at `thresholds.freshness_hours`: expected a whole number (0 or more), found `soon`",
+            "{text}"
+        );
+        assert_eq!(lines[1], "  1 | thresholds:");
+        assert_eq!(lines[2], "  2 |   freshness_hours: soon");
+        assert_eq!(lines[3], "    |                    ^");
+        assert!(lines[4].contains("docs/configuration.md"), "{text}");
+
+        for (yaml, want) in [
+            (
+                "sync_log:\n  window_runs: -3\n",
+                "at `sync_log.window_runs`: expected a whole number (0 or more), found `-3`",
+            ),
+            (
+                "thresholds:\n  success_rate_percent: lots\n",
+                "at `thresholds.success_rate_percent`: expected a number, found `lots`",
+            ),
+            (
+                "severity:\n  unstated_is_production: maybe\n",
+                "at `severity.unstated_is_production`: expected true or false, found `maybe`",
+            ),
+            (
+                "tables:\n  - data_type: Guides\n    name: g\n    freshness_column: at\n    extra: 1\n",
+                "line 5, column 5, at `tables[0].extra`: unknown field `extra`",
+            ),
+            ("labels: [\n  x: 1\n", "line 1, column 9"),
+        ] {
+            let text = Config::from_yaml(yaml, "c.yml").unwrap_err().to_string();
+            assert!(
+                text.lines().next().unwrap().contains(want),
+                "{yaml}: {text}"
+            );
+            assert!(text.lines().count() >= 3, "{text}");
+            assert!(text.contains('^'), "{text}");
+        }
     }
 
     #[test]

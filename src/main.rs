@@ -1,8 +1,11 @@
 //! `pendo-triage`: parse | check | run. Parses arguments, runs the command, maps an error
 //! to the exit code and prints its chain; the commands live in the library.
+//!
+//! Without a subcommand it runs `run` inside GitHub Actions (`GITHUB_ACTIONS=true`, as the
+//! runner sets it) and prints the usage anywhere else.
 
 use anyhow::Result;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use pendo_triage::action::Env;
 use pendo_triage::clock;
 use pendo_triage::commands::{self, CheckArgs};
@@ -55,9 +58,23 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    pendo_triage::logging::init(Env::from_process().log_filter().as_deref());
+    let env = Env::from_process();
+    pendo_triage::logging::init(env.log_filter().as_deref());
     let cli = Cli::parse();
-    let result: Result<()> = match cli.command.unwrap_or(Command::Run) {
+    let command = match cli.command {
+        Some(command) => command,
+        None if env.var("GITHUB_ACTIONS").as_deref() == Some("true") => Command::Run,
+        None => {
+            // A person at a terminal: the usage, not the Action's complaint about its
+            // missing environment.
+            let _ = Cli::command().print_help();
+            eprintln!(
+                "\nUse a subcommand, e.g. `pendo-triage check ISSUE.md`; `run` is for GitHub Actions."
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let result: Result<()> = match command {
         Command::Parse { file } => commands::parse(&file).map_err(Into::into),
         Command::Check {
             file,
@@ -76,15 +93,22 @@ fn main() -> ExitCode {
             title: title.as_deref(),
         })
         .map_err(Into::into),
-        Command::Run => pendo_triage::run::run_action(&Env::from_process()).map_err(Into::into),
+        Command::Run => pendo_triage::run::run_action(&env).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // The log scrubs held credentials from every line.
-            tracing::error!("error: {err}");
-            for cause in err.chain().skip(1) {
-                tracing::error!("caused by: {cause}");
+            // The log scrubs held credentials from every line, and keeps each on one line:
+            // a message of several lines (a config error's snippet) goes line by line.
+            for (i, cause) in err.chain().enumerate() {
+                let text = cause.to_string();
+                for (j, line) in text.lines().enumerate() {
+                    match (i, j) {
+                        (0, 0) => tracing::error!("error: {line}"),
+                        (_, 0) => tracing::error!("caused by: {line}"),
+                        _ => tracing::error!("{line}"),
+                    }
+                }
             }
             ExitCode::from(2)
         }
@@ -92,6 +116,9 @@ fn main() -> ExitCode {
 }
 
 fn parse_as_of(text: &str) -> Result<i64, String> {
-    clock::parse_rfc3339(text)
-        .ok_or_else(|| format!("{text:?} is not an RFC 3339 time; write e.g. 2026-11-28T06:00:00Z"))
+    clock::read_rfc3339(text).map_err(|why| {
+        format!(
+            "{text:?} is not a time: {why}; write an RFC 3339 time such as 2026-11-28T06:00:00Z"
+        )
+    })
 }

@@ -68,6 +68,11 @@ pub fn decide(
     let severity = severity_for(issue.environment, worst, config);
     let diagnosis = if api || !problems.is_empty() {
         diagnosis(&problems, verified, issue, findings)
+    } else if issue.empty {
+        format!(
+            "{}: there is nothing to triage until the [API] template is filled in",
+            crate::checks::offline::EMPTY_BODY
+        )
     } else {
         "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist, so nothing was checked".to_string()
     };

@@ -6,6 +6,9 @@ use crate::credentials::Credentials;
 use crate::issue::Issue;
 use crate::secrets;
 
+/// The `issue.fields` summary, and the diagnosis, of an empty body.
+pub const EMPTY_BODY: &str = "The issue body is empty";
+
 /// The fields without which nobody can act on the issue.
 pub fn missing_fields(issue: &Issue) -> Vec<&'static str> {
     let mut missing = Vec::new();
@@ -24,6 +27,11 @@ pub fn missing_fields(issue: &Issue) -> Vec<&'static str> {
 /// `issue.fields`: are the required fields given?
 pub fn fields(issue: &Issue) -> Finding {
     let missing = missing_fields(issue);
+    if issue.empty {
+        return Finding::new(CheckId::IssueFields, Status::Warn, EMPTY_BODY).with_next_step(
+            "Edit the issue and fill in the [API] issue template: its Pendo API Information, Data Context and Environment Information sections.",
+        );
+    }
     if !issue.looks_like_template {
         return Finding::new(
             CheckId::IssueFields,

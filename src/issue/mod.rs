@@ -61,6 +61,10 @@ pub struct Issue {
     pub headings: Vec<Heading>,
     /// True when the body looks like the template at all (some of its fields or items).
     pub looks_like_template: bool,
+    /// True when the body is empty or only whitespace: the report says so, rather than
+    /// "not the template".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub empty: bool,
 }
 
 impl Issue {

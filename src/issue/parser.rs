@@ -32,6 +32,7 @@ pub fn parse(body: &str) -> Issue {
         checklist: raw.items,
         code_blocks: raw.code_blocks,
         headings: raw.headings,
+        empty: body.trim().is_empty(),
         ..Issue::default()
     };
     for (_, section, label, raw_value) in raw.fields {

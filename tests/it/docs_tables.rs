@@ -1,4 +1,4 @@
-//! The check tables people read hold the registered checks: the README's "Live checks"
+//! The check tables people read hold the registered checks: `docs/checks.md`'s "Live checks"
 //! table lists every live check and `docs/interface.md`'s "Check ids" table every check,
 //! each exactly once and in the registry's order (`CheckId::all()`, the report's order).
 //! A check added to the registry without its row, or a row left behind, fails here.
@@ -87,8 +87,8 @@ fn assert_lists(file: &str, heading: &str, listed: &[String], registered: &[&str
 }
 
 #[test]
-fn the_readme_lists_every_live_check_in_order() {
-    let (file, heading) = ("README.md", "## Live checks");
+fn the_checks_doc_lists_every_live_check_in_order() {
+    let (file, heading) = ("docs/checks.md", "## Live checks");
     let listed = first_column(&section(&read(file), heading, file), file, heading);
     let live: Vec<&str> = CheckId::all()
         .filter(|id| !id.is_offline())
