@@ -17,6 +17,7 @@ mod support;
 mod action_examples;
 mod action_faults;
 mod action_hardening;
+mod action_inputs;
 mod action_rechecks;
 mod action_setup;
 mod action_watch;
