@@ -32,6 +32,26 @@ impl Run {
         );
         self
     }
+
+    /// Step output `name` (`GITHUB_OUTPUT`'s `name<<DELIM` heredoc form), `None` when it
+    /// was not written; the last value wins, as on the runner.
+    pub fn output(&self, name: &str) -> Option<String> {
+        let mut found = None;
+        let mut lines = self.outputs.lines();
+        while let Some(line) = lines.next() {
+            if let Some(delim) = line.strip_prefix(&format!("{name}<<")) {
+                let mut value = Vec::new();
+                for l in lines.by_ref() {
+                    if l == delim {
+                        break;
+                    }
+                    value.push(l);
+                }
+                found = Some(value.join("\n"));
+            }
+        }
+        found
+    }
 }
 
 /// A fake GitHub plus a workspace (checked out, no config file).
