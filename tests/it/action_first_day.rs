@@ -189,3 +189,25 @@ fn a_body_that_is_not_an_api_issue_gets_no_pendo_api_label() {
     );
     assert!(pendo.requests().is_empty(), "{:?}", pendo.requests());
 }
+
+/// `comment-id` and `comment-url` name the report comment; in a sweep, the last triaged
+/// issue's.
+#[test]
+fn in_a_sweep_the_comment_outputs_name_the_last_issues_report() {
+    let h = Harness::new("sweep-outputs");
+    let first = h.file("[API] auth", &support::example("prod-auth-401.md"));
+    let last = h.file("[API] slow", &support::example("staging-rate-limited.md"));
+    let run = h.run("schedule", &json!({"schedule": "17 * * * *"}));
+    run.ok();
+    let (a, b) = (h.gh.comments(first), h.gh.comments(last));
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_eq!(run.output("comment-id"), Some(b[0].id.to_string()));
+    assert_eq!(
+        run.output("comment-url"),
+        Some(format!(
+            "https://github.com/owner/repo/issues/{last}#issuecomment-{}",
+            b[0].id
+        ))
+    );
+    assert_ne!(a[0].id, b[0].id);
+}
