@@ -33,8 +33,8 @@ fn action_yml_declares_exactly_the_inputs_the_code_reads() {
 }
 
 /// Every `.input("…")`, `.flag("…")` and `.input_raw("…")` in `src/`, and every
-/// `INPUT_…` literal, names a declared input: nothing reads the environment around the
-/// table.
+/// `INPUT_…` literal, names a declared input (nothing reads the environment around the
+/// table), and each declared input is read.
 #[test]
 fn the_source_reads_no_input_outside_the_declared_ones() {
     let declared = declared();
@@ -73,6 +73,14 @@ fn the_source_reads_no_input_outside_the_declared_ones() {
         found.iter().any(|(_, n)| n == "github-token"),
         "the scan found no input reads at all: {found:?}"
     );
+    // And every input in the table is read somewhere: a name left in INPUTS after the
+    // code stopped reading it would be an input that does nothing.
+    let unread: Vec<&str> = INPUTS
+        .iter()
+        .map(|i| i.name)
+        .filter(|n| !found.iter().any(|(_, f)| f == n))
+        .collect();
+    assert!(unread.is_empty(), "src/ never reads the inputs {unread:?}");
     let vars: BTreeSet<String> = declared.iter().map(|n| runner::input_var(n)).collect();
     for (file, name) in &found {
         assert!(

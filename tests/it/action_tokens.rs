@@ -167,4 +167,16 @@ fn under_a_personal_token_the_report_is_the_tokens_user() {
             .iter()
             .any(|(k, v)| k == "authorization" && v.ends_with(PAT))
     );
+    // A quiet repeat run: the issue, its comments and who the token is; no write.
+    h.gh.clear_requests();
+    h.opened(n).ok();
+    let lines: Vec<String> = h.gh.requests().iter().map(|r| r.line()).collect();
+    assert_eq!(
+        lines,
+        vec![
+            format!("GET /repos/owner/repo/issues/{n} -> 200"),
+            format!("GET /repos/owner/repo/issues/{n}/comments -> 200"),
+            "GET /user -> 200".to_string(),
+        ]
+    );
 }
