@@ -30,17 +30,22 @@ fn env(
 ) -> Env {
     let event = support::write_event(dir, payload);
     std::fs::create_dir_all(dir.join("ws/.git")).unwrap();
-    Env::from_pairs([
-        ("GITHUB_EVENT_NAME", event_name.to_string()),
-        ("GITHUB_EVENT_PATH", event.display().to_string()),
-        ("GITHUB_REPOSITORY", gh.repository()),
-        ("GITHUB_API_URL", gh.url()),
-        ("GITHUB_WORKSPACE", dir.join("ws").display().to_string()),
-        ("INPUT_GITHUB-TOKEN", gh.token()),
-        ("PENDO_INTEGRATION_KEY", FAKE_PENDO_KEY.to_string()),
-        ("PENDO_BASE_URL", pendo.url().to_string()),
-        ("PENDO_TRIAGE_WRITE_PAUSE_MS", "0".to_string()),
-    ])
+    // Every input as the runner passes it (defaults from action.yml), then the step's env.
+    let mut vars = support::runner::input_env(&[], &gh.token());
+    vars.extend(
+        [
+            ("GITHUB_EVENT_NAME", event_name.to_string()),
+            ("GITHUB_EVENT_PATH", event.display().to_string()),
+            ("GITHUB_REPOSITORY", gh.repository()),
+            ("GITHUB_API_URL", gh.url()),
+            ("GITHUB_WORKSPACE", dir.join("ws").display().to_string()),
+            ("PENDO_INTEGRATION_KEY", FAKE_PENDO_KEY.to_string()),
+            ("PENDO_BASE_URL", pendo.url().to_string()),
+            ("PENDO_TRIAGE_WRITE_PAUSE_MS", "0".to_string()),
+        ]
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    Env::from_pairs(vars)
 }
 
 fn opened(gh: &FakeGithub, n: u64) -> Value {

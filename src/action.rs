@@ -83,17 +83,19 @@ impl Env {
             .filter(|v| !v.is_empty())
     }
 
-    /// An action input by its `action.yml` name, then the environment fallbacks in order.
-    pub fn input(&self, name: &str, fallbacks: &[&str]) -> Option<String> {
-        let upper = name.to_ascii_uppercase();
-        self.var(&format!("INPUT_{upper}"))
-            .or_else(|| self.var(&format!("INPUT_{}", upper.replace('-', "_"))))
-            .or_else(|| fallbacks.iter().find_map(|f| self.var(f)))
+    /// An action input by its `action.yml` name, then its environment fallbacks in order
+    /// (both from [`INPUTS`]); `None` when neither is set, so the caller applies the default.
+    pub fn input(&self, name: &str) -> Option<String> {
+        input_names(name)
+            .into_iter()
+            .chain(declared(name).fallbacks.iter().map(|f| f.to_string()))
+            .find_map(|k| self.var(&k))
     }
 
     /// A boolean input: `true`/`false`/`1`/`0`/`yes`/`no`; anything else is an error.
-    pub fn flag(&self, name: &str, fallbacks: &[&str]) -> Result<bool, EnvError> {
-        match self.input(name, fallbacks) {
+    /// Unset is `false`, the default of every flag.
+    pub fn flag(&self, name: &str) -> Result<bool, EnvError> {
+        match self.input(name) {
             None => Ok(false),
             Some(v) => match v.to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => Ok(true),
@@ -107,15 +109,11 @@ impl Env {
     }
 
     /// An input's value exactly as given (not trimmed), for the Pendo key's notes.
-    fn input_raw(&self, name: &str, fallbacks: &[&str]) -> Option<String> {
-        let upper = name.to_ascii_uppercase();
-        [
-            format!("INPUT_{upper}"),
-            format!("INPUT_{}", upper.replace('-', "_")),
-        ]
-        .into_iter()
-        .chain(fallbacks.iter().map(|f| f.to_string()))
-        .find_map(|k| self.0.get(&k).filter(|v| !v.trim().is_empty()).cloned())
+    fn input_raw(&self, name: &str) -> Option<String> {
+        input_names(name)
+            .into_iter()
+            .chain(declared(name).fallbacks.iter().map(|f| f.to_string()))
+            .find_map(|k| self.0.get(&k).filter(|v| !v.trim().is_empty()).cloned())
     }
 
     /// The Pendo region hosts: the official ones, or `PENDO_TRIAGE_PENDO_HOSTS`
@@ -144,12 +142,12 @@ impl Env {
     /// The credentials for live checks.
     pub fn credentials(&self) -> Result<Credentials, EnvError> {
         let region = self
-            .input("pendo-region", &["PENDO_REGION"])
-            .unwrap_or_else(|| "us".into())
+            .input("pendo-region")
+            .unwrap_or_else(|| DEFAULT_REGION.into())
             .to_ascii_lowercase();
         Credentials::pendo_region_url(&region).map_err(EnvError::Region)?;
         let hosts = self.pendo_hosts()?;
-        let (base, others) = match self.input("pendo-base-url", &["PENDO_BASE_URL"]) {
+        let (base, others) = match self.input("pendo-base-url") {
             // An explicit host is the only one the key goes to.
             Some(url) => (validate_url("pendo-base-url", &url)?, Vec::new()),
             None => {
@@ -163,13 +161,10 @@ impl Env {
             }
         };
         let supabase_url = self
-            .input("supabase-url", &["SUPABASE_URL"])
+            .input("supabase-url")
             .map(|u| validate_url("supabase-url", &u))
             .transpose()?;
-        let (pendo_key, pendo_key_notes) = match self.input_raw(
-            "pendo-integration-key",
-            &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"],
-        ) {
+        let (pendo_key, pendo_key_notes) = match self.input_raw("pendo-integration-key") {
             Some(raw) => Credentials::clean_pendo_key(&raw),
             None => (None, Vec::new()),
         };
@@ -180,14 +175,10 @@ impl Env {
             pendo_base_url: base.trim_end_matches('/').to_string(),
             pendo_other_hosts: others,
             supabase_url: supabase_url.map(|u| u.trim_end_matches('/').to_string()),
-            supabase_key: self
-                .input("supabase-key", &["SUPABASE_SERVICE_ROLE_KEY"])
-                .and_then(SecretString::new),
-            supabase_db_url: self
-                .input("supabase-db-url", &["SUPABASE_DB_URL"])
-                .and_then(SecretString::new),
+            supabase_key: self.input("supabase-key").and_then(SecretString::new),
+            supabase_db_url: self.input("supabase-db-url").and_then(SecretString::new),
             supabase_access_token: self
-                .input("supabase-access-token", &["SUPABASE_ACCESS_TOKEN"])
+                .input("supabase-access-token")
                 .and_then(SecretString::new),
         })
     }
@@ -200,14 +191,16 @@ impl Env {
         }
     }
 
-    /// The log level asked for in `PENDO_TRIAGE_LOG` (read by [`crate::logging::init`]).
+    /// The log level asked for (read by [`crate::logging::init`]): `PENDO_TRIAGE_LOG` when
+    /// set, else `debug` when the job is re-run with debug logging (`RUNNER_DEBUG=1`).
     pub fn log_filter(&self) -> Option<String> {
         self.var("PENDO_TRIAGE_LOG")
+            .or_else(|| (self.var("RUNNER_DEBUG").as_deref() == Some("1")).then(|| "debug".into()))
     }
 
     /// The config file path: the input, `PENDO_TRIAGE_CONFIG`, or the default.
     pub fn config_path(&self) -> (String, bool) {
-        match self.input("config", &["PENDO_TRIAGE_CONFIG"]) {
+        match self.input("config") {
             Some(p) => (p, true),
             None => (DEFAULT_CONFIG_PATH.to_string(), false),
         }
@@ -242,8 +235,8 @@ pub struct ActionEnv {
     pub retry_base_ms: u64,
     /// Longest wait the bot accepts from GitHub (`PENDO_TRIAGE_MAX_WAIT_SECONDS`, default 60).
     pub max_wait_seconds: u64,
-    /// Logins whose events are the bot's own: `github-actions[bot]` plus
-    /// `PENDO_TRIAGE_BOT_LOGIN` (comma-separated, for a PAT or an app).
+    /// Logins the bot writes as: `github-actions[bot]` plus the `bot-login` input
+    /// (comma-separated; fallback `PENDO_TRIAGE_BOT_LOGIN`), for a GitHub App's token.
     pub bot_logins: Vec<String>,
     /// The `watch` input: on schedule and dispatch, also watch the production sync.
     pub watch: bool,
@@ -282,7 +275,7 @@ impl Env {
             _ => None,
         };
         let mut bot_logins = vec!["github-actions[bot]".to_string()];
-        if let Some(extra) = self.var("PENDO_TRIAGE_BOT_LOGIN") {
+        if let Some(extra) = self.input("bot-login") {
             bot_logins.extend(
                 extra
                     .split(',')
@@ -300,16 +293,14 @@ impl Env {
             workspace: self.var("GITHUB_WORKSPACE").map(Into::into),
             output_file: self.var("GITHUB_OUTPUT").map(Into::into),
             summary_file: self.var("GITHUB_STEP_SUMMARY").map(Into::into),
-            token: self
-                .input("github-token", &["GITHUB_TOKEN"])
-                .and_then(SecretString::new),
-            dry_run: self.flag("dry-run", &["PENDO_TRIAGE_DRY_RUN"])?,
-            issue_number: self.input("issue-number", &[]),
+            token: self.input("github-token").and_then(SecretString::new),
+            dry_run: self.flag("dry-run")?,
+            issue_number: self.input("issue-number"),
             write_pause_ms: number("PENDO_TRIAGE_WRITE_PAUSE_MS", 1000)?,
             retry_base_ms: number("PENDO_TRIAGE_RETRY_BASE_MS", 1000)?,
             max_wait_seconds: number("PENDO_TRIAGE_MAX_WAIT_SECONDS", 60)?,
             bot_logins,
-            watch: self.flag("watch", &["PENDO_TRIAGE_WATCH"])?,
+            watch: self.flag("watch")?,
             now: self.now()?,
         })
     }
@@ -317,6 +308,116 @@ impl Env {
 
 /// Where the config lives unless told otherwise.
 pub const DEFAULT_CONFIG_PATH: &str = ".github/pendo-triage.yml";
+
+/// The Pendo region unless told otherwise.
+pub const DEFAULT_REGION: &str = "us";
+
+/// One input `action.yml` declares, as the code reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    /// The name in `action.yml` (`github-token`).
+    pub name: &'static str,
+    /// Environment variables read, in order, when the workflow does not set the input.
+    pub fallbacks: &'static [&'static str],
+    /// What applies when neither is set (applied in code, see below), for the docs.
+    pub default: Option<&'static str>,
+}
+
+/// Every input the code reads, and nothing else: a test holds it equal to `action.yml`.
+///
+/// The runner passes every declared input with its `default:` filled in, so a default in
+/// `action.yml` is indistinguishable from a value the user set and would make the
+/// fallbacks dead. Inputs with a fallback therefore have no `default:` there; the code
+/// applies the default. `github-token` keeps `${{ github.token }}`: the runner does not
+/// put `GITHUB_TOKEN` into a container's environment, so without that default a workflow
+/// that passes no token would have none; `GITHUB_TOKEN` is read where no input arrives at
+/// all (the image run by hand).
+pub const INPUTS: &[Input] = &[
+    Input {
+        name: "github-token",
+        fallbacks: &["GITHUB_TOKEN"],
+        default: Some("${{ github.token }}"),
+    },
+    Input {
+        name: "bot-login",
+        fallbacks: &["PENDO_TRIAGE_BOT_LOGIN"],
+        default: None,
+    },
+    Input {
+        name: "pendo-integration-key",
+        fallbacks: &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"],
+        default: None,
+    },
+    Input {
+        name: "pendo-region",
+        fallbacks: &["PENDO_REGION"],
+        default: Some(DEFAULT_REGION),
+    },
+    Input {
+        name: "pendo-base-url",
+        fallbacks: &["PENDO_BASE_URL"],
+        default: None,
+    },
+    Input {
+        name: "supabase-url",
+        fallbacks: &["SUPABASE_URL"],
+        default: None,
+    },
+    Input {
+        name: "supabase-key",
+        fallbacks: &["SUPABASE_SERVICE_ROLE_KEY"],
+        default: None,
+    },
+    Input {
+        name: "supabase-db-url",
+        fallbacks: &["SUPABASE_DB_URL"],
+        default: None,
+    },
+    Input {
+        name: "supabase-access-token",
+        fallbacks: &["SUPABASE_ACCESS_TOKEN"],
+        default: None,
+    },
+    Input {
+        name: "config",
+        fallbacks: &["PENDO_TRIAGE_CONFIG"],
+        default: Some(DEFAULT_CONFIG_PATH),
+    },
+    Input {
+        name: "issue-number",
+        fallbacks: &[],
+        default: None,
+    },
+    Input {
+        name: "dry-run",
+        fallbacks: &["PENDO_TRIAGE_DRY_RUN"],
+        default: Some("false"),
+    },
+    Input {
+        name: "watch",
+        fallbacks: &["PENDO_TRIAGE_WATCH"],
+        default: Some("false"),
+    },
+];
+
+/// The declared input `name`. Reading an input `action.yml` does not declare is a bug
+/// the tests catch here, on the first read.
+fn declared(name: &str) -> &'static Input {
+    INPUTS
+        .iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("input `{name}` is not in action::INPUTS (nor action.yml)"))
+}
+
+/// The variables an input arrives as: the runner's `INPUT_<NAME>` (upper-cased, spaces
+/// to `_`, hyphens kept), then the underscore form some local tools use.
+pub fn input_names(name: &str) -> [String; 2] {
+    let upper = name.to_ascii_uppercase().replace(' ', "_");
+    [
+        format!("INPUT_{upper}"),
+        format!("INPUT_{}", upper.replace('-', "_")),
+    ]
+}
 
 fn validate_url(input: &str, url: &str) -> Result<String, EnvError> {
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
@@ -352,25 +453,11 @@ mod tests {
             ("INPUT_PENDO-INTEGRATION-KEY", "a"),
             ("PENDO_INTEGRATION_KEY", "b"),
         ]);
-        assert_eq!(
-            env.input("pendo-integration-key", &["PENDO_INTEGRATION_KEY"])
-                .as_deref(),
-            Some("a")
-        );
+        assert_eq!(env.input("pendo-integration-key").as_deref(), Some("a"));
         let env = Env::from_pairs([("INPUT_PENDO_INTEGRATION_KEY", "c")]);
-        assert_eq!(
-            env.input("pendo-integration-key", &[]).as_deref(),
-            Some("c")
-        );
+        assert_eq!(env.input("pendo-integration-key").as_deref(), Some("c"));
         let env = Env::from_pairs([("INPUT_PENDO-INTEGRATION-KEY", " "), ("PENDO_API_KEY", "d")]);
-        assert_eq!(
-            env.input(
-                "pendo-integration-key",
-                &["PENDO_INTEGRATION_KEY", "PENDO_API_KEY"]
-            )
-            .as_deref(),
-            Some("d")
-        );
+        assert_eq!(env.input("pendo-integration-key").as_deref(), Some("d"));
     }
 
     #[test]
@@ -396,7 +483,7 @@ mod tests {
             ("GITHUB_RUN_ID", "42"),
             ("INPUT_GITHUB-TOKEN", "tok"),
             ("INPUT_DRY-RUN", "true"),
-            ("PENDO_TRIAGE_BOT_LOGIN", "my-bot, other"),
+            ("INPUT_BOT-LOGIN", "my-bot, other"),
         ]);
         let a = env.action().unwrap();
         assert_eq!(a.api_url, "http://127.0.0.1:1");
@@ -469,6 +556,40 @@ mod tests {
         let env = Env::from_pairs([("PENDO_TRIAGE_LOG", " debug ")]);
         assert_eq!(env.log_filter().as_deref(), Some("debug"));
         assert_eq!(Env::from_pairs([("X", "1")]).log_filter(), None);
+        // A job re-run with debug logging logs at debug level; PENDO_TRIAGE_LOG still wins.
+        let debug = Env::from_pairs([("RUNNER_DEBUG", "1")]);
+        assert_eq!(debug.log_filter().as_deref(), Some("debug"));
+        let both = Env::from_pairs([("RUNNER_DEBUG", "1"), ("PENDO_TRIAGE_LOG", "warn")]);
+        assert_eq!(both.log_filter().as_deref(), Some("warn"));
+        assert_eq!(Env::from_pairs([("RUNNER_DEBUG", "0")]).log_filter(), None);
+    }
+
+    #[test]
+    fn defaults_apply_in_code_when_neither_input_nor_fallback_is_set() {
+        let none = Env::from_pairs([("GITHUB_REPOSITORY", "o/r")]);
+        assert_eq!(none.config_path(), (DEFAULT_CONFIG_PATH.to_string(), false));
+        assert_eq!(none.credentials().unwrap().pendo_region, DEFAULT_REGION);
+        let a = none.action().unwrap();
+        assert!(!a.dry_run && !a.watch);
+        assert_eq!(a.bot_logins, vec!["github-actions[bot]"]);
+        // Each fallback applies when the input is not set.
+        let env = Env::from_pairs([
+            ("GITHUB_REPOSITORY", "o/r"),
+            ("PENDO_TRIAGE_CONFIG", "ops/triage.yml"),
+            ("PENDO_TRIAGE_DRY_RUN", "true"),
+            ("PENDO_TRIAGE_WATCH", "yes"),
+            ("PENDO_TRIAGE_BOT_LOGIN", "my-app[bot]"),
+        ]);
+        assert_eq!(env.config_path(), ("ops/triage.yml".to_string(), true));
+        let a = env.action().unwrap();
+        assert!(a.dry_run && a.watch);
+        assert_eq!(a.bot_logins, vec!["github-actions[bot]", "my-app[bot]"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "not in action::INPUTS")]
+    fn reading_an_undeclared_input_is_a_bug() {
+        let _ = Env::default().input("pendo-kee");
     }
 
     #[test]
@@ -484,7 +605,7 @@ mod tests {
             .to_string();
         assert!(e.contains("supabase-url"), "{e}");
         let e = Env::from_pairs([("INPUT_DRY-RUN", "maybe")])
-            .flag("dry-run", &[])
+            .flag("dry-run")
             .unwrap_err()
             .to_string();
         assert!(e.contains("dry-run"), "{e}");

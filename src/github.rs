@@ -139,21 +139,14 @@ pub struct Comment {
     /// Who wrote it (absent for a deleted account).
     #[serde(default)]
     pub user: Option<User>,
+    /// Its address on the web (`https://github.com/o/r/issues/1#issuecomment-2`).
+    #[serde(default)]
+    pub html_url: String,
 }
 
 impl Comment {
     pub fn body(&self) -> &str {
         self.body.as_deref().unwrap_or("")
-    }
-
-    /// True when one of `logins` wrote it. `github-actions[bot]` must also be of type
-    /// `Bot`; other configured logins (a PAT's user, an app) are trusted by login.
-    pub fn is_by(&self, logins: &[String]) -> bool {
-        let Some(user) = &self.user else {
-            return false;
-        };
-        logins.iter().any(|l| l.eq_ignore_ascii_case(&user.login))
-            && (!user.login.ends_with("[bot]") || user.kind == "Bot")
     }
 }
 
@@ -275,6 +268,7 @@ impl Github {
             }
             .map_err(|e| transport(e.to_string()))?;
             let status = resp.status().as_u16();
+            tracing::debug!("GitHub {what} -> {status}");
             let headers = resp.headers().clone();
             let body = self
                 .octo
@@ -435,6 +429,24 @@ impl Github {
         } else {
             let wait = self.wait_for(a.status, &a.headers, &a.body, 1);
             Err(status_error(&what, &a, wait))
+        }
+    }
+
+    /// Who the token is (`GET /user`): `Some` for a person's token; `None` when GitHub
+    /// refuses because an installation token (the job's `GITHUB_TOKEN`, a GitHub App's)
+    /// is no user: 403 "Resource not accessible by integration". A rate limit is an error,
+    /// not an answer.
+    pub async fn authenticated_user(&self) -> Result<Option<User>, GithubError> {
+        match self.call(Method::GET, "/user", None).await {
+            Ok(a) => decode("GET /user", &a.body).map(Some),
+            Err(e)
+                if e.status() == Some(403)
+                    && e.retry_in().is_none()
+                    && !e.to_string().contains("rate limit") =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
         }
     }
 

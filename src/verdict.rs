@@ -244,7 +244,10 @@ fn diagnosis(
 
 fn areas(issue: &Issue, findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<Area> {
     let mut set: BTreeSet<Area> = BTreeSet::new();
-    set.insert(Area::PendoApi);
+    // A body the bot calls "not an [API] issue" is not about the Pendo API.
+    if issue.is_api_issue() {
+        set.insert(Area::PendoApi);
+    }
     // A problem that matters for severity points at its check's areas and its own.
     for f in findings
         .iter()
@@ -669,9 +672,23 @@ mod tests {
         let findings = [f(CheckId::IssueSecrets, Status::Fail, Impact::Critical)];
         let v = decide(&issue, &findings, &[], &Config::default(), None);
         assert_eq!(v.severity, Severity::P0);
-        for l in ["severity:P0", "needs-info", "security", "pendo-api"] {
+        for l in ["severity:P0", "needs-info", "security"] {
             assert!(v.labels.contains(l), "{l} in {:?}", v.labels);
         }
+        // One field and no template structure: not an [API] issue, so not `pendo-api`.
+        assert!(!v.labels.contains("pendo-api"), "{:?}", v.labels);
         assert_eq!(v.missing_fields, vec!["Endpoint", "Data Type"]);
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_api_issue_gets_no_pendo_api_label() {
+        let other = parse("The dashboard's dark mode is too dark.\n\n**Browser**: Firefox\n");
+        assert!(!other.is_api_issue());
+        let v = decide(&other, &[], &[], &Config::default(), None);
+        assert!(!v.labels.contains("pendo-api"), "{:?}", v.labels);
+        let api = parse(TEMPLATE);
+        assert!(api.is_api_issue());
+        let v = decide(&api, &[], &[], &Config::default(), None);
+        assert!(v.labels.contains("pendo-api"), "{:?}", v.labels);
     }
 }

@@ -11,6 +11,7 @@
 //! marker search, never by a blind second POST; duplicate reports left by a race are
 //! deleted, oldest kept.
 
+use super::identity::Identity;
 use super::live::{self, LiveDecision};
 use super::plan::{IssuePlan, LivePart, Read, plan};
 use crate::clock::{Basis, ReportedAt, parse_rfc3339};
@@ -33,8 +34,8 @@ pub struct Settings<'a> {
     pub run_url: Option<&'a str>,
     pub dry_run: bool,
     pub now: i64,
-    /// The logins whose comments are the bot's own (the report is only ever one of those).
-    pub bot_logins: &'a [String],
+    /// Who the bot is: the report is only ever a comment written by it.
+    pub bot: &'a Identity,
 }
 
 /// The moment the issue's reported values are judged as of: the time of a person's body
@@ -77,11 +78,40 @@ pub fn reference_time(
     }
 }
 
-/// True for the bot's report comment: written by the bot itself and starting with the
-/// marker. Anyone can paste the marker; nothing in another person's comment is read,
-/// edited or deleted.
-pub fn is_report(c: &Comment, bot_logins: &[String]) -> bool {
-    c.is_by(bot_logins) && c.body().trim_start().starts_with(MARKER)
+/// The bot's report comments among `comments`, oldest first: written by the bot itself
+/// and starting with the marker. Anyone can paste the marker; nothing in another person's
+/// comment is read, edited or deleted. Meeting a marked comment by an account the bot
+/// does not know yet may ask GitHub who the token is (once per run, see [`Identity`]).
+pub async fn own_reports(
+    gh: &Github,
+    bot: &Identity,
+    comments: Vec<Comment>,
+) -> Result<Vec<Comment>, GithubError> {
+    let mut reports = Vec::new();
+    for c in comments {
+        if c.body().trim_start().starts_with(MARKER) && bot.meet(gh, c.user.as_ref()).await? {
+            reports.push(c);
+        }
+    }
+    reports.sort_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)));
+    Ok(reports)
+}
+
+/// The report comment of an issue, for the step outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportComment {
+    pub id: u64,
+    /// Its web address (`https://github.com/o/r/issues/1#issuecomment-2`).
+    pub url: String,
+}
+
+impl From<&Comment> for ReportComment {
+    fn from(c: &Comment) -> Self {
+        Self {
+            id: c.id,
+            url: c.html_url.clone(),
+        }
+    }
 }
 
 /// What happened to one issue.
@@ -97,6 +127,8 @@ pub struct Outcome {
     pub visible: String,
     /// Short description of the writes made (or planned, in a dry run); empty: none.
     pub changes: Vec<String>,
+    /// The report comment as it stands after this run; `None` in a dry run.
+    pub comment: Option<ReportComment>,
 }
 
 /// Labels known to exist in the repository, listed once per run.
@@ -151,6 +183,7 @@ async fn triage_one(
     let live_part = decide_live(live, s, &target, seen.previous.as_ref(), &reading).await;
     let p = plan_fresh(gh, s, &mut seen, reading, &live_part, reported_at).await?;
     let changes = changes(&p, &seen);
+    let mut comment = None;
     if s.dry_run {
         for ch in &changes {
             // A root event, outside the issue's span: the line names the issue itself
@@ -159,7 +192,7 @@ async fn triage_one(
         }
     } else {
         let extras = &seen.extras;
-        write(gh, repo_labels, s, number, &p, seen.keep.as_ref(), extras).await?;
+        comment = Some(write(gh, repo_labels, s, number, &p, seen.keep.as_ref(), extras).await?);
         if !changes.is_empty() {
             tracing::info!("{}", changes.join("; "));
         }
@@ -175,6 +208,7 @@ async fn triage_one(
         json: serde_json::to_value(report::json(&p.triage)).unwrap_or_default(),
         visible: p.visible,
         changes,
+        comment,
     }))
 }
 
@@ -203,16 +237,11 @@ async fn read(
         tracing::info!("a pull request; nothing to do");
         return Ok(None);
     }
-    let mut reports: Vec<Comment> = if issue.comments > 0 {
-        gh.list_comments(number)
-            .await?
-            .into_iter()
-            .filter(|c| is_report(c, s.bot_logins))
-            .collect()
+    let reports: Vec<Comment> = if issue.comments > 0 {
+        own_reports(gh, s.bot, gh.list_comments(number).await?).await?
     } else {
         Vec::new()
     };
-    reports.sort_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)));
     let keep = reports.first().cloned();
     let extras: Vec<u64> = reports.iter().skip(1).map(|c| c.id).collect();
     let previous = keep.as_ref().and_then(|c| match State::decode(c.body()) {
@@ -365,7 +394,7 @@ async fn write(
     p: &IssuePlan,
     keep: Option<&Comment>,
     extras: &[u64],
-) -> Result<(), GithubError> {
+) -> Result<ReportComment, GithubError> {
     if !p.labels.add.is_empty() {
         if repo_labels.0.is_none() {
             repo_labels.0 = Some(gh.list_labels().await?);
@@ -390,20 +419,23 @@ async fn write(
         .await?;
     }
     let report = match keep {
-        None => create_report(gh, number, &p.comment, s.bot_logins).await,
-        Some(c) if p.comment_needed => gh.update_comment(c.id, &p.comment).await,
-        Some(_) => Ok(()),
+        None => create_report(gh, number, &p.comment, s.bot).await,
+        Some(c) if p.comment_needed => gh.update_comment(c.id, &p.comment).await.map(|()| c.into()),
+        Some(c) => Ok(c.into()),
     };
-    if let Err(err) = report {
-        if p.issue_write() {
-            rollback(gh, number, p).await;
+    let report = match report {
+        Ok(r) => r,
+        Err(err) => {
+            if p.issue_write() {
+                rollback(gh, number, p).await;
+            }
+            return Err(err);
         }
-        return Err(err);
-    }
+    };
     for id in extras {
         gh.delete_comment(*id).await?;
     }
-    Ok(())
+    Ok(report)
 }
 
 /// Undoes this run's ticks and label changes when its report could not be written, so
@@ -447,12 +479,19 @@ async fn create_report(
     gh: &Github,
     number: u64,
     body: &str,
-    bot_logins: &[String],
-) -> Result<(), GithubError> {
+    bot: &Identity,
+) -> Result<ReportComment, GithubError> {
     let attempts = gh.attempts().max(1);
     for attempt in 1..=attempts {
         let err = match gh.create_comment_once(number, body).await {
-            Ok(_) => return Ok(()),
+            Ok(c) => {
+                if let Some(app) = bot.learn(c.user.as_ref()) {
+                    super::workflow::warning(&format!(
+                        "the report was posted as {app}, which the bot was not told is itself: set the action's input `bot-login: {app}` so that the next run edits this report instead of posting another"
+                    ));
+                }
+                return Ok((&c).into());
+            }
             Err(e) => e,
         };
         if !err.is_transient() || attempt == attempts {
@@ -464,13 +503,7 @@ async fn create_report(
             wait.as_millis()
         );
         tokio::time::sleep(wait).await;
-        let mut found: Vec<Comment> = gh
-            .list_comments(number)
-            .await?
-            .into_iter()
-            .filter(|c| is_report(c, bot_logins))
-            .collect();
-        found.sort_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)));
+        let found = own_reports(gh, bot, gh.list_comments(number).await?).await?;
         if let Some(c) = found.first() {
             if c.body() != body {
                 gh.update_comment(c.id, body).await?;
@@ -478,10 +511,14 @@ async fn create_report(
             for extra in found.iter().skip(1) {
                 gh.delete_comment(extra.id).await?;
             }
-            return Ok(());
+            return Ok(c.into());
         }
     }
-    Ok(())
+    // Not reached: the last attempt returns its error above.
+    Err(GithubError::Transport {
+        what: format!("POST issues/{number}/comments"),
+        message: format!("no report after {attempts} attempt(s)"),
+    })
 }
 
 #[cfg(test)]

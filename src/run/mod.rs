@@ -6,6 +6,7 @@
 //! `[API]` issue, one write at a time. Results go to the issue, the job summary and the
 //! step outputs. A GitHub failure that persists ends the run non-zero with `::error::`.
 
+pub mod identity;
 pub mod issue;
 pub mod live;
 pub mod plan;
@@ -178,13 +179,14 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
         &config.labels,
     )?;
 
+    let bot = identity::Identity::new(a.bot_logins.clone());
     let settings = Settings {
         config: &config,
         creds: &creds,
         run_url: a.run_url.as_deref(),
         dry_run: a.dry_run,
         now: a.now,
-        bot_logins: &a.bot_logins,
+        bot: &bot,
     };
     let live = Live::new(&config, &creds, a.now)?;
     let mut run = Run {
@@ -486,11 +488,21 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<(), RunError> {
     if let [one] = r.outcomes.as_slice() {
         workflow::echo_untrusted(&format!("Report for #{}:", one.number), &one.visible);
     }
+    // The report comment of the last issue triaged (a sweep's last); empty in a dry run.
+    let comment = r.outcomes.last().and_then(|o| o.comment.as_ref());
     if let Some(path) = &a.output_file {
         let text = workflow::format_outputs(&[
             ("severity", severity),
             ("verdict", verdict),
             ("report-json", json),
+            (
+                "comment-id",
+                comment.map_or(String::new(), |c| c.id.to_string()),
+            ),
+            (
+                "comment-url",
+                comment.map_or(String::new(), |c| c.url.clone()),
+            ),
         ]);
         workflow::append(path, &text)
             .map_err(|source| RunError::write("GITHUB_OUTPUT", path, source))?;
@@ -600,6 +612,7 @@ mod tests {
             json: serde_json::json!({"severity": "P1", "evidence": "x".repeat(evidence_kb * 1024)}),
             visible: String::new(),
             changes: Vec::new(),
+            comment: None,
         }
     }
 

@@ -309,7 +309,7 @@ mod tests {
             run_url: None,
             dry_run: false,
             now: 1000,
-            bot_logins: &[],
+            bot: &Default::default(),
         };
         let live = LivePart {
             findings: vec![

@@ -35,12 +35,7 @@ pub struct WatchOutcome {
 /// `monitoring` label. Another workflow that files as `github-actions[bot]` and copies
 /// the marker does not make its issue the watch's (nor get it closed "on recovery").
 fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
-    let by_bot = i.user.as_ref().is_some_and(|u| {
-        s.bot_logins
-            .iter()
-            .any(|b| b.eq_ignore_ascii_case(&u.login))
-            && (!u.login.ends_with("[bot]") || u.kind == "Bot")
-    });
+    let by_bot = s.bot.is(i.user.as_ref());
     let monitoring = s.config.labels.area("monitoring");
     by_bot
         && i.body().contains(WATCH_MARKER)
@@ -49,6 +44,16 @@ fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
             .iter()
             .any(|l| l.eq_ignore_ascii_case(monitoring))
         && crate::issue::parse(i.body()).environment == Some(Environment::Production)
+}
+
+/// The open issues, after meeting the author of any that carries the watch's marker: a
+/// personal access token's user is learned to be the bot (see [`super::identity`]).
+async fn open_issues(gh: &Github, s: &Settings<'_>) -> Result<Vec<GhIssue>, GithubError> {
+    let open = gh.list_open_issues().await?;
+    for i in open.iter().filter(|i| i.body().contains(WATCH_MARKER)) {
+        s.bot.meet(gh, i.user.as_ref()).await?;
+    }
+    Ok(open)
 }
 
 /// The oldest open watch issue, and the newer ones (duplicates of a race).
@@ -173,7 +178,7 @@ impl Watch<'_, '_> {
 
     async fn broken(&mut self, h: &Health, out: &mut WatchOutcome) -> Result<String, GithubError> {
         let (gh, s) = (self.gh, self.s);
-        let open = gh.list_open_issues().await?;
+        let open = open_issues(gh, s).await?;
         if let Some(existing) = watch_issues(&open, s).first() {
             self.track(existing.number, out).await?;
             return Ok(format!(
@@ -201,7 +206,7 @@ impl Watch<'_, '_> {
         }
         let created = create(gh, &title, &body, &labels, s).await?;
         // A concurrent run may have opened one too: keep the older, close the newer.
-        let open = gh.list_open_issues().await?;
+        let open = open_issues(gh, s).await?;
         let all = watch_issues(&open, s);
         let keep = all.first().map_or(created.number, |i| i.number);
         for dup in all.iter().filter(|i| i.number != keep) {
@@ -245,12 +250,15 @@ async fn create(
 ) -> Result<GhIssue, GithubError> {
     let attempts = gh.attempts().max(1);
     for attempt in 1..=attempts {
-        let open = gh.list_open_issues().await?;
+        let open = open_issues(gh, s).await?;
         if let Some(existing) = watch_issues(&open, s).into_iter().next() {
             return Ok(existing);
         }
         match gh.create_issue_once(title, body, labels).await {
-            Ok(i) => return Ok(i),
+            Ok(i) => {
+                s.bot.learn(i.user.as_ref());
+                return Ok(i);
+            }
             Err(e) if e.is_transient() && attempt < attempts => {
                 let wait = e.retry_in().unwrap_or_else(|| gh.backoff(attempt));
                 tracing::info!(
@@ -269,7 +277,7 @@ async fn create(
 }
 
 async fn recovered(gh: &Github, s: &Settings<'_>) -> Result<String, GithubError> {
-    let open = gh.list_open_issues().await?;
+    let open = open_issues(gh, s).await?;
     let Some(w) = watch_issues(&open, s).into_iter().next() else {
         return Ok("Healthy: nothing to open.".into());
     };
@@ -284,7 +292,7 @@ async fn recovered(gh: &Github, s: &Settings<'_>) -> Result<String, GithubError>
         .list_comments(w.number)
         .await?
         .iter()
-        .any(|c| c.is_by(s.bot_logins) && c.body().contains(RECOVERED_MARKER));
+        .any(|c| s.bot.is(c.user.as_ref()) && c.body().contains(RECOVERED_MARKER));
     if !commented {
         gh.create_comment_once(w.number, &watch::recovery_comment(s.now, since))
             .await?;

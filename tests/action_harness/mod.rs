@@ -1,6 +1,8 @@
 //! Shared by the `action_*` user-story tests: runs the built binary's `run` command with
-//! an event payload and `INPUT_*` variables against the fake GitHub, and reads back what
-//! it printed, its step outputs and its job summary.
+//! an event payload against the fake GitHub, in the environment GitHub's runner builds
+//! from `action.yml` (every declared input as `INPUT_<NAME>`, defaults applied: see
+//! `support::runner`), and reads back what it printed, its step outputs and its job
+//! summary.
 #![allow(dead_code)]
 
 use crate::support::{self, FakeGithub, IssueSpec, RecordedRequest};
@@ -30,13 +32,38 @@ impl Run {
         );
         self
     }
+
+    /// Step output `name` (`GITHUB_OUTPUT`'s `name<<DELIM` heredoc form), `None` when it
+    /// was not written; the last value wins, as on the runner.
+    pub fn output(&self, name: &str) -> Option<String> {
+        let mut found = None;
+        let mut lines = self.outputs.lines();
+        while let Some(line) = lines.next() {
+            if let Some(delim) = line.strip_prefix(&format!("{name}<<")) {
+                let mut value = Vec::new();
+                for l in lines.by_ref() {
+                    if l == delim {
+                        break;
+                    }
+                    value.push(l);
+                }
+                found = Some(value.join("\n"));
+            }
+        }
+        found
+    }
 }
 
 /// A fake GitHub plus a workspace (checked out, no config file).
 pub struct Harness {
     pub gh: FakeGithub,
     pub dir: PathBuf,
+    /// The step's environment (`env:` of the workflow, job or step).
     pub env: Vec<(String, String)>,
+    /// The step's `with:`: action inputs by their `action.yml` name.
+    pub with: Vec<(String, String)>,
+    /// The job's `github.token`: what `${{ github.token }}` evaluates to.
+    pub github_token: String,
 }
 
 impl Harness {
@@ -44,16 +71,45 @@ impl Harness {
         let gh = FakeGithub::start();
         let dir = support::temp_dir(tag);
         std::fs::create_dir_all(dir.join("workspace/.git")).unwrap();
+        let github_token = gh.token();
         Self {
             gh,
             dir,
             env: Vec::new(),
+            with: Vec::new(),
+            github_token,
         }
     }
 
-    /// Sets an extra environment variable for every run.
+    /// Sets an environment variable (the workflow's `env:`) for every run. Inputs go
+    /// through [`Harness::input`], as a workflow's `with:` does.
     pub fn set(&mut self, k: &str, v: &str) {
+        assert!(
+            !k.starts_with("INPUT_"),
+            "set `{k}` through Harness::input (the step's `with:`), not as a raw variable"
+        );
         self.env.push((k.into(), v.into()));
+    }
+
+    /// Passes action input `name` (as in `action.yml`) in the step's `with:`.
+    pub fn input(&mut self, name: &str, value: &str) {
+        self.with.retain(|(k, _)| k != name);
+        self.with.push((name.into(), value.into()));
+    }
+
+    /// Removes an input from the step's `with:` (its default applies again).
+    pub fn unset_input(&mut self, name: &str) {
+        self.with.retain(|(k, _)| k != name);
+    }
+
+    /// Removes the workspace's checkout (`.git`): the job did not run actions/checkout.
+    pub fn without_checkout(&self) {
+        std::fs::remove_dir_all(self.dir.join("workspace/.git")).unwrap();
+    }
+
+    /// The workspace directory (`GITHUB_WORKSPACE`).
+    pub fn workspace(&self) -> PathBuf {
+        self.dir.join("workspace")
     }
 
     /// Files an issue as a member with the template's labels.
@@ -103,7 +159,6 @@ impl Harness {
             .env("GITHUB_WORKSPACE", self.dir.join("workspace"))
             .env("GITHUB_OUTPUT", &outputs)
             .env("GITHUB_STEP_SUMMARY", &summary)
-            .env("INPUT_GITHUB-TOKEN", self.gh.token())
             .env("PENDO_TRIAGE_WRITE_PAUSE_MS", "0")
             .env("PENDO_TRIAGE_RETRY_BASE_MS", "20")
             .env("PENDO_TRIAGE_MAX_WAIT_SECONDS", "5");
@@ -113,6 +168,9 @@ impl Harness {
             if k == "LD_PRELOAD" || k.starts_with("FAKETIME") {
                 cmd.env(k, v);
             }
+        }
+        for (k, v) in support::runner::input_env(&self.with, &self.github_token) {
+            cmd.env(k, v);
         }
         for (k, v) in &self.env {
             cmd.env(k, v);

@@ -59,7 +59,7 @@ fn the_config_comes_through_the_api_without_a_checkout() {
 #[test]
 fn dry_run_writes_nothing_and_says_what_it_would_do() {
     let mut h = Harness::new("dry-run");
-    h.set("INPUT_DRY-RUN", "true");
+    h.input("dry-run", "true");
     let n = h.file("[API] auth", &support::example("prod-auth-401.md"));
     h.gh.clear_requests();
     let run = h.opened(n);

@@ -27,7 +27,7 @@ fn database(history: History) -> Pg {
 fn watching(tag: &str, pg: &Pg) -> Harness {
     let mut h = Harness::new(tag);
     h.set("SUPABASE_DB_URL", &pg.url("verify-full"));
-    h.set("INPUT_WATCH", "true");
+    h.input("watch", "true");
     h.set_clock(NOW_TEXT);
     h
 }
@@ -280,7 +280,7 @@ fn a_persons_issue_is_never_closed_its_report_tells_the_recovery() {
 #[test]
 fn without_credentials_it_says_so_and_opens_nothing() {
     let mut h = Harness::new("watch-nocreds");
-    h.set("INPUT_WATCH", "true");
+    h.input("watch", "true");
     let run = schedule(&h);
     assert!(h.gh.issues().is_empty());
     assert!(run.summary.contains("Not checked"), "{}", run.summary);

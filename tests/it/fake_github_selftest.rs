@@ -948,3 +948,51 @@ async fn octocrab_reads_and_writes_through_the_fake() {
         Some("interval: 10m\n")
     );
 }
+
+/// `GET /user` answers per token kind, as GitHub does: an installation token (the job's
+/// `GITHUB_TOKEN`, an App's) is refused with 403 "Resource not accessible by
+/// integration"; a personal access token gets its user (a classic one its scopes).
+#[tokio::test]
+async fn get_user_answers_per_token_kind() {
+    let gh = FakeGithub::start();
+    gh.add_token("ghs_fakeAppToken", "some-app[bot]", "NONE");
+    for token in [BOT_TOKEN, "ghs_fakeAppToken"] {
+        let auth = format!("Bearer {token}");
+        let r = http(
+            "GET",
+            &format!("{}/user", gh.url()),
+            &[("Authorization", auth.as_str())],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 403, "{token}");
+        let v = r.json();
+        assert_eq!(v["message"], "Resource not accessible by integration");
+        assert_eq!(
+            v["documentation_url"],
+            "https://docs.github.com/rest/users/users#get-the-authenticated-user"
+        );
+        assert!(r.header("x-ratelimit-remaining").is_some());
+    }
+    let auth = format!("Bearer {MAINTAINER_TOKEN}");
+    let r = http(
+        "GET",
+        &format!("{}/user", gh.url()),
+        &[("Authorization", auth.as_str())],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["login"], "maintainer");
+    assert_eq!(v["type"], "User");
+    assert!(
+        v["plan"].is_object(),
+        "the private fields of one's own user"
+    );
+    assert_eq!(r.header("x-oauth-scopes"), Some("repo"));
+    // Without a token: 401, as for every endpoint.
+    let r = http("GET", &format!("{}/user", gh.url()), &[], None).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["message"], "Requires authentication");
+}

@@ -327,8 +327,8 @@ fn the_watch_issue_carries_the_function_evidence() {
     )
     .unwrap();
     h.set("SUPABASE_DB_URL", &pg.url("verify-full"));
-    h.set("INPUT_SUPABASE-ACCESS-TOKEN", FAKE_ACCESS_TOKEN);
-    h.set("INPUT_WATCH", "true");
+    h.input("supabase-access-token", FAKE_ACCESS_TOKEN);
+    h.input("watch", "true");
     h.set_clock(NOW_TEXT);
     let run = h.run("schedule", &serde_json::json!({"schedule": "23 * * * *"}));
     run.ok();

@@ -16,9 +16,12 @@ mod support;
 
 mod action_examples;
 mod action_faults;
+mod action_first_day;
 mod action_hardening;
+mod action_inputs;
 mod action_rechecks;
 mod action_setup;
+mod action_tokens;
 mod action_watch;
 mod cli;
 mod cli_edges;

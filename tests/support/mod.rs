@@ -14,6 +14,7 @@ pub mod fake_pg_wire;
 pub mod fake_postgrest;
 pub mod pg;
 pub mod project;
+pub mod runner;
 pub mod serve;
 
 use std::path::{Path, PathBuf};

@@ -667,6 +667,44 @@ fn paginate(st: &State, req: &Req, items: Vec<Value>) -> Resp {
     resp
 }
 
+/// `GET /user`: who the token is. A personal access token (classic `ghp_…` or
+/// fine-grained) is a user, and GitHub answers the private user object (a classic token's
+/// scopes in `x-oauth-scopes`). An installation token (the job's `GITHUB_TOKEN`, a GitHub
+/// App's) is a bot, and GitHub refuses: 403 "Resource not accessible by integration".
+pub(crate) fn authenticated_user(st: &mut State, login: &str, token: &str) -> Resp {
+    if login.ends_with("[bot]") {
+        return Resp::json(
+            403,
+            &json!({
+                "message": "Resource not accessible by integration",
+                "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+                "status": "403"
+            }),
+        );
+    }
+    let mut user = st.user_json(login);
+    let private = json!({
+        "name": null, "company": null, "blog": "", "location": null, "email": null,
+        "hireable": null, "bio": null, "twitter_username": null,
+        "notification_email": null, "public_repos": 1, "public_gists": 0,
+        "followers": 0, "following": 0,
+        "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z",
+        "private_gists": 0, "total_private_repos": 0, "owned_private_repos": 0,
+        "disk_usage": 0, "collaborators": 0, "two_factor_authentication": true,
+        "plan": {"name": "free", "space": 976562499, "collaborators": 0, "private_repos": 10000}
+    });
+    if let (Some(u), Some(p)) = (user.as_object_mut(), private.as_object()) {
+        u.extend(p.clone());
+    }
+    let resp = Resp::json(200, &user);
+    if token.starts_with("ghp_") {
+        resp.header("x-oauth-scopes", "repo")
+            .header("x-accepted-oauth-scopes", "")
+    } else {
+        resp
+    }
+}
+
 /// `GET /rate_limit`, which does not count against the limit.
 pub(crate) fn rate_limit_json(st: &State) -> Value {
     let r = &st.rate;

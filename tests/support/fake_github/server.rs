@@ -192,6 +192,14 @@ fn respond(
         };
     }
 
+    if path == "/user" || path == "/api/v3/user" {
+        let resp = if *method == Method::GET {
+            routes::authenticated_user(st, &who.login, token.as_deref().unwrap_or(""))
+        } else {
+            Resp::not_found()
+        };
+        return with_common_headers(resp, &request_id, quota);
+    }
     let Some(rest) = routes::repo_segments(st, path) else {
         return with_common_headers(Resp::not_found(), &request_id, quota);
     };
