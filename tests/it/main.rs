@@ -21,6 +21,7 @@ mod action_rechecks;
 mod action_setup;
 mod action_watch;
 mod cli;
+mod db_role;
 mod docs_tables;
 mod fake_github_selftest;
 mod fake_pendo_selftest;
