@@ -22,6 +22,7 @@ mod action_setup;
 mod action_watch;
 mod cli;
 mod db_role;
+mod db_tls;
 mod docs_tables;
 mod fake_github_selftest;
 mod fake_pendo_selftest;
