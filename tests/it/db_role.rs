@@ -6,7 +6,7 @@
 use crate::support;
 
 use serde_json::Value;
-use support::cli::{check_json, status, summary};
+use support::cli::{check_json, finding, status, summary};
 use support::pg::{FAKE_SERVICE_ROLE_JWT, Pg, PgOptions, Reference, sql_literal};
 
 /// 2026-11-28T10:00:00Z: the fixture's reference time and the bot's clock.
@@ -88,6 +88,11 @@ fn assert_same_as_postgres(pg: &Pg) -> Value {
             "{id} as {ROLE} and as postgres"
         );
     }
+    // pg_cron's scheduler too is seen as `postgres` sees it (pg_stat_activity).
+    assert_eq!(
+        finding(&role, "supabase.cron")["evidence"],
+        finding(&admin, "supabase.cron")["evidence"]
+    );
     assert_eq!(role["severity"], admin["severity"]);
     assert_eq!(role["ticks"], admin["ticks"]);
     role

@@ -77,10 +77,7 @@ fn to_a_remote_host_an_unverified_mode_never_sends_a_cleartext_or_md5_password()
                 "allow",
                 "over TLS whose certificate is not verified (sslmode=allow)",
             ),
-            (
-                "disable",
-                "over a connection without TLS (sslmode=disable)",
-            ),
+            ("disable", "over a connection without TLS (sslmode=disable)"),
         ] {
             let r = check_db(&url(REMOTE, fake.port(), PASSWORD, mode));
             for id in DB_CHECKS {
@@ -93,7 +90,9 @@ fn to_a_remote_host_an_unverified_mode_never_sends_a_cleartext_or_md5_password()
             }
             let s = summary(&r, "supabase.cron");
             assert!(
-                s.contains(&format!("asked for the password {how} {over}; refused, the password was not sent")),
+                s.contains(&format!(
+                    "asked for the password {how} {over}; refused, the password was not sent"
+                )),
                 "{mode}: {s}"
             );
             assert!(s.contains("sslmode=verify-full"), "{mode}: the fix: {s}");
@@ -140,7 +139,11 @@ fn scram_to_a_remote_host_under_require_still_connects_and_a_refused_login_names
     let r = check_db(&url(REMOTE, pg.port(), "fake-wrong-password", "require"));
     for id in DB_CHECKS {
         assert_eq!(status(&r, id), "error", "{id}: {}", summary(&r, id));
-        assert!(summary(&r, id).contains("28P01"), "{id}: {}", summary(&r, id));
+        assert!(
+            summary(&r, id).contains("28P01"),
+            "{id}: {}",
+            summary(&r, id)
+        );
         assert!(
             evidence(&r, id).contains("TLS, certificate not verified (sslmode=require)"),
             "{id}: {}",

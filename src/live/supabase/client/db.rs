@@ -157,7 +157,10 @@ impl DbTarget {
             ),
             Tls::Verified { full: true, .. } => match mode {
                 Some(m) => format!("TLS, certificate and host name verified (sslmode={m})"),
-                None => "TLS, certificate and host name verified (verify-full: the URL sets no sslmode)".to_string(),
+                None => {
+                    "TLS, certificate and host name verified (verify-full: the URL sets no sslmode)"
+                        .to_string()
+                }
             },
             Tls::Verified { full: false, .. } => format!(
                 "TLS, certificate verified, host name not (sslmode={})",
@@ -893,7 +896,10 @@ mod tests {
         ] {
             let t = target(&SecretString::new(format!("{base}?sslmode={mode}")).unwrap()).unwrap();
             assert!(!t.weak_auth_allowed(), "{mode}");
-            assert!(t.describe().ends_with("cleartext and MD5 passwords refused"));
+            assert!(
+                t.describe()
+                    .ends_with("cleartext and MD5 passwords refused")
+            );
             let t = target(&SecretString::new(format!("{local}?sslmode={mode}")).unwrap()).unwrap();
             assert_eq!(t.weak_auth_allowed(), allowed_locally, "{mode}");
         }
@@ -950,7 +956,10 @@ mod tests {
             r.starts_with("the server asked for the password in clear text over TLS whose certificate is not verified (sslmode=require); refused, the password was not sent"),
             "{r}"
         );
-        assert!(r.contains("sslmode=verify-full") && r.contains("scram-sha-256"), "{r}");
+        assert!(
+            r.contains("sslmode=verify-full") && r.contains("scram-sha-256"),
+            "{r}"
+        );
         let r = refusal(&format!("{remote}?sslmode=disable"), "as an MD5 hash");
         assert!(
             r.contains("as an MD5 hash over a connection without TLS (sslmode=disable)"),
@@ -959,7 +968,10 @@ mod tests {
         let r = refusal(&format!("{remote}?sslmode=prefer"), "in clear text");
         assert!(r.contains("(sslmode=prefer)"), "{r}");
         let r = refusal(remote, "in clear text");
-        assert!(r.contains("only through SCRAM (with sslmode=verify-full"), "{r}");
+        assert!(
+            r.contains("only through SCRAM (with sslmode=verify-full"),
+            "{r}"
+        );
         assert!(!r.contains("fake-pass"));
         // The short form every database check's evidence carries.
         let short = |url: &str| target(&SecretString::new(url).unwrap()).unwrap().short();
