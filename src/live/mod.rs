@@ -266,14 +266,14 @@ impl Live {
         let gave_up = self.gave_up().clone();
         for id in ids {
             if let Some(waited) = gave_up.get(&id) {
-                found.push(Finding::new(
+                found.push(self.with_db_mode(Finding::new(
                     id,
                     Status::Error,
                     format!(
                         "no answer within {} (an earlier triage of this run waited for it)",
                         seconds(*waited)
                     ),
-                ));
+                )));
                 continue;
             }
             let (live, inputs) = (Arc::clone(self), inputs.clone());
@@ -304,14 +304,27 @@ impl Live {
         for id in spawned.values() {
             if !found.iter().any(|f| f.id == *id) {
                 self.gave_up().insert(*id, total);
-                found.push(Finding::new(
+                found.push(self.with_db_mode(Finding::new(
                     *id,
                     Status::Error,
                     format!("no answer within {}", seconds(total)),
-                ));
+                )));
             }
         }
         found
+    }
+
+    /// `f` with the database connection's TLS mode in its evidence, when its check read
+    /// the database (every such finding says it, failures included).
+    fn with_db_mode(&self, f: Finding) -> Finding {
+        match self
+            .supabase
+            .as_ref()
+            .and_then(|s| s.db_evidence(f.id, f.status))
+        {
+            Some(line) => f.with_evidence(line),
+            None => f,
+        }
     }
 
     fn gave_up(&self) -> std::sync::MutexGuard<'_, HashMap<CheckId, Duration>> {
@@ -353,7 +366,7 @@ fn is_derived(id: CheckId) -> bool {
 /// Runs one live check through its registry line.
 async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
     match id.check().run {
-        Run::Fetch(run) | Run::Derived(run) => run(live, inputs).await,
+        Run::Fetch(run) | Run::Derived(run) => live.with_db_mode(run(live, inputs).await),
         Run::Offline => Finding::new(
             id,
             Status::Error,

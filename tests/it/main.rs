@@ -25,6 +25,8 @@ mod action_tokens;
 mod action_watch;
 mod cli;
 mod cli_edges;
+mod db_role;
+mod db_tls;
 mod docs_links;
 mod docs_tables;
 mod fake_github_selftest;

@@ -95,6 +95,11 @@ impl FakePg {
         )
     }
 
+    /// The port it listens on, on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The test CA that signed the fake's certificate.
     pub fn ca_path(&self) -> String {
         self.ca_path.display().to_string()

@@ -32,6 +32,7 @@ pub mod rls;
 pub mod sync_log;
 pub mod tables;
 
+use crate::checks::{CheckId, Status};
 use crate::config::Config;
 use crate::credentials::{Credentials, SecretString};
 use crate::live::http::{Answer, FetchError, Http};
@@ -86,12 +87,35 @@ impl Supabase {
         Some(opened.as_ref().map_err(Clone::clone))
     }
 
-    /// The database connection's TLS mode, for the report (`None` without a database
-    /// URL): e.g. "TLS, certificate and host name verified against Supabase's root CA and
-    /// the system roots (verify-full: the URL sets no sslmode); cleartext and MD5
-    /// passwords refused".
-    pub fn db_tls(&self) -> Option<String> {
-        self.db_url.as_ref().and_then(db::tls_mode)
+    /// The evidence line that names the database connection's TLS mode, for a finding
+    /// of a check that read (or tried to read) the database: every such finding states
+    /// it, failures included. `supabase.tables` gives it in full (the roots, the refused
+    /// password forms), the others in a few words. `None` for a check that did not use
+    /// the database (REST, the Management API, Pendo) and for a skip.
+    pub fn db_evidence(&self, id: CheckId, status: Status) -> Option<String> {
+        let reads = match id {
+            // pg_cron's and pg_net's facts, and the metric columns: the database when
+            // there is a URL.
+            CheckId::SupabaseCron | CheckId::SupabaseHttp | CheckId::SupabaseAnalytics => {
+                self.db_url.is_some()
+            }
+            // The data: REST when the bot has it.
+            CheckId::SupabaseTables
+            | CheckId::SupabaseFreshness
+            | CheckId::SupabaseCompleteness
+            | CheckId::SupabaseSyncLog => self.reads_db(),
+            _ => false,
+        };
+        if !reads || status == Status::Skip {
+            return None;
+        }
+        let url = self.db_url.as_ref()?;
+        let mode = if id == CheckId::SupabaseTables {
+            db::tls_mode(url)?
+        } else {
+            db::tls_mode_short(url)?
+        };
+        Some(format!("Database connection: {mode}"))
     }
 
     /// True when the data is read through the database (no REST access).

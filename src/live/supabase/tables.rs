@@ -365,7 +365,7 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
-    let f = match s.table_facts(&live.config).await {
+    match s.table_facts(&live.config).await {
         Ok(facts) => {
             let empty = facts.iter().any(
                 |t| matches!(&t.state, TableState::Present { count: Some(c), .. } if c.rows == 0),
@@ -383,11 +383,8 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
                 &live.config.sync_log.table,
             )
         }
+        // The runner adds the TLS mode (`Supabase::db_evidence`).
         Err(e) => crate::live::fetch_error(ID, "reading the tables", e),
-    };
-    match s.db_tls().filter(|_| s.reads_db()) {
-        Some(mode) => f.with_evidence(format!("Database connection: {mode}")),
-        None => f,
     }
 }
 

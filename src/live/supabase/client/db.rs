@@ -7,9 +7,19 @@
 //! published root CA ([`SUPABASE_ROOT_CA`]) and the system roots, not libpq's `prefer`: the
 //! password never goes to a server that refuses TLS or shows a certificate nothing vouches
 //! for. `sslrootcert` names a PEM file of roots, `system` the system's alone
-//! (`SSL_CERT_FILE` honoured). Unless the URL asks for a weaker `sslmode`, a server that
-//! asks for the password in clear text or as MD5 is refused before the password is sent
-//! ([`super::wire`]); `channel_binding` is tokio-postgres' own.
+//! (`SSL_CERT_FILE` honoured); `channel_binding` is tokio-postgres' own.
+//!
+//! The password leaves only through SCRAM, which never hands it over (and, with channel
+//! binding, cannot be relayed): a server that asks for it in clear text or as MD5 is
+//! refused before it is sent ([`super::wire`]), and the finding says why. The one
+//! exception is a URL that names this machine (`localhost`, `127.x.x.x`, `::1`: tests
+//! and local development) and asks for a mode that does not verify the server
+//! (`disable`, `allow`, `prefer`, `require`): no one sits between the bot and its own
+//! machine. Whether a host is this machine is read from the name the URL gives, not
+//! from what it resolves to: `host=db.example.com hostaddr=127.0.0.1` is a remote
+//! server reached at a given address. To any other host, `require` (encrypted, not
+//! verified) does not make a cleartext or MD5 password safe: whoever answers gets it.
+//! Nor does `disable`, which sends it in the clear to every hop.
 //!
 //! One connection per run holds one `READ ONLY` transaction with a statement timeout;
 //! every query is an unnamed statement (`query_typed`), so Supabase's session and
@@ -100,17 +110,62 @@ pub struct DbTarget {
     pub tls: Tls,
     /// The `sslmode` the URL gave, if any.
     pub sslmode: Option<String>,
+    /// True when every host the URL names is this machine (see [`names_loopback`]).
+    pub loopback: bool,
 }
 
 impl DbTarget {
-    /// True when the URL asked for a mode that may send the password unprotected
-    /// (`disable`, `allow`, `prefer`, `require`): only then may the server ask for it in
-    /// clear text or as MD5.
+    /// True when the URL names this machine and asks for a mode that may send the
+    /// password unprotected (`disable`, `allow`, `prefer`, `require`): only then may the
+    /// server ask for it in clear text or as MD5.
     pub fn weak_auth_allowed(&self) -> bool {
-        matches!(
-            self.sslmode.as_deref(),
-            Some("disable" | "allow" | "prefer" | "require")
-        )
+        self.loopback
+            && matches!(
+                self.sslmode.as_deref(),
+                Some("disable" | "allow" | "prefer" | "require")
+            )
+    }
+
+    /// Why a server that asked for the password `how` ("in clear text", "as an MD5
+    /// hash") did not get it, and what to change.
+    pub fn refusal(&self, how: &str) -> String {
+        let mode = self.sslmode.as_deref().unwrap_or("verify-full");
+        let scram = "or have the server keep the password as SCRAM (password_encryption = scram-sha-256, then set the password again)";
+        match &self.tls {
+            Tls::Disable => format!(
+                "the server asked for the password {how} over a connection without TLS (sslmode=disable); refused, the password was not sent: anyone on the way could read it. Use sslmode=verify-full, {scram}"
+            ),
+            Tls::Unverified { .. } => format!(
+                "the server asked for the password {how} over TLS whose certificate is not verified (sslmode={mode}); refused, the password was not sent: whoever answers in the server's place would get it. Use sslmode=verify-full (Supabase's root CA is built in; for another server add sslrootcert=<its CA file>), {scram}"
+            ),
+            Tls::Verified { .. } => format!(
+                "the server asked for the password {how}; refused, the password was not sent: the bot sends it only through SCRAM (with sslmode={mode}; a weaker sslmode allows more only to localhost). Have the server keep the password as SCRAM (password_encryption = scram-sha-256, then set the password again)"
+            ),
+        }
+    }
+
+    /// The TLS mode in a few words, for the evidence of every database check: "TLS,
+    /// certificate not verified (sslmode=require)".
+    pub fn short(&self) -> String {
+        let mode = self.sslmode.as_deref();
+        match &self.tls {
+            Tls::Disable => "no TLS (sslmode=disable)".to_string(),
+            Tls::Unverified { .. } => format!(
+                "TLS, certificate not verified (sslmode={})",
+                mode.unwrap_or("prefer")
+            ),
+            Tls::Verified { full: true, .. } => match mode {
+                Some(m) => format!("TLS, certificate and host name verified (sslmode={m})"),
+                None => {
+                    "TLS, certificate and host name verified (verify-full: the URL sets no sslmode)"
+                        .to_string()
+                }
+            },
+            Tls::Verified { full: false, .. } => format!(
+                "TLS, certificate verified, host name not (sslmode={})",
+                mode.unwrap_or("verify-ca")
+            ),
+        }
     }
 
     /// Which TLS mode the connection uses, for the report.
@@ -154,6 +209,33 @@ impl DbTarget {
 /// The TLS mode a database URL gets, for the report (`None`: the URL does not read).
 pub fn tls_mode(url: &SecretString) -> Option<String> {
     target(url).ok().map(|t| t.describe())
+}
+
+/// The same in a few words ([`DbTarget::short`]).
+pub fn tls_mode_short(url: &SecretString) -> Option<String> {
+    target(url).ok().map(|t| t.short())
+}
+
+/// True when every host `config` names is this machine: `localhost`, an address in
+/// 127.0.0.0/8 or `::1`, by the name the URL gives (a `hostaddr` counts only for a host
+/// the URL does not name).
+fn names_loopback(config: &tokio_postgres::Config) -> bool {
+    let (hosts, addrs) = (config.get_hosts(), config.get_hostaddrs());
+    let count = hosts.len().max(addrs.len());
+    count > 0
+        && (0..count).all(|i| match hosts.get(i) {
+            Some(Host::Tcp(name)) => {
+                name.eq_ignore_ascii_case("localhost")
+                    || name
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
+            // Never connected to (see `open`).
+            Some(Host::Unix(_)) => false,
+            None => addrs.get(i).is_some_and(|ip| ip.is_loopback()),
+        })
 }
 
 /// A `supabase-db-url` the bot cannot connect with; the message says what to copy instead.
@@ -252,6 +334,7 @@ pub fn target(url: &SecretString) -> Result<DbTarget, DbUrlError> {
         _ => SslMode::Require,
     });
     Ok(DbTarget {
+        loopback: names_loopback(&config),
         config,
         tls,
         sslmode,
@@ -375,6 +458,14 @@ impl Db {
             Ok((client, tokio::spawn(async move { drop(conn.await) })))
         };
         let (client, task) = match tokio::time::timeout(timeout, connecting).await {
+            // The guard refused a weak password request: say why, for this mode.
+            Ok(Err(_)) if matches!(meter.ended(), Some(Ended::WeakAuth(_))) => {
+                let how = match meter.ended() {
+                    Some(Ended::WeakAuth(how)) => how,
+                    _ => "",
+                };
+                return Err(FetchError::Other(target.refusal(how)));
+            }
             // Say which mode refused: "server does not support TLS" reads differently
             // when the URL never asked for TLS.
             Ok(Err(FetchError::Connect(m))) => {
@@ -527,7 +618,7 @@ fn guarded_error(meter: &Meter, e: tokio_postgres::Error) -> FetchError {
             cap >> 20
         )),
         Some(Ended::WeakAuth(how)) => FetchError::Other(format!(
-            "the server asked for the password {how}; refused, the password was not sent (a URL without sslmode, or with verify-ca/verify-full, allows only SCRAM; set sslmode=require to allow it)"
+            "the server asked for the password {how}; refused, the password was not sent (the bot answers only SCRAM; see the TLS mode)"
         )),
         None => db_error(e),
     }
@@ -791,16 +882,25 @@ mod tests {
             t.describe(),
             "TLS, certificate and host name verified against Supabase's root CA and the system roots (verify-full: the URL sets no sslmode); cleartext and MD5 passwords refused"
         );
-        // Only a weaker mode the URL asks for allows a cleartext or MD5 password.
-        for (mode, allowed) in [
+        // To Supabase's pooler no mode allows a cleartext or MD5 password; to this
+        // machine, a weaker mode the URL asks for does.
+        let local = "postgresql://postgres:fake-pass@localhost:5432/postgres";
+        for (mode, allowed_locally) in [
             ("disable", true),
+            ("allow", true),
             ("prefer", true),
             ("require", true),
             ("verify-ca", false),
             ("verify-full", false),
         ] {
             let t = target(&SecretString::new(format!("{base}?sslmode={mode}")).unwrap()).unwrap();
-            assert_eq!(t.weak_auth_allowed(), allowed, "{mode}");
+            assert!(!t.weak_auth_allowed(), "{mode}");
+            assert!(
+                t.describe()
+                    .ends_with("cleartext and MD5 passwords refused")
+            );
+            let t = target(&SecretString::new(format!("{local}?sslmode={mode}")).unwrap()).unwrap();
+            assert_eq!(t.weak_auth_allowed(), allowed_locally, "{mode}");
         }
         // channel_binding reaches tokio-postgres.
         let t =
@@ -813,5 +913,82 @@ mod tests {
         let store = root_store(&Roots::SupabaseAndSystem).unwrap();
         assert!(!store.is_empty());
         assert!(SUPABASE_ROOT_CA.contains("MIIDxDCCAqygAwIBAgIUbLxMod62P2ktCiAkxnKJwtE9VPYw"));
+    }
+
+    #[test]
+    fn this_machine_is_the_host_the_url_names_not_where_it_resolves() {
+        let loopback = |url: &str| target(&SecretString::new(url).unwrap()).unwrap().loopback;
+        for url in [
+            "postgresql://u:fake-pass@localhost:5432/db",
+            "postgresql://u:fake-pass@LOCALHOST/db",
+            "postgresql://u:fake-pass@127.0.0.1:5432/db",
+            "postgresql://u:fake-pass@127.8.9.10/db",
+            "postgresql://u:fake-pass@[::1]:5432/db",
+            "hostaddr=127.0.0.1 port=5432 user=u",
+            "host=localhost,127.0.0.1 port=5432 user=u",
+        ] {
+            assert!(loopback(url), "{url}");
+        }
+        for url in [
+            "postgresql://u.ref:fake-pass@aws-0-eu-central-1.pooler.supabase.com:5432/postgres",
+            // A remote name reached at a given address is still a remote server.
+            "host=pooler.example.com hostaddr=127.0.0.1 port=5432 user=u",
+            "postgresql://u:fake-pass@localhost.example.com/db",
+            "postgresql://u:fake-pass@10.0.0.1/db",
+            // One remote host among local ones.
+            "host=localhost,db.example.com port=5432 user=u",
+        ] {
+            assert!(!loopback(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_refused_password_request_says_over_what_and_what_to_change() {
+        let refusal = |url: &str, how: &str| {
+            target(&SecretString::new(url).unwrap())
+                .unwrap()
+                .refusal(how)
+        };
+        let remote = "postgresql://u.ref:fake-pass@pooler.example.com:5432/postgres";
+        let r = refusal(&format!("{remote}?sslmode=require"), "in clear text");
+        assert!(
+            r.starts_with("the server asked for the password in clear text over TLS whose certificate is not verified (sslmode=require); refused, the password was not sent"),
+            "{r}"
+        );
+        assert!(
+            r.contains("sslmode=verify-full") && r.contains("scram-sha-256"),
+            "{r}"
+        );
+        let r = refusal(&format!("{remote}?sslmode=disable"), "as an MD5 hash");
+        assert!(
+            r.contains("as an MD5 hash over a connection without TLS (sslmode=disable)"),
+            "{r}"
+        );
+        let r = refusal(&format!("{remote}?sslmode=prefer"), "in clear text");
+        assert!(r.contains("(sslmode=prefer)"), "{r}");
+        let r = refusal(remote, "in clear text");
+        assert!(
+            r.contains("only through SCRAM (with sslmode=verify-full"),
+            "{r}"
+        );
+        assert!(!r.contains("fake-pass"));
+        // The short form every database check's evidence carries.
+        let short = |url: &str| target(&SecretString::new(url).unwrap()).unwrap().short();
+        assert_eq!(
+            short(&format!("{remote}?sslmode=require")),
+            "TLS, certificate not verified (sslmode=require)"
+        );
+        assert_eq!(
+            short(remote),
+            "TLS, certificate and host name verified (verify-full: the URL sets no sslmode)"
+        );
+        assert_eq!(
+            short(&format!("{remote}?sslmode=disable")),
+            "no TLS (sslmode=disable)"
+        );
+        assert_eq!(
+            short(&format!("{remote}?sslmode=verify-ca")),
+            "TLS, certificate verified, host name not (sslmode=verify-ca)"
+        );
     }
 }

@@ -8,7 +8,8 @@
 //! - a message longer than the cap, or an answer that sums over it, ends the connection
 //!   before the bytes are buffered ("an answer over N bytes");
 //! - an `AuthenticationCleartextPassword` or `AuthenticationMD5Password` request ends it
-//!   before tokio-postgres can answer with the password, unless the URL allows it.
+//!   before tokio-postgres can answer with the password, unless the URL allows it (a
+//!   weaker `sslmode` to this machine only: see [`super::db`]).
 //!
 //! Why a connection ended is kept in a shared [`Meter`], so the query that saw "connection
 //! closed" can say what happened.
