@@ -7,6 +7,7 @@
 //! tested without a network.
 
 pub mod action;
+pub mod anomaly;
 pub mod checks;
 pub mod clock;
 pub mod commands;
