@@ -148,10 +148,16 @@ impl Usual {
     /// `guides: 20 records, usually 1,150–1,260 at 06:00 UTC`, `guides: 1,201 records,
     /// usually …`, `guides: learning (5 of 8 runs)`.
     pub fn phrase(&self, entity: &str) -> String {
+        format!("{entity}: {}", self.describe())
+    }
+
+    /// [`Usual::phrase`] without the entity: `20 records, usually 1,150–1,260 at 06:00
+    /// UTC`, `learning (5 of 8 runs)`.
+    pub fn describe(&self) -> String {
         match self {
-            Usual::Learning { .. } => format!("{entity}: {}", self.state()),
+            Usual::Learning { .. } => self.state(),
             Usual::Within { latest, band } | Usual::Outside { latest, band } => format!(
-                "{entity}: {} record{}, {}",
+                "{} record{}, {}",
                 thousands(latest.records),
                 if latest.records == 1 { "" } else { "s" },
                 band.phrase()

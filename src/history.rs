@@ -51,6 +51,10 @@ pub struct History {
     pub freshness_hours: u64,
     /// When the history was read (Unix seconds).
     pub now: i64,
+    /// The entity's usual `records_processed` and how its newest completed run compares
+    /// (band, latest, state; see [`crate::anomaly`]), when the sync-log check learned it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usual: Option<crate::anomaly::Usual>,
 }
 
 impl History {
@@ -105,6 +109,7 @@ pub fn from_rows(
         runs,
         freshness_hours,
         now,
+        usual: None,
     }
 }
 

@@ -22,6 +22,7 @@
 
 pub mod analytics;
 pub mod api;
+pub mod baseline;
 pub mod client;
 pub mod completeness;
 pub mod cron;

@@ -10,6 +10,7 @@ use super::Supabase;
 use super::client::rest::{ApiError, encode};
 use super::client::{schedule, sql};
 use super::cron::STUCK_SECS;
+use crate::anomaly::Usual;
 use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::{Config, SyncLog, Thresholds};
@@ -250,6 +251,9 @@ enum Trouble {
     FarBelow { wrote: i64, usual: i64 },
     /// A run has been `running` this many seconds.
     Stuck(i64),
+    /// The newest run completed with a count far outside the entity's usual band
+    /// ([`crate::anomaly`]): a degradation, never critical on its own.
+    Unusual(Usual),
     /// Nothing logged since `since`, longer than the job's schedule allows;
     /// `past_freshness`: longer than the freshness threshold too.
     Quiet {
@@ -278,7 +282,8 @@ impl Trouble {
             Trouble::Negative(_)
             | Trouble::Future(_)
             | Trouble::FarBelow { .. }
-            | Trouble::Stuck(_) => false,
+            | Trouble::Stuck(_)
+            | Trouble::Unusual(_) => false,
         }
     }
 
@@ -315,6 +320,7 @@ impl Trouble {
             Trouble::FarBelow { wrote, usual } => format!(
                 "the last completed run wrote {wrote} records, far below the usual ~{usual}"
             ),
+            Trouble::Unusual(u) => u.describe(),
             Trouble::Stuck(age) => {
                 format!(
                     "a run started {} ago is still running",
@@ -589,7 +595,7 @@ impl<'a> Survey<'a> {
         entities: &'a [(DataType, String)],
         log: &SyncLog,
         interval: Option<Duration>,
-        focus: Option<DataType>,
+        (focus, usual): (Option<DataType>, &[(String, Usual)]),
         (freshness, now): (i64, i64),
     ) -> Survey<'a> {
         let mut s = Survey {
@@ -601,7 +607,9 @@ impl<'a> Survey<'a> {
         };
         for (dt, entity) in entities {
             let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
-            let v = view(&mine, log, interval, freshness, now);
+            let mut v = view(&mine, log, interval, freshness, now);
+            let theirs = usual.iter().find(|(e, _)| e == entity).map(|(_, u)| u);
+            weigh_usual(&mut v.troubles, mine.first().copied(), theirs, log);
             s.completed += v.completed;
             s.failed += v.failed;
             s.lines.extend(v.troubles.iter().map(|t| Line {
@@ -637,8 +645,29 @@ pub fn judge(
     focus: Option<DataType>,
     now: i64,
 ) -> Finding {
+    judge_against(rows, &[], entities, log, t, interval, (focus, now))
+}
+
+/// [`judge`], with each entity's usual count ([`crate::anomaly`]) judging its newest
+/// completed run (see [`weigh_usual`]) and stated as evidence for the issue's entities.
+pub fn judge_against(
+    rows: &[LogRow],
+    usual: &[(String, Usual)],
+    entities: &[(DataType, String)],
+    log: &SyncLog,
+    t: &Thresholds,
+    interval: Option<Duration>,
+    (focus, now): (Option<DataType>, i64),
+) -> Finding {
     let freshness = t.freshness_hours as i64 * 3600;
-    let s = Survey::of(rows, entities, log, interval, focus, (freshness, now));
+    let s = Survey::of(
+        rows,
+        entities,
+        log,
+        interval,
+        (focus, usual),
+        (freshness, now),
+    );
     let critical = s.phrases(true, log, now);
     let mut degraded = s.phrases(false, log, now);
     let ended = s.completed + s.failed;
@@ -695,7 +724,61 @@ pub fn judge(
         let pattern = format!("{} ({}×)", c.title, c.count);
         f = f.with_measured("Error Pattern", pattern);
     }
-    f
+    with_usual(f, usual, entities, focus)
+}
+
+/// The usual count's say on an entity's troubles. Once learned, the band judges the
+/// newest completed run in place of the tenth-of-the-median rule
+/// ([`Trouble::FarBelow`], which a seasonal sync would trip); a newest run (`newest`)
+/// that completed outside it is [`Trouble::Unusual`], unless it wrote nothing (that is
+/// [`Trouble::WroteZero`], critical). While learning, the old rule stands.
+fn weigh_usual(
+    troubles: &mut Vec<Trouble>,
+    newest: Option<&LogRow>,
+    usual: Option<&Usual>,
+    log: &SyncLog,
+) {
+    let Some(u) = usual.filter(|u| u.band().is_some()) else {
+        return;
+    };
+    troubles.retain(|t| !matches!(t, Trouble::FarBelow { .. }));
+    let (Usual::Outside { latest, .. }, Some(newest)) = (u, newest) else {
+        return;
+    };
+    let is_newest = newest.status.eq_ignore_ascii_case(&log.success_value)
+        && newest.at() == Some(latest.at)
+        && newest.records == Some(latest.records);
+    let wrote_zero = troubles
+        .iter()
+        .any(|t| matches!(t, Trouble::WroteZero { .. }));
+    if is_newest && !wrote_zero {
+        troubles.push(Trouble::Unusual(u.clone()));
+    }
+}
+
+/// One evidence line with the usual count of the issue's entities (every configured one
+/// when it names no data type): `Usual records (4 weeks, per UTC hour): guides: 42
+/// records, usually 36–48 at 06:00 UTC; features: learning (5 of 8 runs)`.
+fn with_usual(
+    f: Finding,
+    usual: &[(String, Usual)],
+    entities: &[(DataType, String)],
+    focus: Option<DataType>,
+) -> Finding {
+    let lines: Vec<String> = entities
+        .iter()
+        .filter(|(dt, _)| focus.is_none_or(|f| f == *dt))
+        .filter_map(|(_, e)| usual.iter().find(|(who, _)| who == e))
+        .map(|(e, u)| u.phrase(e))
+        .collect();
+    if lines.is_empty() {
+        return f;
+    }
+    f.with_evidence(format!(
+        "Usual records ({} weeks, per UTC hour): {}",
+        crate::anomaly::WINDOW_DAYS / 7,
+        lines.join("; ")
+    ))
 }
 
 /// The first [`CAUSES_SHOWN`] causes as evidence with their fixes, the rest counted.
@@ -833,23 +916,67 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
         .iter()
         .map(|t| (t.data_type, t.entity()))
         .collect();
-    judge(
+    let (usual, unread) = usual_counts(s, live, &entities).await;
+    let mut f = judge_against(
         rows,
+        &usual,
         &entities,
         &live.config.sync_log,
         &live.config.thresholds,
         interval,
-        inputs.data_type,
-        live.now,
-    )
-    .with_history(history(
+        (inputs.data_type, live.now),
+    );
+    if let Some(why) = unread {
+        f = f.with_evidence(why);
+    }
+    let mut charts = history(
         rows,
         &entities,
         &live.config.sync_log,
         live.config.thresholds.freshness_hours,
         inputs.data_type,
         live.now,
-    ))
+    );
+    for h in &mut charts {
+        h.usual = usual
+            .iter()
+            .find(|(e, _)| *e == h.entity)
+            .map(|(_, u)| u.clone());
+    }
+    f.with_history(charts)
+}
+
+/// The anomaly settings from the configuration.
+pub fn anomaly_settings(_config: &crate::config::Config) -> crate::anomaly::Settings {
+    crate::anomaly::Settings::default()
+}
+
+/// Each entity's usual count from its last four weeks of completed runs; when they
+/// cannot be read, none and an evidence line saying why (the check still judges the
+/// recent runs).
+async fn usual_counts(
+    s: &Supabase,
+    live: &Live,
+    entities: &[(DataType, String)],
+) -> (Vec<(String, Usual)>, Option<String>) {
+    let mut names: Vec<String> = Vec::new();
+    for (_, e) in entities {
+        if !names.contains(e) {
+            names.push(e.clone());
+        }
+    }
+    match super::baseline::fetch(s, &live.config.sync_log, &names, live.now).await {
+        Ok(runs) => (
+            super::baseline::judge(&runs, &anomaly_settings(&live.config)),
+            None,
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(crate::outside::plain(format!(
+                "The usual record counts (4 weeks of runs) could not be read: {e}"
+            ))),
+        ),
+    }
 }
 
 /// The runs of the entities the issue concerns (its data type's, else every configured

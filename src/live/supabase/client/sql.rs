@@ -431,6 +431,27 @@ order by {} desc limit {limit}) x",
     )
 }
 
+/// The completed runs of the sync log since `$3` (an RFC 3339 time), at most `limit` per
+/// entity in `$1` (`text[]`), newest first: what [`crate::anomaly`] learns each entity's
+/// usual count from. `$2` is the status a completed run logs. Only the entity, the times
+/// and the count leave the database, never a message.
+pub fn sync_log_usual(s: &crate::config::SyncLog, limit: u32) -> String {
+    let q = quote_ident;
+    let et = q(&s.entity_type_column);
+    let cr = q(&s.created_column);
+    format!(
+        "select coalesce(json_agg(x order by x.entity_type, x.created_at desc), '[]'::json)::text from (\
+select {et} as entity_type, {} as records, {} as started, {cr} as created_at, \
+row_number() over (partition by {et} order by {cr} desc) as n \
+from {} where {et} = any($1::text[]) and {}::text = $2::text \
+and {cr} >= $3::text::timestamptz) x where x.n <= {limit}",
+        q(&s.records_column),
+        q(&s.started_column),
+        q(&s.table),
+        q(&s.status_column),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,6 +499,12 @@ mod tests {
             "{sql}"
         );
         assert!(sql.contains("x.n <= 20"));
+        let sql = sync_log_usual(&cfg.sync_log, 672);
+        assert!(
+            sql.contains("where \"entity_type\" = any($1::text[]) and \"status\"::text = $2::text and \"created_at\" >= $3::text::timestamptz"),
+            "{sql}"
+        );
+        assert!(sql.contains("x.n <= 672") && !sql.contains("error"), "{sql}");
         let t: Vec<&DataTable> = cfg.tables.iter().collect();
         let sql = table_facts(&t, 1_000_000);
         assert_eq!(sql.matches("union all").count(), 4);
