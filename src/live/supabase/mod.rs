@@ -8,17 +8,18 @@
 //! pg_net's state (cron, http, and the schedule freshness compares with) comes from the
 //! database, else from the health function over REST (`sql/pendo_triage_health.sql`).
 //!
-//! Queries per triage, whatever the tables hold: REST 1 (root) + 2 per table + 1 per
-//! synced entity + 1 (other entity values) + 1 (health) — 18 for the default five tables;
-//! database 10 (the transaction's setup, 2 for the tables, 2 for the sync log, 5 for
+//! Queries per triage, whatever the tables hold: REST 1 (root) + 2 per table + 2 per
+//! synced entity (its recent runs, and its completed runs of 4 weeks for the usual count,
+//! [`baseline`]) + 1 (other entity values) + 1 (health) — 23 for the default five tables;
+//! database 11 (the transaction's setup, 2 for the tables, 3 for the sync log, 5 for
 //! pg_cron and pg_net).
 //!
 //! `supabase.analytics` reads through the database when it has a URL (its evidence needs
 //! the events joined to the metric rows), else through REST: database 2 more queries
-//! (12 in all); REST, with the columns from the OpenAPI root and the rows from
+//! (13 in all); REST, with the columns from the OpenAPI root and the rows from
 //! `supabase.tables`' counts, 1 GET per existing metric column and 2 GETs per
 //! `from_events` column holding zeros: 0 more when no table has a metric column, 4 to 10
-//! more for the reference deployment's three metric tables (22 to 28 in all).
+//! more for the reference deployment's three metric tables (27 to 33 in all).
 
 pub mod analytics;
 pub mod api;
