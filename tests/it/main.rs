@@ -23,6 +23,7 @@ mod action_rechecks;
 mod action_setup;
 mod action_tokens;
 mod action_watch;
+mod anomaly_stories;
 mod cli;
 mod cli_edges;
 mod db_role;
