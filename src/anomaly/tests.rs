@@ -218,7 +218,10 @@ fn seasonal() -> impl Strategy<Value = (Vec<Sample>, Sample)> {
         (levels, newest_hour, draw).prop_map(move |(levels, at, newest_wobble)| {
             // A deterministic wobble per run, within ±wobble % of the level.
             let noise = |i: i64| -> i64 {
-                let x = seed.wrapping_add(i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33;
+                let x = seed
+                    .wrapping_add(i as u64)
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    >> 33;
                 (x % (2 * wobble as u64 + 1)) as i64 - wobble
             };
             let mut runs = Vec::new();

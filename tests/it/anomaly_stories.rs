@@ -167,8 +167,7 @@ fn the_usual_count_is_reported_while_healthy_and_a_new_sync_is_learning() {
     );
     assert!(
         evidence(&r, "supabase.sync-log").contains(
-            &"Usual records (4 weeks, per UTC hour): features: learning (5 of 8 runs)"
-                .to_string()
+            &"Usual records (4 weeks, per UTC hour): features: learning (5 of 8 runs)".to_string()
         ),
         "{:?}",
         evidence(&r, "supabase.sync-log")

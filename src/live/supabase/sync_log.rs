@@ -1317,6 +1317,126 @@ mod tests {
         assert!(judge_one(&stuck).summary.contains("still running"));
     }
 
+    /// `judge_against` for guides with its usual count learned from `rows` (as the
+    /// check learns it from the 4-week read).
+    fn judge_usual(rows: &[LogRow], min_runs: usize) -> Finding {
+        let samples: Vec<crate::anomaly::Sample> = rows
+            .iter()
+            .filter(|r| r.status == "completed")
+            .map(|r| crate::anomaly::Sample {
+                at: r.at().unwrap(),
+                records: r.records.unwrap(),
+            })
+            .collect();
+        let settings = crate::anomaly::Settings::new(3.0, min_runs);
+        let usual: Vec<(String, Usual)> = crate::anomaly::assess(&samples, &settings)
+            .map(|u| ("guides".to_string(), u))
+            .into_iter()
+            .collect();
+        judge_against(
+            rows,
+            &usual,
+            &[(DataType::Guides, "guides".into())],
+            &SyncLog::default(),
+            &Thresholds::default(),
+            Some(SIX),
+            (Some(DataType::Guides), NOW),
+        )
+    }
+
+    #[test]
+    fn a_newest_run_outside_its_band_is_a_degradation_named_once() {
+        let mut rows: Vec<LogRow> = (1..12)
+            .map(|k| row("guides", 1 + 24 * k, "completed", 1_200 + k, None))
+            .collect();
+        rows.insert(0, row("guides", 1, "completed", 20, None));
+        let f = judge_usual(&rows, 8);
+        assert_eq!((f.status, f.impact), (Status::Warn, Impact::Degraded));
+        assert_eq!(
+            f.summary,
+            "guides: 20 records, usually 1,026–1,386 at 09:00 UTC"
+        );
+        // The tenth-of-the-median rule would say it again: the band speaks alone.
+        assert!(!format!("{f:?}").contains("far below"), "{f:?}");
+        // While learning, the old rule stands and the band is not guessed.
+        let f = judge_usual(&rows, 20);
+        assert!(
+            f.summary.contains("far below the usual ~1206"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.evidence.contains(
+                &"Usual records (4 weeks, per UTC hour): guides: learning (12 of 20 runs)"
+                    .to_string()
+            ),
+            "{:?}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn a_seasonal_sync_is_judged_against_its_own_hour() {
+        // 60 at 09:00 and 1,200 at 03:00, 15:00 and 21:00 every day: 58 at 09:00 is
+        // usual, though the tenth-of-the-median rule over the last runs calls it far below.
+        let mut rows = Vec::new();
+        for d in 0..10 {
+            rows.push(row("guides", 25 + 24 * d, "completed", 60, None));
+            for h in [7, 13, 19] {
+                rows.push(row("guides", h + 24 * d, "completed", 1_200, None));
+            }
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(r.at()));
+        rows.insert(0, row("guides", 1, "completed", 58, None));
+        let f = judge_usual(&rows, 8);
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert_eq!(
+            f.evidence,
+            vec![
+                "Usual records (4 weeks, per UTC hour): guides: 58 records, usually 51–69 at 09:00 UTC"
+            ]
+        );
+        let learning = judge_usual(&rows, 100);
+        assert!(
+            learning.summary.contains("far below the usual ~1200"),
+            "{}",
+            learning.summary
+        );
+    }
+
+    #[test]
+    fn a_run_that_wrote_nothing_or_failed_is_not_called_unusual() {
+        let mut rows: Vec<LogRow> = (1..12)
+            .map(|k| row("guides", 1 + 24 * k, "completed", 1_200, None))
+            .collect();
+        rows.insert(0, row("guides", 1, "completed", 0, None));
+        let f = judge_usual(&rows, 8);
+        // Wrote nothing: the critical finding, once.
+        assert_eq!(f.impact, Impact::Critical);
+        assert_eq!(
+            f.summary,
+            "guides: 1 run logged completed with 0 records (usually ~1200)"
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .all(|e| !e.starts_with("guides: 0 records"))
+        );
+        // An unusual completed run followed by a failure: the failure is the news.
+        let mut rows: Vec<LogRow> = (2..12)
+            .map(|k| row("guides", 1 + 24 * k, "completed", 1_200, None))
+            .collect();
+        rows.insert(0, row("guides", 25, "completed", 20, None));
+        rows.insert(0, row("guides", 1, "failed", 0, Some("Pendo API 429")));
+        let f = judge_usual(&rows, 8);
+        assert!(
+            f.summary.starts_with("guides: the last 1 run failed"),
+            "{}",
+            f.summary
+        );
+        assert!(!f.summary.contains("usually"), "{}", f.summary);
+    }
+
     #[test]
     fn a_logged_message_never_chooses_the_nothing_logged_step() {
         // Another entity value failing now, with a message that reads like this check's

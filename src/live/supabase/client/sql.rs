@@ -504,7 +504,10 @@ mod tests {
             sql.contains("where \"entity_type\" = any($1::text[]) and \"status\"::text = $2::text and \"created_at\" >= $3::text::timestamptz"),
             "{sql}"
         );
-        assert!(sql.contains("x.n <= 672") && !sql.contains("error"), "{sql}");
+        assert!(
+            sql.contains("x.n <= 672") && !sql.contains("error"),
+            "{sql}"
+        );
         let t: Vec<&DataTable> = cfg.tables.iter().collect();
         let sql = table_facts(&t, 1_000_000);
         assert_eq!(sql.matches("union all").count(), 4);
