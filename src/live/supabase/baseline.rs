@@ -21,6 +21,10 @@ use serde_json::Value;
 /// The most completed runs read per entity: one an hour for four weeks.
 pub const MAX_RUNS: u32 = 24 * WINDOW_DAYS as u32;
 
+/// [`fetch`]'s answer, read once per run and shared by every triage of a sweep
+/// ([`crate::live::Live::shared`]).
+pub struct UsualRuns(pub Result<Vec<(String, Vec<Sample>)>, FetchError>);
+
 /// Each entity's completed runs of the last [`WINDOW_DAYS`] days before `now` (in
 /// `entities`' order, an entity with none included).
 pub async fn fetch(

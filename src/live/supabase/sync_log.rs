@@ -965,9 +965,16 @@ async fn usual_counts(
             names.push(e.clone());
         }
     }
-    match super::baseline::fetch(s, &live.config.sync_log, &names, live.now).await {
+    let read = live
+        .shared(|| async {
+            super::baseline::UsualRuns(
+                super::baseline::fetch(s, &live.config.sync_log, &names, live.now).await,
+            )
+        })
+        .await;
+    match &(*read).0 {
         Ok(runs) => (
-            super::baseline::judge(&runs, &anomaly_settings(&live.config)),
+            super::baseline::judge(runs, &anomaly_settings(&live.config)),
             None,
         ),
         Err(e) => (
