@@ -16,7 +16,8 @@
 //! "learning (5 of 8 runs)".
 //!
 //! The tables' row counts across watch runs are compared by [`row_drops`]: the watch
-//! keeps the previous counts, this says which fell and by how much.
+//! keeps the previous counts, this says which fell and by how much ("pendo_guides fell
+//! from 548 to 120 rows since yesterday").
 //!
 //! Everything here is a pure function of the numbers given; the runs are read by
 //! [`crate::live::supabase::baseline`] and judged in `supabase.sync-log`.
@@ -145,6 +146,17 @@ impl Usual {
         }
     }
 
+    /// The cell a summary table shows beside the latest count: `20 (usually 1,021–1,380
+    /// at 06:00 UTC)`, `learning (5 of 8 runs)`.
+    pub fn cell(&self) -> String {
+        match self {
+            Usual::Learning { .. } => self.state(),
+            Usual::Within { latest, band } | Usual::Outside { latest, band } => {
+                format!("{} ({})", thousands(latest.records), band.phrase())
+            }
+        }
+    }
+
     /// `guides: 20 records, usually 1,150–1,260 at 06:00 UTC`, `guides: 1,201 records,
     /// usually …`, `guides: learning (5 of 8 runs)`.
     pub fn phrase(&self, entity: &str) -> String {
@@ -245,11 +257,21 @@ pub struct RowDrop {
 }
 
 impl RowDrop {
-    /// `pendo_guides fell from 548 to 120 rows since yesterday` (`since`: when the
-    /// previous count was taken, in words).
-    pub fn phrase(&self, since: &str) -> String {
+    /// `pendo_guides fell from 548 to 120 rows since yesterday`, `… in the last 6 h`
+    /// (`elapsed`: seconds since the previous count was taken).
+    pub fn phrase(&self, elapsed: i64) -> String {
+        let when = if (18 * 3_600..36 * 3_600).contains(&elapsed) {
+            "since yesterday".to_string()
+        } else {
+            let hours = (elapsed.max(0) + 1_800) / 3_600;
+            if hours < 48 {
+                format!("in the last {} h", hours.max(1))
+            } else {
+                format!("in the last {} d", (hours + 12) / 24)
+            }
+        };
         format!(
-            "{} fell from {} to {} rows since {since}",
+            "{} fell from {} to {} rows {when}",
             self.table,
             thousands(self.before as i64),
             thousands(self.now as i64)
@@ -278,16 +300,17 @@ pub fn row_drops(before: &[(String, u64)], now: &[(String, u64)], s: &Settings) 
         .collect()
 }
 
-/// [`row_drops`] as finding lines, `since` the previous count (e.g. "yesterday").
+/// [`row_drops`] as finding lines; `elapsed`: seconds since the previous counts were
+/// taken.
 pub fn row_drop_lines(
     before: &[(String, u64)],
     now: &[(String, u64)],
     s: &Settings,
-    since: &str,
+    elapsed: i64,
 ) -> Vec<String> {
     row_drops(before, now, s)
         .iter()
-        .map(|d| d.phrase(since))
+        .map(|d| d.phrase(elapsed))
         .collect()
 }
 

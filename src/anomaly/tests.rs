@@ -42,6 +42,7 @@ fn a_run_that_writes_20_instead_of_about_1200_is_outside_its_band() {
         "{phrase}"
     );
     assert_eq!(u.state(), "unusual");
+    assert_eq!(u.cell(), format!("20 ({})", band.phrase()));
     // The same count the day before is usual.
     runs.pop();
     runs.push(Sample {
@@ -62,6 +63,7 @@ fn learning_until_min_runs_completed_runs_exist() {
         let u = assess(r, &Settings::default()).unwrap();
         assert_eq!(u, Usual::Learning { runs: 5, needed: 8 });
         assert_eq!(u.phrase("guides"), "guides: learning (5 of 8 runs)");
+        assert_eq!(u.cell(), "learning (5 of 8 runs)");
         assert_eq!((u.band(), u.latest()), (None, None));
     }
     // The configured minimum counts, not the default.
@@ -165,7 +167,7 @@ fn a_table_that_fell_far_is_named_with_both_counts() {
         ("pendo_events".to_string(), 10),
     ];
     assert_eq!(
-        row_drop_lines(&before, &now, &s, "yesterday"),
+        row_drop_lines(&before, &now, &s, 24 * 3_600),
         vec!["pendo_guides fell from 548 to 120 rows since yesterday"]
     );
     let drops = row_drops(&before, &now, &s);
@@ -181,8 +183,8 @@ fn a_table_that_fell_far_is_named_with_both_counts() {
     let before = vec![("t".to_string(), 12_000), ("small".to_string(), 10)];
     let now = vec![("t".to_string(), 0), ("small".to_string(), 5)];
     assert_eq!(
-        row_drop_lines(&before, &now, &s, "the last watch run (6 h ago)"),
-        vec!["t fell from 12,000 to 0 rows since the last watch run (6 h ago)"]
+        row_drop_lines(&before, &now, &s, 6 * 3_600),
+        vec!["t fell from 12,000 to 0 rows in the last 6 h"]
     );
     // A stricter sensitivity flags smaller drops.
     let strict = Settings::new(1.0, 8);
@@ -190,13 +192,23 @@ fn a_table_that_fell_far_is_named_with_both_counts() {
         &[("pendo_features".to_string(), 1_200)],
         &[("pendo_features".to_string(), 1_100)],
         &strict,
-        "yesterday",
+        20 * 3_600,
     );
     assert_eq!(
         lines,
         vec!["pendo_features fell from 1,200 to 1,100 rows since yesterday"]
     );
     assert!(row_drops(&[], &now, &s).is_empty());
+    // The time between the counts, in words.
+    let d = &drops[0];
+    assert_eq!(
+        d.phrase(30 * 60),
+        "pendo_guides fell from 548 to 120 rows in the last 1 h"
+    );
+    assert_eq!(
+        d.phrase(3 * 86_400 + 3_600),
+        "pendo_guides fell from 548 to 120 rows in the last 3 d"
+    );
 }
 
 #[test]
