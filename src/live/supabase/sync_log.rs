@@ -710,6 +710,14 @@ pub fn judge_against(
             "Nothing new is logged: check that the cron job still runs and calls the Edge Function (supabase.cron, supabase.http), then the function's invocation logs.",
         );
     }
+    if s.lines
+        .iter()
+        .any(|l| matches!(l.trouble, Trouble::Unusual(_)))
+    {
+        f = f.with_next_step(
+            "A run wrote far more or fewer records than usual: compare its count with Pendo's (supabase.completeness), then read that run's Edge Function logs for a partial read (a page or a 429 skipped mid-run).",
+        );
+    }
     if let Some((entity, v)) = &s.focus {
         f = with_focus(f, entity, v, log);
     }
@@ -1365,6 +1373,13 @@ mod tests {
         );
         // The tenth-of-the-median rule would say it again: the band speaks alone.
         assert!(!format!("{f:?}").contains("far below"), "{f:?}");
+        assert!(
+            f.next_steps
+                .iter()
+                .any(|s| s.starts_with("A run wrote far more or fewer")),
+            "{:?}",
+            f.next_steps
+        );
         // While learning, the old rule stands and the band is not guessed.
         let f = judge_usual(&rows, 20);
         assert!(
