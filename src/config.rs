@@ -884,7 +884,8 @@ fn value_at(text: &str, line: usize) -> Option<String> {
     let l = text.lines().nth(line.checked_sub(1)?)?;
     let (_, value) = l.split_once(": ")?;
     let value = value.split(" #").next().unwrap_or("").trim();
-    (!value.is_empty()).then(|| value.chars().take(60).collect())
+    // one-way-out: the repository's own config, not outside text; the log scrubs it.
+    (!value.is_empty()).then(|| value.chars().take(60).collect()) // one-way-out: config
 }
 
 /// The text at `line` (1-based) and the line before it, numbered, with a caret under
@@ -895,7 +896,7 @@ fn snippet(text: &str, line: usize, column: usize) -> String {
     let width = line.to_string().len();
     for n in line.saturating_sub(1).max(1)..=line {
         if let Some(l) = lines.get(n - 1) {
-            let shown: String = l.chars().take(120).collect();
+            let shown: String = l.chars().take(120).collect(); // one-way-out: config
             out.push_str(&format!("  {n:>width$} | {shown}\n"));
         }
     }
