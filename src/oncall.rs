@@ -276,6 +276,21 @@ pub fn critical_ids(h: &Health) -> Vec<String> {
     ids
 }
 
+/// The job summary's headline for a blip or a recovery (the plain healthy/broken one
+/// otherwise).
+pub fn headline(j: &Judgement, w: &WatchSettings) -> Option<String> {
+    match j {
+        Judgement::Blip => Some(format!(
+            "🟡 **Blip**: a sync run failed, but fewer than {} in a row and the data is fresh; nothing was opened.",
+            w.open_after_runs
+        )),
+        Judgement::Recovering { done, of } => Some(format!(
+            "🔄 **Recovering**: {done} of {of} runs completed since the last failure; the issue stays open."
+        )),
+        _ => None,
+    }
+}
+
 /// The recovering headline the watch issue's report carries.
 pub fn recovering_note(done: usize, of: usize) -> String {
     format!(

@@ -98,7 +98,7 @@ fn recovery_holds_only_after_close_after_runs() {
 #[test]
 fn the_memory_round_trips_and_only_its_block_changes() {
     let m = Memory::new(NOW - 5 * H, vec!["supabase.cron".into()]);
-    let body = format!("### Problem\r\n\r\ntext\r\n\r\n<!-- pendo-triage:watch -->\r\n");
+    let body = "### Problem\r\n\r\ntext\r\n\r\n<!-- pendo-triage:watch -->\r\n";
     let with = m.written_into(&body);
     assert!(with.starts_with("### Problem\r\n\r\ntext\r\n\r\n<!-- pendo-triage:watch -->"));
     assert_eq!(Memory::read(&with, NOW), Some(m.clone()));
