@@ -584,6 +584,18 @@ impl Github {
         self.call(Method::PATCH, &path, Some(&body)).await.map(drop)
     }
 
+    /// Closes an issue with a reason, writing `body` in the same PATCH.
+    pub async fn close_issue_with_body(
+        &self,
+        number: u64,
+        reason: &str,
+        body: &str,
+    ) -> Result<(), GithubError> {
+        let path = self.path(&format!("issues/{number}"));
+        let patch = json!({ "state": "closed", "state_reason": reason, "body": body });
+        self.call(Method::PATCH, &path, Some(&patch)).await.map(drop)
+    }
+
     /// A file of the default branch through the contents API; `None` when there is none.
     pub async fn get_file(&self, path: &str) -> Result<Option<String>, GithubError> {
         let url = self.path(&format!("contents/{}", path.trim_start_matches('/')));

@@ -44,6 +44,10 @@ pub struct Memory {
     pub told_at: i64,
     /// The critical checks at that moment (`supabase.cron`, …), sorted.
     pub told: Vec<String>,
+    /// When the watch closed the issue on recovery (by the bot's clock, which GitHub's
+    /// `closed_at` is not in a test or a replay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<i64>,
 }
 
 impl Memory {
@@ -54,6 +58,7 @@ impl Memory {
             broken_since: now,
             told_at: now,
             told: critical,
+            closed_at: None,
         }
     }
 
@@ -70,7 +75,7 @@ impl Memory {
         let end = start + body[start..].find("-->")?;
         let bytes = B64.decode(body[start..end].trim()).ok()?;
         let mut m: Memory = serde_json::from_slice(&bytes).ok()?;
-        if m.broken_since > now || m.told_at > now {
+        if m.broken_since > now || m.told_at > now || m.closed_at.is_some_and(|t| t > now) {
             return None;
         }
         m.told.retain(|id| CheckId::parse(id).is_some());

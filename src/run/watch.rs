@@ -170,6 +170,19 @@ impl Latest {
         self.issue.state != "closed"
     }
 
+    /// When it was closed: by the watch (its memory), else as GitHub says.
+    fn closed_at(&self) -> Option<i64> {
+        self.memory
+            .as_ref()
+            .and_then(|m| m.closed_at)
+            .or_else(|| {
+                self.issue
+                    .closed_at
+                    .as_deref()
+                    .and_then(crate::clock::parse_rfc3339)
+            })
+    }
+
     /// When the incident it tracks began: the memory's, else its filing.
     fn since(&self, now: i64) -> i64 {
         self.memory.as_ref().map_or_else(
@@ -254,8 +267,8 @@ impl Watch<'_, '_> {
         let closed = latest.filter(|l| !l.is_open());
         let window = s.config.watch.reopen_within_hours as i64 * 3600;
         if let Some(l) = &closed
-            && let Some(at) = l.issue.closed_at.as_deref().and_then(crate::clock::parse_rfc3339)
-            && s.now - at <= window
+            && let Some(at) = l.closed_at()
+            && (0..=window).contains(&(s.now - at))
         {
             return self.reopen(l, at, &ids, out).await;
         }
@@ -396,7 +409,16 @@ impl Watch<'_, '_> {
             );
             gh.create_comment_once(n, &comment).await?;
         }
-        gh.close_issue(n, "completed").await?;
+        // The memory keeps when it closed (the body re-read right before, only the block
+        // changed), for a breakage that comes back within `reopen_within_hours`.
+        let since = l.since(s.now);
+        let memory = Memory {
+            closed_at: Some(s.now),
+            ..l.memory.unwrap_or_else(|| Memory::new(since, Vec::new()))
+        };
+        let fresh = gh.get_issue(n).await?;
+        gh.close_issue_with_body(n, "completed", &memory.written_into(fresh.body()))
+            .await?;
         Ok(format!("Recovered: commented and closed #{n}."))
     }
 
