@@ -217,7 +217,7 @@ impl Watch<'_, '_> {
             (Judgement::Broken, latest) => self.broken(&h, latest, &mut out).await?,
             (Judgement::Recovering { done, of }, Some(l)) => {
                 let note = oncall::recovering_note(*done, *of);
-                self.track(l.issue.number, Some(note), &mut out).await?;
+                self.track(l.issue.number, Some(note), Some(l.issue.clone()), &mut out).await?;
                 format!(
                     "Recovering: #{} stays open ({done} of {of} runs completed since the last failure).",
                     l.issue.number
@@ -258,7 +258,9 @@ impl Watch<'_, '_> {
         if let Some(l) = latest.as_ref().filter(|l| l.is_open()) {
             let n = l.issue.number;
             let reminded = self.remind(l, &ids).await?;
-            self.track(n, None, out).await?;
+            // After a reminder the body changed: read it again.
+            let first = (!reminded).then(|| l.issue.clone());
+            self.track(n, None, first, out).await?;
             return Ok(match reminded {
                 true => format!("Still broken: #{n} stays open; reminded (at most one reminder per {} h).", s.config.watch.remind_every_hours),
                 false => format!("Still broken: #{n} stays open; its report is updated in place."),
@@ -274,14 +276,14 @@ impl Watch<'_, '_> {
         }
         let open = open_issues(gh, s).await?;
         if let Some(existing) = watch_issues(&open, s).first() {
-            self.track(existing.number, None, out).await?;
+            self.track(existing.number, None, Some(existing.clone()), out).await?;
             return Ok(format!(
                 "Still broken: #{} stays open; its report is updated in place.",
                 existing.number
             ));
         }
         if let Some(n) = persons_issue(&open, &h.failing_types(), s) {
-            self.track(n, None, out).await?;
+            self.track(n, None, None, out).await?;
             return Ok(format!(
                 "Broken, and #{n} (a person's issue about Production) already tracks it: rechecked it instead of opening another."
             ));
@@ -317,7 +319,7 @@ impl Watch<'_, '_> {
             );
             gh.close_issue(dup.number, "not_planned").await?;
         }
-        self.track(keep, None, out).await?;
+        self.track(keep, None, None, out).await?;
         Ok(if keep == created.number {
             format!("Broken: opened #{keep}.")
         } else {
@@ -374,7 +376,7 @@ impl Watch<'_, '_> {
         gh.reopen_issue(n, &body).await?;
         gh.create_comment_once(n, &oncall::reopened_comment(closed_at, ids, s.now))
             .await?;
-        self.track(n, None, out).await?;
+        self.track(n, None, None, out).await?;
         Ok(format!(
             "Broken again within {} h of closing: reopened #{n}.",
             s.config.watch.reopen_within_hours
@@ -390,7 +392,7 @@ impl Watch<'_, '_> {
             return Ok(format!("Recovered: would have closed #{n} (dry run)."));
         }
         let mut ignored = WatchOutcome::default();
-        self.track(n, None, &mut ignored).await?;
+        self.track(n, None, None, &mut ignored).await?;
         let commented = gh
             .list_comments(n)
             .await?
@@ -424,10 +426,12 @@ impl Watch<'_, '_> {
 
     /// Makes `number` the issue tracking the broken sync, triaged now unless the sweep
     /// already did (the bot's own new issue is triaged like any other).
+    /// `first`: the issue as just listed, when it was (saves reading it again).
     async fn track(
         &mut self,
         number: u64,
         note: Option<String>,
+        first: Option<GhIssue>,
         out: &mut WatchOutcome,
     ) -> Result<(), GithubError> {
         out.issue = Some(number);
@@ -437,7 +441,7 @@ impl Watch<'_, '_> {
         let mut target = Target::new(number, Trigger::Schedule, true);
         target.watch_note = note;
         let triaged =
-            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, None).await?;
+            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, first).await?;
         out.outcomes.extend(triaged);
         Ok(())
     }
