@@ -52,6 +52,7 @@ fn at(h: &mut Harness, now: i64, pg: &Pg) -> Run {
     h.gh.clear_requests();
     let run = h.run("schedule", &json!({"schedule": "0 */6 * * *"}));
     run.ok();
+    eprintln!("{}: {:?}", utc(now), h.write_lines());
     run
 }
 
@@ -86,7 +87,26 @@ fn notes(h: &Harness, n: u64) -> Vec<String> {
         .collect()
 }
 
-/// Writes other than the report comment's edit and label upkeep.
+/// Asserts the writes of the last run, in order (`N` stands for the issue's number, `R`
+/// for its report comment's id).
+fn assert_writes(h: &Harness, n: u64, want: &[&str]) {
+    let report = h
+        .gh
+        .comments(n)
+        .into_iter()
+        .find(|c| c.body.contains("<!-- pendo-triage:report -->"))
+        .map_or(0, |c| c.id);
+    let want: Vec<String> = want
+        .iter()
+        .map(|w| {
+            w.replace("/N", &format!("/{n}"))
+                .replace("/R ", &format!("/{report} "))
+        })
+        .collect();
+    assert_eq!(h.write_lines(), want);
+}
+
+/// The comments posted by the last run.
 fn comment_posts(h: &Harness) -> Vec<String> {
     h.write_lines()
         .into_iter()
@@ -138,6 +158,19 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
         "one issue, one report"
     );
     assert!(run.summary.contains(&format!("opened #{n}")), "{}", run.summary);
+    // The issue with its labels (the template's, created), its ticks, its report.
+    assert_writes(
+        &h,
+        n,
+        &[
+            "POST /repos/owner/repo/issues -> 201",
+            "POST /repos/owner/repo/labels -> 201",
+            "POST /repos/owner/repo/labels -> 201",
+            "POST /repos/owner/repo/labels -> 201",
+            "PATCH /repos/owner/repo/issues/N -> 200",
+            "POST /repos/owner/repo/issues/N/comments -> 201",
+        ],
+    );
     assert!(run.summary.contains("| guides | ❌ broken (8 failed in a row) |"));
 
     // Recovering: the first good run after the failures. The issue stays open and its
@@ -156,6 +189,16 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
     assert!(run.summary.contains("🔄 **Recovering**: 1 of 2 runs"), "{}", run.summary);
     assert!(run.summary.contains("| guides | 🔄 recovering |"), "{}", run.summary);
     assert_eq!(output(&run, "watch-issue"), n.to_string());
+    // The severity label follows the checks (a new label, the labels), the report.
+    assert_writes(
+        &h,
+        n,
+        &[
+            "POST /repos/owner/repo/labels -> 201",
+            "PATCH /repos/owner/repo/issues/N -> 200",
+            "PATCH /repos/owner/repo/issues/comments/R -> 200",
+        ],
+    );
 
     // Recovered: a week of completed runs. Closed as completed with one comment saying
     // what recovered and when.
@@ -174,12 +217,17 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
         "{}",
         said[0]
     );
-    assert_eq!(comment_posts(&h).len(), 1, "{:?}", h.write_lines());
-    assert!(
-        h.write_lines()
-            .contains(&format!("PATCH /repos/owner/repo/issues/{n} -> 200")),
-        "{:?}",
-        h.write_lines()
+    // Labels and report first, then the comment, then the close (with the memory).
+    assert_writes(
+        &h,
+        n,
+        &[
+            "POST /repos/owner/repo/labels -> 201",
+            "PATCH /repos/owner/repo/issues/N -> 200",
+            "PATCH /repos/owner/repo/issues/comments/R -> 200",
+            "POST /repos/owner/repo/issues/N/comments -> 201",
+            "PATCH /repos/owner/repo/issues/N -> 200",
+        ],
     );
     assert_eq!(output(&run, "watch-issue"), "");
     assert!(h.reports(n)[0].contains("✅ **Recovered**"), "{}", h.reports(n)[0]);
@@ -202,6 +250,17 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
     );
     assert_eq!(comment_posts(&h).len(), 1, "{:?}", h.write_lines());
     assert!(run.summary.contains(&format!("reopened #{n}")), "{}", run.summary);
+    // Reopened (with the memory), the comment, the severity label back, the report.
+    assert_writes(
+        &h,
+        n,
+        &[
+            "PATCH /repos/owner/repo/issues/N -> 200",
+            "POST /repos/owner/repo/issues/N/comments -> 201",
+            "PATCH /repos/owner/repo/issues/N -> 200",
+            "PATCH /repos/owner/repo/issues/comments/R -> 200",
+        ],
+    );
 
     // Still broken 25 h later: one reminder.
     let t5 = t4 + 25 * H;
@@ -218,12 +277,22 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
     );
     assert_eq!(comment_posts(&h).len(), 1, "{:?}", h.write_lines());
     assert!(run.summary.contains("reminded"), "{}", run.summary);
+    // The memory moved on, the reminder, the report's new figures.
+    assert_writes(
+        &h,
+        n,
+        &[
+            "PATCH /repos/owner/repo/issues/N -> 200",
+            "POST /repos/owner/repo/issues/N/comments -> 201",
+            "PATCH /repos/owner/repo/issues/comments/R -> 200",
+        ],
+    );
 
     // Half an hour after that: no comment.
     let t6 = t5 + 30 * 60;
     at(&mut h, t6, &sync_at(t6, 6, &[]));
     assert_eq!(notes(&h, n).len(), 3);
-    assert!(comment_posts(&h).is_empty(), "{:?}", h.write_lines());
+    assert_writes(&h, n, &[]);
     assert_eq!(watch_issues(&h).len(), 1);
     assert_eq!(h.gh.issues().len(), 1);
 }
@@ -293,7 +362,7 @@ fn a_stranger_cannot_forge_the_memory() {
     let own = watch_issues(&h);
     assert_eq!(own.len(), 1, "{:?}", h.gh.issues());
     assert_ne!(own[0].number, fake);
-    assert!(h.gh.comments(fake).is_empty());
+    assert!(notes(&h, fake).is_empty(), "{:?}", notes(&h, fake));
     let n = own[0].number;
     // A stranger's comment with a memory block saying people were told two days ago
     // does not bring a reminder: comments are never read as memory.
