@@ -869,7 +869,9 @@ impl Config {
         self.sync_log.validate()?;
         self.live.validate()?;
         self.analytics.validate()?;
-        self.functions.validate().map_err(ConfigProblem::Functions)?;
+        self.functions
+            .validate()
+            .map_err(ConfigProblem::Functions)?;
         self.watch.validate()
     }
 
@@ -1217,13 +1219,34 @@ mod tests {
         );
         assert_eq!(WatchSettings::default().open_after_runs, 2);
         for (yaml, says) in [
-            ("watch:\n  open_after_runs: 0\n", "`watch.open_after_runs` is 0"),
-            ("watch:\n  close_after_runs: 101\n", "`watch.close_after_runs` is 101"),
-            ("watch:\n  reopen_within_hours: 0\n", "`watch.reopen_within_hours` is 0"),
-            ("watch:\n  remind_every_hours: 0\n", "`watch.remind_every_hours` is 0"),
-            ("watch:\n  anomaly_sensitivity: -1\n", "`watch.anomaly_sensitivity` is -1"),
-            ("watch:\n  anomaly_min_runs: 1\n", "`watch.anomaly_min_runs` is 1"),
-            ("watch:\n  environments: []\n", "`watch.environments` is empty"),
+            (
+                "watch:\n  open_after_runs: 0\n",
+                "`watch.open_after_runs` is 0",
+            ),
+            (
+                "watch:\n  close_after_runs: 101\n",
+                "`watch.close_after_runs` is 101",
+            ),
+            (
+                "watch:\n  reopen_within_hours: 0\n",
+                "`watch.reopen_within_hours` is 0",
+            ),
+            (
+                "watch:\n  remind_every_hours: 0\n",
+                "`watch.remind_every_hours` is 0",
+            ),
+            (
+                "watch:\n  anomaly_sensitivity: -1\n",
+                "`watch.anomaly_sensitivity` is -1",
+            ),
+            (
+                "watch:\n  anomaly_min_runs: 1\n",
+                "`watch.anomaly_min_runs` is 1",
+            ),
+            (
+                "watch:\n  environments: []\n",
+                "`watch.environments` is empty",
+            ),
             ("watch:\n  open_after: 2\n", "open_after"),
             ("watch:\n  environments: [Moon]\n", "Moon"),
         ] {

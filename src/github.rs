@@ -439,7 +439,9 @@ impl Github {
     pub async fn reopen_issue(&self, number: u64, body: &str) -> Result<(), GithubError> {
         let path = self.path(&format!("issues/{number}"));
         let patch = json!({ "state": "open", "body": body });
-        self.call(Method::PATCH, &path, Some(&patch)).await.map(drop)
+        self.call(Method::PATCH, &path, Some(&patch))
+            .await
+            .map(drop)
     }
 
     /// An issue's comments, oldest first, every page.
@@ -593,7 +595,9 @@ impl Github {
     ) -> Result<(), GithubError> {
         let path = self.path(&format!("issues/{number}"));
         let patch = json!({ "state": "closed", "state_reason": reason, "body": body });
-        self.call(Method::PATCH, &path, Some(&patch)).await.map(drop)
+        self.call(Method::PATCH, &path, Some(&patch))
+            .await
+            .map(drop)
     }
 
     /// A file of the default branch through the contents API; `None` when there is none.

@@ -157,7 +157,12 @@ pub struct Entity {
 /// The entities' histories among the findings, each once (the first that read it).
 pub fn histories(h: &Health) -> Vec<&History> {
     let mut out: Vec<&History> = Vec::new();
-    for hist in h.rows.iter().flat_map(|(_, fs)| fs).flat_map(|f| &f.history) {
+    for hist in h
+        .rows
+        .iter()
+        .flat_map(|(_, fs)| fs)
+        .flat_map(|f| &f.history)
+    {
         if !out.iter().any(|o| o.entity == hist.entity) {
             out.push(hist);
         }
@@ -223,7 +228,10 @@ pub enum Judgement {
     /// A sustained breakage: open (or keep, or reopen) the issue.
     Broken,
     /// After a breakage: `done` of `of` completed runs since the last failure.
-    Recovering { done: usize, of: usize },
+    Recovering {
+        done: usize,
+        of: usize,
+    },
     /// The recovery holds: close the issue.
     Recovered,
 }
@@ -241,7 +249,9 @@ pub fn judge(h: &Health, open_since: Option<i64>, w: &WatchSettings) -> Judgemen
     // Critical findings other than the sync log's own open at once: stale data, a job
     // missing or inactive, a wipe, a rejected key. The sync log's waits for the runs,
     // unless it read no runs at all (then the finding is all the evidence there is).
-    let other = critical.iter().any(|(_, f)| f.id != CheckId::SupabaseSyncLog);
+    let other = critical
+        .iter()
+        .any(|(_, f)| f.id != CheckId::SupabaseSyncLog);
     let log_without_runs = hists.is_empty()
         && critical
             .iter()
@@ -316,7 +326,10 @@ pub fn reminder(m: &Memory, now_ids: &[String], now: i64) -> String {
     let new: Vec<&String> = now_ids.iter().filter(|i| !m.told.contains(i)).collect();
     let gone: Vec<&String> = m.told.iter().filter(|i| !now_ids.contains(i)).collect();
     let down = human_age((now - m.broken_since).max(0) as f64);
-    let mut out = format!("{REMINDER_MARKER}\n⏰ **Still broken** at {}", format_utc(now));
+    let mut out = format!(
+        "{REMINDER_MARKER}\n⏰ **Still broken** at {}",
+        format_utc(now)
+    );
     if new.is_empty() && gone.is_empty() {
         out.push_str(&format!(
             ": unchanged for {hours} h ({} failing).",
@@ -361,9 +374,11 @@ pub fn summary_table(entities: &[Entity], now: i64) -> String {
         String::from("| Entity | State | Last completed run | Latest count | Usual band |\n");
     out.push_str("|---|---|---|---|---|\n");
     for e in entities {
-        let since = e.last_completed.map_or("never (in the log)".to_string(), |t| {
-            format!("{} ago", human_age((now - t).max(0) as f64))
-        });
+        let since = e
+            .last_completed
+            .map_or("never (in the log)".to_string(), |t| {
+                format!("{} ago", human_age((now - t).max(0) as f64))
+            });
         let mut state = format!("{} {}", e.condition.icon(), e.condition);
         if e.failed_in_a_row > 0 {
             state.push_str(&format!(" ({} failed in a row)", e.failed_in_a_row));

@@ -538,6 +538,9 @@ mod tests {
         let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600, &[], 2);
         assert!(c.contains("Down for about 6 h 0 min"), "{c}");
         let c = recovery_comment(1_795_860_000, 0, &["guides".into(), "events".into()], 2);
-        assert!(c.contains("and guides, events completed 2 runs in a row"), "{c}");
+        assert!(
+            c.contains("and guides, events completed 2 runs in a row"),
+            "{c}"
+        );
     }
 }

@@ -24,7 +24,11 @@ fn hist(entity: &str, pattern: &str) -> History {
 }
 
 fn health(pattern: &str, log_fails: bool, extra: Option<Finding>) -> Health {
-    let status = if log_fails { Status::Fail } else { Status::Pass };
+    let status = if log_fails {
+        Status::Fail
+    } else {
+        Status::Pass
+    };
     let mut log = Finding::new(CheckId::SupabaseSyncLog, status, "the latest runs failed")
         .with_impact(if log_fails {
             Impact::Critical
@@ -47,16 +51,31 @@ use crate::checks::Finding;
 
 #[test]
 fn one_failed_run_is_a_blip_two_are_a_breakage() {
-    assert_eq!(judge(&health("CCCCF", true, None), None, &w()), Judgement::Blip);
-    assert_eq!(judge(&health("CCCFF", true, None), None, &w()), Judgement::Broken);
+    assert_eq!(
+        judge(&health("CCCCF", true, None), None, &w()),
+        Judgement::Blip
+    );
+    assert_eq!(
+        judge(&health("CCCFF", true, None), None, &w()),
+        Judgement::Broken
+    );
     // A failed run between completed ones, the log passing now: still shown as a blip.
-    assert_eq!(judge(&health("CCFCC", false, None), None, &w()), Judgement::Healthy);
-    assert_eq!(judge(&health("CCCCC", false, None), None, &w()), Judgement::Healthy);
+    assert_eq!(
+        judge(&health("CCFCC", false, None), None, &w()),
+        Judgement::Healthy
+    );
+    assert_eq!(
+        judge(&health("CCCCC", false, None), None, &w()),
+        Judgement::Healthy
+    );
     let three = WatchSettings {
         open_after_runs: 3,
         ..w()
     };
-    assert_eq!(judge(&health("CCCFF", true, None), None, &three), Judgement::Blip);
+    assert_eq!(
+        judge(&health("CCCFF", true, None), None, &three),
+        Judgement::Blip
+    );
     // Stale data opens at once, whatever the runs say.
     let stale = Finding::new(CheckId::SupabaseFreshness, Status::Fail, "stale")
         .with_impact(Impact::Critical);
@@ -99,7 +118,7 @@ fn recovery_holds_only_after_close_after_runs() {
 fn the_memory_round_trips_and_only_its_block_changes() {
     let m = Memory::new(NOW - 5 * H, vec!["supabase.cron".into()]);
     let body = "### Problem\r\n\r\ntext\r\n\r\n<!-- pendo-triage:watch -->\r\n";
-    let with = m.written_into(&body);
+    let with = m.written_into(body);
     assert!(with.starts_with("### Problem\r\n\r\ntext\r\n\r\n<!-- pendo-triage:watch -->"));
     assert_eq!(Memory::read(&with, NOW), Some(m.clone()));
     let later = Memory {
@@ -108,7 +127,10 @@ fn the_memory_round_trips_and_only_its_block_changes() {
     };
     let again = later.written_into(&with);
     assert_eq!(again.matches(MEMORY_PREFIX).count(), 1);
-    assert_eq!(again.replace(&later.encode(), ""), with.replace(&m.encode(), ""));
+    assert_eq!(
+        again.replace(&later.encode(), ""),
+        with.replace(&m.encode(), "")
+    );
     assert_eq!(Memory::read(&again, NOW), Some(later));
     // From the future, unreadable, or naming unknown checks: not believed as written.
     assert_eq!(Memory::read(&with, NOW - 6 * H), None);
@@ -134,7 +156,12 @@ fn reminders_say_what_changed_or_for_how_long_nothing_did() {
     let changed = reminder(&m, &["supabase.cron".into()], NOW);
     assert!(changed.contains("changed in the last 25 h. Now failing: `supabase.cron`. Passing again: `supabase.sync-log`."), "{changed}");
     let r = reopened_comment(NOW - 3 * H, &["supabase.sync-log".into()], NOW);
-    assert!(r.contains("🔁 **Broken again** at 2026-11-28 10:00 UTC, 3 h 0 min after this issue was closed"), "{r}");
+    assert!(
+        r.contains(
+            "🔁 **Broken again** at 2026-11-28 10:00 UTC, 3 h 0 min after this issue was closed"
+        ),
+        "{r}"
+    );
 }
 
 #[test]
@@ -145,7 +172,17 @@ fn the_summary_has_a_state_and_an_age_per_entity() {
     ];
     let t = summary_table(&rows, NOW);
     assert!(t.contains("| Entity | State | Last completed run | Latest count | Usual band |"));
-    assert!(t.contains("| guides | 🟡 blip (1 failed in a row) | 7 h 0 min ago | 0 | — |"), "{t}");
-    assert!(t.contains("| events | ✅ healthy | 1 h 0 min ago | 1200 | — |"), "{t}");
-    let _ = Run { at: 0, records: None, outcome: Outcome::Other };
+    assert!(
+        t.contains("| guides | 🟡 blip (1 failed in a row) | 7 h 0 min ago | 0 | — |"),
+        "{t}"
+    );
+    assert!(
+        t.contains("| events | ✅ healthy | 1 h 0 min ago | 1200 | — |"),
+        "{t}"
+    );
+    let _ = Run {
+        at: 0,
+        records: None,
+        outcome: Outcome::Other,
+    };
 }

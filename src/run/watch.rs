@@ -172,15 +172,12 @@ impl Latest {
 
     /// When it was closed: by the watch (its memory), else as GitHub says.
     fn closed_at(&self) -> Option<i64> {
-        self.memory
-            .as_ref()
-            .and_then(|m| m.closed_at)
-            .or_else(|| {
-                self.issue
-                    .closed_at
-                    .as_deref()
-                    .and_then(crate::clock::parse_rfc3339)
-            })
+        self.memory.as_ref().and_then(|m| m.closed_at).or_else(|| {
+            self.issue
+                .closed_at
+                .as_deref()
+                .and_then(crate::clock::parse_rfc3339)
+        })
     }
 
     /// When the incident it tracks began: the memory's, else its filing.
@@ -217,7 +214,8 @@ impl Watch<'_, '_> {
             (Judgement::Broken, latest) => self.broken(&h, latest, &mut out).await?,
             (Judgement::Recovering { done, of }, Some(l)) => {
                 let note = oncall::recovering_note(*done, *of);
-                self.track(l.issue.number, Some(note), Some(l.issue.clone()), &mut out).await?;
+                self.track(l.issue.number, Some(note), Some(l.issue.clone()), &mut out)
+                    .await?;
                 format!(
                     "Recovering: #{} stays open ({done} of {of} runs completed since the last failure).",
                     l.issue.number
@@ -262,7 +260,10 @@ impl Watch<'_, '_> {
             let first = (!reminded).then(|| l.issue.clone());
             self.track(n, None, first, out).await?;
             return Ok(match reminded {
-                true => format!("Still broken: #{n} stays open; reminded (at most one reminder per {} h).", s.config.watch.remind_every_hours),
+                true => format!(
+                    "Still broken: #{n} stays open; reminded (at most one reminder per {} h).",
+                    s.config.watch.remind_every_hours
+                ),
                 false => format!("Still broken: #{n} stays open; its report is updated in place."),
             });
         }
@@ -276,7 +277,8 @@ impl Watch<'_, '_> {
         }
         let open = open_issues(gh, s).await?;
         if let Some(existing) = watch_issues(&open, s).first() {
-            self.track(existing.number, None, Some(existing.clone()), out).await?;
+            self.track(existing.number, None, Some(existing.clone()), out)
+                .await?;
             return Ok(format!(
                 "Still broken: #{} stays open; its report is updated in place.",
                 existing.number
@@ -441,7 +443,8 @@ impl Watch<'_, '_> {
         let mut target = Target::new(number, Trigger::Schedule, true);
         target.watch_note = note;
         let triaged =
-            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, first).await?;
+            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, first)
+                .await?;
         out.outcomes.extend(triaged);
         Ok(())
     }

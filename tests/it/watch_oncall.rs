@@ -65,7 +65,11 @@ fn watching(tag: &str) -> Harness {
 fn output<'a>(run: &'a Run, name: &str) -> &'a str {
     let start = run.outputs.find(&format!("{name}<<")).expect("output");
     let rest = &run.outputs[start..];
-    let delim = rest.lines().next().unwrap().trim_start_matches(&format!("{name}<<"));
+    let delim = rest
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches(&format!("{name}<<"));
     let value = rest.lines().nth(1).unwrap();
     if value == delim { "" } else { value }
 }
@@ -90,12 +94,11 @@ fn notes(h: &Harness, n: u64) -> Vec<String> {
 /// Asserts the writes of the last run, in order (`N` stands for the issue's number, `R`
 /// for its report comment's id).
 fn assert_writes(h: &Harness, n: u64, want: &[&str]) {
-    let report = h
-        .gh
-        .comments(n)
-        .into_iter()
-        .find(|c| c.body.contains("<!-- pendo-triage:report -->"))
-        .map_or(0, |c| c.id);
+    let report =
+        h.gh.comments(n)
+            .into_iter()
+            .find(|c| c.body.contains("<!-- pendo-triage:report -->"))
+            .map_or(0, |c| c.id);
     let want: Vec<String> = want
         .iter()
         .map(|w| {
@@ -130,7 +133,11 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
         "{}",
         run.summary
     );
-    assert!(run.summary.contains("| events | ✅ healthy | "), "{}", run.summary);
+    assert!(
+        run.summary.contains("| events | ✅ healthy | "),
+        "{}",
+        run.summary
+    );
     assert_eq!(output(&run, "watch-issue"), "");
 
     // Sustained: two days of failed runs. One issue, carrying the memory.
@@ -157,7 +164,11 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
         ],
         "one issue, one report"
     );
-    assert!(run.summary.contains(&format!("opened #{n}")), "{}", run.summary);
+    assert!(
+        run.summary.contains(&format!("opened #{n}")),
+        "{}",
+        run.summary
+    );
     // The issue with its labels (the template's, created), its ticks, its report.
     assert_writes(
         &h,
@@ -171,7 +182,14 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
             "POST /repos/owner/repo/issues/N/comments -> 201",
         ],
     );
-    assert!(run.summary.contains("| guides | ❌ broken (8 failed in a row) |"));
+    // The on-call table: state, time since the last completed run, latest count, and
+    // the slot for the anomaly band.
+    assert!(
+        run.summary
+            .contains("| guides | ❌ broken (8 failed in a row) | 2 d 3 h ago | 0 | — |"),
+        "{}",
+        run.summary
+    );
 
     // Recovering: the first good run after the failures. The issue stays open and its
     // report's headline says how far the recovery is.
@@ -186,8 +204,16 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
     );
     assert!(!report.contains("✅ **Recovered**"), "{report}");
     assert!(comment_posts(&h).is_empty(), "{:?}", h.write_lines());
-    assert!(run.summary.contains("🔄 **Recovering**: 1 of 2 runs"), "{}", run.summary);
-    assert!(run.summary.contains("| guides | 🔄 recovering |"), "{}", run.summary);
+    assert!(
+        run.summary.contains("🔄 **Recovering**: 1 of 2 runs"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("| guides | 🔄 recovering |"),
+        "{}",
+        run.summary
+    );
     assert_eq!(output(&run, "watch-issue"), n.to_string());
     // The severity label follows the checks (a new label, the labels), the report.
     assert_writes(
@@ -230,7 +256,11 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
         ],
     );
     assert_eq!(output(&run, "watch-issue"), "");
-    assert!(h.reports(n)[0].contains("✅ **Recovered**"), "{}", h.reports(n)[0]);
+    assert!(
+        h.reports(n)[0].contains("✅ **Recovered**"),
+        "{}",
+        h.reports(n)[0]
+    );
 
     // Broken again six hours later: the same issue is reopened, with a comment.
     let t4 = t3 + 6 * H;
@@ -249,7 +279,11 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
         said[1]
     );
     assert_eq!(comment_posts(&h).len(), 1, "{:?}", h.write_lines());
-    assert!(run.summary.contains(&format!("reopened #{n}")), "{}", run.summary);
+    assert!(
+        run.summary.contains(&format!("reopened #{n}")),
+        "{}",
+        run.summary
+    );
     // Reopened (with the memory), the comment, the severity label back, the report.
     assert_writes(
         &h,
