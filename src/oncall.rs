@@ -394,12 +394,5 @@ pub fn summary_table(entities: &[Entity], now: i64) -> String {
     out
 }
 
-/// Finding ids and summaries, for a comment: each critical finding once.
-pub fn what_recovered(h: &Health) -> Vec<String> {
-    let mut out: Vec<String> = histories(h).iter().map(|x| x.entity.clone()).collect();
-    out.sort();
-    out
-}
-
 #[cfg(test)]
 mod tests;

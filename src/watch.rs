@@ -275,7 +275,7 @@ fn problem_text(h: &Health, failing: &[DataType], now: i64) -> String {
             ));
         }
     }
-    problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue when the checks pass again.");
+    problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue once the recovery holds: the checks pass and every entity completed its runs again (`watch.close_after_runs`).");
     problem
 }
 
