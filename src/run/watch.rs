@@ -1,5 +1,8 @@
 //! The watch's reads and writes: check the production sync for every configured data
-//! type, then open one issue, keep the one that is open, or close it on recovery.
+//! type, find the watch's latest issue (open or closed) with its memory in one listing,
+//! let [`crate::oncall::judge`] say what state the sync is in, then act on it: nothing
+//! for a blip, open / reopen / remind while broken, the recovering headline, and one
+//! comment and the close once the recovery holds.
 //!
 //! Safety against races and faults: open watch issues are listed again right before one
 //! is created; a failed creation (a 502 may come after the issue was made) is followed by
