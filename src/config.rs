@@ -27,6 +27,76 @@ pub struct Config {
     pub analytics: Analytics,
     /// The Edge Functions `supabase.functions` reads through the Management API.
     pub functions: Functions,
+    /// The watch's hysteresis, reminders and anomaly band.
+    pub watch: WatchSettings,
+}
+
+/// How the watch decides (`watch:`): when a breakage is sustained enough to open an
+/// issue, when a recovery holds, when to reopen and remind, and the anomaly band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchSettings {
+    /// Consecutive failed sync runs of an entity that open an issue.
+    pub open_after_runs: u32,
+    /// Consecutive completed runs of every affected entity that close it.
+    pub close_after_runs: u32,
+    /// A breakage this soon after closing reopens the closed issue.
+    pub reopen_within_hours: u64,
+    /// At most one reminder comment per this many hours while broken.
+    pub remind_every_hours: u64,
+    /// MADs around an entity's seasonal median of `records_processed`.
+    pub anomaly_sensitivity: f64,
+    /// Fewer runs than this: "learning", never an anomaly.
+    pub anomaly_min_runs: usize,
+    /// The environments watched (only Production has credentials today).
+    pub environments: Vec<crate::issue::Environment>,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        Self {
+            open_after_runs: 2,
+            close_after_runs: 2,
+            reopen_within_hours: 24,
+            remind_every_hours: 24,
+            anomaly_sensitivity: 3.0,
+            anomaly_min_runs: 8,
+            environments: vec![crate::issue::Environment::Production],
+        }
+    }
+}
+
+impl WatchSettings {
+    /// Counts of runs from 1 to 100, hours above 0, a finite positive sensitivity.
+    fn validate(&self) -> Result<(), ConfigProblem> {
+        for (key, runs) in [
+            ("open_after_runs", self.open_after_runs),
+            ("close_after_runs", self.close_after_runs),
+        ] {
+            if !(1..=100).contains(&runs) {
+                return Err(ConfigProblem::WatchRuns { key, value: runs });
+            }
+        }
+        for (key, hours) in [
+            ("reopen_within_hours", self.reopen_within_hours),
+            ("remind_every_hours", self.remind_every_hours),
+        ] {
+            if !(1..=24 * 365).contains(&hours) {
+                return Err(ConfigProblem::WatchHours { key, value: hours });
+            }
+        }
+        let s = self.anomaly_sensitivity;
+        if !(s.is_finite() && s > 0.0 && s <= 100.0) {
+            return Err(ConfigProblem::WatchSensitivity(s));
+        }
+        if !(3..=1000).contains(&self.anomaly_min_runs) {
+            return Err(ConfigProblem::WatchMinRuns(self.anomaly_min_runs));
+        }
+        if self.environments.is_empty() {
+            return Err(ConfigProblem::WatchNoEnvironment);
+        }
+        Ok(())
+    }
 }
 
 /// The sync's Edge Functions (`supabase.functions`).
@@ -646,6 +716,7 @@ impl Default for Config {
             live: LiveSettings::default(),
             analytics: Analytics::default(),
             functions: Functions::default(),
+            watch: WatchSettings::default(),
         }
     }
 }
@@ -754,6 +825,20 @@ pub enum ConfigProblem {
         "`analytics.metrics[{index}].entity_type` must be the events' entity_type value for this table (1 to 100 characters, e.g. `guide`)."
     )]
     MetricEntityType { index: usize },
+    #[error("`watch.{key}` is {value}; write a number of runs from 1 to 100 (default 2).")]
+    WatchRuns { key: &'static str, value: u32 },
+    #[error("`watch.{key}` is {value}; write a number of hours from 1 to 8760 (default 24).")]
+    WatchHours { key: &'static str, value: u64 },
+    #[error(
+        "`watch.anomaly_sensitivity` is {0}; write a number of MADs above 0 and at most 100 (default 3)."
+    )]
+    WatchSensitivity(f64),
+    #[error("`watch.anomaly_min_runs` is {0}; write 3 to 1000 runs (default 8).")]
+    WatchMinRuns(usize),
+    #[error(
+        "`watch.environments` is empty; list at least one, such as `[Production]`, or remove the key."
+    )]
+    WatchNoEnvironment,
 }
 
 impl Config {
@@ -784,7 +869,10 @@ impl Config {
         self.sync_log.validate()?;
         self.live.validate()?;
         self.analytics.validate()?;
-        self.functions.validate().map_err(ConfigProblem::Functions)
+        self.functions
+            .validate()
+            .map_err(ConfigProblem::Functions)?;
+        self.watch.validate()
     }
 
     /// The table configured for a data type.
@@ -1110,6 +1198,62 @@ mod tests {
         let end = start + section[start..].find("```").expect("end of block");
         let documented = Config::from_yaml(&section[start..end], "docs/configuration.md").unwrap();
         assert_eq!(documented, Config::default());
+    }
+
+    #[test]
+    fn watch_settings_are_read_and_checked() {
+        let c = Config::from_yaml(
+            "watch:\n  open_after_runs: 3\n  close_after_runs: 4\n  reopen_within_hours: 12\n  remind_every_hours: 6\n  anomaly_sensitivity: 4.5\n  anomaly_min_runs: 10\n  environments: [Production, Staging]\n",
+            "x",
+        )
+        .unwrap();
+        let w = &c.watch;
+        assert_eq!((w.open_after_runs, w.close_after_runs), (3, 4));
+        assert_eq!((w.reopen_within_hours, w.remind_every_hours), (12, 6));
+        assert_eq!((w.anomaly_sensitivity, w.anomaly_min_runs), (4.5, 10));
+        assert_eq!(
+            w.environments,
+            vec![
+                crate::issue::Environment::Production,
+                crate::issue::Environment::Staging
+            ]
+        );
+        assert_eq!(WatchSettings::default().open_after_runs, 2);
+        for (yaml, says) in [
+            (
+                "watch:\n  open_after_runs: 0\n",
+                "`watch.open_after_runs` is 0",
+            ),
+            (
+                "watch:\n  close_after_runs: 101\n",
+                "`watch.close_after_runs` is 101",
+            ),
+            (
+                "watch:\n  reopen_within_hours: 0\n",
+                "`watch.reopen_within_hours` is 0",
+            ),
+            (
+                "watch:\n  remind_every_hours: 0\n",
+                "`watch.remind_every_hours` is 0",
+            ),
+            (
+                "watch:\n  anomaly_sensitivity: -1\n",
+                "`watch.anomaly_sensitivity` is -1",
+            ),
+            (
+                "watch:\n  anomaly_min_runs: 1\n",
+                "`watch.anomaly_min_runs` is 1",
+            ),
+            (
+                "watch:\n  environments: []\n",
+                "`watch.environments` is empty",
+            ),
+            ("watch:\n  open_after: 2\n", "open_after"),
+            ("watch:\n  environments: [Moon]\n", "Moon"),
+        ] {
+            let e = Config::from_yaml(yaml, "x").unwrap_err().to_string();
+            assert!(e.contains(says), "{yaml}: {e}");
+        }
     }
 
     #[test]

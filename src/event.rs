@@ -52,6 +52,10 @@ pub struct Target {
     /// When a person last changed the body, if this event says so (an `edited` event with
     /// `changes.body`): the reported values are then judged as of that moment.
     pub body_edited_at: Option<i64>,
+    /// The watch's line for the head of its own issue's report while the sync recovers
+    /// ("recovering: 1 of 2 runs completed since the last failure"); the report then
+    /// does not call it recovered yet.
+    pub watch_note: Option<String>,
 }
 
 impl Target {
@@ -61,6 +65,7 @@ impl Target {
             trigger,
             live_allowed,
             body_edited_at: None,
+            watch_note: None,
         }
     }
 }

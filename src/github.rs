@@ -107,6 +107,15 @@ pub struct GhIssue {
     /// Who opened it.
     #[serde(default)]
     pub user: Option<User>,
+    /// `open` or `closed`.
+    #[serde(default)]
+    pub state: String,
+    /// RFC 3339, while closed.
+    #[serde(default)]
+    pub closed_at: Option<String>,
+    /// `completed`, `not_planned`, `reopened`, or none.
+    #[serde(default)]
+    pub state_reason: Option<String>,
 }
 
 impl GhIssue {
@@ -406,6 +415,35 @@ impl Github {
         Ok(all.into_iter().filter(|i| !i.is_pull_request()).collect())
     }
 
+    /// The newest issues, open or closed, that carry `label` (one page of 100, newest
+    /// first; pull requests excluded): where the watch finds its own latest issue.
+    pub async fn list_labelled_issues(&self, label: &str) -> Result<Vec<GhIssue>, GithubError> {
+        let label: String = label
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let path = self.path(&format!(
+            "issues?state=all&labels={label}&sort=created&direction=desc&per_page=100"
+        ));
+        let a = self.call(Method::GET, &path, None).await?;
+        let all: Vec<GhIssue> = decode(&format!("GET {path}"), &a.body)?;
+        Ok(all.into_iter().filter(|i| !i.is_pull_request()).collect())
+    }
+
+    /// Reopens an issue, writing `body` in the same PATCH.
+    pub async fn reopen_issue(&self, number: u64, body: &str) -> Result<(), GithubError> {
+        let path = self.path(&format!("issues/{number}"));
+        let patch = json!({ "state": "open", "body": body });
+        self.call(Method::PATCH, &path, Some(&patch))
+            .await
+            .map(drop)
+    }
+
     /// An issue's comments, oldest first, every page.
     pub async fn list_comments(&self, number: u64) -> Result<Vec<Comment>, GithubError> {
         self.list(&self.path(&format!("issues/{number}/comments")))
@@ -546,6 +584,20 @@ impl Github {
         let path = self.path(&format!("issues/{number}"));
         let body = json!({ "state": "closed", "state_reason": reason });
         self.call(Method::PATCH, &path, Some(&body)).await.map(drop)
+    }
+
+    /// Closes an issue with a reason, writing `body` in the same PATCH.
+    pub async fn close_issue_with_body(
+        &self,
+        number: u64,
+        reason: &str,
+        body: &str,
+    ) -> Result<(), GithubError> {
+        let path = self.path(&format!("issues/{number}"));
+        let patch = json!({ "state": "closed", "state_reason": reason, "body": body });
+        self.call(Method::PATCH, &path, Some(&patch))
+            .await
+            .map(drop)
     }
 
     /// A file of the default branch through the contents API; `None` when there is none.

@@ -24,6 +24,7 @@ pub mod live;
 pub mod logging;
 pub mod markdown;
 pub mod meaning;
+pub mod oncall;
 pub mod outside;
 pub mod reading;
 pub mod regions;

@@ -75,17 +75,21 @@ fn live_ids() -> Vec<CheckId> {
         .collect()
 }
 
-/// The job summary: a data type × check table, and what the watch did.
-pub fn table(h: &Health, outcome: &str) -> String {
+/// The job summary: the on-call state (`oncall`: a headline in place of the plain one,
+/// when the watch judged a blip or a recovery, and the per-entity table), a data type ×
+/// check table, and what the watch did.
+pub fn table(h: &Health, oncall: (Option<&str>, &str), outcome: &str) -> String {
     let ids = live_ids();
     let mut out = String::from("### pendo-triage watch: production sync health\n\n");
-    match h.healthy() {
-        Some(true) => out.push_str("✅ **Healthy**: no live check found a critical problem.\n\n"),
-        Some(false) => out.push_str("❌ **Broken**: a live check found a critical problem.\n\n"),
-        None => out.push_str(
+    match (oncall.0, h.healthy()) {
+        (Some(headline), _) => out.push_str(&format!("{headline}\n\n")),
+        (None, Some(true)) => out.push_str("✅ **Healthy**: no live check found a critical problem.\n\n"),
+        (None, Some(false)) => out.push_str("❌ **Broken**: a live check found a critical problem.\n\n"),
+        (None, None) => out.push_str(
             "⏭️ **Not checked**: no live check could run. Set the Pendo and Supabase inputs (see docs/action.md); the watch opens nothing without them.\n\n",
         ),
     }
+    out.push_str(oncall.1);
     out.push_str("| Data type |");
     for id in &ids {
         out.push_str(&format!(" `{id}` |"));
@@ -271,7 +275,7 @@ fn problem_text(h: &Health, failing: &[DataType], now: i64) -> String {
             ));
         }
     }
-    problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue when the checks pass again.");
+    problem.push_str("\n\nThe report below says what was checked and what to do. The bot closes this issue once the recovery holds: the checks pass and every entity completed its runs again (`watch.close_after_runs`).");
     problem
 }
 
@@ -317,10 +321,28 @@ pub fn labels(template: &str, config: &Config) -> Vec<String> {
     out
 }
 
-/// The recovery comment on the watch's own issue.
-pub fn recovery_comment(recovered_at: i64, broken_since: i64) -> String {
+/// The recovery comment on the watch's own issue: what recovered (the entities whose
+/// runs completed `runs` in a row, when the sync log was read) and when.
+pub fn recovery_comment(
+    recovered_at: i64,
+    broken_since: i64,
+    entities: &[String],
+    runs: u32,
+) -> String {
+    let what = if entities.is_empty() {
+        "every live check of the production sync passes again".to_string()
+    } else {
+        format!(
+            "every live check of the production sync passes again, and {} completed {runs} runs in a row since the last failure",
+            entities
+                .iter()
+                .map(|e| crate::history::safe(e, 40))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     format!(
-        "{RECOVERED_MARKER}\n✅ **Recovered** at {}: every live check of the production sync passes again. Down for about {} (since the watch noticed it at {}). Closing this issue.\n",
+        "{RECOVERED_MARKER}\n✅ **Recovered** at {}: {what}. Down for about {} (since the watch noticed it at {}). Closing this issue.\n",
         format_utc(recovered_at),
         human_age((recovered_at - broken_since).max(0) as f64),
         format_utc(broken_since)
@@ -486,7 +508,7 @@ mod tests {
 
     #[test]
     fn the_table_has_a_row_per_data_type() {
-        let t = table(&broken(), "Opened #7.");
+        let t = table(&broken(), (None, ""), "Opened #7.");
         assert!(t.contains("❌ **Broken**"));
         assert!(t.contains("| Guides |"));
         assert!(t.contains("| Events |"));
@@ -505,12 +527,20 @@ mod tests {
                 f.history = vec![hist.clone()];
             }
         }
-        let t = table(&h, "Opened #7.");
+        let t = table(&h, (None, ""), "Opened #7.");
         // The same entity is charted once, under the first data type that measured it.
         assert_eq!(t.matches("```mermaid\n").count(), 1, "{t}");
         assert!(t.contains("**Guides**\n\n<details><summary>📈 Sync history: guides"));
-        assert!(table(&Health::default(), "").contains("Not checked"));
-        let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600);
+        assert!(table(&Health::default(), (None, ""), "").contains("Not checked"));
+        let blip = table(&h, (Some("🟡 **Blip**"), "| Entity |\n"), "");
+        assert!(blip.contains("🟡 **Blip**\n\n| Entity |\n"), "{blip}");
+        assert!(!blip.contains("❌ **Broken**"));
+        let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600, &[], 2);
         assert!(c.contains("Down for about 6 h 0 min"), "{c}");
+        let c = recovery_comment(1_795_860_000, 0, &["guides".into(), "events".into()], 2);
+        assert!(
+            c.contains("and guides, events completed 2 runs in a row"),
+            "{c}"
+        );
     }
 }

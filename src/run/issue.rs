@@ -181,7 +181,8 @@ async fn triage_one(
     );
     let reading = Reading::new(&seen.issue.title, seen.issue.body());
     let live_part = decide_live(live, s, &target, seen.previous.as_ref(), &reading).await;
-    let p = plan_fresh(gh, s, &mut seen, reading, &live_part, reported_at).await?;
+    let note = target.watch_note.as_deref();
+    let p = plan_fresh(gh, s, &mut seen, reading, &live_part, reported_at, note).await?;
     let changes = changes(&p, &seen);
     let mut comment = None;
     if s.dry_run {
@@ -323,6 +324,7 @@ async fn plan_fresh(
     reading: Reading,
     live_part: &LivePart,
     reported_at: ReportedAt,
+    watch_note: Option<&str>,
 ) -> Result<IssuePlan, GithubError> {
     let plan_of = |issue: &GhIssue, reading: &Reading| -> IssuePlan {
         let labels = issue.label_names();
@@ -331,6 +333,7 @@ async fn plan_fresh(
             labels: &labels,
             previous: seen.previous.as_ref(),
             has_report: seen.keep.is_some(),
+            watch_note,
         };
         plan(&r, live_part, reported_at, s)
     };

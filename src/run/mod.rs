@@ -314,7 +314,7 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let event = self.a.event_name.as_str();
-        if !matches!(event, "schedule" | "workflow_dispatch") {
+        if !watching(self.a) {
             tracing::info!("watch: not on `{event}` events (only schedule and workflow_dispatch)");
             return Ok(());
         }
@@ -336,6 +336,11 @@ impl Run<'_, '_> {
     }
 }
 
+/// Whether this run watches the sync: the `watch` input on schedule and dispatch.
+fn watching(a: &ActionEnv) -> bool {
+    a.watch && matches!(a.event_name.as_str(), "schedule" | "workflow_dispatch")
+}
+
 async fn sweep(
     gh: &Github,
     live: &Arc<Live>,
@@ -351,6 +356,8 @@ async fn sweep(
         .map_err(RunError::ListIssues)?
         .into_iter()
         .filter(|i| event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
+        // The watch triages its own issue itself, with its state (recovering, say).
+        .filter(|i| !(watching(a) && watch::is_watch_issue(i, s)))
         .collect();
     tracing::info!(
         "sweeping {} open {} issue(s)",

@@ -59,6 +59,9 @@ pub struct Read<'a> {
     pub previous: Option<&'a State>,
     /// Whether a report comment exists at all.
     pub has_report: bool,
+    /// The watch's line for its own issue while the sync recovers (see
+    /// [`crate::event::Target::watch_note`]).
+    pub watch_note: Option<&'a str>,
 }
 
 /// Computes the plan from what was read, the live findings and the reference time.
@@ -91,8 +94,18 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         &prev.labels_added,
         &s.config.labels,
     );
-    let (broken_since, recovered) = sync_health(live, prev, s.now);
+    let (broken_since, recovered) = match read.watch_note {
+        // Recovering is not recovered: the incident stays open in the state too.
+        Some(_) => (prev.broken_since.or(Some(s.now)), None),
+        None => sync_health(live, prev, s.now),
+    };
     let mut ctx = context(live, recovered, &label_plan, s);
+    if let Some(note) = read.watch_note {
+        ctx.live_note = Some(match ctx.live_note.take() {
+            Some(rest) => format!("{note} {rest}"),
+            None => note.to_string(),
+        });
+    }
     let report_fp = timeless_fingerprint(&t, &ctx);
     ctx.run_url = s.run_url.map(str::to_string);
     let state = State {
@@ -343,6 +356,7 @@ mod tests {
                 labels: &[],
                 previous: Some(&prev),
                 has_report: true,
+                watch_note: None,
             };
             let p = plan(&read, &live, at, &s);
             // Ticking the text as written, then reading it again.

@@ -1,5 +1,8 @@
 //! The watch's reads and writes: check the production sync for every configured data
-//! type, then open one issue, keep the one that is open, or close it on recovery.
+//! type, find the watch's latest issue (open or closed) with its memory in one listing,
+//! let [`crate::oncall::judge`] say what state the sync is in, then act on it: nothing
+//! for a blip, open / reopen / remind while broken, the recovering headline, and one
+//! comment and the close once the recovery holds.
 //!
 //! Safety against races and faults: open watch issues are listed again right before one
 //! is created; a failed creation (a 502 may come after the issue was made) is followed by
@@ -12,6 +15,7 @@ use crate::event::{Target, Trigger};
 use crate::github::{GhIssue, Github, GithubError};
 use crate::issue::{DataType, Environment};
 use crate::live::{Live, LiveInputs};
+use crate::oncall::{self, Judgement, Memory};
 use crate::watch::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
 use std::path::Path;
 use std::sync::Arc;
@@ -34,7 +38,7 @@ pub struct WatchOutcome {
 /// the template's Production fields, its title the `[API]` prefix, and it carries the
 /// `monitoring` label. Another workflow that files as `github-actions[bot]` and copies
 /// the marker does not make its issue the watch's (nor get it closed "on recovery").
-fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
+pub fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
     let by_bot = s.bot.is(i.user.as_ref());
     let monitoring = s.config.labels.area("monitoring");
     by_bot
@@ -158,44 +162,148 @@ pub struct Watch<'a, 'b> {
     pub done: &'a [u64],
 }
 
+/// The watch's latest issue and what its body remembers.
+struct Latest {
+    issue: GhIssue,
+    memory: Option<Memory>,
+}
+
+impl Latest {
+    fn is_open(&self) -> bool {
+        self.issue.state != "closed"
+    }
+
+    /// When it was closed: by the watch (its memory), else as GitHub says.
+    fn closed_at(&self) -> Option<i64> {
+        self.memory.as_ref().and_then(|m| m.closed_at).or_else(|| {
+            self.issue
+                .closed_at
+                .as_deref()
+                .and_then(crate::clock::parse_rfc3339)
+        })
+    }
+
+    /// When the incident it tracks began: the memory's, else its filing.
+    fn since(&self, now: i64) -> i64 {
+        self.memory.as_ref().map_or_else(
+            || crate::clock::parse_rfc3339(&self.issue.created_at).unwrap_or(now),
+            |m| m.broken_since,
+        )
+    }
+}
+
 impl Watch<'_, '_> {
     /// Runs the watch.
     pub async fn run(mut self) -> Result<WatchOutcome, GithubError> {
         let h = health(self.live, self.s).await;
+        let s = self.s;
         let mut out = WatchOutcome {
             healthy: h.healthy(),
             ..Default::default()
         };
-        let text = match h.healthy() {
-            None => "Nothing was checked, so nothing was opened.".to_string(),
-            Some(false) => self.broken(&h, &mut out).await?,
-            Some(true) => recovered(self.gh, self.s).await?,
+        // Nothing concluded: no request, nothing to judge.
+        let latest = match h.healthy() {
+            Some(_) => latest(self.gh, s).await?,
+            None => None,
+        };
+        let open_since = latest
+            .as_ref()
+            .filter(|l| l.is_open())
+            .map(|l| l.since(s.now));
+        let judgement = oncall::judge(&h, open_since, &s.config.watch);
+        let w = &s.config.watch;
+        let text = match (&judgement, latest) {
+            (Judgement::Unknown, _) => "Nothing was checked, so nothing was opened.".to_string(),
+            (Judgement::Broken, latest) => self.broken(&h, latest, &mut out).await?,
+            (Judgement::Recovering { done, of }, Some(l)) => {
+                let note = oncall::recovering_note(*done, *of);
+                self.track(l.issue.number, Some(note), Some(l.issue.clone()), &mut out)
+                    .await?;
+                format!(
+                    "Recovering: #{} stays open ({done} of {of} runs completed since the last failure).",
+                    l.issue.number
+                )
+            }
+            (Judgement::Recovered, Some(l)) => self.recovered(&h, l).await?,
+            (Judgement::Blip, _) => format!(
+                "Blip: a sync run failed, fewer than {} in a row, and nothing else is broken; nothing was opened.",
+                w.open_after_runs
+            ),
+            _ => "Healthy: nothing to open.".to_string(),
         };
         tracing::info!("watch: {text}");
-        out.summary = watch::table(&h, &text);
+        let entities: Vec<oncall::Entity> = oncall::histories(&h)
+            .into_iter()
+            .map(|x| oncall::entity(x, open_since, w))
+            .collect();
+        let headline = oncall::headline(&judgement, w);
+        out.summary = watch::table(
+            &h,
+            (
+                headline.as_deref(),
+                &oncall::summary_table(&entities, s.now),
+            ),
+            &text,
+        );
         Ok(out)
     }
 
-    async fn broken(&mut self, h: &Health, out: &mut WatchOutcome) -> Result<String, GithubError> {
+    async fn broken(
+        &mut self,
+        h: &Health,
+        latest: Option<Latest>,
+        out: &mut WatchOutcome,
+    ) -> Result<String, GithubError> {
         let (gh, s) = (self.gh, self.s);
+        let ids = oncall::critical_ids(h);
+        if let Some(l) = latest.as_ref().filter(|l| l.is_open()) {
+            let n = l.issue.number;
+            let reminded = self.remind(l, &ids).await?;
+            // After a reminder the body changed: read it again.
+            let first = (!reminded).then(|| l.issue.clone());
+            self.track(n, None, first, out).await?;
+            return Ok(match reminded {
+                true => format!(
+                    "Still broken: #{n} stays open; reminded (at most one reminder per {} h).",
+                    s.config.watch.remind_every_hours
+                ),
+                false => format!("Still broken: #{n} stays open; its report is updated in place."),
+            });
+        }
+        let closed = latest.filter(|l| !l.is_open());
+        let window = s.config.watch.reopen_within_hours as i64 * 3600;
+        if let Some(l) = &closed
+            && let Some(at) = l.closed_at()
+            && (0..=window).contains(&(s.now - at))
+        {
+            return self.reopen(l, at, &ids, out).await;
+        }
         let open = open_issues(gh, s).await?;
         if let Some(existing) = watch_issues(&open, s).first() {
-            self.track(existing.number, out).await?;
+            self.track(existing.number, None, Some(existing.clone()), out)
+                .await?;
             return Ok(format!(
                 "Still broken: #{} stays open; its report is updated in place.",
                 existing.number
             ));
         }
         if let Some(n) = persons_issue(&open, &h.failing_types(), s) {
-            self.track(n, out).await?;
+            self.track(n, None, None, out).await?;
             return Ok(format!(
                 "Broken, and #{n} (a person's issue about Production) already tracks it: rechecked it instead of opening another."
             ));
         }
         let template = template(gh, self.workspace).await;
-        let Some((title, body)) = watch::issue(&template, h, s.now) else {
+        let Some((title, mut body)) = watch::issue(&template, h, s.now) else {
             return Ok("Broken, but no finding to file.".into());
         };
+        if let Some(prev) = &closed {
+            body.push_str(&format!(
+                "\nThe previous breakage was #{}; it was closed more than {} h before this one began.\n",
+                prev.issue.number, s.config.watch.reopen_within_hours
+            ));
+        }
+        let body = Memory::new(s.now, ids).written_into(&body);
         let labels = watch::labels(&template, s.config);
         if s.dry_run {
             tracing::info!("dry run: would have opened {title:?} with labels {labels:?}");
@@ -216,7 +324,7 @@ impl Watch<'_, '_> {
             );
             gh.close_issue(dup.number, "not_planned").await?;
         }
-        self.track(keep, out).await?;
+        self.track(keep, None, None, out).await?;
         Ok(if keep == created.number {
             format!("Broken: opened #{keep}.")
         } else {
@@ -224,19 +332,150 @@ impl Watch<'_, '_> {
         })
     }
 
+    /// A reminder on the open issue when the last time people were told is
+    /// `remind_every_hours` ago: one comment, and the memory moved on (the body re-read
+    /// right before, only the block changed).
+    async fn remind(&self, l: &Latest, ids: &[String]) -> Result<bool, GithubError> {
+        let (gh, s) = (self.gh, self.s);
+        let every = s.config.watch.remind_every_hours as i64 * 3600;
+        let m = l
+            .memory
+            .clone()
+            .unwrap_or_else(|| Memory::new(l.since(s.now), ids.to_vec()));
+        if s.now - m.told_at < every {
+            return Ok(false);
+        }
+        let n = l.issue.number;
+        if s.dry_run {
+            tracing::info!("dry run: would have reminded on #{n}");
+            return Ok(false);
+        }
+        let comment = oncall::reminder(&m, ids, s.now);
+        let told = Memory {
+            told_at: s.now,
+            told: ids.to_vec(),
+            ..m
+        };
+        let fresh = gh.get_issue(n).await?;
+        gh.update_issue(n, None, Some(&told.written_into(fresh.body())), None)
+            .await?;
+        gh.create_comment_once(n, &comment).await?;
+        Ok(true)
+    }
+
+    /// Reopens the watch's issue closed `closed_at` for a breakage within the window.
+    async fn reopen(
+        &mut self,
+        l: &Latest,
+        closed_at: i64,
+        ids: &[String],
+        out: &mut WatchOutcome,
+    ) -> Result<String, GithubError> {
+        let (gh, s) = (self.gh, self.s);
+        let n = l.issue.number;
+        if s.dry_run {
+            return Ok(format!("Broken again: would have reopened #{n} (dry run)."));
+        }
+        let fresh = gh.get_issue(n).await?;
+        let body = Memory::new(s.now, ids.to_vec()).written_into(fresh.body());
+        gh.reopen_issue(n, &body).await?;
+        gh.create_comment_once(n, &oncall::reopened_comment(closed_at, ids, s.now))
+            .await?;
+        self.track(n, None, None, out).await?;
+        Ok(format!(
+            "Broken again within {} h of closing: reopened #{n}.",
+            s.config.watch.reopen_within_hours
+        ))
+    }
+
+    /// The recovery holds: the report says so, one comment says what recovered and
+    /// when, and the issue closes as completed.
+    async fn recovered(&mut self, h: &Health, l: Latest) -> Result<String, GithubError> {
+        let (gh, s) = (self.gh, self.s);
+        let n = l.issue.number;
+        if s.dry_run {
+            return Ok(format!("Recovered: would have closed #{n} (dry run)."));
+        }
+        let mut ignored = WatchOutcome::default();
+        self.track(n, None, None, &mut ignored).await?;
+        let commented = gh
+            .list_comments(n)
+            .await?
+            .iter()
+            .any(|c| s.bot.is(c.user.as_ref()) && c.body().contains(RECOVERED_MARKER));
+        if !commented {
+            let entities: Vec<String> = oncall::histories(h)
+                .iter()
+                .map(|x| x.entity.clone())
+                .collect();
+            let comment = watch::recovery_comment(
+                s.now,
+                l.since(s.now),
+                &entities,
+                s.config.watch.close_after_runs,
+            );
+            gh.create_comment_once(n, &comment).await?;
+        }
+        // The memory keeps when it closed (the body re-read right before, only the block
+        // changed), for a breakage that comes back within `reopen_within_hours`.
+        let since = l.since(s.now);
+        let memory = Memory {
+            closed_at: Some(s.now),
+            ..l.memory.unwrap_or_else(|| Memory::new(since, Vec::new()))
+        };
+        let fresh = gh.get_issue(n).await?;
+        gh.close_issue_with_body(n, "completed", &memory.written_into(fresh.body()))
+            .await?;
+        Ok(format!("Recovered: commented and closed #{n}."))
+    }
+
     /// Makes `number` the issue tracking the broken sync, triaged now unless the sweep
     /// already did (the bot's own new issue is triaged like any other).
-    async fn track(&mut self, number: u64, out: &mut WatchOutcome) -> Result<(), GithubError> {
+    /// `first`: the issue as just listed, when it was (saves reading it again).
+    async fn track(
+        &mut self,
+        number: u64,
+        note: Option<String>,
+        first: Option<GhIssue>,
+        out: &mut WatchOutcome,
+    ) -> Result<(), GithubError> {
         out.issue = Some(number);
         if self.done.contains(&number) {
             return Ok(());
         }
-        let target = Target::new(number, Trigger::Schedule, true);
+        let mut target = Target::new(number, Trigger::Schedule, true);
+        target.watch_note = note;
         let triaged =
-            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, None).await?;
+            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, first)
+                .await?;
         out.outcomes.extend(triaged);
         Ok(())
     }
+}
+
+/// The watch's latest issue, open or closed, from one listing of the newest issues with
+/// the `monitoring` label: the oldest open one (a race's newer duplicate is closed), else
+/// the newest closed one that was not a duplicate. Its body holds the memory.
+async fn latest(gh: &Github, s: &Settings<'_>) -> Result<Option<Latest>, GithubError> {
+    let listed = gh
+        .list_labelled_issues(s.config.labels.area("monitoring"))
+        .await?;
+    for i in listed.iter().filter(|i| i.body().contains(WATCH_MARKER)) {
+        s.bot.meet(gh, i.user.as_ref()).await?;
+    }
+    let own: Vec<&GhIssue> = listed.iter().filter(|i| is_watch_issue(i, s)).collect();
+    let open = own
+        .iter()
+        .filter(|i| i.state != "closed")
+        .min_by_key(|i| i.number);
+    let closed = own
+        .iter()
+        .filter(|i| i.state == "closed" && i.state_reason.as_deref() != Some("not_planned"))
+        .max_by_key(|i| i.number);
+    Ok(open.or(closed).map(|i| Latest {
+        issue: (*i).clone(),
+        memory: Memory::read(i.body(), s.now),
+    }))
 }
 
 /// Opens the issue without ever opening it twice: before each attempt the open issues are
@@ -274,29 +513,4 @@ async fn create(
         what: "POST issues".into(),
         message: "no attempt left".into(),
     })
-}
-
-async fn recovered(gh: &Github, s: &Settings<'_>) -> Result<String, GithubError> {
-    let open = open_issues(gh, s).await?;
-    let Some(w) = watch_issues(&open, s).into_iter().next() else {
-        return Ok("Healthy: nothing to open.".into());
-    };
-    let since = crate::clock::parse_rfc3339(&w.created_at).unwrap_or(s.now);
-    if s.dry_run {
-        return Ok(format!(
-            "Recovered: would have closed #{} (dry run).",
-            w.number
-        ));
-    }
-    let commented = gh
-        .list_comments(w.number)
-        .await?
-        .iter()
-        .any(|c| s.bot.is(c.user.as_ref()) && c.body().contains(RECOVERED_MARKER));
-    if !commented {
-        gh.create_comment_once(w.number, &watch::recovery_comment(s.now, since))
-            .await?;
-    }
-    gh.close_issue(w.number, "completed").await?;
-    Ok(format!("Recovered: commented and closed #{}.", w.number))
 }

@@ -225,11 +225,24 @@ fn recovery_comments_once_and_closes_the_watch_issue() {
     let mut h = watching("watch-recovered", &broken);
     schedule(&h);
     let n = watch_issues(&h)[0].number;
-    // The team fixes the job; six hours later the sync is healthy again.
+    // The team fixes the job; six hours later one run completed: recovering, still open.
     let healthy = Pg::start();
     healthy.load(History::Healthy, NOW + 6 * 3600);
     h.set("SUPABASE_DB_URL", &healthy.url("verify-full"));
     h.set_clock("2026-11-28T16:00:00Z");
+    let run = schedule(&h);
+    assert_eq!(h.gh.issue(n).state, "open");
+    assert!(
+        h.reports(n)[0].contains("recovering: 1 of 2 runs completed since the last failure"),
+        "{}",
+        h.reports(n)[0]
+    );
+    assert_eq!(output(&run, "watch-issue"), n.to_string());
+    // Three hours later the second run completed: the recovery holds.
+    let healthy = Pg::start();
+    healthy.load(History::Healthy, NOW + 9 * 3600);
+    h.set("SUPABASE_DB_URL", &healthy.url("verify-full"));
+    h.set_clock("2026-11-28T19:00:00Z");
     let run = schedule(&h);
     let issue = h.gh.issue(n);
     assert_eq!(issue.state, "closed");
@@ -243,8 +256,8 @@ fn recovery_comments_once_and_closes_the_watch_issue() {
     assert!(
         comments
             .iter()
-            .any(|c| c.contains("✅ **Recovered** at 2026-11-28 16:00 UTC")
-                && c.contains("Down for about")),
+            .any(|c| c.contains("✅ **Recovered** at 2026-11-28 19:00 UTC")
+                && c.contains("Down for about 9 h 0 min")),
         "{comments:?}"
     );
     assert_eq!(output(&run, "healthy"), "true");
@@ -392,9 +405,9 @@ fn another_workflows_issue_with_the_marker_is_not_the_watch_issue() {
     assert_eq!(output(&run, "watch-issue"), own.number.to_string());
     // Recovery closes the watch's own issue and leaves the other workflow's alone.
     let healthy = Pg::start();
-    healthy.load(History::Healthy, NOW + 6 * 3600);
+    healthy.load(History::Healthy, NOW + 9 * 3600);
     h.set("SUPABASE_DB_URL", &healthy.url("verify-full"));
-    h.set_clock("2026-11-28T16:00:00Z");
+    h.set_clock("2026-11-28T19:00:00Z");
     schedule(&h);
     assert_eq!(h.gh.issue(own.number).state, "closed");
     assert_eq!(h.gh.issue(impostor).state, "open");

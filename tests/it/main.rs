@@ -46,3 +46,4 @@ mod properties;
 mod report_render;
 mod report_snapshots;
 mod template_chooser;
+mod watch_oncall;

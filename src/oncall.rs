@@ -1,0 +1,398 @@
+//! The watch as an on-call tool: what state the production sync is in (healthy, a blip,
+//! broken, recovering) judged from evidence, and the watch's memory between runs.
+//!
+//! Run counts come from the data: each entity's recent `sync_status` runs, which the
+//! sync-log check already read (`Finding::history`). A single failed run between
+//! completed ones is a blip and opens nothing; `watch.open_after_runs` failed runs in a
+//! row, stale data, a missing or inactive job, or any other critical finding is a
+//! breakage. After one, the issue closes only when every entity has completed
+//! `watch.close_after_runs` runs in a row since its last failure (and since the watch
+//! found it broken) and no critical finding is left; until then it is "recovering".
+//!
+//! The memory ([`Memory`]) is a hidden block in the body of the watch's own issue, the
+//! newest one, open or closed (see docs/action.md, "Where the watch remembers"). It is
+//! read only from an issue the bot itself opened, so nobody else can write it, and the
+//! listing that finds that issue brings its body: reading it costs no request.
+//!
+//! Everything here is pure; `run::watch` does the reading and writing.
+
+use crate::checks::CheckId;
+use crate::clock::{format_utc, human_age};
+use crate::config::WatchSettings;
+use crate::history::{History, Outcome};
+use crate::watch::Health;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How the memory block starts; the rest is base64 (URL-safe, no padding) and ` -->`.
+pub const MEMORY_PREFIX: &str = "<!-- pendo-triage:watch-memory ";
+/// The hidden marker of a reminder comment.
+pub const REMINDER_MARKER: &str = "<!-- pendo-triage:reminder -->";
+/// The hidden marker of the comment that reopens the issue.
+pub const REOPENED_MARKER: &str = "<!-- pendo-triage:reopened -->";
+
+/// What the watch remembers about the incident its issue tracks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Memory {
+    pub v: u32,
+    /// When the watch found the sync broken (the issue opened or reopened).
+    pub broken_since: i64,
+    /// When people were last told the state (the opening, a reopening or a reminder).
+    pub told_at: i64,
+    /// The critical checks at that moment (`supabase.cron`, …), sorted.
+    pub told: Vec<String>,
+    /// When the watch closed the issue on recovery (by the bot's clock, which GitHub's
+    /// `closed_at` is not in a test or a replay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<i64>,
+}
+
+impl Memory {
+    /// A memory of a breakage found `now` with these critical checks.
+    pub fn new(now: i64, critical: Vec<String>) -> Memory {
+        Memory {
+            v: 1,
+            broken_since: now,
+            told_at: now,
+            told: critical,
+            closed_at: None,
+        }
+    }
+
+    /// The hidden block.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        format!("{MEMORY_PREFIX}{} -->", B64.encode(json.as_bytes()))
+    }
+
+    /// The memory in an issue body, when it holds a readable one. Check ids that are not
+    /// the catalogue's are dropped, times from the future are not believed.
+    pub fn read(body: &str, now: i64) -> Option<Memory> {
+        let start = body.rfind(MEMORY_PREFIX)? + MEMORY_PREFIX.len();
+        let end = start + body[start..].find("-->")?;
+        let bytes = B64.decode(body[start..end].trim()).ok()?;
+        let mut m: Memory = serde_json::from_slice(&bytes).ok()?;
+        if m.broken_since > now || m.told_at > now || m.closed_at.is_some_and(|t| t > now) {
+            return None;
+        }
+        m.told.retain(|id| CheckId::parse(id).is_some());
+        m.told.truncate(32);
+        Some(m)
+    }
+
+    /// `body` with this memory in place of the one it holds (or added at its end).
+    pub fn written_into(&self, body: &str) -> String {
+        let block = self.encode();
+        if let Some(start) = body.rfind(MEMORY_PREFIX)
+            && let Some(len) = body[start..].find("-->")
+        {
+            let mut out = body.to_string();
+            out.replace_range(start..start + len + 3, &block);
+            return out;
+        }
+        let mut out = body.trim_end_matches(['\r', '\n']).to_string();
+        out.push_str(&format!("\n{block}\n"));
+        out
+    }
+}
+
+/// The state of one entity, or of the whole sync, as the on-call summary shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Healthy,
+    /// A failed run, fewer in a row than `open_after_runs`: shown, nothing opened.
+    Blip,
+    Broken,
+    /// After a breakage, fewer completed runs in a row than `close_after_runs`.
+    Recovering,
+    /// Too few runs to judge the anomaly band (filled in by the anomaly module).
+    Learning,
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Condition::Healthy => "healthy",
+            Condition::Blip => "blip",
+            Condition::Broken => "broken",
+            Condition::Recovering => "recovering",
+            Condition::Learning => "learning",
+        })
+    }
+}
+
+impl Condition {
+    fn icon(self) -> &'static str {
+        match self {
+            Condition::Healthy => "✅",
+            Condition::Blip => "🟡",
+            Condition::Broken => "❌",
+            Condition::Recovering => "🔄",
+            Condition::Learning => "📚",
+        }
+    }
+}
+
+/// One entity's evidence from its sync runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    pub name: String,
+    pub condition: Condition,
+    /// Failed runs in a row at the end of its history.
+    pub failed_in_a_row: usize,
+    /// Completed runs since its last failure (and since `since`, when given).
+    pub completed_since: usize,
+    /// Its newest completed run.
+    pub last_completed: Option<i64>,
+    /// The records its newest run processed.
+    pub latest_count: Option<i64>,
+    /// The anomaly band next to the latest count (`1,150–1,260 at 06:00`, or
+    /// `learning (5 of 8 runs)`): left empty here, filled by the anomaly module.
+    pub band: Option<String>,
+}
+
+/// The entities' histories among the findings, each once (the first that read it).
+pub fn histories(h: &Health) -> Vec<&History> {
+    let mut out: Vec<&History> = Vec::new();
+    for hist in h
+        .rows
+        .iter()
+        .flat_map(|(_, fs)| fs)
+        .flat_map(|f| &f.history)
+    {
+        if !out.iter().any(|o| o.entity == hist.entity) {
+            out.push(hist);
+        }
+    }
+    out
+}
+
+/// An entity's evidence. `since`: the moment the watch found the sync broken, while an
+/// incident is open (runs before it do not count towards the recovery).
+pub fn entity(hist: &History, since: Option<i64>, w: &WatchSettings) -> Entity {
+    let runs: Vec<_> = hist
+        .runs
+        .iter()
+        .filter(|r| r.outcome != Outcome::Other)
+        .collect();
+    let failed_in_a_row = runs
+        .iter()
+        .rev()
+        .take_while(|r| r.outcome == Outcome::Failed)
+        .count();
+    let last_failure = runs
+        .iter()
+        .rev()
+        .find(|r| r.outcome == Outcome::Failed)
+        .map(|r| r.at);
+    let from = last_failure.max(since);
+    let completed_since = runs
+        .iter()
+        .filter(|r| r.outcome == Outcome::Completed && from.is_none_or(|t| r.at > t))
+        .count();
+    let condition = if failed_in_a_row >= w.open_after_runs as usize {
+        Condition::Broken
+    } else if failed_in_a_row > 0 {
+        Condition::Blip
+    } else if since.is_some() && completed_since < w.close_after_runs as usize {
+        Condition::Recovering
+    } else {
+        Condition::Healthy
+    };
+    Entity {
+        name: hist.entity.clone(),
+        condition,
+        failed_in_a_row,
+        completed_since,
+        last_completed: runs
+            .iter()
+            .rev()
+            .find(|r| r.outcome == Outcome::Completed)
+            .map(|r| r.at),
+        latest_count: runs.last().and_then(|r| r.records),
+        band: None,
+    }
+}
+
+/// What the watch concludes from one run's health and its memory.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judgement {
+    /// No live check concluded.
+    Unknown,
+    Healthy,
+    /// A failed run or a failing sync-log check short of `open_after_runs`.
+    Blip,
+    /// A sustained breakage: open (or keep, or reopen) the issue.
+    Broken,
+    /// After a breakage: `done` of `of` completed runs since the last failure.
+    Recovering {
+        done: usize,
+        of: usize,
+    },
+    /// The recovery holds: close the issue.
+    Recovered,
+}
+
+/// Judges the sync. `open_since`: when the incident the open issue tracks began (`None`
+/// when no watch issue is open).
+pub fn judge(h: &Health, open_since: Option<i64>, w: &WatchSettings) -> Judgement {
+    let Some(healthy) = h.healthy() else {
+        return Judgement::Unknown;
+    };
+    let critical = h.critical();
+    let hists = histories(h);
+    let entities: Vec<Entity> = hists.iter().map(|x| entity(x, open_since, w)).collect();
+    let runs_sustained = entities.iter().any(|e| e.condition == Condition::Broken);
+    // Critical findings other than the sync log's own open at once: stale data, a job
+    // missing or inactive, a wipe, a rejected key. The sync log's waits for the runs,
+    // unless it read no runs at all (then the finding is all the evidence there is).
+    let other = critical
+        .iter()
+        .any(|(_, f)| f.id != CheckId::SupabaseSyncLog);
+    let log_without_runs = hists.is_empty()
+        && critical
+            .iter()
+            .any(|(_, f)| f.id == CheckId::SupabaseSyncLog);
+    if runs_sustained || other || log_without_runs {
+        return Judgement::Broken;
+    }
+    let blip = !healthy || entities.iter().any(|e| e.condition == Condition::Blip);
+    match open_since {
+        None if blip => Judgement::Blip,
+        None => Judgement::Healthy,
+        Some(_) => {
+            let of = w.close_after_runs as usize;
+            // Without run data the watch cannot count: a passing run is the recovery.
+            let done = entities
+                .iter()
+                .map(|e| e.completed_since)
+                .min()
+                .unwrap_or(of);
+            if blip || done < of {
+                Judgement::Recovering {
+                    done: if blip { 0 } else { done },
+                    of,
+                }
+            } else {
+                Judgement::Recovered
+            }
+        }
+    }
+}
+
+/// The ids of the concluded critical findings, sorted and each once.
+pub fn critical_ids(h: &Health) -> Vec<String> {
+    let mut ids: Vec<String> = h.critical().iter().map(|(_, f)| f.id.to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The job summary's headline for a blip or a recovery (the plain healthy/broken one
+/// otherwise).
+pub fn headline(j: &Judgement, w: &WatchSettings) -> Option<String> {
+    match j {
+        Judgement::Blip => Some(format!(
+            "🟡 **Blip**: a sync run failed, but fewer than {} in a row and the data is fresh; nothing was opened.",
+            w.open_after_runs
+        )),
+        Judgement::Recovering { done, of } => Some(format!(
+            "🔄 **Recovering**: {done} of {of} runs completed since the last failure; the issue stays open."
+        )),
+        _ => None,
+    }
+}
+
+/// The recovering headline the watch issue's report carries.
+pub fn recovering_note(done: usize, of: usize) -> String {
+    format!(
+        "🔄 **recovering: {done} of {of} runs completed since the last failure.** The issue stays open until every affected entity completed {of} runs in a row."
+    )
+}
+
+/// The reminder comment while the sync stays broken: what changed since the last time
+/// people were told, or how long it has been unchanged.
+pub fn reminder(m: &Memory, now_ids: &[String], now: i64) -> String {
+    let hours = (now - m.told_at).max(0) / 3600;
+    let list = |ids: &[&String]| {
+        ids.iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let new: Vec<&String> = now_ids.iter().filter(|i| !m.told.contains(i)).collect();
+    let gone: Vec<&String> = m.told.iter().filter(|i| !now_ids.contains(i)).collect();
+    let down = human_age((now - m.broken_since).max(0) as f64);
+    let mut out = format!(
+        "{REMINDER_MARKER}\n⏰ **Still broken** at {}",
+        format_utc(now)
+    );
+    if new.is_empty() && gone.is_empty() {
+        out.push_str(&format!(
+            ": unchanged for {hours} h ({} failing).",
+            list(&now_ids.iter().collect::<Vec<_>>())
+        ));
+    } else {
+        out.push_str(&format!(": changed in the last {hours} h."));
+        if !new.is_empty() {
+            out.push_str(&format!(" Now failing: {}.", list(&new)));
+        }
+        if !gone.is_empty() {
+            out.push_str(&format!(" Passing again: {}.", list(&gone)));
+        }
+    }
+    out.push_str(&format!(
+        " Broken for about {down} (since {}). The report above is kept up to date.\n",
+        format_utc(m.broken_since)
+    ));
+    out
+}
+
+/// The comment that reopens a closed watch issue for a new breakage.
+pub fn reopened_comment(closed_at: i64, ids: &[String], now: i64) -> String {
+    format!(
+        "{REOPENED_MARKER}\n🔁 **Broken again** at {}, {} after this issue was closed ({} failing). Reopened instead of filing a new issue.\n",
+        format_utc(now),
+        human_age((now - closed_at).max(0) as f64),
+        ids.iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The on-call table: one row per entity with its state, the time since its last
+/// completed run, its latest count and the anomaly band.
+pub fn summary_table(entities: &[Entity], now: i64) -> String {
+    if entities.is_empty() {
+        return String::new();
+    }
+    let mut out =
+        String::from("| Entity | State | Last completed run | Latest count | Usual band |\n");
+    out.push_str("|---|---|---|---|---|\n");
+    for e in entities {
+        let since = e
+            .last_completed
+            .map_or("never (in the log)".to_string(), |t| {
+                format!("{} ago", human_age((now - t).max(0) as f64))
+            });
+        let mut state = format!("{} {}", e.condition.icon(), e.condition);
+        if e.failed_in_a_row > 0 {
+            state.push_str(&format!(" ({} failed in a row)", e.failed_in_a_row));
+        }
+        out.push_str(&format!(
+            "| {} | {state} | {since} | {} | {} |\n",
+            crate::history::safe(&e.name, 40),
+            e.latest_count.map_or("—".to_string(), |n| n.to_string()),
+            e.band.as_deref().unwrap_or("—"),
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests;
