@@ -108,7 +108,7 @@ pub enum Condition {
     Broken,
     /// After a breakage, fewer completed runs in a row than `close_after_runs`.
     Recovering,
-    /// Too few runs to judge the anomaly band (filled in by the anomaly module).
+    /// Healthy runs, but too few of them to judge the anomaly band.
     Learning,
 }
 
@@ -149,8 +149,8 @@ pub struct Entity {
     pub last_completed: Option<i64>,
     /// The records its newest run processed.
     pub latest_count: Option<i64>,
-    /// The anomaly band next to the latest count (`1,150–1,260 at 06:00`, or
-    /// `learning (5 of 8 runs)`): left empty here, filled by the anomaly module.
+    /// The anomaly band next to the latest count (`20 (usually 1,150–1,260 at 06:00 UTC)`,
+    /// or `learning (5 of 8 runs)`), from [`crate::anomaly`].
     pub band: Option<String>,
 }
 
@@ -199,6 +199,9 @@ pub fn entity(hist: &History, since: Option<i64>, w: &WatchSettings) -> Entity {
         Condition::Blip
     } else if since.is_some() && completed_since < w.close_after_runs as usize {
         Condition::Recovering
+    } else if matches!(hist.usual, Some(crate::anomaly::Usual::Learning { .. })) {
+        // Healthy as far as its runs tell, but too few of them to know its usual count.
+        Condition::Learning
     } else {
         Condition::Healthy
     };
@@ -213,7 +216,8 @@ pub fn entity(hist: &History, since: Option<i64>, w: &WatchSettings) -> Entity {
             .find(|r| r.outcome == Outcome::Completed)
             .map(|r| r.at),
         latest_count: runs.last().and_then(|r| r.records),
-        band: None,
+        // The anomaly band next to the latest count, from the sync log's own history.
+        band: hist.usual.as_ref().map(crate::anomaly::Usual::cell),
     }
 }
 

@@ -955,8 +955,11 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
 }
 
 /// The anomaly settings from the configuration.
-pub fn anomaly_settings(_config: &crate::config::Config) -> crate::anomaly::Settings {
-    crate::anomaly::Settings::default()
+pub fn anomaly_settings(config: &crate::config::Config) -> crate::anomaly::Settings {
+    crate::anomaly::Settings::new(
+        config.watch.anomaly_sensitivity,
+        config.watch.anomaly_min_runs,
+    )
 }
 
 /// Each entity's usual count from its last four weeks of completed runs; when they
