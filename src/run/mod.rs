@@ -15,15 +15,14 @@ pub mod workflow;
 
 use crate::action::{ActionEnv, Env};
 use crate::config::{Config, ConfigError};
-use crate::credentials::Credentials;
+use crate::credentials::ByEnvironment;
 use crate::event::{self, EventError, Intake, Target, Trigger};
 use crate::github::{Github, GithubError, RetryPolicy};
-use crate::live::Live;
+use crate::live::contexts::{LiveContexts, Sent};
 use crate::outside::{Sink, emit};
 use crate::secrets::held::{Credential, Held};
 use issue::{Outcome, RepoLabels, Settings};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a run did, for outputs, tests and the bench.
@@ -41,6 +40,8 @@ pub struct RunReport {
     pub live_runs: u32,
     /// Requests sent to Pendo.
     pub pendo_requests: u32,
+    /// What each environment's live context sent (Pendo, REST, database).
+    pub sent: Vec<Sent>,
     pub live_time: Duration,
     pub wall: Duration,
     /// Why nothing was done, when nothing was.
@@ -161,10 +162,12 @@ pub fn run_action(env: &Env) -> Result<(), RunError> {
 /// Runs the action.
 pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let (a, creds, gh) = connect(env)?;
+    let (a, by_env, gh) = connect(env)?;
     // A bad event file is reported before any network call.
     let payload = read_payload(&a)?;
     let config = load_config(env, &a, &gh).await?;
+    let by_env = by_env.with_owner(config.live.credentials_environment);
+    let creds = by_env.of(by_env.owner());
     let number_input = a.issue_number.clone().or_else(|| {
         payload
             .pointer("/inputs/issue-number")
@@ -188,10 +191,10 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
         now: a.now,
         bot: &bot,
     };
-    let live = Live::new(&config, &creds, a.now)?;
+    let lives = LiveContexts::new(&config, &by_env, a.now)?;
     let mut run = Run {
         gh: &gh,
-        live: &live,
+        lives: &lives,
         repo_labels: RepoLabels::default(),
         s: &settings,
         a: &a,
@@ -203,18 +206,19 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
     report.calls = gh.calls();
     report.writes = gh.writes();
     report.label_calls = gh.label_calls();
-    (report.live_runs, report.live_time) = live.stats();
-    report.pendo_requests = live.pendo_requests();
+    (report.live_runs, report.live_time) = lives.stats();
+    report.pendo_requests = lives.pendo_requests();
+    report.sent = lives.sent();
     publish(&a, &report)?;
     report.wall = started.elapsed();
     finish(report)
 }
 
-/// Reads the action's settings and credentials, masks the secrets, and makes the GitHub
-/// client.
-fn connect(env: &Env) -> Result<(ActionEnv, Credentials, Github), RunError> {
+/// Reads the action's settings and every environment's credentials, masks the secrets
+/// (all of them: whichever environment's answers), and makes the GitHub client.
+fn connect(env: &Env) -> Result<(ActionEnv, ByEnvironment, Github), RunError> {
     let a = env.action()?;
-    let creds = env.credentials()?;
+    let creds = env.credentials_by_environment()?;
     let token = a.token.clone().ok_or(RunError::NoToken)?;
     let mut secrets = creds.secret_values();
     secrets.push(token.expose());
@@ -241,6 +245,15 @@ fn finish(report: RunReport) -> Result<RunReport, RunError> {
         report.writes,
         report.live_runs
     );
+    for s in &report.sent {
+        tracing::info!(
+            "live requests for {}: {} to Pendo, {} to Supabase's REST API, {} database queries",
+            s.environment.as_str(),
+            s.pendo,
+            s.rest,
+            s.queries
+        );
+    }
     if !report.failures.is_empty() {
         let list: Vec<String> = report
             .failures
@@ -258,7 +271,7 @@ fn finish(report: RunReport) -> Result<RunReport, RunError> {
 /// One run's clients, settings and what it did so far.
 struct Run<'a, 'b> {
     gh: &'a Github,
-    live: &'a Arc<Live>,
+    lives: &'a LiveContexts,
     repo_labels: RepoLabels,
     s: &'a Settings<'b>,
     a: &'a ActionEnv,
@@ -286,7 +299,7 @@ impl Run<'_, '_> {
                 );
                 let number = t.number;
                 let outcome =
-                    issue::triage_issue(self.gh, self.live, &mut self.repo_labels, self.s, t, None)
+                    issue::triage_issue(self.gh, self.lives, &mut self.repo_labels, self.s, t, None)
                         .await
                         .map_err(|source| RunError::Issue { number, source })?;
                 self.report.outcomes.extend(outcome);
@@ -294,7 +307,7 @@ impl Run<'_, '_> {
             Intake::Sweep(trigger) => {
                 sweep(
                     self.gh,
-                    self.live,
+                    self.lives,
                     &mut self.repo_labels,
                     self.s,
                     self.a,
@@ -321,7 +334,7 @@ impl Run<'_, '_> {
         let done: Vec<u64> = self.report.outcomes.iter().map(|o| o.number).collect();
         let w = watch::Watch {
             gh: self.gh,
-            live: self.live,
+            lives: self.lives,
             repo_labels: &mut self.repo_labels,
             s: self.s,
             workspace: self.a.workspace.as_deref(),
@@ -338,7 +351,7 @@ impl Run<'_, '_> {
 
 async fn sweep(
     gh: &Github,
-    live: &Arc<Live>,
+    lives: &LiveContexts,
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     a: &ActionEnv,
@@ -366,7 +379,7 @@ async fn sweep(
         }
         match issue::triage_issue(
             gh,
-            live,
+            lives,
             repo_labels,
             s,
             Target::new(number, trigger, true),

@@ -11,6 +11,7 @@ use super::issue::{self, Outcome, RepoLabels, Settings};
 use crate::event::{Target, Trigger};
 use crate::github::{GhIssue, Github, GithubError};
 use crate::issue::{DataType, Environment};
+use crate::live::contexts::LiveContexts;
 use crate::live::{Live, LiveInputs};
 use crate::watch::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
 use std::path::Path;
@@ -150,7 +151,8 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
 /// What every step of the watch works with.
 pub struct Watch<'a, 'b> {
     pub gh: &'a Github,
-    pub live: &'a Arc<Live>,
+    /// Every environment's live context; the watch checks Production's.
+    pub lives: &'a LiveContexts,
     pub repo_labels: &'a mut RepoLabels,
     pub s: &'a Settings<'b>,
     pub workspace: Option<&'a Path>,
@@ -161,7 +163,7 @@ pub struct Watch<'a, 'b> {
 impl Watch<'_, '_> {
     /// Runs the watch.
     pub async fn run(mut self) -> Result<WatchOutcome, GithubError> {
-        let h = health(self.live, self.s).await;
+        let h = health(self.lives.of(Environment::Production), self.s).await;
         let mut out = WatchOutcome {
             healthy: h.healthy(),
             ..Default::default()
@@ -233,7 +235,7 @@ impl Watch<'_, '_> {
         }
         let target = Target::new(number, Trigger::Schedule, true);
         let triaged =
-            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, None).await?;
+            issue::triage_issue(self.gh, self.lives, self.repo_labels, self.s, target, None).await?;
         out.outcomes.extend(triaged);
         Ok(())
     }
