@@ -544,8 +544,14 @@ mod tests {
             ("SUPABASE_URL", "https://prod.supabase.co"),
             ("STAGING_PENDO_INTEGRATION_KEY", " fake-staging-key\n"),
             ("STAGING_SUPABASE_URL", "https://staging.supabase.co/"),
-            ("STAGING_SUPABASE_SERVICE_ROLE_KEY", "sb_secret_FAKE_staging"),
-            ("STAGING_SUPABASE_DB_URL", "postgresql://u:fake-pw@127.0.0.1:1/db"),
+            (
+                "STAGING_SUPABASE_SERVICE_ROLE_KEY",
+                "sb_secret_FAKE_staging",
+            ),
+            (
+                "STAGING_SUPABASE_DB_URL",
+                "postgresql://u:fake-pw@127.0.0.1:1/db",
+            ),
             ("STAGING_SUPABASE_ACCESS_TOKEN", "sbp_FAKE_staging"),
             ("DEVELOPMENT_PENDO_BASE_URL", "http://127.0.0.1:9"),
         ]);
@@ -581,12 +587,18 @@ mod tests {
             .credentials_by_environment()
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("STAGING_SUPABASE_URL: must be an http(s) URL"), "{e}");
+        assert!(
+            e.starts_with("STAGING_SUPABASE_URL: must be an http(s) URL"),
+            "{e}"
+        );
         let e = Env::from_pairs([("DEVELOPMENT_PENDO_REGION", "mars")])
             .credentials_by_environment()
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("DEVELOPMENT_PENDO_REGION: unknown Pendo region"), "{e}");
+        assert!(
+            e.starts_with("DEVELOPMENT_PENDO_REGION: unknown Pendo region"),
+            "{e}"
+        );
     }
 
     #[test]

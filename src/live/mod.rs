@@ -366,7 +366,12 @@ struct Gate {
 }
 
 /// Why a check of a non-owner environment is skipped: the prefixed variables to set.
-fn unset_variables(env: Environment, owner: Environment, needs: Needs, creds: &Credentials) -> String {
+fn unset_variables(
+    env: Environment,
+    owner: Environment,
+    needs: Needs,
+    creds: &Credentials,
+) -> String {
     let p = crate::credentials::prefix(env);
     let pendo = format!("{p}_PENDO_INTEGRATION_KEY");
     let api = format!("{p}_SUPABASE_URL and {p}_SUPABASE_SERVICE_ROLE_KEY");
@@ -378,7 +383,7 @@ fn unset_variables(env: Environment, owner: Environment, needs: Needs, creds: &C
         Needs::SupabaseApi => api,
         Needs::PendoAndSupabase if creds.has_pendo() => either,
         Needs::PendoAndSupabase if has_supabase => pendo,
-        Needs::PendoAndSupabase => format!("{pendo}, and {either}"),
+        Needs::PendoAndSupabase => format!("{pendo}, and {api} (or {p}_SUPABASE_DB_URL)"),
         Needs::SupabaseApiOrDatabase => either,
         Needs::SupabaseManagement => format!("{p}_SUPABASE_ACCESS_TOKEN"),
     };

@@ -298,10 +298,16 @@ impl Run<'_, '_> {
                     }
                 );
                 let number = t.number;
-                let outcome =
-                    issue::triage_issue(self.gh, self.lives, &mut self.repo_labels, self.s, t, None)
-                        .await
-                        .map_err(|source| RunError::Issue { number, source })?;
+                let outcome = issue::triage_issue(
+                    self.gh,
+                    self.lives,
+                    &mut self.repo_labels,
+                    self.s,
+                    t,
+                    None,
+                )
+                .await
+                .map_err(|source| RunError::Issue { number, source })?;
                 self.report.outcomes.extend(outcome);
             }
             Intake::Sweep(trigger) => {

@@ -235,7 +235,8 @@ impl Watch<'_, '_> {
         }
         let target = Target::new(number, Trigger::Schedule, true);
         let triaged =
-            issue::triage_issue(self.gh, self.lives, self.repo_labels, self.s, target, None).await?;
+            issue::triage_issue(self.gh, self.lives, self.repo_labels, self.s, target, None)
+                .await?;
         out.outcomes.extend(triaged);
         Ok(())
     }
