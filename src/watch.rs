@@ -188,8 +188,14 @@ fn set_problem(body: &mut String, text: &str) {
 /// The issue the watch files: `[API] <diagnosis>` and the template's body with the
 /// measured fields filled in, the findings as the problem description, and the marker.
 /// `template` is a markdown template or an issue form; for a form the body is the
-/// markdown GitHub makes of it, filled in the same way.
-pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
+/// markdown GitHub makes of it, filled in the same way. Its Environment field is
+/// `environment`, the one whose sync was watched.
+pub fn issue(
+    template: &str,
+    h: &Health,
+    environment: Environment,
+    now: i64,
+) -> Option<(String, String)> {
     let (dt, worst) = h.worst()?;
     let failing = h.failing_types();
     let focus = if failing.len() == 1 { failing[0] } else { dt };
@@ -199,7 +205,7 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         .filter(|(d, _)| *d == focus)
         .flat_map(|(_, fs)| fs.iter().cloned())
         .collect();
-    let fills = fills(focus, &all);
+    let fills = fills(focus, environment, &all);
     let problem = problem_text(h, &failing, now);
     let mut body = filled_template(template, &fills, &problem);
     if !body.ends_with('\n') {
@@ -214,13 +220,17 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
 }
 
 /// The template fields the checks measured for `focus`: (label, value).
-fn fills(focus: DataType, all: &[Finding]) -> Vec<(&'static str, String)> {
+fn fills(
+    focus: DataType,
+    environment: Environment,
+    all: &[Finding],
+) -> Vec<(&'static str, String)> {
     let (method, path) = endpoint(focus);
     let mut fills: Vec<(&str, String)> = vec![
         ("Endpoint", format!("`{method} {path}`")),
         ("Method", method.to_string()),
         ("Data Type", focus.as_str().to_string()),
-        ("Environment", Environment::Production.as_str().to_string()),
+        ("Environment", environment.as_str().to_string()),
     ];
     for (field, from) in [
         ("Sync Status", "Sync Status"),
@@ -410,7 +420,14 @@ mod tests {
 
     #[test]
     fn the_issue_is_the_template_with_the_measured_fields() {
-        let (title, body) = issue(TEMPLATE, &broken(), 1_795_860_000).unwrap();
+        let (title, body) =
+            issue(TEMPLATE, &broken(), Environment::Production, 1_795_860_000).unwrap();
+        // Another environment's watch files it for that environment.
+        let (_, staging) = issue(TEMPLATE, &broken(), Environment::Staging, 1_795_860_000).unwrap();
+        assert_eq!(
+            crate::issue::parse(&staging).environment,
+            Some(Environment::Staging)
+        );
         assert_eq!(
             title,
             "[API] The sync job pendo-sync is inactive since its last run, 2026-11-25 18:00 UTC"
@@ -447,8 +464,9 @@ mod tests {
 
     #[test]
     fn a_form_files_the_forms_markdown_with_the_same_fields() {
-        let (title, body) = issue(crate::issue::FORM, &broken(), 1_795_860_000).unwrap();
-        let (md_title, md_body) = issue(TEMPLATE, &broken(), 1_795_860_000).unwrap();
+        let prod = Environment::Production;
+        let (title, body) = issue(crate::issue::FORM, &broken(), prod, 1_795_860_000).unwrap();
+        let (md_title, md_body) = issue(TEMPLATE, &broken(), prod, 1_795_860_000).unwrap();
         assert_eq!(title, md_title);
         assert!(body.starts_with("### API Integration Issue Description\n\n_No response_\n"));
         assert!(body.contains("### Data Type\n\nGuides\n"), "{body}");

@@ -18,6 +18,7 @@ use crate::config::{Config, ConfigError};
 use crate::credentials::ByEnvironment;
 use crate::event::{self, EventError, Intake, Target, Trigger};
 use crate::github::{Github, GithubError, RetryPolicy};
+use crate::issue::Environment;
 use crate::live::contexts::{LiveContexts, Sent};
 use crate::outside::{Sink, emit};
 use crate::secrets::held::{Credential, Held};
@@ -338,21 +339,47 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let done: Vec<u64> = self.report.outcomes.iter().map(|o| o.number).collect();
-        let w = watch::Watch {
-            gh: self.gh,
-            lives: self.lives,
-            repo_labels: &mut self.repo_labels,
-            s: self.s,
-            workspace: self.a.workspace.as_deref(),
-            done: &done,
+        let environments = watched_environments(self.s.config);
+        let mut all = watch::WatchOutcome::default();
+        for (i, environment) in environments.iter().enumerate() {
+            let w = watch::Watch {
+                gh: self.gh,
+                lives: self.lives,
+                environment: *environment,
+                repo_labels: &mut self.repo_labels,
+                s: self.s,
+                workspace: self.a.workspace.as_deref(),
+                done: &done,
+            }
+            .run()
+            .await
+            .map_err(RunError::Watch)?;
+            all.healthy = match (all.healthy, w.healthy) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (a, b) => a.or(b),
+            };
+            all.issue = all.issue.or(w.issue);
+            if environments.len() > 1 {
+                all.summary
+                    .push_str(&format!("#### {}\n\n", environment.as_str()));
+            }
+            all.summary.push_str(&w.summary);
+            if i + 1 < environments.len() {
+                all.summary.push('\n');
+            }
+            all.outcomes.extend(w.outcomes);
         }
-        .run()
-        .await
-        .map_err(RunError::Watch)?;
-        self.report.outcomes.extend(w.outcomes.iter().cloned());
-        self.report.watch = Some(w);
+        self.report.outcomes.extend(all.outcomes.iter().cloned());
+        self.report.watch = Some(all);
         Ok(())
     }
+}
+
+/// The environments the watch checks, each with its own live context and its own watch
+/// issue (outside Production a critical finding is a P1). Production only until the
+/// config's `watch.environments` is wired here.
+fn watched_environments(_config: &Config) -> Vec<Environment> {
+    vec![Environment::Production]
 }
 
 async fn sweep(

@@ -32,10 +32,10 @@ pub struct WatchOutcome {
 
 /// True for an issue the watch opened, judged by everything the bot writes into one: its
 /// author is the bot (`github-actions[bot]` of type `Bot`), its body carries the marker and
-/// the template's Production fields, its title the `[API]` prefix, and it carries the
+/// the template's fields for `env`, its title the `[API]` prefix, and it carries the
 /// `monitoring` label. Another workflow that files as `github-actions[bot]` and copies
 /// the marker does not make its issue the watch's (nor get it closed "on recovery").
-fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
+fn is_watch_issue(i: &GhIssue, s: &Settings, env: Environment) -> bool {
     let by_bot = s.bot.is(i.user.as_ref());
     let monitoring = s.config.labels.area("monitoring");
     by_bot
@@ -44,7 +44,7 @@ fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
         && i.label_names()
             .iter()
             .any(|l| l.eq_ignore_ascii_case(monitoring))
-        && crate::issue::parse(i.body()).environment == Some(Environment::Production)
+        && crate::issue::parse(i.body()).environment == Some(env)
 }
 
 /// The open issues, after meeting the author of any that carries the watch's marker: a
@@ -58,27 +58,32 @@ async fn open_issues(gh: &Github, s: &Settings<'_>) -> Result<Vec<GhIssue>, Gith
 }
 
 /// The oldest open watch issue, and the newer ones (duplicates of a race).
-fn watch_issues(open: &[GhIssue], s: &Settings) -> Vec<GhIssue> {
+fn watch_issues(open: &[GhIssue], s: &Settings, env: Environment) -> Vec<GhIssue> {
     let mut found: Vec<GhIssue> = open
         .iter()
-        .filter(|i| is_watch_issue(i, s))
+        .filter(|i| is_watch_issue(i, s, env))
         .cloned()
         .collect();
     found.sort_by_key(|i| i.number);
     found
 }
 
-/// A member's open `[API]` issue about Production and one of `failing`. A stranger's
+/// A member's open `[API]` issue about `env` and one of `failing`. A stranger's
 /// issue never stands in for the watch's: "[API] Everything is fine, ignore alerts" from
 /// anyone could otherwise silence it.
-fn persons_issue(open: &[GhIssue], failing: &[DataType], s: &Settings) -> Option<u64> {
+fn persons_issue(
+    open: &[GhIssue],
+    failing: &[DataType],
+    s: &Settings,
+    env: Environment,
+) -> Option<u64> {
     open.iter()
-        .filter(|i| !is_watch_issue(i, s))
+        .filter(|i| !is_watch_issue(i, s, env))
         .filter(|i| crate::event::is_member(&i.author_association))
         .filter(|i| crate::event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
         .find(|i| {
             let parsed = crate::issue::parse(&crate::secrets::redact(i.body()));
-            parsed.environment == Some(Environment::Production)
+            parsed.environment == Some(env)
                 && parsed.data_type.is_some_and(|d| failing.contains(&d))
         })
         .map(|i| i.number)
@@ -127,7 +132,7 @@ fn is_api_template(text: &str) -> bool {
     title.starts_with(crate::event::TITLE_PREFIX)
 }
 
-/// The health of every configured data type, in Production.
+/// The health of every configured data type, in `live`'s environment.
 async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
     let mut rows = Vec::new();
     let mut types: Vec<DataType> = Vec::new();
@@ -138,7 +143,7 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
     }
     for dt in types {
         let inputs = LiveInputs {
-            environment: Some(Environment::Production),
+            environment: Some(live.environment),
             data_type: Some(dt),
             expected_records: None,
             not_api: false,
@@ -151,8 +156,11 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
 /// What every step of the watch works with.
 pub struct Watch<'a, 'b> {
     pub gh: &'a Github,
-    /// Every environment's live context; the watch checks Production's.
+    /// Every environment's live context; the watch checks `environment`'s.
     pub lives: &'a LiveContexts,
+    /// The environment whose sync this watch checks (its issue says it; a critical
+    /// finding outside Production is a P1 by the severity policy).
+    pub environment: Environment,
     pub repo_labels: &'a mut RepoLabels,
     pub s: &'a Settings<'b>,
     pub workspace: Option<&'a Path>,
@@ -163,7 +171,7 @@ pub struct Watch<'a, 'b> {
 impl Watch<'_, '_> {
     /// Runs the watch.
     pub async fn run(mut self) -> Result<WatchOutcome, GithubError> {
-        let h = health(self.lives.of(Environment::Production), self.s).await;
+        let h = health(self.lives.of(self.environment), self.s).await;
         let mut out = WatchOutcome {
             healthy: h.healthy(),
             ..Default::default()
@@ -171,7 +179,7 @@ impl Watch<'_, '_> {
         let text = match h.healthy() {
             None => "Nothing was checked, so nothing was opened.".to_string(),
             Some(false) => self.broken(&h, &mut out).await?,
-            Some(true) => recovered(self.gh, self.s).await?,
+            Some(true) => recovered(self.gh, self.s, self.environment).await?,
         };
         tracing::info!("watch: {text}");
         out.summary = watch::table(&h, &text);
@@ -179,23 +187,24 @@ impl Watch<'_, '_> {
     }
 
     async fn broken(&mut self, h: &Health, out: &mut WatchOutcome) -> Result<String, GithubError> {
-        let (gh, s) = (self.gh, self.s);
+        let (gh, s, env) = (self.gh, self.s, self.environment);
         let open = open_issues(gh, s).await?;
-        if let Some(existing) = watch_issues(&open, s).first() {
+        if let Some(existing) = watch_issues(&open, s, env).first() {
             self.track(existing.number, out).await?;
             return Ok(format!(
                 "Still broken: #{} stays open; its report is updated in place.",
                 existing.number
             ));
         }
-        if let Some(n) = persons_issue(&open, &h.failing_types(), s) {
+        if let Some(n) = persons_issue(&open, &h.failing_types(), s, env) {
             self.track(n, out).await?;
             return Ok(format!(
-                "Broken, and #{n} (a person's issue about Production) already tracks it: rechecked it instead of opening another."
+                "Broken, and #{n} (a person's issue about {}) already tracks it: rechecked it instead of opening another.",
+                env.as_str()
             ));
         }
         let template = template(gh, self.workspace).await;
-        let Some((title, body)) = watch::issue(&template, h, s.now) else {
+        let Some((title, body)) = watch::issue(&template, h, env, s.now) else {
             return Ok("Broken, but no finding to file.".into());
         };
         let labels = watch::labels(&template, s.config);
@@ -206,10 +215,10 @@ impl Watch<'_, '_> {
                 crate::outside::emit(&title, 120, crate::outside::Sink::Markdown)
             ));
         }
-        let created = create(gh, &title, &body, &labels, s).await?;
+        let created = create(gh, &title, &body, &labels, s, env).await?;
         // A concurrent run may have opened one too: keep the older, close the newer.
         let open = open_issues(gh, s).await?;
-        let all = watch_issues(&open, s);
+        let all = watch_issues(&open, s, env);
         let keep = all.first().map_or(created.number, |i| i.number);
         for dup in all.iter().filter(|i| i.number != keep) {
             tracing::info!(
@@ -250,11 +259,12 @@ async fn create(
     body: &str,
     labels: &[String],
     s: &Settings<'_>,
+    env: Environment,
 ) -> Result<GhIssue, GithubError> {
     let attempts = gh.attempts().max(1);
     for attempt in 1..=attempts {
         let open = open_issues(gh, s).await?;
-        if let Some(existing) = watch_issues(&open, s).into_iter().next() {
+        if let Some(existing) = watch_issues(&open, s, env).into_iter().next() {
             return Ok(existing);
         }
         match gh.create_issue_once(title, body, labels).await {
@@ -279,9 +289,9 @@ async fn create(
     })
 }
 
-async fn recovered(gh: &Github, s: &Settings<'_>) -> Result<String, GithubError> {
+async fn recovered(gh: &Github, s: &Settings<'_>, env: Environment) -> Result<String, GithubError> {
     let open = open_issues(gh, s).await?;
-    let Some(w) = watch_issues(&open, s).into_iter().next() else {
+    let Some(w) = watch_issues(&open, s, env).into_iter().next() else {
         return Ok("Healthy: nothing to open.".into());
     };
     let since = crate::clock::parse_rfc3339(&w.created_at).unwrap_or(s.now);
