@@ -341,3 +341,56 @@ fn an_issue_about_staging_with_only_productions_credentials_names_what_to_set() 
         "nothing verified, nothing ticked"
     );
 }
+
+/// The config that has the watch cover Staging too.
+const WATCH_BOTH: &str = "watch:\n  environments: [Production, Staging]\n";
+
+#[test]
+#[ignore = "needs the config's watch.environments (issue 26's branch): un-ignore once run::watched_environments reads it"]
+fn the_watch_covers_production_and_staging_each_with_its_own_credentials() {
+    let healthy = Pg::start();
+    healthy.load(History::Healthy, NOW_SECS);
+    let broken = Pg::start();
+    broken.load(History::JobInactive, NOW_SECS);
+    let mut h = Harness::new("env-watch");
+    h.set_clock(NOW);
+    h.input("watch", "true");
+    h.set("SUPABASE_DB_URL", &healthy.url("verify-full"));
+    h.set("STAGING_SUPABASE_DB_URL", &broken.url("verify-full"));
+    std::fs::create_dir_all(h.workspace().join(".github")).unwrap();
+    std::fs::write(h.workspace().join(".github/pendo-triage.yml"), WATCH_BOTH).unwrap();
+    let run = h.run("schedule", &json!({"schedule": "23 * * * *"}));
+    run.ok();
+
+    // Staging's sync is broken: one watch issue, about Staging, a P1 (not a P0).
+    let opened: Vec<_> =
+        h.gh.issues()
+            .into_iter()
+            .filter(|i| i.body.contains("<!-- pendo-triage:watch -->"))
+            .collect();
+    assert_eq!(opened.len(), 1, "{:?}", h.gh.issues());
+    let i = &opened[0];
+    assert!(i.body.contains("- **Environment**: Staging"), "{}", i.body);
+    assert!(
+        i.labels.contains(&"severity:P1".to_string()),
+        "{:?}",
+        i.labels
+    );
+    assert!(
+        !i.labels.contains(&"severity:P0".to_string()),
+        "{:?}",
+        i.labels
+    );
+    assert_eq!(run.output("healthy").as_deref(), Some("false"));
+    assert_eq!(run.output("watch-issue"), Some(i.number.to_string()));
+    // The summary has a health table per environment.
+    for heading in ["#### Production", "#### Staging"] {
+        assert!(run.summary.contains(heading), "{}", run.summary);
+    }
+    assert!(run.summary.contains("✅ **Healthy**"), "{}", run.summary);
+    assert!(run.summary.contains("❌ **Broken**"), "{}", run.summary);
+    // Each environment's checks read its own database.
+    let prod = sent(&run.stderr, "Production").expect("Production's figures");
+    let stage = sent(&run.stderr, "Staging").expect("Staging's figures");
+    assert!(prod.2 > 0 && stage.2 > 0, "{prod:?} {stage:?}");
+}
