@@ -169,23 +169,6 @@ impl Env {
         Ok(ByEnvironment::new(unprefixed, prefixed))
     }
 
-    /// An input's value: unprefixed, the input then its fallbacks; with a prefix, only
-    /// the fallbacks' names with it (`STAGING_SUPABASE_URL`). `raw` keeps the value
-    /// untrimmed (for the Pendo key's notes).
-    fn value_of(&self, prefix: Option<&str>, input: &str, raw: bool) -> Option<String> {
-        match prefix {
-            None if raw => self.input_raw(input),
-            None => self.input(input),
-            Some(p) => declared(input).fallbacks.iter().find_map(|f| {
-                let name = format!("{p}_{f}");
-                match raw {
-                    true => self.0.get(&name).filter(|v| !v.trim().is_empty()).cloned(),
-                    false => self.var(&name),
-                }
-            }),
-        }
-    }
-
     /// One set of credentials, unprefixed or from `prefix`'s variables. A prefixed set's
     /// Pendo region and base URL default to the unprefixed ones.
     fn credentials_from(&self, prefix: Option<&str>) -> Result<Credentials, EnvError> {
@@ -201,15 +184,19 @@ impl Env {
                 EnvError::Variable { name, problem }
             }
         };
-        let value = |input: &str| self.value_of(prefix, input, false);
-        let shared = |input: &str| value(input).or_else(|| self.input(input));
-        let region = shared("pendo-region")
+        let set = Prefixed { env: self, prefix };
+        let region = set
+            .input("pendo-region")
+            .or_else(|| self.input("pendo-region"))
             .unwrap_or_else(|| DEFAULT_REGION.into())
             .to_ascii_lowercase();
         Credentials::pendo_region_url(&region)
             .map_err(|e| named("pendo-region", EnvError::Region(e)))?;
         let hosts = self.pendo_hosts()?;
-        let (base, others) = match shared("pendo-base-url") {
+        let base_url = set
+            .input("pendo-base-url")
+            .or_else(|| self.input("pendo-base-url"));
+        let (base, others) = match base_url {
             // An explicit host is the only one the key goes to.
             Some(url) => (
                 validate_url("pendo-base-url", &url).map_err(|e| named("pendo-base-url", e))?,
@@ -225,14 +212,14 @@ impl Env {
                 (base, others)
             }
         };
-        let supabase_url = value("supabase-url")
+        let supabase_url = set
+            .input("supabase-url")
             .map(|u| validate_url("supabase-url", &u).map_err(|e| named("supabase-url", e)))
             .transpose()?;
-        let (pendo_key, pendo_key_notes) =
-            match self.value_of(prefix, "pendo-integration-key", true) {
-                Some(raw) => Credentials::clean_pendo_key(&raw),
-                None => (None, Vec::new()),
-            };
+        let (pendo_key, pendo_key_notes) = match set.input_raw("pendo-integration-key") {
+            Some(raw) => Credentials::clean_pendo_key(&raw),
+            None => (None, Vec::new()),
+        };
         Ok(Credentials {
             pendo_key,
             pendo_key_notes,
@@ -240,9 +227,11 @@ impl Env {
             pendo_base_url: base.trim_end_matches('/').to_string(),
             pendo_other_hosts: others,
             supabase_url: supabase_url.map(|u| u.trim_end_matches('/').to_string()),
-            supabase_key: value("supabase-key").and_then(SecretString::new),
-            supabase_db_url: value("supabase-db-url").and_then(SecretString::new),
-            supabase_access_token: value("supabase-access-token").and_then(SecretString::new),
+            supabase_key: set.input("supabase-key").and_then(SecretString::new),
+            supabase_db_url: set.input("supabase-db-url").and_then(SecretString::new),
+            supabase_access_token: set
+                .input("supabase-access-token")
+                .and_then(SecretString::new),
         })
     }
 
@@ -366,6 +355,42 @@ impl Env {
             watch: self.flag("watch")?,
             now: self.now()?,
         })
+    }
+}
+
+/// One set of credential inputs: unprefixed, the inputs then their fallbacks; with a
+/// prefix, only the fallbacks' names with it (`STAGING_SUPABASE_URL`).
+struct Prefixed<'a> {
+    env: &'a Env,
+    prefix: Option<&'a str>,
+}
+
+impl Prefixed<'_> {
+    fn names(&self, input: &str) -> Vec<String> {
+        let p = self.prefix.unwrap_or_default();
+        declared(input)
+            .fallbacks
+            .iter()
+            .map(|f| format!("{p}_{f}"))
+            .collect()
+    }
+
+    fn input(&self, input: &str) -> Option<String> {
+        match self.prefix {
+            None => self.env.input(input),
+            Some(_) => self.names(input).iter().find_map(|n| self.env.var(n)),
+        }
+    }
+
+    /// The value exactly as given (not trimmed), for the Pendo key's notes.
+    fn input_raw(&self, input: &str) -> Option<String> {
+        match self.prefix {
+            None => self.env.input_raw(input),
+            Some(_) => self
+                .names(input)
+                .iter()
+                .find_map(|n| self.env.0.get(n).filter(|v| !v.trim().is_empty()).cloned()),
+        }
     }
 }
 
