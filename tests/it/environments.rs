@@ -1,7 +1,9 @@
 //! Each environment answered with its own credentials: a team with a Staging project
 //! gives the bot `STAGING_…` variables beside the unprefixed (Production) ones, started
-//! as GitHub's runner starts the action. Every environment has its own fakes here, so the
-//! stories assert which fake got the requests.
+//! as GitHub's runner starts the action (and to `check`). Every environment has its own
+//! fakes here, so the stories assert which fake got the requests: one Staging issue, a
+//! sweep over Production and Staging, Staging without its own credentials, and the watch
+//! covering both.
 
 use crate::action_harness::Harness;
 use crate::support;
@@ -339,6 +341,52 @@ fn an_issue_about_staging_with_only_productions_credentials_names_what_to_set() 
     assert!(
         !h.gh.issue(n).body.contains("[x]"),
         "nothing verified, nothing ticked"
+    );
+}
+
+#[test]
+fn check_answers_a_staging_issue_with_stagings_key_and_production_with_its_own() {
+    let prod = FakePendo::builder().now_ms(NOW_SECS * 1000).start();
+    let staging = FakePendo::builder()
+        .now_ms(NOW_SECS * 1000)
+        .keys(&[STAGING_PENDO_KEY])
+        .start();
+    let env = [
+        ("PENDO_TRIAGE_NOW", NOW),
+        ("PENDO_INTEGRATION_KEY", FAKE_PENDO_KEY),
+        ("PENDO_BASE_URL", prod.url()),
+        ("STAGING_PENDO_INTEGRATION_KEY", STAGING_PENDO_KEY),
+        ("STAGING_PENDO_BASE_URL", staging.url()),
+    ];
+    let secrets = [FAKE_PENDO_KEY, STAGING_PENDO_KEY];
+    let r = support::cli::check_json(&body("Staging"), "", &env, &secrets);
+    assert_eq!(support::cli::status(&r, "pendo.auth"), "pass", "{r}");
+    assert!(!staging.requests().is_empty());
+    assert!(prod.requests().is_empty(), "{:?}", prod.requests());
+    let md = support::cli::check_markdown(&body("Staging"), "", &env, &secrets);
+    assert!(
+        md.contains("Live checks answered with Staging's credentials"),
+        "{md}"
+    );
+    // Production's issue: Production's host and key, never Staging's.
+    staging.clear_requests();
+    let r = support::cli::check_json(&body("Production"), "", &env, &secrets);
+    assert_eq!(support::cli::status(&r, "pendo.auth"), "pass", "{r}");
+    assert!(!prod.requests().is_empty());
+    assert!(staging.requests().is_empty(), "{:?}", staging.requests());
+    // A bad Staging value is named as the user wrote it, before anything is sent.
+    let out = std::process::Command::new(support::bin())
+        .env_clear()
+        .env("STAGING_SUPABASE_URL", "staging.supabase.co")
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr.contains("STAGING_SUPABASE_URL: must be an http(s) URL"),
+        "{stderr}"
     );
 }
 
