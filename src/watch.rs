@@ -76,9 +76,12 @@ fn live_ids() -> Vec<CheckId> {
 }
 
 /// The job summary: a data type × check table, and what the watch did.
-pub fn table(h: &Health, outcome: &str) -> String {
+pub fn table(h: &Health, env: Environment, outcome: &str) -> String {
     let ids = live_ids();
-    let mut out = String::from("### pendo-triage watch: production sync health\n\n");
+    let mut out = format!(
+        "### pendo-triage watch: {} sync health\n\n",
+        env.as_str().to_ascii_lowercase()
+    );
     match h.healthy() {
         Some(true) => out.push_str("✅ **Healthy**: no live check found a critical problem.\n\n"),
         Some(false) => out.push_str("❌ **Broken**: a live check found a critical problem.\n\n"),
@@ -206,7 +209,7 @@ pub fn issue(
         .flat_map(|(_, fs)| fs.iter().cloned())
         .collect();
     let fills = fills(focus, environment, &all);
-    let problem = problem_text(h, &failing, now);
+    let problem = problem_text(h, &failing, environment, now);
     let mut body = filled_template(template, &fills, &problem);
     if !body.ends_with('\n') {
         body.push('\n');
@@ -256,9 +259,10 @@ fn fills(
 }
 
 /// The problem description: when, which data types, and each critical finding once.
-fn problem_text(h: &Health, failing: &[DataType], now: i64) -> String {
+fn problem_text(h: &Health, failing: &[DataType], env: Environment, now: i64) -> String {
     let mut problem = format!(
-        "pendo-triage's watch found the production sync broken at {} ({}):\n",
+        "pendo-triage's watch found the {} sync broken at {} ({}):\n",
+        env.as_str().to_ascii_lowercase(),
         format_utc(now),
         if failing.len() == h.rows.len() {
             "every data type".to_string()
@@ -328,10 +332,11 @@ pub fn labels(template: &str, config: &Config) -> Vec<String> {
 }
 
 /// The recovery comment on the watch's own issue.
-pub fn recovery_comment(recovered_at: i64, broken_since: i64) -> String {
+pub fn recovery_comment(env: Environment, recovered_at: i64, broken_since: i64) -> String {
     format!(
-        "{RECOVERED_MARKER}\n✅ **Recovered** at {}: every live check of the production sync passes again. Down for about {} (since the watch noticed it at {}). Closing this issue.\n",
+        "{RECOVERED_MARKER}\n✅ **Recovered** at {}: every live check of the {} sync passes again. Down for about {} (since the watch noticed it at {}). Closing this issue.\n",
         format_utc(recovered_at),
+        env.as_str().to_ascii_lowercase(),
         human_age((recovered_at - broken_since).max(0) as f64),
         format_utc(broken_since)
     )
@@ -504,7 +509,7 @@ mod tests {
 
     #[test]
     fn the_table_has_a_row_per_data_type() {
-        let t = table(&broken(), "Opened #7.");
+        let t = table(&broken(), Environment::Production, "Opened #7.");
         assert!(t.contains("❌ **Broken**"));
         assert!(t.contains("| Guides |"));
         assert!(t.contains("| Events |"));
@@ -523,12 +528,16 @@ mod tests {
                 f.history = vec![hist.clone()];
             }
         }
-        let t = table(&h, "Opened #7.");
+        let t = table(&h, Environment::Production, "Opened #7.");
         // The same entity is charted once, under the first data type that measured it.
         assert_eq!(t.matches("```mermaid\n").count(), 1, "{t}");
         assert!(t.contains("**Guides**\n\n<details><summary>📈 Sync history: guides"));
-        assert!(table(&Health::default(), "").contains("Not checked"));
-        let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600);
+        assert!(table(&Health::default(), Environment::Staging, "").contains("Not checked"));
+        let c = recovery_comment(
+            Environment::Production,
+            1_795_860_000,
+            1_795_860_000 - 6 * 3600,
+        );
         assert!(c.contains("Down for about 6 h 0 min"), "{c}");
     }
 }

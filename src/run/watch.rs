@@ -182,7 +182,7 @@ impl Watch<'_, '_> {
             Some(true) => recovered(self.gh, self.s, self.environment).await?,
         };
         tracing::info!("watch: {text}");
-        out.summary = watch::table(&h, &text);
+        out.summary = watch::table(&h, self.environment, &text);
         Ok(out)
     }
 
@@ -307,7 +307,7 @@ async fn recovered(gh: &Github, s: &Settings<'_>, env: Environment) -> Result<St
         .iter()
         .any(|c| s.bot.is(c.user.as_ref()) && c.body().contains(RECOVERED_MARKER));
     if !commented {
-        gh.create_comment_once(w.number, &watch::recovery_comment(s.now, since))
+        gh.create_comment_once(w.number, &watch::recovery_comment(env, s.now, since))
             .await?;
     }
     gh.close_issue(w.number, "completed").await?;

@@ -420,6 +420,12 @@ fn the_watch_covers_production_and_staging_each_with_its_own_credentials() {
     let i = &opened[0];
     assert!(i.body.contains("- **Environment**: Staging"), "{}", i.body);
     assert!(
+        i.body
+            .contains("pendo-triage's watch found the staging sync broken"),
+        "{}",
+        i.body
+    );
+    assert!(
         i.labels.contains(&"severity:P1".to_string()),
         "{:?}",
         i.labels
@@ -435,6 +441,12 @@ fn the_watch_covers_production_and_staging_each_with_its_own_credentials() {
     for heading in ["#### Production", "#### Staging"] {
         assert!(run.summary.contains(heading), "{}", run.summary);
     }
+    assert!(
+        run.summary
+            .contains("### pendo-triage watch: staging sync health"),
+        "{}",
+        run.summary
+    );
     assert!(run.summary.contains("✅ **Healthy**"), "{}", run.summary);
     assert!(run.summary.contains("❌ **Broken**"), "{}", run.summary);
     // Each environment's checks read its own database.
