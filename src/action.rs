@@ -5,7 +5,8 @@
 //! (`INPUT_GITHUB-TOKEN`); some runners and local tools use the underscore form, so both
 //! are read. Everything below this module receives values, never reads `std::env`.
 
-use crate::credentials::{Credentials, SecretString, UnknownRegion};
+use crate::credentials::{ByEnvironment, Credentials, SecretString, UnknownRegion, prefix};
+use crate::issue::Environment;
 use crate::regions::PENDO_REGIONS;
 use std::collections::HashMap;
 
@@ -29,6 +30,10 @@ pub enum EnvError {
     /// The `pendo-region` input names no Pendo region.
     #[error("input `pendo-region`: {0}")]
     Region(UnknownRegion),
+    /// An environment's prefixed credential variable (`STAGING_SUPABASE_URL`) that the
+    /// bot cannot use.
+    #[error("{name}: {problem}")]
+    Variable { name: String, problem: String },
     /// An entry of `PENDO_TRIAGE_PENDO_HOSTS` without `=`.
     #[error("PENDO_TRIAGE_PENDO_HOSTS: {0:?} is not region=URL")]
     HostsEntry(String),
@@ -139,17 +144,64 @@ impl Env {
         Ok(hosts)
     }
 
-    /// The credentials for live checks.
+    /// The unprefixed credentials for live checks: the inputs and their fallbacks.
     pub fn credentials(&self) -> Result<Credentials, EnvError> {
-        let region = self
+        self.credentials_from(None)
+    }
+
+    /// Every environment's credentials: the unprefixed set, and for each environment the
+    /// set its prefixed variables give (`STAGING_PENDO_INTEGRATION_KEY`, …), when any is
+    /// set. Whose the unprefixed set is comes from the config
+    /// ([`ByEnvironment::with_owner`]).
+    pub fn credentials_by_environment(&self) -> Result<ByEnvironment, EnvError> {
+        let unprefixed = self.credentials_from(None)?;
+        let mut prefixed = Vec::new();
+        for env in [
+            Environment::Production,
+            Environment::Staging,
+            Environment::Development,
+        ] {
+            let set = self.credentials_from(Some(&prefix(env)))?;
+            if !set.is_empty() {
+                prefixed.push((env, set));
+            }
+        }
+        Ok(ByEnvironment::new(unprefixed, prefixed))
+    }
+
+    /// One set of credentials, unprefixed or from `prefix`'s variables. A prefixed set's
+    /// Pendo region and base URL default to the unprefixed ones.
+    fn credentials_from(&self, prefix: Option<&str>) -> Result<Credentials, EnvError> {
+        // A bad value is named as the user wrote it: the input, or the prefixed variable.
+        let named = |input: &str, e: EnvError| match prefix {
+            None => e,
+            Some(p) => {
+                let name = format!("{p}_{}", declared(input).fallbacks[0]);
+                let problem = match e {
+                    EnvError::Region(r) => r.to_string(),
+                    _ => "must be an http(s) URL such as https://abcd.supabase.co".into(),
+                };
+                EnvError::Variable { name, problem }
+            }
+        };
+        let set = Prefixed { env: self, prefix };
+        let region = set
             .input("pendo-region")
+            .or_else(|| self.input("pendo-region"))
             .unwrap_or_else(|| DEFAULT_REGION.into())
             .to_ascii_lowercase();
-        Credentials::pendo_region_url(&region).map_err(EnvError::Region)?;
+        Credentials::pendo_region_url(&region)
+            .map_err(|e| named("pendo-region", EnvError::Region(e)))?;
         let hosts = self.pendo_hosts()?;
-        let (base, others) = match self.input("pendo-base-url") {
+        let base_url = set
+            .input("pendo-base-url")
+            .or_else(|| self.input("pendo-base-url"));
+        let (base, others) = match base_url {
             // An explicit host is the only one the key goes to.
-            Some(url) => (validate_url("pendo-base-url", &url)?, Vec::new()),
+            Some(url) => (
+                validate_url("pendo-base-url", &url).map_err(|e| named("pendo-base-url", e))?,
+                Vec::new(),
+            ),
             None => {
                 let base = hosts
                     .iter()
@@ -160,11 +212,11 @@ impl Env {
                 (base, others)
             }
         };
-        let supabase_url = self
+        let supabase_url = set
             .input("supabase-url")
-            .map(|u| validate_url("supabase-url", &u))
+            .map(|u| validate_url("supabase-url", &u).map_err(|e| named("supabase-url", e)))
             .transpose()?;
-        let (pendo_key, pendo_key_notes) = match self.input_raw("pendo-integration-key") {
+        let (pendo_key, pendo_key_notes) = match set.input_raw("pendo-integration-key") {
             Some(raw) => Credentials::clean_pendo_key(&raw),
             None => (None, Vec::new()),
         };
@@ -175,9 +227,9 @@ impl Env {
             pendo_base_url: base.trim_end_matches('/').to_string(),
             pendo_other_hosts: others,
             supabase_url: supabase_url.map(|u| u.trim_end_matches('/').to_string()),
-            supabase_key: self.input("supabase-key").and_then(SecretString::new),
-            supabase_db_url: self.input("supabase-db-url").and_then(SecretString::new),
-            supabase_access_token: self
+            supabase_key: set.input("supabase-key").and_then(SecretString::new),
+            supabase_db_url: set.input("supabase-db-url").and_then(SecretString::new),
+            supabase_access_token: set
                 .input("supabase-access-token")
                 .and_then(SecretString::new),
         })
@@ -303,6 +355,42 @@ impl Env {
             watch: self.flag("watch")?,
             now: self.now()?,
         })
+    }
+}
+
+/// One set of credential inputs: unprefixed, the inputs then their fallbacks; with a
+/// prefix, only the fallbacks' names with it (`STAGING_SUPABASE_URL`).
+struct Prefixed<'a> {
+    env: &'a Env,
+    prefix: Option<&'a str>,
+}
+
+impl Prefixed<'_> {
+    fn names(&self, input: &str) -> Vec<String> {
+        let p = self.prefix.unwrap_or_default();
+        declared(input)
+            .fallbacks
+            .iter()
+            .map(|f| format!("{p}_{f}"))
+            .collect()
+    }
+
+    fn input(&self, input: &str) -> Option<String> {
+        match self.prefix {
+            None => self.env.input(input),
+            Some(_) => self.names(input).iter().find_map(|n| self.env.var(n)),
+        }
+    }
+
+    /// The value exactly as given (not trimmed), for the Pendo key's notes.
+    fn input_raw(&self, input: &str) -> Option<String> {
+        match self.prefix {
+            None => self.env.input_raw(input),
+            Some(_) => self
+                .names(input)
+                .iter()
+                .find_map(|n| self.env.0.get(n).filter(|v| !v.trim().is_empty()).cloned()),
+        }
     }
 }
 
@@ -472,6 +560,70 @@ mod tests {
         assert_eq!(c.pendo_base_url, "https://app.eu.pendo.io");
         assert_eq!(c.supabase_url.as_deref(), Some("https://abcd.supabase.co"));
         assert!(c.supabase_key.is_none());
+    }
+
+    #[test]
+    fn each_environment_reads_its_prefixed_variables() {
+        let env = Env::from_pairs([
+            ("PENDO_INTEGRATION_KEY", "fake-prod-key"),
+            ("SUPABASE_URL", "https://prod.supabase.co"),
+            ("STAGING_PENDO_INTEGRATION_KEY", " fake-staging-key\n"),
+            ("STAGING_SUPABASE_URL", "https://staging.supabase.co/"),
+            (
+                "STAGING_SUPABASE_SERVICE_ROLE_KEY",
+                "sb_secret_FAKE_staging",
+            ),
+            (
+                "STAGING_SUPABASE_DB_URL",
+                "postgresql://u:fake-pw@127.0.0.1:1/db",
+            ),
+            ("STAGING_SUPABASE_ACCESS_TOKEN", "sbp_FAKE_staging"),
+            ("DEVELOPMENT_PENDO_BASE_URL", "http://127.0.0.1:9"),
+        ]);
+        let sets = env.credentials_by_environment().unwrap();
+        let staging = sets.of(Environment::Staging);
+        assert_eq!(staging.pendo_key.unwrap().expose(), "fake-staging-key");
+        assert_eq!(
+            staging.pendo_key_notes,
+            vec!["the secret has whitespace or a line break around it"]
+        );
+        assert_eq!(
+            staging.supabase_url.as_deref(),
+            Some("https://staging.supabase.co")
+        );
+        assert_eq!(
+            staging.supabase_key.unwrap().expose(),
+            "sb_secret_FAKE_staging"
+        );
+        assert!(staging.supabase_db_url.is_some() && staging.supabase_access_token.is_some());
+        // Pendo's host is shared unless the environment names its own.
+        assert_eq!(staging.pendo_base_url, "https://app.pendo.io");
+        let prod = sets.of(Environment::Production);
+        assert_eq!(prod.pendo_key.unwrap().expose(), "fake-prod-key");
+        assert!(prod.supabase_key.is_none(), "never Staging's");
+        // A base URL alone is no credential: Development has none.
+        assert!(sets.of(Environment::Development).is_empty());
+        assert_eq!(
+            sets.configured(),
+            vec![Environment::Production, Environment::Staging]
+        );
+        // A bad prefixed value is named as written.
+        let e = Env::from_pairs([("STAGING_SUPABASE_URL", "staging.supabase.co")])
+            .credentials_by_environment()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("STAGING_SUPABASE_URL: must be an http(s) URL"),
+            "{e}"
+        );
+        let e = Env::from_pairs([("DEVELOPMENT_PENDO_REGION", "mars")])
+            .credentials_by_environment()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("DEVELOPMENT_PENDO_REGION: unknown Pendo region"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::action::Env;
 use crate::checks::Finding;
 use crate::clock::{Basis, Clock, ReportedAt};
 use crate::config::{Config, ConfigError};
-use crate::credentials::Credentials;
-use crate::live::Live;
+use crate::credentials::ByEnvironment;
+use crate::live::contexts::LiveContexts;
 use crate::reading::Reading;
 use crate::secrets::held;
 use crate::{event, report, triage};
@@ -132,8 +132,11 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
     {
         return not_an_api_issue(args.format);
     }
-    let creds = env.credentials()?;
-    held::install(held::Held::new(&creds.held()));
+    let by_env = env
+        .credentials_by_environment()?
+        .with_owner(config.live.credentials_environment);
+    held::install(held::Held::new(&by_env.held()));
+    let creds = by_env.of(by_env.owner());
     let mut clock = Clock::at(env.now()?);
     if let Some(at) = args.as_of {
         clock = clock.with_reported(ReportedAt {
@@ -142,12 +145,13 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
         });
     }
     let reading = Reading::new(args.title.unwrap_or(""), &read_body(args.file)?);
-    let live = live_findings(&reading, &config, &creds, &clock)?;
+    let (live, answered_by) = live_findings(&reading, &config, &by_env, &clock)?;
     let t = triage::triage_reading(&reading, &config, &creds, &live, &clock, None);
     let text = match args.format {
         Format::Markdown => {
             let ctx = report::Context {
                 recheck_label: config.labels.recheck.clone(),
+                live_note: answered_by,
                 live_at: (!live.is_empty()).then_some(clock.now),
                 ..Default::default()
             };
@@ -212,17 +216,21 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<Config, CommandErro
     }
 }
 
-/// The live checks the credentials allow, for the issue read.
+/// The live checks the issue's own environment's credentials allow, and the line saying
+/// whose answered (when worth saying).
 fn live_findings(
     reading: &Reading,
     config: &Config,
-    creds: &Credentials,
+    creds: &ByEnvironment,
     clock: &Clock,
-) -> Result<Vec<Finding>, CommandError> {
+) -> Result<(Vec<Finding>, Option<String>), CommandError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(CommandError::Runtime)?;
-    let live = Live::new(config, creds, clock.now)?;
-    Ok(rt.block_on(live.run_all(&reading.live_inputs)))
+    let lives = LiveContexts::new(config, creds, clock.now)?;
+    let inputs = &reading.live_inputs;
+    let found = rt.block_on(lives.for_inputs(inputs).run_all(inputs));
+    let answered_by = lives.answered_by(inputs, &found);
+    Ok((found, answered_by))
 }

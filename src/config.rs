@@ -516,8 +516,9 @@ pub struct LiveSettings {
     pub total_timeout_seconds: u64,
     /// Small requests `pendo.latency` times (1 to 5).
     pub latency_probes: u32,
-    /// The environment the given credentials belong to. An issue about another
-    /// environment gets no live checks: Production's measurements are not Staging's.
+    /// The environment the unprefixed credentials belong to. Another environment is
+    /// answered only by its own prefixed ones (`STAGING_…`, see
+    /// [`crate::credentials::ByEnvironment`]): Production's measurements are not Staging's.
     pub credentials_environment: crate::issue::Environment,
 }
 

@@ -3,7 +3,12 @@
 //! Only `action.rs`/`main.rs` read the environment; they build a [`Credentials`] and pass
 //! it down. [`SecretString`] shows `***` in `Debug` and `Display`, so a stray `{:?}` in a
 //! log line cannot leak a key.
+//!
+//! Each environment has its own set ([`ByEnvironment`]): the unprefixed variables are
+//! `live.credentials_environment`'s, another environment's carry its upper-case name as
+//! prefix (`STAGING_SUPABASE_URL`). An issue is answered only with its own environment's.
 
+use crate::issue::Environment;
 use crate::regions::PENDO_REGIONS;
 use crate::secrets::held::Credential;
 use std::fmt;
@@ -164,6 +169,137 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// Whether any key, URL or token is set (the region alone is not a credential).
+    pub fn is_empty(&self) -> bool {
+        self.pendo_key.is_none()
+            && self.supabase_url.is_none()
+            && self.supabase_key.is_none()
+            && self.supabase_db_url.is_none()
+            && self.supabase_access_token.is_none()
+    }
+
+    /// `self`, each missing part taken from `other` (the owner's prefixed variables fill
+    /// what the unprefixed ones leave out).
+    fn or(mut self, other: &Credentials) -> Credentials {
+        if self.pendo_key.is_none() {
+            self.pendo_key = other.pendo_key.clone();
+            self.pendo_key_notes = other.pendo_key_notes.clone();
+        }
+        self.supabase_url = self.supabase_url.or_else(|| other.supabase_url.clone());
+        self.supabase_key = self.supabase_key.or_else(|| other.supabase_key.clone());
+        self.supabase_db_url = self
+            .supabase_db_url
+            .or_else(|| other.supabase_db_url.clone());
+        self.supabase_access_token = self
+            .supabase_access_token
+            .or_else(|| other.supabase_access_token.clone());
+        self
+    }
+}
+
+/// The variable prefix of an environment's credentials: `STAGING` for Staging.
+pub fn prefix(env: Environment) -> String {
+    env.as_str().to_ascii_uppercase()
+}
+
+/// Every environment's credentials. The unprefixed set belongs to the owner
+/// (`live.credentials_environment`, Production unless configured); every other
+/// environment has only its prefixed set, possibly empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByEnvironment {
+    owner: Environment,
+    unprefixed: Credentials,
+    /// One set per environment, from its prefixed variables (Pendo's region and hosts
+    /// default to the unprefixed ones).
+    prefixed: Vec<(Environment, Credentials)>,
+}
+
+impl Default for ByEnvironment {
+    fn default() -> Self {
+        Self::new(Credentials::default(), Vec::new())
+    }
+}
+
+impl ByEnvironment {
+    /// The sets as read; the owner is Production until [`ByEnvironment::with_owner`].
+    pub fn new(unprefixed: Credentials, prefixed: Vec<(Environment, Credentials)>) -> Self {
+        Self {
+            owner: Environment::Production,
+            unprefixed,
+            prefixed,
+        }
+    }
+
+    /// The same sets, the unprefixed ones belonging to `owner` (from the config).
+    pub fn with_owner(mut self, owner: Environment) -> Self {
+        self.owner = owner;
+        self
+    }
+
+    /// Whose the unprefixed variables are.
+    pub fn owner(&self) -> Environment {
+        self.owner
+    }
+
+    /// The credentials that answer an issue about `env`: for the owner the unprefixed
+    /// ones (gaps filled from its prefixed ones), for any other only its prefixed ones.
+    pub fn of(&self, env: Environment) -> Credentials {
+        let prefixed = self
+            .prefixed
+            .iter()
+            .find(|(e, _)| *e == env)
+            .map(|(_, c)| c.clone());
+        match prefixed {
+            _ if env == self.owner => {
+                let own = prefixed.unwrap_or_default();
+                self.unprefixed.clone().or(&own)
+            }
+            Some(c) => c,
+            None => Credentials {
+                pendo_region: self.unprefixed.pendo_region.clone(),
+                pendo_base_url: self.unprefixed.pendo_base_url.clone(),
+                pendo_other_hosts: self.unprefixed.pendo_other_hosts.clone(),
+                ..Credentials::default()
+            },
+        }
+    }
+
+    /// The environments that have any credential, the owner first.
+    pub fn configured(&self) -> Vec<Environment> {
+        let mut envs: Vec<Environment> = Vec::new();
+        for env in [
+            self.owner,
+            Environment::Production,
+            Environment::Staging,
+            Environment::Development,
+        ] {
+            if !envs.contains(&env) && !self.of(env).is_empty() {
+                envs.push(env);
+            }
+        }
+        envs
+    }
+
+    /// Every set, the unprefixed one first.
+    fn all(&self) -> impl Iterator<Item = &Credentials> {
+        std::iter::once(&self.unprefixed).chain(self.prefixed.iter().map(|(_, c)| c))
+    }
+
+    /// Every environment's secret values, for `::add-mask::`.
+    pub fn secret_values(&self) -> Vec<&str> {
+        let mut values: Vec<&str> = self.all().flat_map(Credentials::secret_values).collect();
+        values.sort_unstable();
+        values.dedup();
+        values
+    }
+
+    /// Every environment's credentials, held: found by value wherever text leaves the bot.
+    pub fn held(&self) -> Vec<Credential<'_>> {
+        self.all().flat_map(Credentials::held).collect()
+    }
+}
+
 /// The password of `scheme://user:password@host…`, when there is one.
 fn url_password(url: &str) -> Option<&str> {
     crate::secrets::held::url_userinfo(url).map(|(_, password)| password)
@@ -208,6 +344,51 @@ mod tests {
         assert_eq!(key.unwrap().expose(), "fake-key.us");
         assert!(notes.is_empty());
         assert!(Credentials::clean_pendo_key("  ").0.is_none());
+    }
+
+    fn with_key(key: &str) -> Credentials {
+        Credentials {
+            pendo_key: SecretString::new(key),
+            pendo_region: "us".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn each_environment_is_answered_with_its_own_set() {
+        let staging = Credentials {
+            supabase_url: Some("https://staging.example".into()),
+            ..with_key("fake-staging-key")
+        };
+        let sets = ByEnvironment::new(
+            with_key("fake-prod-key"),
+            vec![(Environment::Staging, staging.clone())],
+        );
+        assert_eq!(sets.of(Environment::Staging), staging);
+        assert_eq!(
+            sets.of(Environment::Production).pendo_key.unwrap().expose(),
+            "fake-prod-key"
+        );
+        // Development has nothing: an empty set, never Production's.
+        let dev = sets.of(Environment::Development);
+        assert!(dev.is_empty(), "{dev:?}");
+        assert_eq!(dev.pendo_region, "us");
+        assert_eq!(
+            sets.configured(),
+            vec![Environment::Production, Environment::Staging]
+        );
+        // Every set is masked and held.
+        let values = sets.secret_values();
+        assert!(values.contains(&"fake-prod-key") && values.contains(&"fake-staging-key"));
+        assert_eq!(sets.held().len(), 2);
+        // With Staging as the owner, the unprefixed set is Staging's, gaps filled from
+        // its prefixed one; Production then has none.
+        let sets = sets.with_owner(Environment::Staging);
+        let own = sets.of(Environment::Staging);
+        assert_eq!(own.pendo_key.unwrap().expose(), "fake-prod-key");
+        assert_eq!(own.supabase_url.as_deref(), Some("https://staging.example"));
+        assert!(sets.of(Environment::Production).is_empty());
+        assert_eq!(prefix(Environment::Development), "DEVELOPMENT");
     }
 
     #[test]

@@ -78,9 +78,12 @@ fn live_ids() -> Vec<CheckId> {
 /// The job summary: the on-call state (`oncall`: a headline in place of the plain one,
 /// when the watch judged a blip or a recovery, and the per-entity table), a data type ×
 /// check table, and what the watch did.
-pub fn table(h: &Health, oncall: (Option<&str>, &str), outcome: &str) -> String {
+pub fn table(h: &Health, env: Environment, oncall: (Option<&str>, &str), outcome: &str) -> String {
     let ids = live_ids();
-    let mut out = String::from("### pendo-triage watch: production sync health\n\n");
+    let mut out = format!(
+        "### pendo-triage watch: {} sync health\n\n",
+        env.as_str().to_ascii_lowercase()
+    );
     match (oncall.0, h.healthy()) {
         (Some(headline), _) => out.push_str(&format!("{headline}\n\n")),
         (None, Some(true)) => out.push_str("✅ **Healthy**: no live check found a critical problem.\n\n"),
@@ -192,8 +195,14 @@ fn set_problem(body: &mut String, text: &str) {
 /// The issue the watch files: `[API] <diagnosis>` and the template's body with the
 /// measured fields filled in, the findings as the problem description, and the marker.
 /// `template` is a markdown template or an issue form; for a form the body is the
-/// markdown GitHub makes of it, filled in the same way.
-pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
+/// markdown GitHub makes of it, filled in the same way. Its Environment field is
+/// `environment`, the one whose sync was watched.
+pub fn issue(
+    template: &str,
+    h: &Health,
+    environment: Environment,
+    now: i64,
+) -> Option<(String, String)> {
     let (dt, worst) = h.worst()?;
     let failing = h.failing_types();
     let focus = if failing.len() == 1 { failing[0] } else { dt };
@@ -203,8 +212,8 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
         .filter(|(d, _)| *d == focus)
         .flat_map(|(_, fs)| fs.iter().cloned())
         .collect();
-    let fills = fills(focus, &all);
-    let problem = problem_text(h, &failing, now);
+    let fills = fills(focus, environment, &all);
+    let problem = problem_text(h, &failing, environment, now);
     let mut body = filled_template(template, &fills, &problem);
     if !body.ends_with('\n') {
         body.push('\n');
@@ -218,13 +227,17 @@ pub fn issue(template: &str, h: &Health, now: i64) -> Option<(String, String)> {
 }
 
 /// The template fields the checks measured for `focus`: (label, value).
-fn fills(focus: DataType, all: &[Finding]) -> Vec<(&'static str, String)> {
+fn fills(
+    focus: DataType,
+    environment: Environment,
+    all: &[Finding],
+) -> Vec<(&'static str, String)> {
     let (method, path) = endpoint(focus);
     let mut fills: Vec<(&str, String)> = vec![
         ("Endpoint", format!("`{method} {path}`")),
         ("Method", method.to_string()),
         ("Data Type", focus.as_str().to_string()),
-        ("Environment", Environment::Production.as_str().to_string()),
+        ("Environment", environment.as_str().to_string()),
     ];
     for (field, from) in [
         ("Sync Status", "Sync Status"),
@@ -250,9 +263,10 @@ fn fills(focus: DataType, all: &[Finding]) -> Vec<(&'static str, String)> {
 }
 
 /// The problem description: when, which data types, and each critical finding once.
-fn problem_text(h: &Health, failing: &[DataType], now: i64) -> String {
+fn problem_text(h: &Health, failing: &[DataType], env: Environment, now: i64) -> String {
     let mut problem = format!(
-        "pendo-triage's watch found the production sync broken at {} ({}):\n",
+        "pendo-triage's watch found the {} sync broken at {} ({}):\n",
+        env.as_str().to_ascii_lowercase(),
         format_utc(now),
         if failing.len() == h.rows.len() {
             "every data type".to_string()
@@ -324,16 +338,18 @@ pub fn labels(template: &str, config: &Config) -> Vec<String> {
 /// The recovery comment on the watch's own issue: what recovered (the entities whose
 /// runs completed `runs` in a row, when the sync log was read) and when.
 pub fn recovery_comment(
+    env: Environment,
     recovered_at: i64,
     broken_since: i64,
     entities: &[String],
     runs: u32,
 ) -> String {
+    let env_name = env.as_str().to_ascii_lowercase();
     let what = if entities.is_empty() {
-        "every live check of the production sync passes again".to_string()
+        format!("every live check of the {env_name} sync passes again")
     } else {
         format!(
-            "every live check of the production sync passes again, and {} completed {runs} runs in a row since the last failure",
+            "every live check of the {env_name} sync passes again, and {} completed {runs} runs in a row since the last failure",
             entities
                 .iter()
                 .map(|e| crate::history::safe(e, 40))
@@ -432,7 +448,14 @@ mod tests {
 
     #[test]
     fn the_issue_is_the_template_with_the_measured_fields() {
-        let (title, body) = issue(TEMPLATE, &broken(), 1_795_860_000).unwrap();
+        let (title, body) =
+            issue(TEMPLATE, &broken(), Environment::Production, 1_795_860_000).unwrap();
+        // Another environment's watch files it for that environment.
+        let (_, staging) = issue(TEMPLATE, &broken(), Environment::Staging, 1_795_860_000).unwrap();
+        assert_eq!(
+            crate::issue::parse(&staging).environment,
+            Some(Environment::Staging)
+        );
         assert_eq!(
             title,
             "[API] The sync job pendo-sync is inactive since its last run, 2026-11-25 18:00 UTC"
@@ -469,8 +492,9 @@ mod tests {
 
     #[test]
     fn a_form_files_the_forms_markdown_with_the_same_fields() {
-        let (title, body) = issue(crate::issue::FORM, &broken(), 1_795_860_000).unwrap();
-        let (md_title, md_body) = issue(TEMPLATE, &broken(), 1_795_860_000).unwrap();
+        let prod = Environment::Production;
+        let (title, body) = issue(crate::issue::FORM, &broken(), prod, 1_795_860_000).unwrap();
+        let (md_title, md_body) = issue(TEMPLATE, &broken(), prod, 1_795_860_000).unwrap();
         assert_eq!(title, md_title);
         assert!(body.starts_with("### API Integration Issue Description\n\n_No response_\n"));
         assert!(body.contains("### Data Type\n\nGuides\n"), "{body}");
@@ -508,7 +532,7 @@ mod tests {
 
     #[test]
     fn the_table_has_a_row_per_data_type() {
-        let t = table(&broken(), (None, ""), "Opened #7.");
+        let t = table(&broken(), Environment::Production, (None, ""), "Opened #7.");
         assert!(t.contains("❌ **Broken**"));
         assert!(t.contains("| Guides |"));
         assert!(t.contains("| Events |"));
@@ -527,17 +551,36 @@ mod tests {
                 f.history = vec![hist.clone()];
             }
         }
-        let t = table(&h, (None, ""), "Opened #7.");
+        let t = table(&h, Environment::Production, (None, ""), "Opened #7.");
         // The same entity is charted once, under the first data type that measured it.
         assert_eq!(t.matches("```mermaid\n").count(), 1, "{t}");
         assert!(t.contains("**Guides**\n\n<details><summary>📈 Sync history: guides"));
-        assert!(table(&Health::default(), (None, ""), "").contains("Not checked"));
-        let blip = table(&h, (Some("🟡 **Blip**"), "| Entity |\n"), "");
+        assert!(
+            table(&Health::default(), Environment::Staging, (None, ""), "").contains("Not checked")
+        );
+        let blip = table(
+            &h,
+            Environment::Production,
+            (Some("🟡 **Blip**"), "| Entity |\n"),
+            "",
+        );
         assert!(blip.contains("🟡 **Blip**\n\n| Entity |\n"), "{blip}");
         assert!(!blip.contains("❌ **Broken**"));
-        let c = recovery_comment(1_795_860_000, 1_795_860_000 - 6 * 3600, &[], 2);
+        let c = recovery_comment(
+            Environment::Production,
+            1_795_860_000,
+            1_795_860_000 - 6 * 3600,
+            &[],
+            2,
+        );
         assert!(c.contains("Down for about 6 h 0 min"), "{c}");
-        let c = recovery_comment(1_795_860_000, 0, &["guides".into(), "events".into()], 2);
+        let c = recovery_comment(
+            Environment::Production,
+            1_795_860_000,
+            0,
+            &["guides".into(), "events".into()],
+            2,
+        );
         assert!(
             c.contains("and guides, events completed 2 runs in a row"),
             "{c}"

@@ -19,12 +19,13 @@
 //! `pendo.endpoint` fetched. A transport failure becomes an `error` finding through
 //! [`fetch_error`], which redacts; a check never returns `Err`.
 
+pub mod contexts;
 pub mod decode;
 pub mod http;
 pub mod pendo;
 pub mod supabase;
 
-use crate::checks::{CATALOGUE, CheckId, Finding, Status};
+use crate::checks::{CATALOGUE, CheckId, Finding, Needs, Status};
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::issue::{DataType, Environment, Issue};
@@ -85,9 +86,12 @@ fn first_number(text: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Everything the live checks of one run share.
+/// Everything the live checks of one environment share in one run (see
+/// [`contexts::LiveContexts`] for one per environment).
 pub struct Live {
     pub config: Config,
+    /// Whose credentials these are: the only environment this context answers.
+    pub environment: Environment,
     pub creds: Credentials,
     /// Unix seconds: the reference of every live measurement.
     pub now: i64,
@@ -119,15 +123,27 @@ impl<T> std::ops::Deref for Shared<T> {
 }
 
 impl Live {
-    /// Builds the clients the credentials allow. Fails only when the HTTP stack cannot
-    /// start at all.
+    /// Builds the clients the credentials allow, for `live.credentials_environment`.
+    /// Fails only when the HTTP stack cannot start at all.
     pub fn new(
         config: &Config,
         creds: &Credentials,
         now: i64,
     ) -> Result<Arc<Live>, crate::live::http::ClientError> {
+        Self::of_environment(config, config.live.credentials_environment, creds, now)
+    }
+
+    /// Builds `environment`'s context from its own credentials: its own clients, answers
+    /// and deadline.
+    pub fn of_environment(
+        config: &Config,
+        environment: Environment,
+        creds: &Credentials,
+        now: i64,
+    ) -> Result<Arc<Live>, crate::live::http::ClientError> {
         let http = Http::new(Duration::from_secs(config.live.request_timeout_seconds))?;
         Ok(Arc::new(Live {
+            environment,
             pendo: pendo::Pendo::new(creds, &http),
             supabase: supabase::Supabase::new(creds, &http),
             http,
@@ -200,54 +216,63 @@ impl Live {
 
     async fn run_uncached(self: &Arc<Self>, inputs: &LiveInputs) -> Vec<Finding> {
         let started = Instant::now();
-        let runnable = match self.gate(inputs) {
-            Gate::Run(ids) => ids,
-            Gate::Skip(ids, why) => {
-                return ids
-                    .into_iter()
-                    .map(|id| Finding::skip(id, why.clone()))
-                    .collect();
-            }
-        };
+        let Gate { run, mut skipped } = self.gate(inputs);
+        if run.is_empty() {
+            return skipped;
+        }
         self.runs.fetch_add(1, Ordering::Relaxed);
         let (fetching, derived): (Vec<CheckId>, Vec<CheckId>) =
-            runnable.into_iter().partition(|id| !is_derived(*id));
+            run.into_iter().partition(|id| !is_derived(*id));
         let mut found = self.fetch_within_deadline(inputs, fetching).await;
         // Checks that judge what the others fetched, with no I/O of their own.
         for id in derived {
             found.push(run_one(self, inputs, id).await);
         }
+        found.append(&mut skipped);
         found.sort_by_key(|f| f.id);
         let spent = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
         self.busy_ms.fetch_add(spent, Ordering::Relaxed);
         found
     }
 
-    /// The live checks the credentials allow, or why none of them may run for `inputs`.
+    /// The live checks this context's credentials allow for `inputs`, and those that
+    /// are `skip` with the reason. The owner's unmet checks are left to the triage
+    /// (their reason names the inputs); another environment's name its variables here.
     fn gate(&self, inputs: &LiveInputs) -> Gate {
-        let runnable: Vec<CheckId> = CATALOGUE
-            .iter()
-            .filter(|c| !matches!(c.run, Run::Offline) && c.needs.met(&self.creds))
-            .map(|c| c.id)
-            .collect();
-        if runnable.is_empty() {
-            return Gate::Skip(runnable, String::new());
-        }
-        if inputs.not_api {
-            return Gate::Skip(runnable, NOT_API.to_string());
-        }
         let owner = self.config.live.credentials_environment;
-        match inputs.environment.filter(|e| *e != owner) {
-            // Another environment's measurements would answer this issue wrongly.
-            Some(env) => Gate::Skip(
-                runnable,
+        let (mut run, mut skipped) = (Vec::new(), Vec::new());
+        for c in CATALOGUE.iter().filter(|c| !matches!(c.run, Run::Offline)) {
+            if c.needs.met(&self.creds) {
+                run.push(c.id);
+            } else if self.environment != owner {
+                let why = unset_variables(self.environment, owner, c.needs, &self.creds);
+                skipped.push(Finding::skip(c.id, why));
+            }
+        }
+        let skip_all = |why: String, run: Vec<CheckId>, skipped: Vec<Finding>| Gate {
+            run: Vec::new(),
+            skipped: run
+                .into_iter()
+                .chain(skipped.into_iter().map(|f| f.id))
+                .map(|id| Finding::skip(id, why.clone()))
+                .collect(),
+        };
+        if inputs.not_api {
+            return skip_all(NOT_API.to_string(), run, skipped);
+        }
+        match inputs.environment.filter(|e| *e != self.environment) {
+            // Another environment's measurements would answer this issue wrongly (the
+            // run picks each issue's own context, see `contexts`).
+            Some(env) => skip_all(
                 format!(
                     "no credentials for {} (the configured ones are {}'s)",
                     env.as_str(),
-                    owner.as_str()
+                    self.environment.as_str()
                 ),
+                run,
+                skipped,
             ),
-            None => Gate::Run(runnable),
+            None => Gate { run, skipped },
         }
     }
 
@@ -333,11 +358,40 @@ impl Live {
 }
 
 /// What [`Live::gate`] decided for one triage's inputs.
-enum Gate {
+struct Gate {
     /// These checks run.
-    Run(Vec<CheckId>),
-    /// None runs: each of these is `skip` with the reason (none at all when empty).
-    Skip(Vec<CheckId>, String),
+    run: Vec<CheckId>,
+    /// These do not, each `skip` with its reason.
+    skipped: Vec<Finding>,
+}
+
+/// Why a check of a non-owner environment is skipped: the prefixed variables to set.
+fn unset_variables(
+    env: Environment,
+    owner: Environment,
+    needs: Needs,
+    creds: &Credentials,
+) -> String {
+    let p = crate::credentials::prefix(env);
+    let pendo = format!("{p}_PENDO_INTEGRATION_KEY");
+    let api = format!("{p}_SUPABASE_URL and {p}_SUPABASE_SERVICE_ROLE_KEY");
+    let either = format!("{api}, or {p}_SUPABASE_DB_URL");
+    let has_supabase = creds.has_supabase_api() || creds.has_supabase_db();
+    let vars = match needs {
+        Needs::Issue => String::new(),
+        Needs::Pendo => pendo,
+        Needs::SupabaseApi => api,
+        Needs::PendoAndSupabase if creds.has_pendo() => either,
+        Needs::PendoAndSupabase if has_supabase => pendo,
+        Needs::PendoAndSupabase => format!("{pendo}, and {api} (or {p}_SUPABASE_DB_URL)"),
+        Needs::SupabaseApiOrDatabase => either,
+        Needs::SupabaseManagement => format!("{p}_SUPABASE_ACCESS_TOKEN"),
+    };
+    format!(
+        "no credentials for {}: set {vars} (the unprefixed ones are {}'s)",
+        env.as_str(),
+        owner.as_str()
+    )
 }
 
 /// How a check runs.

@@ -20,11 +20,10 @@ use crate::credentials::Credentials;
 use crate::event::Target;
 use crate::github::{Comment, GhIssue, Github, GithubError};
 use crate::labels;
-use crate::live::Live;
+use crate::live::contexts::LiveContexts;
 use crate::reading::Reading;
 use crate::report::{self, MARKER};
 use crate::state::State;
-use std::sync::Arc;
 use tracing::Instrument as _;
 
 /// What stays the same for every issue of a run.
@@ -141,7 +140,7 @@ pub struct RepoLabels(Option<Vec<String>>);
 /// is read here.
 pub async fn triage_issue(
     gh: &Github,
-    live: &Arc<Live>,
+    lives: &LiveContexts,
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     target: Target,
@@ -150,7 +149,7 @@ pub async fn triage_issue(
     // Issues are triaged one after another, so each one's lines fold into its own group.
     let _group = crate::logging::group(&format!("Issue #{}", target.number), true);
     let span = tracing::info_span!("issue", number = target.number);
-    triage_one(gh, live, repo_labels, s, target, first)
+    triage_one(gh, lives, repo_labels, s, target, first)
         .instrument(span)
         .await
 }
@@ -158,7 +157,7 @@ pub async fn triage_issue(
 /// Read, decide live, plan, write.
 async fn triage_one(
     gh: &Github,
-    live: &Arc<Live>,
+    lives: &LiveContexts,
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     target: Target,
@@ -180,7 +179,7 @@ async fn triage_one(
         reported_at.basis
     );
     let reading = Reading::new(&seen.issue.title, seen.issue.body());
-    let live_part = decide_live(live, s, &target, seen.previous.as_ref(), &reading).await;
+    let live_part = decide_live(lives, s, &target, seen.previous.as_ref(), &reading).await;
     let note = target.watch_note.as_deref();
     let p = plan_fresh(gh, s, &mut seen, reading, &live_part, reported_at, note).await?;
     let changes = changes(&p, &seen);
@@ -261,10 +260,10 @@ async fn read(
     }))
 }
 
-/// Runs the live checks, reuses an earlier run's, or leaves them out, as
-/// [`live::choose`] says.
+/// Runs the live checks in the issue's own environment's context, reuses an earlier
+/// run's, or leaves them out, as [`live::choose`] says.
 async fn decide_live(
-    live: &Arc<Live>,
+    lives: &LiveContexts,
     s: &Settings<'_>,
     target: &Target,
     previous: Option<&State>,
@@ -285,12 +284,12 @@ async fn decide_live(
     );
     match decision {
         LiveDecision::Run => {
-            let findings = live.run_all(inputs).await;
+            let findings = lives.for_inputs(inputs).run_all(inputs).await;
             let record = live::record(&findings, &key, s.now);
             LivePart {
+                note: lives.answered_by(inputs, &findings),
                 findings,
                 record,
-                note: None,
             }
         }
         LiveDecision::Reuse { findings, at } => {
@@ -301,9 +300,9 @@ async fn decide_live(
                 c.live.reuse_minutes
             );
             LivePart {
+                note: lives.answered_by(inputs, &findings),
                 findings,
                 record: prev_live.cloned(),
-                note: None,
             }
         }
         LiveDecision::Offline { note } => LivePart {

@@ -15,15 +15,15 @@ pub mod workflow;
 
 use crate::action::{ActionEnv, Env};
 use crate::config::{Config, ConfigError};
-use crate::credentials::Credentials;
+use crate::credentials::ByEnvironment;
 use crate::event::{self, EventError, Intake, Target, Trigger};
 use crate::github::{Github, GithubError, RetryPolicy};
-use crate::live::Live;
+use crate::issue::Environment;
+use crate::live::contexts::{LiveContexts, Sent};
 use crate::outside::{Sink, emit};
 use crate::secrets::held::{Credential, Held};
 use issue::{Outcome, RepoLabels, Settings};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a run did, for outputs, tests and the bench.
@@ -41,6 +41,8 @@ pub struct RunReport {
     pub live_runs: u32,
     /// Requests sent to Pendo.
     pub pendo_requests: u32,
+    /// What each environment's live context sent (Pendo, REST, database).
+    pub sent: Vec<Sent>,
     pub live_time: Duration,
     pub wall: Duration,
     /// Why nothing was done, when nothing was.
@@ -161,10 +163,12 @@ pub fn run_action(env: &Env) -> Result<(), RunError> {
 /// Runs the action.
 pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
     let started = Instant::now();
-    let (a, creds, gh) = connect(env)?;
+    let (a, by_env, gh) = connect(env)?;
     // A bad event file is reported before any network call.
     let payload = read_payload(&a)?;
     let config = load_config(env, &a, &gh).await?;
+    let by_env = by_env.with_owner(config.live.credentials_environment);
+    let creds = by_env.of(by_env.owner());
     let number_input = a.issue_number.clone().or_else(|| {
         payload
             .pointer("/inputs/issue-number")
@@ -188,10 +192,10 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
         now: a.now,
         bot: &bot,
     };
-    let live = Live::new(&config, &creds, a.now)?;
+    let lives = LiveContexts::new(&config, &by_env, a.now)?;
     let mut run = Run {
         gh: &gh,
-        live: &live,
+        lives: &lives,
         repo_labels: RepoLabels::default(),
         s: &settings,
         a: &a,
@@ -203,18 +207,19 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
     report.calls = gh.calls();
     report.writes = gh.writes();
     report.label_calls = gh.label_calls();
-    (report.live_runs, report.live_time) = live.stats();
-    report.pendo_requests = live.pendo_requests();
+    (report.live_runs, report.live_time) = lives.stats();
+    report.pendo_requests = lives.pendo_requests();
+    report.sent = lives.sent();
     publish(&a, &report)?;
     report.wall = started.elapsed();
     finish(report)
 }
 
-/// Reads the action's settings and credentials, masks the secrets, and makes the GitHub
-/// client.
-fn connect(env: &Env) -> Result<(ActionEnv, Credentials, Github), RunError> {
+/// Reads the action's settings and every environment's credentials, masks the secrets
+/// (all of them: whichever environment's answers), and makes the GitHub client.
+fn connect(env: &Env) -> Result<(ActionEnv, ByEnvironment, Github), RunError> {
     let a = env.action()?;
-    let creds = env.credentials()?;
+    let creds = env.credentials_by_environment()?;
     let token = a.token.clone().ok_or(RunError::NoToken)?;
     let mut secrets = creds.secret_values();
     secrets.push(token.expose());
@@ -241,6 +246,15 @@ fn finish(report: RunReport) -> Result<RunReport, RunError> {
         report.writes,
         report.live_runs
     );
+    for s in &report.sent {
+        tracing::info!(
+            "live requests for {}: {} to Pendo, {} to Supabase's REST API, {} database queries",
+            s.environment.as_str(),
+            s.pendo,
+            s.rest,
+            s.queries
+        );
+    }
     if !report.failures.is_empty() {
         let list: Vec<String> = report
             .failures
@@ -258,7 +272,7 @@ fn finish(report: RunReport) -> Result<RunReport, RunError> {
 /// One run's clients, settings and what it did so far.
 struct Run<'a, 'b> {
     gh: &'a Github,
-    live: &'a Arc<Live>,
+    lives: &'a LiveContexts,
     repo_labels: RepoLabels,
     s: &'a Settings<'b>,
     a: &'a ActionEnv,
@@ -285,16 +299,22 @@ impl Run<'_, '_> {
                     }
                 );
                 let number = t.number;
-                let outcome =
-                    issue::triage_issue(self.gh, self.live, &mut self.repo_labels, self.s, t, None)
-                        .await
-                        .map_err(|source| RunError::Issue { number, source })?;
+                let outcome = issue::triage_issue(
+                    self.gh,
+                    self.lives,
+                    &mut self.repo_labels,
+                    self.s,
+                    t,
+                    None,
+                )
+                .await
+                .map_err(|source| RunError::Issue { number, source })?;
                 self.report.outcomes.extend(outcome);
             }
             Intake::Sweep(trigger) => {
                 sweep(
                     self.gh,
-                    self.live,
+                    self.lives,
                     &mut self.repo_labels,
                     self.s,
                     self.a,
@@ -319,19 +339,38 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let done: Vec<u64> = self.report.outcomes.iter().map(|o| o.number).collect();
-        let w = watch::Watch {
-            gh: self.gh,
-            live: self.live,
-            repo_labels: &mut self.repo_labels,
-            s: self.s,
-            workspace: self.a.workspace.as_deref(),
-            done: &done,
+        let environments = watched_environments(self.s.config);
+        let mut all = watch::WatchOutcome::default();
+        for (i, environment) in environments.iter().enumerate() {
+            let w = watch::Watch {
+                gh: self.gh,
+                lives: self.lives,
+                environment: *environment,
+                repo_labels: &mut self.repo_labels,
+                s: self.s,
+                workspace: self.a.workspace.as_deref(),
+                done: &done,
+            }
+            .run()
+            .await
+            .map_err(RunError::Watch)?;
+            all.healthy = match (all.healthy, w.healthy) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (a, b) => a.or(b),
+            };
+            all.issue = all.issue.or(w.issue);
+            if environments.len() > 1 {
+                all.summary
+                    .push_str(&format!("#### {}\n\n", environment.as_str()));
+            }
+            all.summary.push_str(&w.summary);
+            if i + 1 < environments.len() {
+                all.summary.push('\n');
+            }
+            all.outcomes.extend(w.outcomes);
         }
-        .run()
-        .await
-        .map_err(RunError::Watch)?;
-        self.report.outcomes.extend(w.outcomes.iter().cloned());
-        self.report.watch = Some(w);
+        self.report.outcomes.extend(all.outcomes.iter().cloned());
+        self.report.watch = Some(all);
         Ok(())
     }
 }
@@ -341,9 +380,15 @@ fn watching(a: &ActionEnv) -> bool {
     a.watch && matches!(a.event_name.as_str(), "schedule" | "workflow_dispatch")
 }
 
+/// The environments the watch checks (`watch.environments`), each with its own live
+/// context and its own watch issue (outside Production a critical finding is a P1).
+fn watched_environments(config: &Config) -> Vec<Environment> {
+    config.watch.environments.clone()
+}
+
 async fn sweep(
     gh: &Github,
-    live: &Arc<Live>,
+    lives: &LiveContexts,
     repo_labels: &mut RepoLabels,
     s: &Settings<'_>,
     a: &ActionEnv,
@@ -357,7 +402,7 @@ async fn sweep(
         .into_iter()
         .filter(|i| event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
         // The watch triages its own issue itself, with its state (recovering, say).
-        .filter(|i| !(watching(a) && watch::is_watch_issue(i, s)))
+        .filter(|i| !(watching(a) && watch::is_any_watch_issue(i, s)))
         .collect();
     tracing::info!(
         "sweeping {} open {} issue(s)",
@@ -373,7 +418,7 @@ async fn sweep(
         }
         match issue::triage_issue(
             gh,
-            live,
+            lives,
             repo_labels,
             s,
             Target::new(number, trigger, true),

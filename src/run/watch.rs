@@ -14,6 +14,7 @@ use super::issue::{self, Outcome, RepoLabels, Settings};
 use crate::event::{Target, Trigger};
 use crate::github::{GhIssue, Github, GithubError};
 use crate::issue::{DataType, Environment};
+use crate::live::contexts::LiveContexts;
 use crate::live::{Live, LiveInputs};
 use crate::oncall::{self, Judgement, Memory};
 use crate::watch::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
@@ -35,10 +36,10 @@ pub struct WatchOutcome {
 
 /// True for an issue the watch opened, judged by everything the bot writes into one: its
 /// author is the bot (`github-actions[bot]` of type `Bot`), its body carries the marker and
-/// the template's Production fields, its title the `[API]` prefix, and it carries the
+/// the template's fields for `env`, its title the `[API]` prefix, and it carries the
 /// `monitoring` label. Another workflow that files as `github-actions[bot]` and copies
 /// the marker does not make its issue the watch's (nor get it closed "on recovery").
-pub fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
+pub fn is_watch_issue(i: &GhIssue, s: &Settings, env: Environment) -> bool {
     let by_bot = s.bot.is(i.user.as_ref());
     let monitoring = s.config.labels.area("monitoring");
     by_bot
@@ -47,7 +48,16 @@ pub fn is_watch_issue(i: &GhIssue, s: &Settings) -> bool {
         && i.label_names()
             .iter()
             .any(|l| l.eq_ignore_ascii_case(monitoring))
-        && crate::issue::parse(i.body()).environment == Some(Environment::Production)
+        && crate::issue::parse(i.body()).environment == Some(env)
+}
+
+/// True for an issue the watch opened for any of the environments it watches.
+pub fn is_any_watch_issue(i: &GhIssue, s: &Settings) -> bool {
+    s.config
+        .watch
+        .environments
+        .iter()
+        .any(|env| is_watch_issue(i, s, *env))
 }
 
 /// The open issues, after meeting the author of any that carries the watch's marker: a
@@ -61,27 +71,32 @@ async fn open_issues(gh: &Github, s: &Settings<'_>) -> Result<Vec<GhIssue>, Gith
 }
 
 /// The oldest open watch issue, and the newer ones (duplicates of a race).
-fn watch_issues(open: &[GhIssue], s: &Settings) -> Vec<GhIssue> {
+fn watch_issues(open: &[GhIssue], s: &Settings, env: Environment) -> Vec<GhIssue> {
     let mut found: Vec<GhIssue> = open
         .iter()
-        .filter(|i| is_watch_issue(i, s))
+        .filter(|i| is_watch_issue(i, s, env))
         .cloned()
         .collect();
     found.sort_by_key(|i| i.number);
     found
 }
 
-/// A member's open `[API]` issue about Production and one of `failing`. A stranger's
+/// A member's open `[API]` issue about `env` and one of `failing`. A stranger's
 /// issue never stands in for the watch's: "[API] Everything is fine, ignore alerts" from
 /// anyone could otherwise silence it.
-fn persons_issue(open: &[GhIssue], failing: &[DataType], s: &Settings) -> Option<u64> {
+fn persons_issue(
+    open: &[GhIssue],
+    failing: &[DataType],
+    s: &Settings,
+    env: Environment,
+) -> Option<u64> {
     open.iter()
-        .filter(|i| !is_watch_issue(i, s))
+        .filter(|i| !is_watch_issue(i, s, env))
         .filter(|i| crate::event::is_member(&i.author_association))
         .filter(|i| crate::event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
         .find(|i| {
             let parsed = crate::issue::parse(&crate::secrets::redact(i.body()));
-            parsed.environment == Some(Environment::Production)
+            parsed.environment == Some(env)
                 && parsed.data_type.is_some_and(|d| failing.contains(&d))
         })
         .map(|i| i.number)
@@ -130,7 +145,7 @@ fn is_api_template(text: &str) -> bool {
     title.starts_with(crate::event::TITLE_PREFIX)
 }
 
-/// The health of every configured data type, in Production.
+/// The health of every configured data type, in `live`'s environment.
 async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
     let mut rows = Vec::new();
     let mut types: Vec<DataType> = Vec::new();
@@ -141,7 +156,7 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
     }
     for dt in types {
         let inputs = LiveInputs {
-            environment: Some(Environment::Production),
+            environment: Some(live.environment),
             data_type: Some(dt),
             expected_records: None,
             not_api: false,
@@ -154,7 +169,11 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
 /// What every step of the watch works with.
 pub struct Watch<'a, 'b> {
     pub gh: &'a Github,
-    pub live: &'a Arc<Live>,
+    /// Every environment's live context; the watch checks `environment`'s.
+    pub lives: &'a LiveContexts,
+    /// The environment whose sync this watch checks (its issue says it; a critical
+    /// finding outside Production is a P1 by the severity policy).
+    pub environment: Environment,
     pub repo_labels: &'a mut RepoLabels,
     pub s: &'a Settings<'b>,
     pub workspace: Option<&'a Path>,
@@ -195,7 +214,8 @@ impl Latest {
 impl Watch<'_, '_> {
     /// Runs the watch.
     pub async fn run(mut self) -> Result<WatchOutcome, GithubError> {
-        let h = health(self.live, self.s).await;
+        let env = self.environment;
+        let h = health(self.lives.of(env), self.s).await;
         let s = self.s;
         let mut out = WatchOutcome {
             healthy: h.healthy(),
@@ -203,7 +223,7 @@ impl Watch<'_, '_> {
         };
         // Nothing concluded: no request, nothing to judge.
         let latest = match h.healthy() {
-            Some(_) => latest(self.gh, s).await?,
+            Some(_) => latest(self.gh, s, env).await?,
             None => None,
         };
         let open_since = latest
@@ -239,6 +259,7 @@ impl Watch<'_, '_> {
         let headline = oncall::headline(&judgement, w);
         out.summary = watch::table(
             &h,
+            env,
             (
                 headline.as_deref(),
                 &oncall::summary_table(&entities, s.now),
@@ -254,7 +275,7 @@ impl Watch<'_, '_> {
         latest: Option<Latest>,
         out: &mut WatchOutcome,
     ) -> Result<String, GithubError> {
-        let (gh, s) = (self.gh, self.s);
+        let (gh, s, env) = (self.gh, self.s, self.environment);
         let ids = oncall::critical_ids(h);
         if let Some(l) = latest.as_ref().filter(|l| l.is_open()) {
             let n = l.issue.number;
@@ -279,7 +300,7 @@ impl Watch<'_, '_> {
             return self.reopen(l, at, &ids, out).await;
         }
         let open = open_issues(gh, s).await?;
-        if let Some(existing) = watch_issues(&open, s).first() {
+        if let Some(existing) = watch_issues(&open, s, env).first() {
             self.track(existing.number, None, Some(existing.clone()), out)
                 .await?;
             return Ok(format!(
@@ -287,14 +308,15 @@ impl Watch<'_, '_> {
                 existing.number
             ));
         }
-        if let Some(n) = persons_issue(&open, &h.failing_types(), s) {
+        if let Some(n) = persons_issue(&open, &h.failing_types(), s, env) {
             self.track(n, None, None, out).await?;
             return Ok(format!(
-                "Broken, and #{n} (a person's issue about Production) already tracks it: rechecked it instead of opening another."
+                "Broken, and #{n} (a person's issue about {}) already tracks it: rechecked it instead of opening another.",
+                env.as_str()
             ));
         }
         let template = template(gh, self.workspace).await;
-        let Some((title, mut body)) = watch::issue(&template, h, s.now) else {
+        let Some((title, mut body)) = watch::issue(&template, h, env, s.now) else {
             return Ok("Broken, but no finding to file.".into());
         };
         if let Some(prev) = &closed {
@@ -312,10 +334,10 @@ impl Watch<'_, '_> {
                 crate::outside::emit(&title, 120, crate::outside::Sink::Markdown)
             ));
         }
-        let created = create(gh, &title, &body, &labels, s).await?;
+        let created = create(gh, &title, &body, &labels, s, env).await?;
         // A concurrent run may have opened one too: keep the older, close the newer.
         let open = open_issues(gh, s).await?;
-        let all = watch_issues(&open, s);
+        let all = watch_issues(&open, s, env);
         let keep = all.first().map_or(created.number, |i| i.number);
         for dup in all.iter().filter(|i| i.number != keep) {
             tracing::info!(
@@ -409,6 +431,7 @@ impl Watch<'_, '_> {
                 .map(|x| x.entity.clone())
                 .collect();
             let comment = watch::recovery_comment(
+                self.environment,
                 s.now,
                 l.since(s.now),
                 &entities,
@@ -446,7 +469,7 @@ impl Watch<'_, '_> {
         let mut target = Target::new(number, Trigger::Schedule, true);
         target.watch_note = note;
         let triaged =
-            issue::triage_issue(self.gh, self.live, self.repo_labels, self.s, target, first)
+            issue::triage_issue(self.gh, self.lives, self.repo_labels, self.s, target, first)
                 .await?;
         out.outcomes.extend(triaged);
         Ok(())
@@ -456,14 +479,21 @@ impl Watch<'_, '_> {
 /// The watch's latest issue, open or closed, from one listing of the newest issues with
 /// the `monitoring` label: the oldest open one (a race's newer duplicate is closed), else
 /// the newest closed one that was not a duplicate. Its body holds the memory.
-async fn latest(gh: &Github, s: &Settings<'_>) -> Result<Option<Latest>, GithubError> {
+async fn latest(
+    gh: &Github,
+    s: &Settings<'_>,
+    env: Environment,
+) -> Result<Option<Latest>, GithubError> {
     let listed = gh
         .list_labelled_issues(s.config.labels.area("monitoring"))
         .await?;
     for i in listed.iter().filter(|i| i.body().contains(WATCH_MARKER)) {
         s.bot.meet(gh, i.user.as_ref()).await?;
     }
-    let own: Vec<&GhIssue> = listed.iter().filter(|i| is_watch_issue(i, s)).collect();
+    let own: Vec<&GhIssue> = listed
+        .iter()
+        .filter(|i| is_watch_issue(i, s, env))
+        .collect();
     let open = own
         .iter()
         .filter(|i| i.state != "closed")
@@ -486,11 +516,12 @@ async fn create(
     body: &str,
     labels: &[String],
     s: &Settings<'_>,
+    env: Environment,
 ) -> Result<GhIssue, GithubError> {
     let attempts = gh.attempts().max(1);
     for attempt in 1..=attempts {
         let open = open_issues(gh, s).await?;
-        if let Some(existing) = watch_issues(&open, s).into_iter().next() {
+        if let Some(existing) = watch_issues(&open, s, env).into_iter().next() {
             return Ok(existing);
         }
         match gh.create_issue_once(title, body, labels).await {

@@ -180,7 +180,7 @@ fn a_sweep_triages_every_open_api_issue_through_pagination() {
     );
     let staging = h.reports(api[1])[0].clone();
     assert!(
-        staging.contains("no credentials for Staging (the configured ones are Production"),
+        staging.contains(r"no credentials for Staging: set STAGING\_PENDO\_INTEGRATION\_KEY"),
         "{staging}"
     );
     // 131 issues, one set of Pendo requests: auth, latency, aggregation, and the

@@ -399,7 +399,7 @@ fn an_issue_about_another_environment_is_not_answered_with_productions_measureme
         assert_eq!(status(&r, id), "skip", "{id}");
         assert_eq!(
             summary(&r, id),
-            "no credentials for Staging (the configured ones are Production's)"
+            "no credentials for Staging: set STAGING_PENDO_INTEGRATION_KEY (the unprefixed ones are Production's)"
         );
     }
     assert_eq!(r["verified"], false);

@@ -30,6 +30,7 @@ mod db_role;
 mod db_tls;
 mod docs_links;
 mod docs_tables;
+mod environments;
 mod fake_github_selftest;
 mod fake_pendo_selftest;
 mod fake_postgrest_selftest;
