@@ -60,15 +60,17 @@ impl LogRow {
     }
 }
 
-/// When each run logged as completed ended (or was logged), any entity.
-pub fn completed_at(rows: &[LogRow], log: &SyncLog) -> Vec<i64> {
+/// Each run logged as completed: its entity, and when it ended (or was logged).
+pub fn completed_at(rows: &[LogRow], log: &SyncLog) -> Vec<(String, i64)> {
     rows.iter()
         .filter(|r| r.status.eq_ignore_ascii_case(&log.success_value))
         .filter_map(|r| {
-            r.ended
+            let at = r
+                .ended
                 .as_deref()
                 .and_then(parse_rfc3339)
-                .or_else(|| r.at())
+                .or_else(|| r.at())?;
+            Some((r.entity.clone(), at))
         })
         .collect()
 }
