@@ -45,3 +45,4 @@ mod properties;
 mod report_render;
 mod report_snapshots;
 mod template_chooser;
+mod verdict_stories;

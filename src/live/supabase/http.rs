@@ -259,8 +259,10 @@ fn late_answers(late: &[&Response], n: usize, completions: Option<Completions>) 
             }
         }
     }
-    let not_done: Vec<&str> = completions
-        .map_or(&[][..], |c| c.entities)
+    let entities = completions.map_or(&[][..], |c| c.entities);
+    // In the configured order (the sync's), the others after.
+    done.sort_by_key(|d| entities.iter().position(|e| e == d).unwrap_or(usize::MAX));
+    let not_done: Vec<&str> = entities
         .iter()
         .map(String::as_str)
         .filter(|e| !done.contains(e))
