@@ -165,7 +165,7 @@ fn problems(findings: &[Finding], reported: &[Reported], verified: bool, clean: 
         );
     }
     // Stable: at equal keys, the order found (catalogue order, then the issue's).
-    out.sort_by_key(|p| (p.rank, std::cmp::Reverse(p.impact), p.cause_rank));
+    out.sort_by_key(|p| rank::sort_key(p.rank, p.impact, p.cause_rank));
     out
 }
 
@@ -181,7 +181,7 @@ fn known_cause<'a>(top: &Problem, findings: &'a [Finding]) -> Option<&'a str> {
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail) && !f.is_offline())
         .filter(|f| f.cause.is_some() && top.source != Source::Check(f.id))
         .collect();
-    bearers.sort_by_key(|f| (Rank::of(f), std::cmp::Reverse(f.impact), f.id.check().cause));
+    bearers.sort_by_key(|f| rank::sort_key(Rank::of(f), f.impact, f.id.check().cause));
     bearers.first().and_then(|f| f.cause.as_deref())
 }
 
@@ -238,13 +238,29 @@ fn diagnosis(problems: &[Problem], verified: bool, issue: &Issue, findings: &[Fi
     match problems.first() {
         Some(top) => {
             let what = match known_cause(top, findings) {
-                Some(cause) => format!("{} — {cause}", top.what),
+                Some(cause) => format!("{} — {cause}", first_clauses(&top.what)),
                 None => top.what.clone(),
             };
             headline(&what, env, problems.len())
         }
         None if verified => every_check_passes(findings, env),
         None => format!("No problem found in what the issue reports; not verified live — {env}"),
+    }
+}
+
+/// How much of a long headline is kept when a cause follows it, so the cause shows.
+const BEFORE_CAUSE_CHARS: usize = 140;
+
+/// `what`, cut after its last `; ` clause that fits in [`BEFORE_CAUSE_CHARS`] ("Data is
+/// older than the 24 h threshold: pendo_guides: …; …").
+fn first_clauses(what: &str) -> String {
+    if what.chars().count() <= BEFORE_CAUSE_CHARS {
+        return what.to_string();
+    }
+    let cut = shorten(what, BEFORE_CAUSE_CHARS);
+    match cut.rfind("; ") {
+        Some(at) => format!("{}; …", &cut[..at]),
+        None => cut,
     }
 }
 
@@ -702,6 +718,89 @@ mod tests {
             None,
         );
         assert_eq!(v.ticks, vec!["Verify target data in Supabase"]);
+    }
+
+    /// Which of two problems leads the headline: (first, second, the one that leads).
+    #[test]
+    fn the_headline_follows_the_ranking() {
+        use CheckId::*;
+        use Impact::{Critical, Degraded};
+        use Status::{Fail, Warn};
+        let issue = parse("- **Environment**: Production\n- **Data Type**: Guides\n");
+        let note = f(SupabaseHttp, Warn, Degraded).as_configuration_note();
+        let table: &[(Finding, Finding, CheckId)] = &[
+            // 1 over 3: a data failure over pg_net's note, whatever the catalogue order.
+            (note.clone(), f(SupabaseFreshness, Warn, Degraded), SupabaseFreshness),
+            // 2 over 3: the sync log's warning over the note (issue 25's P1).
+            (note.clone(), f(SupabaseSyncLog, Warn, Degraded), SupabaseSyncLog),
+            // 1 over 2 at the same impact: the stale data over the inactive job.
+            (f(SupabaseCron, Fail, Critical), f(SupabaseFreshness, Fail, Critical), SupabaseFreshness),
+            // The impact first: a P0's headline is a critical problem.
+            (f(SupabaseFreshness, Warn, Degraded), f(SupabaseSyncLog, Fail, Critical), SupabaseSyncLog),
+            // A note is never worse than a degradation.
+            (
+                f(SupabaseHttp, Fail, Critical).as_configuration_note(),
+                f(SupabaseCompleteness, Warn, Degraded),
+                SupabaseCompleteness,
+            ),
+            // Within a rank: closer to the root cause first.
+            (f(SupabaseSyncLog, Fail, Critical), f(SupabaseCron, Fail, Critical), SupabaseCron),
+            // 1 over 5: a pasted secret over the lint of the request.
+            (f(IssueRequest, Fail, Critical), f(IssueSecrets, Fail, Critical), IssueSecrets),
+        ];
+        for (a, b, lead) in table {
+            for pair in [[a.clone(), b.clone()], [b.clone(), a.clone()]] {
+                let v = decide(&issue, &pair, &[], &Config::default(), None);
+                assert_eq!(v.source, Source::Check(*lead), "{pair:?}: {}", v.diagnosis);
+            }
+        }
+    }
+
+    #[test]
+    fn a_reported_symptom_outranks_a_lint_of_the_request() {
+        let issue = parse("- **Environment**: Production\n- **Stale Data**: 3 days\n");
+        let reported = crate::evidence::reported(
+            &issue,
+            &Config::default().thresholds,
+            "sync_status",
+            &crate::clock::Clock::at(0).reported,
+        );
+        assert!(reported.iter().any(|r| r.impact == Impact::Critical), "{reported:?}");
+        let lint = f(CheckId::IssueRequest, Status::Fail, Impact::Critical);
+        let v = decide(&issue, &[lint], &reported, &Config::default(), None);
+        assert_eq!(v.source, Source::Reported("Stale Data".into()), "{}", v.diagnosis);
+    }
+
+    #[test]
+    fn a_cause_another_check_knows_joins_the_headline() {
+        use CheckId::*;
+        let issue = parse("- **Environment**: Production\n- **Data Type**: Guides\n");
+        let wiped = Finding::new(SupabaseAnalytics, Status::Fail, "Analytics wiped: views are 0 on 117 of 118 guides")
+            .with_impact(Impact::Critical);
+        let console = Finding::new(SupabaseFunctions, Status::Fail, "sync logged permission denied")
+            .with_impact(Impact::Critical)
+            .with_cause("the sync function logs 'permission denied for table pendo_events' on every run since 11-18");
+        let v = decide(&issue, &[wiped.clone(), console.clone()], &[], &Config::default(), None);
+        assert_eq!(
+            v.diagnosis,
+            "Analytics wiped: views are 0 on 117 of 118 guides — the sync function logs 'permission denied for table pendo_events' on every run since 11-18 — Production; 1 more finding below"
+        );
+        // A finding that names its own cause leads alone.
+        let v = decide(&issue, &[console.clone()], &[], &Config::default(), None);
+        assert_eq!(v.diagnosis, "sync logged permission denied — Production");
+        // A long headline keeps its first clauses, so the cause shows.
+        let long = Finding::new(
+            SupabaseFreshness,
+            Status::Fail,
+            format!("Data is older than the 24 h threshold: {}", ["pendo_guides: newest row 2 d old"; 5].join("; ")),
+        )
+        .with_impact(Impact::Critical);
+        let v = decide(&issue, &[long, console], &[], &Config::default(), None);
+        assert!(
+            v.diagnosis.starts_with("Data is older than the 24 h threshold: pendo_guides: newest row 2 d old; pendo_guides: newest row 2 d old; … — the sync function logs"),
+            "{}",
+            v.diagnosis
+        );
     }
 
     #[test]

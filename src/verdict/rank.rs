@@ -19,12 +19,16 @@
 //! 5. [`Rank::RequestLint`] — lints of the reporter's own request and fields
 //!    (`issue.request`, `issue.fields`).
 //!
-//! Within a rank, the worse impact first, then the check closer to a root cause
+//! The worse impact comes first ([`sort_key`]): the headline says why the severity is
+//! what it is, so a P0's headline is a critical problem. Among problems of the same
+//! impact the rank decides, then the check closer to a root cause
 //! ([`crate::checks::catalogue::Check::cause`]), then the order they were found in. A
-//! failure's cause that another check knows (the function's console, pg_net's answer, a
-//! cron `return_message`: [`crate::checks::Finding::cause`]) joins the headline after it.
+//! configuration note weighs at most a degradation, so a measured failure of the data
+//! always outranks it. A failure's cause that another check knows (the function's
+//! console, pg_net's answer, a cron `return_message`: [`crate::checks::Finding::cause`])
+//! joins the headline after it.
 
-use crate::checks::{CheckId, Finding};
+use crate::checks::{CheckId, Finding, Impact};
 use serde::Serialize;
 
 /// Where a problem stands in the headline's order (lower is shown first).
@@ -62,6 +66,17 @@ impl Rank {
     pub fn number(self) -> u8 {
         self as u8
     }
+}
+
+/// The key problems are sorted by (ascending): impact (worst first), rank, and the
+/// check's closeness to a root cause (`cause_rank`).
+pub fn sort_key(rank: Rank, impact: Impact, cause_rank: u8) -> (std::cmp::Reverse<Impact>, Rank, u8) {
+    let impact = if rank == Rank::ConfigurationNote {
+        impact.min(Impact::Degraded)
+    } else {
+        impact
+    };
+    (std::cmp::Reverse(impact), rank, cause_rank)
 }
 
 /// What the headline came from.

@@ -33,6 +33,7 @@ mod fake_github_selftest;
 mod fake_pendo_selftest;
 mod fake_postgrest_selftest;
 mod hostile_database;
+mod headline_ranking;
 mod hostile_rest;
 mod issue_form;
 mod live_analytics;
