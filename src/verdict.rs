@@ -66,9 +66,15 @@ pub fn decide(
         // says is an [API] claim; only a pasted secret, a fact, still counts.
         problems.retain(|p| p.source == Source::Check(CheckId::IssueSecrets));
     }
-    let worst = problems.iter().map(|p| p.impact).max().unwrap_or(Impact::None);
+    let worst = problems
+        .iter()
+        .map(|p| p.impact)
+        .max()
+        .unwrap_or(Impact::None);
     let severity = severity_for(issue.environment, worst, config);
-    let source = problems.first().map_or(Source::Nothing, |p| p.source.clone());
+    let source = problems
+        .first()
+        .map_or(Source::Nothing, |p| p.source.clone());
     let diagnosis = if api || !problems.is_empty() {
         diagnosis(&problems, verified, issue, findings)
     } else if issue.empty {
@@ -127,7 +133,12 @@ struct Problem {
 
 /// Non-passing findings (and, when unverified, reported values) in the headline's order
 /// ([`rank`]): the first is the headline.
-fn problems(findings: &[Finding], reported: &[Reported], verified: bool, clean: bool) -> Vec<Problem> {
+fn problems(
+    findings: &[Finding],
+    reported: &[Reported],
+    verified: bool,
+    clean: bool,
+) -> Vec<Problem> {
     // When the live checks all pass, the lints of the issue's own request and code are
     // advice (they stay in the table and next steps), never the headline nor above P2; a
     // pasted secret is a fact about the issue itself.
@@ -283,7 +294,9 @@ fn every_check_passes(findings: &[Finding], env: &str) -> String {
         .count();
     let advice = findings
         .iter()
-        .filter(|f| f.id == CheckId::IssueRequest && matches!(f.status, Status::Warn | Status::Fail))
+        .filter(|f| {
+            f.id == CheckId::IssueRequest && matches!(f.status, Status::Warn | Status::Fail)
+        })
         .count();
     format!(
         "Every live check passes now: {passed} check{} against the running system{} — {env}",
@@ -730,13 +743,29 @@ mod tests {
         let note = f(SupabaseHttp, Warn, Degraded).as_configuration_note();
         let table: &[(Finding, Finding, CheckId)] = &[
             // 1 over 3: a data failure over pg_net's note, whatever the catalogue order.
-            (note.clone(), f(SupabaseFreshness, Warn, Degraded), SupabaseFreshness),
+            (
+                note.clone(),
+                f(SupabaseFreshness, Warn, Degraded),
+                SupabaseFreshness,
+            ),
             // 2 over 3: the sync log's warning over the note (issue 25's P1).
-            (note.clone(), f(SupabaseSyncLog, Warn, Degraded), SupabaseSyncLog),
+            (
+                note.clone(),
+                f(SupabaseSyncLog, Warn, Degraded),
+                SupabaseSyncLog,
+            ),
             // 1 over 2 at the same impact: the stale data over the inactive job.
-            (f(SupabaseCron, Fail, Critical), f(SupabaseFreshness, Fail, Critical), SupabaseFreshness),
+            (
+                f(SupabaseCron, Fail, Critical),
+                f(SupabaseFreshness, Fail, Critical),
+                SupabaseFreshness,
+            ),
             // The impact first: a P0's headline is a critical problem.
-            (f(SupabaseFreshness, Warn, Degraded), f(SupabaseSyncLog, Fail, Critical), SupabaseSyncLog),
+            (
+                f(SupabaseFreshness, Warn, Degraded),
+                f(SupabaseSyncLog, Fail, Critical),
+                SupabaseSyncLog,
+            ),
             // A note is never worse than a degradation.
             (
                 f(SupabaseHttp, Fail, Critical).as_configuration_note(),
@@ -744,9 +773,17 @@ mod tests {
                 SupabaseCompleteness,
             ),
             // Within a rank: closer to the root cause first.
-            (f(SupabaseSyncLog, Fail, Critical), f(SupabaseCron, Fail, Critical), SupabaseCron),
+            (
+                f(SupabaseSyncLog, Fail, Critical),
+                f(SupabaseCron, Fail, Critical),
+                SupabaseCron,
+            ),
             // 1 over 5: a pasted secret over the lint of the request.
-            (f(IssueRequest, Fail, Critical), f(IssueSecrets, Fail, Critical), IssueSecrets),
+            (
+                f(IssueRequest, Fail, Critical),
+                f(IssueSecrets, Fail, Critical),
+                IssueSecrets,
+            ),
         ];
         for (a, b, lead) in table {
             for pair in [[a.clone(), b.clone()], [b.clone(), a.clone()]] {
@@ -765,22 +802,40 @@ mod tests {
             "sync_status",
             &crate::clock::Clock::at(0).reported,
         );
-        assert!(reported.iter().any(|r| r.impact == Impact::Critical), "{reported:?}");
+        assert!(
+            reported.iter().any(|r| r.impact == Impact::Critical),
+            "{reported:?}"
+        );
         let lint = f(CheckId::IssueRequest, Status::Fail, Impact::Critical);
         let v = decide(&issue, &[lint], &reported, &Config::default(), None);
-        assert_eq!(v.source, Source::Reported("Stale Data".into()), "{}", v.diagnosis);
+        assert_eq!(
+            v.source,
+            Source::Reported("Stale Data".into()),
+            "{}",
+            v.diagnosis
+        );
     }
 
     #[test]
     fn a_cause_another_check_knows_joins_the_headline() {
         use CheckId::*;
         let issue = parse("- **Environment**: Production\n- **Data Type**: Guides\n");
-        let wiped = Finding::new(SupabaseAnalytics, Status::Fail, "Analytics wiped: views are 0 on 117 of 118 guides")
-            .with_impact(Impact::Critical);
+        let wiped = Finding::new(
+            SupabaseAnalytics,
+            Status::Fail,
+            "Analytics wiped: views are 0 on 117 of 118 guides",
+        )
+        .with_impact(Impact::Critical);
         let console = Finding::new(SupabaseFunctions, Status::Fail, "sync logged permission denied")
             .with_impact(Impact::Critical)
             .with_cause("the sync function logs 'permission denied for table pendo_events' on every run since 11-18");
-        let v = decide(&issue, &[wiped.clone(), console.clone()], &[], &Config::default(), None);
+        let v = decide(
+            &issue,
+            &[wiped.clone(), console.clone()],
+            &[],
+            &Config::default(),
+            None,
+        );
         assert_eq!(
             v.diagnosis,
             "Analytics wiped: views are 0 on 117 of 118 guides — the sync function logs 'permission denied for table pendo_events' on every run since 11-18 — Production; 1 more finding below"
@@ -792,7 +847,10 @@ mod tests {
         let long = Finding::new(
             SupabaseFreshness,
             Status::Fail,
-            format!("Data is older than the 24 h threshold: {}", ["pendo_guides: newest row 2 d old"; 5].join("; ")),
+            format!(
+                "Data is older than the 24 h threshold: {}",
+                ["pendo_guides: newest row 2 d old"; 5].join("; ")
+            ),
         )
         .with_impact(Impact::Critical);
         let v = decide(&issue, &[long, console], &[], &Config::default(), None);

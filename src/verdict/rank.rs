@@ -70,7 +70,11 @@ impl Rank {
 
 /// The key problems are sorted by (ascending): impact (worst first), rank, and the
 /// check's closeness to a root cause (`cause_rank`).
-pub fn sort_key(rank: Rank, impact: Impact, cause_rank: u8) -> (std::cmp::Reverse<Impact>, Rank, u8) {
+pub fn sort_key(
+    rank: Rank,
+    impact: Impact,
+    cause_rank: u8,
+) -> (std::cmp::Reverse<Impact>, Rank, u8) {
     let impact = if rank == Rank::ConfigurationNote {
         impact.min(Impact::Degraded)
     } else {

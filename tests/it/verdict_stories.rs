@@ -94,7 +94,12 @@ fn one_run_that_died_half_way_is_still_a_warning_behind_nothing_critical() {
         ],
         &[FAKE_SERVICE_ROLE_JWT],
     );
-    assert_eq!(status(&r, "supabase.sync-log"), "warn", "{}", r["diagnosis"]);
+    assert_eq!(
+        status(&r, "supabase.sync-log"),
+        "warn",
+        "{}",
+        r["diagnosis"]
+    );
     assert!(summary(&r, "supabase.sync-log").starts_with("pages: no run logged since"));
     assert_ne!(r["severity"], "P0", "{}", r["diagnosis"]);
     // The measured degradation of the pipeline leads, not the configuration note.

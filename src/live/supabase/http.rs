@@ -207,15 +207,17 @@ fn failed(failures: &[Failure], latest_failed: bool, n: usize) -> Finding {
     }
     let mut f = Finding::new(ID, status, crate::outside::plain(&summary)).with_impact(impact);
     if latest_failed {
-        let x = &failures[0];
-        f = f.with_cause(if x.timeout {
-            "pg_net's latest call to the Edge Function timed out and no run completed after it"
-                .to_string()
-        } else {
-            format!(
-                "the Edge Function answered pg_net's latest call with {}",
-                x.what
-            )
+        // An answer says more than a timeout: the worst answer, else the timeouts.
+        let answered = failures
+            .iter()
+            .filter(|x| !x.timeout)
+            .max_by_key(|x| x.meaning.impact);
+        f = f.with_cause(match answered {
+            Some(x) => format!("the Edge Function answers pg_net's calls with {}", x.what),
+            None => {
+                "pg_net's latest call to the Edge Function timed out and no run completed after it"
+                    .to_string()
+            }
         });
     }
     fixes.into_iter().fold(f, Finding::with_next_step)

@@ -686,6 +686,9 @@ pub fn judge(
     for line in critical.into_iter().chain(degraded).skip(1) {
         f = f.with_evidence(line);
     }
+    if let Some(cause) = logged_cause(&s.lines, log, now) {
+        f = f.with_cause(cause);
+    }
     f = with_causes(f, &s.causes);
     if s.failed > 0 {
         f = f.with_next_step(format!(
@@ -802,6 +805,23 @@ fn other_entities(
     out
 }
 
+/// The cause the log gives of a failing streak, for another finding's headline: the first
+/// critical failing line whose error the log names ("guides: the last 4 runs failed —
+/// Pendo rate-limits the sync (429 Too Many Requests)").
+fn logged_cause(lines: &[Line], log: &SyncLog, now: i64) -> Option<String> {
+    lines
+        .iter()
+        .find(|l| {
+            l.trouble.critical()
+                && matches!(
+                    &l.trouble,
+                    Trouble::Failing { cause: Some(_), .. }
+                        | Trouble::Others { cause: Some(_), .. }
+                )
+        })
+        .map(|l| l.phrase(log, now))
+}
+
 /// Each entity's troubles as lines; when the sync died half-way ([`half_way`]), one line
 /// for it first, in place of the silent entities' "no run logged since".
 fn lines_of(views: &[(&str, Vec<&LogRow>, EntityView)], log: &SyncLog) -> Vec<Line> {
@@ -867,7 +887,11 @@ impl HalfWay {
 /// longer than it allows (silent), next to entities whose newest run completed on time
 /// and that completed at least [`HALF_WAY_RUNS`] runs since the silent ones' last.
 fn half_way(views: &[(&str, Vec<&LogRow>, EntityView)], log: &SyncLog) -> Option<HalfWay> {
-    let quiet = |v: &EntityView| v.troubles.iter().any(|t| matches!(t, Trouble::Quiet { .. }));
+    let quiet = |v: &EntityView| {
+        v.troubles
+            .iter()
+            .any(|t| matches!(t, Trouble::Quiet { .. }))
+    };
     let ok = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.success_value);
     let silent: Vec<(&str, i64)> = views
         .iter()
@@ -1090,7 +1114,11 @@ mod tests {
         // 2 runs (4 h and 10 h ago) synced only guides and features: pages, reports and
         // events last ran 16 h ago, under the 24 h freshness threshold.
         let f = judge_five(&half_dead(2));
-        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical), "{f:?}");
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Fail, Impact::Critical),
+            "{f:?}"
+        );
         assert_eq!(
             f.summary,
             "the sync stopped after features in the last 2 runs: pages, reports and events have no run since 2026-11-27 18:00 UTC"
@@ -1103,8 +1131,16 @@ mod tests {
         );
         // One run is not yet a pattern: a warning, as before.
         let f = judge_five(&half_dead(1));
-        assert_eq!((f.status, f.impact), (Status::Warn, Impact::Degraded), "{f:?}");
-        assert!(f.summary.starts_with("pages: no run logged since"), "{}", f.summary);
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Warn, Impact::Degraded),
+            "{f:?}"
+        );
+        assert!(
+            f.summary.starts_with("pages: no run logged since"),
+            "{}",
+            f.summary
+        );
         // Every entity silent: the job stopped, not half-way.
         let all_quiet: Vec<LogRow> = half_dead(0)
             .into_iter()

@@ -478,13 +478,14 @@ const SAID_CHARS: usize = 80;
 /// "the sync function logs 'permission denied for table pendo_events' on every run since
 /// 11-18": the cause the headline of another finding (the wiped data) carries.
 fn swallowed_cause(f: &Function, line: &ConsoleLine) -> String {
-    let first = f.swallowed.iter().map(|(l, _)| l.at).min().unwrap_or(line.at);
-    let within = |i: &Invocation, at: i64| at >= i.started() - 1 && at <= i.at + 1;
-    let since: Vec<&&Invocation> = f
-        .invocations
+    let first = f
+        .swallowed
         .iter()
-        .filter(|i| i.at + 1 >= first)
-        .collect();
+        .map(|(l, _)| l.at)
+        .min()
+        .unwrap_or(line.at);
+    let within = |i: &Invocation, at: i64| at >= i.started() - 1 && at <= i.at + 1;
+    let since: Vec<&&Invocation> = f.invocations.iter().filter(|i| i.at + 1 >= first).collect();
     let logged = since
         .iter()
         .filter(|i| f.swallowed.iter().any(|(l, _)| within(i, l.at)))

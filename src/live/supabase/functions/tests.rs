@@ -419,7 +419,9 @@ fn a_swallowed_error_names_what_its_line_says_and_gives_the_cause_for_the_headli
 #[test]
 fn a_line_says_its_json_message_or_its_words_without_leading_symbols() {
     assert_eq!(
-        judge::said(r#"❌ upsert: {"code":"21000","message":"ON CONFLICT DO UPDATE command cannot affect row a second time"}"#),
+        judge::said(
+            r#"❌ upsert: {"code":"21000","message":"ON CONFLICT DO UPDATE command cannot affect row a second time"}"#
+        ),
         "ON CONFLICT DO UPDATE command cannot affect row a second time"
     );
     assert_eq!(judge::said("  ⚠️  rows\n skipped: 3"), "rows skipped: 3");
