@@ -841,7 +841,13 @@ mod tests {
             "Analytics wiped: views are 0 on 117 of 118 guides — the sync function logs 'permission denied for table pendo_events' on every run since 11-18 — Production; 1 more finding below"
         );
         // A finding that names its own cause leads alone.
-        let v = decide(&issue, &[console.clone()], &[], &Config::default(), None);
+        let v = decide(
+            &issue,
+            std::slice::from_ref(&console),
+            &[],
+            &Config::default(),
+            None,
+        );
         assert_eq!(v.diagnosis, "sync logged permission denied — Production");
         // A long headline keeps its first clauses, so the cause shows.
         let long = Finding::new(
