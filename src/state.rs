@@ -157,6 +157,9 @@ pub fn compact_finding(f: &mut Finding) {
         *t = crate::outside::emit(std::mem::take(t), STATE_TEXT_CHARS, Sink::Plain);
     };
     cut(&mut f.summary);
+    if let Some(c) = &mut f.cause {
+        cut(c);
+    }
     if f.evidence.len() > STATE_EVIDENCE_LINES {
         let more = f.evidence.len() - STATE_EVIDENCE_LINES + 1;
         f.evidence.truncate(STATE_EVIDENCE_LINES - 1);

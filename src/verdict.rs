@@ -1,6 +1,7 @@
 //! Findings → verdict: severity, the labels to have, and the checklist items to tick.
 //!
-//! Pure tables and functions. Severity follows the policy in the config (defaults from
+//! Pure tables and functions. The headline is the first problem in the order of
+//! [`rank`]. Severity follows the policy in the config (defaults from
 //! PRODUCT.md); ticks come from [`TICK_RULES`], one row per template item the bot may tick,
 //! naming the check that earns it.
 
@@ -12,6 +13,10 @@ use crate::issue::{Environment, Issue, normalize_key};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+pub mod rank;
+
+pub use rank::{Rank, Source};
+
 use crate::checks::catalogue::{TICK_RULES, TickRule};
 use crate::checks::ticks::When;
 
@@ -21,8 +26,11 @@ pub struct Verdict {
     pub severity: Severity,
     /// False when no live check reached a conclusion: severity came from the issue text.
     pub verified: bool,
-    /// One line: the most important thing found.
+    /// One line: the most important thing found, first in the order of [`rank`], with
+    /// its cause when another check knows it.
     pub diagnosis: String,
+    /// What the diagnosis came from.
+    pub source: Source,
     /// The environment severity was decided for (`None` = not stated).
     pub environment: Option<Environment>,
     /// Area keys (`pendo-api`, `supabase`, …) the findings point at.
@@ -56,16 +64,17 @@ pub fn decide(
     if !api {
         // Another template's body (a bug, security or performance report): nothing it
         // says is an [API] claim; only a pasted secret, a fact, still counts.
-        problems.retain(|(impact, _)| *impact == Impact::None);
-        let secret = findings
-            .iter()
-            .find(|f| f.id == CheckId::IssueSecrets && f.status == Status::Fail);
-        if let Some(f) = secret {
-            problems.push((f.impact, f.summary.clone()));
-        }
+        problems.retain(|p| p.source == Source::Check(CheckId::IssueSecrets));
     }
-    let worst = problems.iter().map(|p| p.0).max().unwrap_or(Impact::None);
+    let worst = problems
+        .iter()
+        .map(|p| p.impact)
+        .max()
+        .unwrap_or(Impact::None);
     let severity = severity_for(issue.environment, worst, config);
+    let source = problems
+        .first()
+        .map_or(Source::Nothing, |p| p.source.clone());
     let diagnosis = if api || !problems.is_empty() {
         diagnosis(&problems, verified, issue, findings)
     } else if issue.empty {
@@ -100,6 +109,7 @@ pub fn decide(
         severity,
         verified,
         diagnosis,
+        source,
         environment: issue.environment,
         areas,
         missing_fields: missing,
@@ -108,49 +118,82 @@ pub fn decide(
     }
 }
 
-/// Non-passing findings (and, when unverified, reported values) with their impact and
-/// one-line description, worst first.
+/// One problem the headline may come from.
+#[derive(Debug, Clone)]
+struct Problem {
+    rank: Rank,
+    impact: Impact,
+    /// The check's closeness to a root cause (reported values: after every check).
+    cause_rank: u8,
+    what: String,
+    source: Source,
+    /// The failure cause the finding knows itself (see [`Finding::cause`]).
+    cause: Option<String>,
+}
+
+/// Non-passing findings (and, when unverified, reported values) in the headline's order
+/// ([`rank`]): the first is the headline.
 fn problems(
     findings: &[Finding],
     reported: &[Reported],
     verified: bool,
     clean: bool,
-) -> Vec<(Impact, String)> {
-    // What the live checks found now says more than what the issue's text shows: at the
-    // same impact, live findings lead the diagnosis. When they all pass, the lints of the
-    // issue's own request and code are advice (they stay in the table and next steps),
-    // never the headline nor above P2; a pasted secret is a fact about the issue itself.
-    let mut ordered: Vec<&Finding> = findings
+) -> Vec<Problem> {
+    // When the live checks all pass, the lints of the issue's own request and code are
+    // advice (they stay in the table and next steps), never the headline nor above P2; a
+    // pasted secret is a fact about the issue itself.
+    let mut out: Vec<Problem> = findings
         .iter()
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail) && f.impact != Impact::None)
         .filter(|f| !clean || !f.is_offline() || f.id == CheckId::IssueSecrets)
-        .collect();
-    ordered.sort_by_key(|f| (f.is_offline(), f.id.check().cause));
-    let mut out: Vec<(Impact, String)> = ordered
-        .into_iter()
-        .map(|f| (f.impact, f.summary.clone()))
+        .map(|f| Problem {
+            rank: Rank::of(f),
+            impact: f.impact,
+            cause_rank: f.id.check().cause,
+            what: f.summary.clone(),
+            source: Source::Check(f.id),
+            cause: f.cause.clone(),
+        })
         .collect();
     if !verified {
         out.extend(
             reported
                 .iter()
                 .filter(|r| r.impact != Impact::None)
-                .map(|r| {
-                    (
-                        r.impact,
-                        capitalize(&format!(
-                            "{} (reported {}: {})",
-                            r.meaning,
-                            r.name,
-                            shorten(&r.value, 40)
-                        )),
-                    )
+                .map(|r| Problem {
+                    rank: Rank::ReportedSymptom,
+                    impact: r.impact,
+                    cause_rank: u8::MAX,
+                    what: capitalize(&format!(
+                        "{} (reported {}: {})",
+                        r.meaning,
+                        r.name,
+                        shorten(&r.value, 40)
+                    )),
+                    source: Source::Reported(r.name.clone()),
+                    cause: None,
                 }),
         );
     }
-    // Stable: findings before reported values at the same impact.
-    out.sort_by_key(|p| std::cmp::Reverse(p.0));
+    // Stable: at equal keys, the order found (catalogue order, then the issue's).
+    out.sort_by_key(|p| rank::sort_key(p.rank, p.impact, p.cause_rank));
     out
+}
+
+/// The cause another check knows of the headline's failure: for a measured failure that
+/// does not name its own cause, the first other failing finding (in the headline's order)
+/// that does.
+fn known_cause<'a>(top: &Problem, findings: &'a [Finding]) -> Option<&'a str> {
+    if top.cause.is_some() || top.rank > Rank::PipelineFailure {
+        return None;
+    }
+    let mut bearers: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Warn | Status::Fail) && !f.is_offline())
+        .filter(|f| f.cause.is_some() && top.source != Source::Check(f.id))
+        .collect();
+    bearers.sort_by_key(|f| rank::sort_key(Rank::of(f), f.impact, f.id.check().cause));
+    bearers.first().and_then(|f| f.cause.as_deref())
 }
 
 fn shorten(s: &str, max_chars: usize) -> String {
@@ -199,47 +242,71 @@ fn measured_clean(findings: &[Finding]) -> bool {
         })
 }
 
-fn diagnosis(
-    problems: &[(Impact, String)],
-    verified: bool,
-    issue: &Issue,
-    findings: &[Finding],
-) -> String {
+fn diagnosis(problems: &[Problem], verified: bool, issue: &Issue, findings: &[Finding]) -> String {
     let env = issue
         .environment
         .map_or("environment not stated", |e| e.as_str());
     match problems.first() {
-        Some((_, what)) => match problems.len() {
-            1 => format!("{what} — {env}"),
-            n => format!(
-                "{what} — {env}; {} more finding{} below",
-                n - 1,
-                if n == 2 { "" } else { "s" }
-            ),
-        },
-        None if verified => {
-            let passed = findings
-                .iter()
-                .filter(|f| !f.is_offline() && f.status == Status::Pass)
-                .count();
-            let advice = findings
-                .iter()
-                .filter(|f| {
-                    f.id == CheckId::IssueRequest && matches!(f.status, Status::Warn | Status::Fail)
-                })
-                .count();
-            format!(
-                "Every live check passes now: {passed} check{} against the running system{} — {env}",
-                if passed == 1 { "" } else { "s" },
-                if advice > 0 {
-                    "; the notes on the issue's own request below are advice"
-                } else {
-                    ""
-                }
-            )
+        Some(top) => {
+            let what = match known_cause(top, findings) {
+                Some(cause) => format!("{} — {cause}", first_clauses(&top.what)),
+                None => top.what.clone(),
+            };
+            headline(&what, env, problems.len())
         }
+        None if verified => every_check_passes(findings, env),
         None => format!("No problem found in what the issue reports; not verified live — {env}"),
     }
+}
+
+/// How much of a long headline is kept when a cause follows it, so the cause shows.
+const BEFORE_CAUSE_CHARS: usize = 140;
+
+/// `what`, cut after its last `; ` clause that fits in [`BEFORE_CAUSE_CHARS`] ("Data is
+/// older than the 24 h threshold: pendo_guides: …; …").
+fn first_clauses(what: &str) -> String {
+    if what.chars().count() <= BEFORE_CAUSE_CHARS {
+        return what.to_string();
+    }
+    let cut = shorten(what, BEFORE_CAUSE_CHARS);
+    match cut.rfind("; ") {
+        Some(at) => format!("{}; …", &cut[..at]),
+        None => cut,
+    }
+}
+
+/// The headline with its environment and how many more problems follow.
+fn headline(what: &str, env: &str, problems: usize) -> String {
+    match problems {
+        0 | 1 => format!("{what} — {env}"),
+        n => format!(
+            "{what} — {env}; {} more finding{} below",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    }
+}
+
+fn every_check_passes(findings: &[Finding], env: &str) -> String {
+    let passed = findings
+        .iter()
+        .filter(|f| !f.is_offline() && f.status == Status::Pass)
+        .count();
+    let advice = findings
+        .iter()
+        .filter(|f| {
+            f.id == CheckId::IssueRequest && matches!(f.status, Status::Warn | Status::Fail)
+        })
+        .count();
+    format!(
+        "Every live check passes now: {passed} check{} against the running system{} — {env}",
+        if passed == 1 { "" } else { "s" },
+        if advice > 0 {
+            "; the notes on the issue's own request below are advice"
+        } else {
+            ""
+        }
+    )
 }
 
 fn areas(issue: &Issue, findings: &[Finding], reported: &[Reported], verified: bool) -> Vec<Area> {
@@ -664,6 +731,140 @@ mod tests {
             None,
         );
         assert_eq!(v.ticks, vec!["Verify target data in Supabase"]);
+    }
+
+    /// Which of two problems leads the headline: (first, second, the one that leads).
+    #[test]
+    fn the_headline_follows_the_ranking() {
+        use CheckId::*;
+        use Impact::{Critical, Degraded};
+        use Status::{Fail, Warn};
+        let issue = parse("- **Environment**: Production\n- **Data Type**: Guides\n");
+        let note = f(SupabaseHttp, Warn, Degraded).as_configuration_note();
+        let table: &[(Finding, Finding, CheckId)] = &[
+            // 1 over 3: a data failure over pg_net's note, whatever the catalogue order.
+            (
+                note.clone(),
+                f(SupabaseFreshness, Warn, Degraded),
+                SupabaseFreshness,
+            ),
+            // 2 over 3: the sync log's warning over the note (issue 25's P1).
+            (
+                note.clone(),
+                f(SupabaseSyncLog, Warn, Degraded),
+                SupabaseSyncLog,
+            ),
+            // 1 over 2 at the same impact: the stale data over the inactive job.
+            (
+                f(SupabaseCron, Fail, Critical),
+                f(SupabaseFreshness, Fail, Critical),
+                SupabaseFreshness,
+            ),
+            // The impact first: a P0's headline is a critical problem.
+            (
+                f(SupabaseFreshness, Warn, Degraded),
+                f(SupabaseSyncLog, Fail, Critical),
+                SupabaseSyncLog,
+            ),
+            // A note is never worse than a degradation.
+            (
+                f(SupabaseHttp, Fail, Critical).as_configuration_note(),
+                f(SupabaseCompleteness, Warn, Degraded),
+                SupabaseCompleteness,
+            ),
+            // Within a rank: closer to the root cause first.
+            (
+                f(SupabaseSyncLog, Fail, Critical),
+                f(SupabaseCron, Fail, Critical),
+                SupabaseCron,
+            ),
+            // 1 over 5: a pasted secret over the lint of the request.
+            (
+                f(IssueRequest, Fail, Critical),
+                f(IssueSecrets, Fail, Critical),
+                IssueSecrets,
+            ),
+        ];
+        for (a, b, lead) in table {
+            for pair in [[a.clone(), b.clone()], [b.clone(), a.clone()]] {
+                let v = decide(&issue, &pair, &[], &Config::default(), None);
+                assert_eq!(v.source, Source::Check(*lead), "{pair:?}: {}", v.diagnosis);
+            }
+        }
+    }
+
+    #[test]
+    fn a_reported_symptom_outranks_a_lint_of_the_request() {
+        let issue = parse("- **Environment**: Production\n- **Stale Data**: 3 days\n");
+        let reported = crate::evidence::reported(
+            &issue,
+            &Config::default().thresholds,
+            "sync_status",
+            &crate::clock::Clock::at(0).reported,
+        );
+        assert!(
+            reported.iter().any(|r| r.impact == Impact::Critical),
+            "{reported:?}"
+        );
+        let lint = f(CheckId::IssueRequest, Status::Fail, Impact::Critical);
+        let v = decide(&issue, &[lint], &reported, &Config::default(), None);
+        assert_eq!(
+            v.source,
+            Source::Reported("Stale Data".into()),
+            "{}",
+            v.diagnosis
+        );
+    }
+
+    #[test]
+    fn a_cause_another_check_knows_joins_the_headline() {
+        use CheckId::*;
+        let issue = parse("- **Environment**: Production\n- **Data Type**: Guides\n");
+        let wiped = Finding::new(
+            SupabaseAnalytics,
+            Status::Fail,
+            "Analytics wiped: views are 0 on 117 of 118 guides",
+        )
+        .with_impact(Impact::Critical);
+        let console = Finding::new(SupabaseFunctions, Status::Fail, "sync logged permission denied")
+            .with_impact(Impact::Critical)
+            .with_cause("the sync function logs 'permission denied for table pendo_events' on every run since 11-18");
+        let v = decide(
+            &issue,
+            &[wiped.clone(), console.clone()],
+            &[],
+            &Config::default(),
+            None,
+        );
+        assert_eq!(
+            v.diagnosis,
+            "Analytics wiped: views are 0 on 117 of 118 guides — the sync function logs 'permission denied for table pendo_events' on every run since 11-18 — Production; 1 more finding below"
+        );
+        // A finding that names its own cause leads alone.
+        let v = decide(
+            &issue,
+            std::slice::from_ref(&console),
+            &[],
+            &Config::default(),
+            None,
+        );
+        assert_eq!(v.diagnosis, "sync logged permission denied — Production");
+        // A long headline keeps its first clauses, so the cause shows.
+        let long = Finding::new(
+            SupabaseFreshness,
+            Status::Fail,
+            format!(
+                "Data is older than the 24 h threshold: {}",
+                ["pendo_guides: newest row 2 d old"; 5].join("; ")
+            ),
+        )
+        .with_impact(Impact::Critical);
+        let v = decide(&issue, &[long, console], &[], &Config::default(), None);
+        assert!(
+            v.diagnosis.starts_with("Data is older than the 24 h threshold: pendo_guides: newest row 2 d old; pendo_guides: newest row 2 d old; … — the sync function logs"),
+            "{}",
+            v.diagnosis
+        );
     }
 
     #[test]

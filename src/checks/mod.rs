@@ -46,6 +46,17 @@ pub struct Finding {
     /// Recent runs per entity, drawn as a sparkline and a chart (`supabase.sync-log`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<crate::history::History>,
+    /// True for a note on how something is configured that nothing fails because of
+    /// (pg_net's timeout shorter than the function runs, while the runs complete): it
+    /// ranks below every measured failure ([`crate::verdict::rank::Rank`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub configuration: bool,
+    /// What this check knows to be the sync's failure cause, as one phrase for another
+    /// finding's headline ("the sync function logs 'permission denied for table
+    /// pendo_events' on every run since 11-18"). Raw outside text, quoted: it goes out
+    /// through [`crate::outside`] with the diagnosis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
 }
 
 impl Finding {
@@ -61,6 +72,8 @@ impl Finding {
             areas: Vec::new(),
             duration_ms: None,
             history: Vec::new(),
+            configuration: false,
+            cause: None,
         }
     }
 
@@ -94,6 +107,18 @@ impl Finding {
 
     pub fn with_history(mut self, history: Vec<crate::history::History>) -> Self {
         self.history = history;
+        self
+    }
+
+    /// Marks the finding as a configuration note (see [`Finding::configuration`]).
+    pub fn as_configuration_note(mut self) -> Self {
+        self.configuration = true;
+        self
+    }
+
+    /// The failure cause this check knows, for another finding's headline.
+    pub fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.cause = Some(cause.into());
         self
     }
 

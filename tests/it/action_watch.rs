@@ -117,7 +117,13 @@ fn a_broken_sync_opens_one_filled_issue_and_triages_it() {
     }
     // Triaged like any issue: one report, with ticks.
     assert_eq!(h.reports(i.number).len(), 1);
-    assert!(h.reports(i.number)[0].contains("🔴 P0 — The sync job pendo-sync is inactive"));
+    // The stale data leads the headline; the inactive job is its cause.
+    let report = &h.reports(i.number)[0];
+    assert!(
+        report.contains("🔴 P0 — Data is older than the 24 h threshold")
+            && report.contains("— the sync job pendo-sync is inactive since its last run"),
+        "{report}"
+    );
     assert!(action_harness::ticks(&h.gh.issue(i.number).body) > 0);
     assert_eq!(output(&run, "healthy"), "false");
     assert_eq!(output(&run, "watch-issue"), i.number.to_string());

@@ -119,11 +119,15 @@ fn a_failing_streak_names_its_causes() {
         ev.contains("Pendo rate-limits the sync (429 Too Many Requests)"),
         "{ev}"
     );
+    // The stale data leads; the log's failing streak is its cause.
+    let d = r["diagnosis"].as_str().unwrap();
     assert!(
-        r["diagnosis"]
-            .as_str()
-            .unwrap()
-            .contains("the last 4 runs failed")
+        d.starts_with("Data is older than the 24 h threshold"),
+        "{d}"
+    );
+    assert!(
+        d.contains("— guides: the last 4 runs failed — Pendo rate-limits the sync"),
+        "{d}"
     );
     assert_eq!(r["severity"], "P0");
     let labels = strings(&r, "labels");
@@ -137,13 +141,15 @@ fn a_failing_streak_names_its_causes() {
 fn a_missing_job_is_the_diagnosis() {
     let r = triage(History::JobMissing);
     assert_eq!(status(&r, "supabase.cron"), "fail");
+    // The stale data leads; the missing job is its cause.
+    let d = r["diagnosis"].as_str().unwrap();
     assert!(
-        r["diagnosis"]
-            .as_str()
-            .unwrap()
-            .starts_with("The sync job is missing"),
-        "{}",
-        r["diagnosis"]
+        d.starts_with("Data is older than the 24 h threshold"),
+        "{d}"
+    );
+    assert!(
+        d.contains("— the sync job is missing: no pg_cron job mentions pendo"),
+        "{d}"
     );
     assert_eq!(r["severity"], "P0");
 }
@@ -154,7 +160,11 @@ fn an_inactive_job_says_since_when() {
     assert_eq!(status(&r, "supabase.cron"), "fail");
     let d = r["diagnosis"].as_str().unwrap();
     assert!(
-        d.starts_with("The sync job pendo-sync is inactive since its last run, 2026-11-25"),
+        d.starts_with("Data is older than the 24 h threshold"),
+        "{d}"
+    );
+    assert!(
+        d.contains("— the sync job pendo-sync is inactive since its last run, 2026-11-25"),
         "{d}"
     );
     assert!(r["next_steps"].to_string().contains("cron.alter_job"));
@@ -199,11 +209,15 @@ fn edge_function_401s_and_timeouts_show_while_the_sync_log_is_silent() {
         "{s}"
     );
     assert!(summary(&r, "supabase.sync-log").contains("no run logged since"));
+    // The data is stale; pg_net's answers say why.
+    let d = r["diagnosis"].as_str().unwrap();
     assert!(
-        r["diagnosis"]
-            .as_str()
-            .unwrap()
-            .contains("Edge Function calls failed")
+        d.starts_with("Data is older than the 24 h threshold"),
+        "{d}"
+    );
+    assert!(
+        d.contains("— the Edge Function answers pg_net's calls with 401 Invalid JWT —"),
+        "{d}"
     );
     assert!(r["next_steps"].to_string().contains("Authorization header"));
     assert!(!strings(&r, "ticks").contains(&"Verify Supabase function execution"));

@@ -178,6 +178,7 @@ pub fn judge(h: &HealthFacts, job_name: &str, t: &Thresholds, now: i64) -> Findi
     if h.extensions.pg_cron.is_none() {
         return Finding::new(ID, Status::Fail, "pg_cron is not installed in this database, so nothing schedules the sync")
             .with_impact(Impact::Critical)
+            .with_cause("pg_cron is not installed, so nothing schedules the sync")
             .with_next_step("Enable pg_cron (Database → Extensions) and schedule the sync: select cron.schedule('pendo-sync', '0 */6 * * *', $$select net.http_post(…)$$);");
     }
     match h.sync_job() {
@@ -196,6 +197,7 @@ fn missing(h: &HealthFacts, job_name: &str) -> Finding {
     };
     Finding::new(ID, Status::Fail, format!("The sync job is missing: {what} ({total} other job{})", if total == 1 { "" } else { "s" }))
         .with_impact(Impact::Critical)
+        .with_cause(format!("the sync job is missing: {what}"))
         .with_next_step("Schedule the sync again (cron.schedule), or set `cron.job_name` in .github/pendo-triage.yml to the job's name.")
 }
 
@@ -207,6 +209,8 @@ fn render(s: &JobState, t: &Thresholds, now: i64) -> Finding {
         let phrases: Vec<String> = s.troubles.iter().map(|x| x.phrase(name, now)).collect();
         Finding::new(ID, Status::Fail, capital(&phrases.join("; ")))
             .with_impact(Impact::Critical)
+            // The job's own words (its state, a run's return_message) for the headline.
+            .with_cause(phrases.join("; "))
             .with_next_step(format!(
                 "Check the job: select * from cron.job where jobid = {}; and its runs: select * from cron.job_run_details where jobid = {} order by start_time desc limit 10; re-enable it with select cron.alter_job({}, active := true);",
                 job.jobid, job.jobid, job.jobid

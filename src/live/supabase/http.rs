@@ -80,23 +80,38 @@ fn failure(r: &Response) -> Option<Failure<'_>> {
 /// call's (an Edge Function runs for at most 400 s on any plan; the margin covers clocks).
 const LATE_ANSWER_SECS: i64 = 15 * 60;
 
-/// True when a run completed (in the sync log) within [`LATE_ANSWER_SECS`] after `r`
-/// timed out: pg_net stopped waiting, the function went on and finished.
-fn answered_late(r: &Response, completed: &[i64]) -> bool {
-    r.timed_out == Some(true)
-        && r.created
-            .as_deref()
-            .and_then(parse_rfc3339)
-            .is_some_and(|t| {
-                completed
-                    .iter()
-                    .any(|c| *c >= t - 10 && *c <= t + LATE_ANSWER_SECS)
-            })
+/// The entities whose runs completed (in the sync log) within [`LATE_ANSWER_SECS`] after
+/// `r` timed out: pg_net stopped waiting, the function went on and finished those.
+fn completed_after<'a>(r: &Response, completed: &'a [(String, i64)]) -> Vec<&'a str> {
+    let Some(t) = r.created.as_deref().and_then(parse_rfc3339) else {
+        return Vec::new();
+    };
+    let mut out: Vec<&str> = Vec::new();
+    for (entity, at) in completed {
+        if *at >= t - 10 && *at <= t + LATE_ANSWER_SECS && !out.contains(&entity.as_str()) {
+            out.push(entity);
+        }
+    }
+    out
+}
+
+/// True when a run completed after `r` timed out (see [`completed_after`]).
+fn answered_late(r: &Response, completed: &[(String, i64)]) -> bool {
+    r.timed_out == Some(true) && !completed_after(r, completed).is_empty()
+}
+
+/// What the sync log says of the runs: each completed run's entity and end (see
+/// [`super::sync_log::completed_at`]), and the configured entities.
+#[derive(Debug, Clone, Copy)]
+pub struct Completions<'a> {
+    pub runs: &'a [(String, i64)],
+    pub entities: &'a [String],
 }
 
 /// The finding, from pg_net's stored answers (newest first) and, when the sync log was
-/// read, the times its runs completed (`None`: unknown).
-pub fn judge(h: &HealthFacts, completed: Option<&[i64]>) -> Finding {
+/// read, the runs that completed (`None`: unknown).
+pub fn judge(h: &HealthFacts, completions: Option<Completions>) -> Finding {
+    let completed = completions.map(|c| c.runs);
     if !h.extensions.net_responses {
         return Finding::skip(ID, "pg_net is not installed here (no net._http_response)");
     }
@@ -126,7 +141,7 @@ pub fn judge(h: &HealthFacts, completed: Option<&[i64]>) -> Finding {
         .collect();
     let n = responses.len();
     if failures.is_empty() && !late.is_empty() {
-        return late_answers(&late, n);
+        return late_answers(&late, n, completions);
     }
     let f = if failures.is_empty() {
         Finding::pass(
@@ -190,7 +205,21 @@ fn failed(failures: &[Failure], latest_failed: bool, n: usize) -> Finding {
             fixes.push(m.fix);
         }
     }
-    let f = Finding::new(ID, status, crate::outside::plain(&summary)).with_impact(impact);
+    let mut f = Finding::new(ID, status, crate::outside::plain(&summary)).with_impact(impact);
+    if latest_failed {
+        // An answer says more than a timeout: the worst answer, else the timeouts.
+        let answered = failures
+            .iter()
+            .filter(|x| !x.timeout)
+            .max_by_key(|x| x.meaning.impact);
+        f = f.with_cause(match answered {
+            Some(x) => format!("the Edge Function answers pg_net's calls with {}", x.what),
+            None => {
+                "pg_net's latest call to the Edge Function timed out and no run completed after it"
+                    .to_string()
+            }
+        });
+    }
     fixes.into_iter().fold(f, Finding::with_next_step)
 }
 
@@ -217,19 +246,48 @@ fn with_failures(mut f: Finding, failures: &[Failure], n: usize) -> Finding {
     )
 }
 
-/// Every failure is a timeout after which the run completed: the calls work, pg_net's
-/// timeout is too short to see their answers.
-fn late_answers(late: &[&Response], n: usize) -> Finding {
+/// Every failure is a timeout after which a run completed: the calls work, pg_net's
+/// timeout is too short to see their answers. A note on configuration, and evidence of
+/// completion only for the entities that completed after the timeouts: the others are
+/// named (the sync log judges them).
+fn late_answers(late: &[&Response], n: usize, completions: Option<Completions>) -> Finding {
     let fix = Known::PgNetTimeout.meaning().fix;
+    let runs = completions.map_or(&[][..], |c| c.runs);
+    let mut done: Vec<&str> = Vec::new();
+    for r in late {
+        for e in completed_after(r, runs) {
+            if !done.contains(&e) {
+                done.push(e);
+            }
+        }
+    }
+    let entities = completions.map_or(&[][..], |c| c.entities);
+    // In the configured order (the sync's), the others after.
+    done.sort_by_key(|d| entities.iter().position(|e| e == d).unwrap_or(usize::MAX));
+    let not_done: Vec<&str> = entities
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !done.contains(e))
+        .collect();
+    let which = if not_done.is_empty() {
+        "the runs completed (sync log)".to_string()
+    } else {
+        format!(
+            "{} completed after it (sync log), {} did not",
+            and_list(&done),
+            and_list(&not_done)
+        )
+    };
     let mut f = Finding::new(
         ID,
         Status::Warn,
         format!(
-            "pg_net stopped waiting on {} of {n} Edge Function calls, but the runs completed (sync log): its default 5 s timeout is shorter than the function runs",
+            "pg_net stopped waiting on {} of {n} Edge Function calls, but {which}: its default 5 s timeout is shorter than the function runs",
             late.len()
         ),
     )
     .with_impact(Impact::Degraded)
+    .as_configuration_note()
     .with_next_step(fix);
     for r in late.iter().take(5) {
         let at = r
@@ -239,7 +297,8 @@ fn late_answers(late: &[&Response], n: usize) -> Finding {
             .map_or(String::new(), format_utc);
         let msg = r.error_msg.as_deref().unwrap_or("timed out");
         f = f.with_evidence(crate::outside::plain(format!(
-            "{at}: timed out ({msg}); a run completed after it"
+            "{at}: timed out ({msg}); {} completed after it",
+            and_list(&completed_after(r, runs))
         )));
     }
     f.with_measured(
@@ -251,6 +310,15 @@ fn late_answers(late: &[&Response], n: usize) -> Finding {
     )
 }
 
+/// "guides", "guides and features", "pages, reports and events".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => "nothing".to_string(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// `supabase.http` for this run.
 pub async fn check(live: &Live) -> Finding {
     let Some(s) = &live.supabase else {
@@ -258,11 +326,16 @@ pub async fn check(live: &Live) -> Finding {
     };
     match s.health(&live.config, live.now).await {
         Ok(HealthAnswer::Found(h)) => {
-            let completed = match s.sync_log(&live.config).await {
+            let runs = match s.sync_log(&live.config).await {
                 Ok(rows) => Some(super::sync_log::completed_at(rows, &live.config.sync_log)),
                 Err(_) => None,
             };
-            judge(h, completed.as_deref())
+            let entities: Vec<String> = live.config.tables.iter().map(|t| t.entity()).collect();
+            let completions = runs.as_deref().map(|runs| Completions {
+                runs,
+                entities: &entities,
+            });
+            judge(h, completions)
         }
         Ok(HealthAnswer::NotInstalled) => not_installed(ID),
         Err(e) => crate::live::fetch_error(ID, "reading pg_net's responses", e),
@@ -357,8 +430,15 @@ mod tests {
         // The reference deployment: net.http_post without timeout_milliseconds, the
         // function runs for a minute and logs `completed`.
         let calls = health(vec![resp(2, None, true, ""), resp(1, None, true, "")]);
-        let completed_at_0601 = [1_795_845_660]; // 2026-11-28T06:01:00Z
-        let f = judge(&calls, Some(&completed_at_0601));
+        let completed_at_0601 = [("guides".to_string(), 1_795_845_660)]; // 2026-11-28T06:01:00Z
+        let entities = ["guides".to_string()];
+        let f = judge(
+            &calls,
+            Some(Completions {
+                runs: &completed_at_0601,
+                entities: &entities,
+            }),
+        );
         assert_eq!(
             (f.status, f.impact),
             (Status::Warn, Impact::Degraded),
@@ -377,11 +457,40 @@ mod tests {
             f.next_steps
         );
         // No run completed after them: the sync stopped, a failure.
-        let f = judge(&calls, Some(&[1_795_800_000]));
+        let f = judge(
+            &calls,
+            Some(Completions {
+                runs: &[("guides".to_string(), 1_795_800_000)],
+                entities: &entities,
+            }),
+        );
         assert_eq!(
             (f.status, f.impact),
             (Status::Fail, Impact::Critical),
             "{f:?}"
+        );
+        assert!(f.cause.is_some_and(|c| c.contains("timed out")));
+        // Only some entities completed after it: the note counts for those alone.
+        let five: Vec<String> = ["guides", "features", "pages", "reports", "events"]
+            .map(String::from)
+            .to_vec();
+        let runs = [
+            ("guides".to_string(), 1_795_845_610),
+            ("features".to_string(), 1_795_845_630),
+        ];
+        let f = judge(
+            &calls,
+            Some(Completions {
+                runs: &runs,
+                entities: &five,
+            }),
+        );
+        assert_eq!(f.status, Status::Warn, "{f:?}");
+        assert!(f.configuration, "a note on configuration, not a failure");
+        assert!(
+            f.summary.starts_with("pg_net stopped waiting on 2 of 2 Edge Function calls, but guides and features completed after it (sync log), pages, reports and events did not"),
+            "{}",
+            f.summary
         );
         // Without the sync log, as before: a timeout is a degradation.
         let f = judge(&calls, None);

@@ -61,15 +61,17 @@ impl LogRow {
     }
 }
 
-/// When each run logged as completed ended (or was logged), any entity.
-pub fn completed_at(rows: &[LogRow], log: &SyncLog) -> Vec<i64> {
+/// Each run logged as completed: its entity, and when it ended (or was logged).
+pub fn completed_at(rows: &[LogRow], log: &SyncLog) -> Vec<(String, i64)> {
     rows.iter()
         .filter(|r| r.status.eq_ignore_ascii_case(&log.success_value))
         .filter_map(|r| {
-            r.ended
+            let at = r
+                .ended
                 .as_deref()
                 .and_then(parse_rfc3339)
-                .or_else(|| r.at())
+                .or_else(|| r.at())?;
+            Some((r.entity.clone(), at))
         })
         .collect()
 }
@@ -263,6 +265,8 @@ enum Trouble {
     },
     /// No schedule known, and nothing logged since `since`, over `hours` of freshness.
     Stopped { since: i64, hours: i64 },
+    /// The sync died half-way through its runs (see [`HalfWay`]).
+    HalfWay(HalfWay),
     /// Another entity value's failures in the window (`n`), its newest run among them
     /// (`latest`) or not.
     Others {
@@ -275,7 +279,10 @@ enum Trouble {
 impl Trouble {
     fn critical(&self) -> bool {
         match self {
-            Trouble::NoneLogged | Trouble::WroteZero { .. } | Trouble::Stopped { .. } => true,
+            Trouble::NoneLogged
+            | Trouble::WroteZero { .. }
+            | Trouble::Stopped { .. }
+            | Trouble::HalfWay(_) => true,
             Trouble::Failing { runs, .. } => *runs >= 2,
             Trouble::Quiet { past_freshness, .. } => *past_freshness,
             Trouble::Others { latest, .. } => *latest,
@@ -291,7 +298,10 @@ impl Trouble {
     fn nothing_new(&self) -> bool {
         matches!(
             self,
-            Trouble::NoneLogged | Trouble::Quiet { .. } | Trouble::Stopped { .. }
+            Trouble::NoneLogged
+                | Trouble::Quiet { .. }
+                | Trouble::Stopped { .. }
+                | Trouble::HalfWay(_)
         )
     }
 
@@ -338,6 +348,7 @@ impl Trouble {
                 format_utc(*since),
                 ago(*since),
             ),
+            Trouble::HalfWay(h) => h.phrase(),
             Trouble::Others {
                 n,
                 latest,
@@ -361,6 +372,9 @@ struct Line {
 
 impl Line {
     fn phrase(&self, log: &SyncLog, now: i64) -> String {
+        if self.who.is_empty() {
+            return self.trouble.phrase(log, now);
+        }
         format!("{}: {}", self.who, self.trouble.phrase(log, now))
     }
 }
@@ -605,6 +619,8 @@ impl<'a> Survey<'a> {
             focus: None,
             causes: patterns(rows, log),
         };
+        let mut views: Vec<(&str, Vec<&LogRow>, EntityView)> = Vec::new();
+        let mut focused = None;
         for (dt, entity) in entities {
             let mine: Vec<&LogRow> = rows.iter().filter(|r| r.entity == *entity).collect();
             let mut v = view(&mine, log, interval, freshness, now);
@@ -612,14 +628,15 @@ impl<'a> Survey<'a> {
             weigh_usual(&mut v.troubles, mine.first().copied(), theirs, log);
             s.completed += v.completed;
             s.failed += v.failed;
-            s.lines.extend(v.troubles.iter().map(|t| Line {
-                who: entity.clone(),
-                trouble: t.clone(),
-            }));
-            if focus == Some(*dt) || (focus.is_none() && s.focus.is_none()) {
-                s.focus = Some((entity, v));
+            if focus == Some(*dt) || (focus.is_none() && focused.is_none()) {
+                focused = Some(views.len());
             }
+            views.push((entity, mine, v));
         }
+        s.lines.extend(lines_of(&views, log));
+        s.focus = focused
+            .and_then(|i| views.into_iter().nth(i))
+            .map(|(e, _, v)| (e, v));
         s.lines
             .extend(other_entities(rows, entities, log, freshness, now));
         s
@@ -697,6 +714,9 @@ pub fn judge_against(
     };
     for line in critical.into_iter().chain(degraded).skip(1) {
         f = f.with_evidence(line);
+    }
+    if let Some(cause) = logged_cause(&s.lines, log, now) {
+        f = f.with_cause(cause);
     }
     f = with_causes(f, &s.causes);
     if s.failed > 0 {
@@ -874,6 +894,122 @@ fn other_entities(
         out.push(Line { who, trouble });
     }
     out
+}
+
+/// The cause the log gives of a failing streak, for another finding's headline: the first
+/// critical failing line whose error the log names ("guides: the last 4 runs failed —
+/// Pendo rate-limits the sync (429 Too Many Requests)").
+fn logged_cause(lines: &[Line], log: &SyncLog, now: i64) -> Option<String> {
+    lines
+        .iter()
+        .find(|l| {
+            l.trouble.critical()
+                && matches!(
+                    &l.trouble,
+                    Trouble::Failing { cause: Some(_), .. }
+                        | Trouble::Others { cause: Some(_), .. }
+                )
+        })
+        .map(|l| l.phrase(log, now))
+}
+
+/// Each entity's troubles as lines; when the sync died half-way ([`half_way`]), one line
+/// for it first, in place of the silent entities' "no run logged since".
+fn lines_of(views: &[(&str, Vec<&LogRow>, EntityView)], log: &SyncLog) -> Vec<Line> {
+    let stopped = half_way(views, log);
+    let mut out: Vec<Line> = Vec::new();
+    if let Some(h) = &stopped {
+        out.push(Line {
+            who: String::new(),
+            trouble: Trouble::HalfWay(h.clone()),
+        });
+    }
+    for (entity, _, v) in views {
+        let silent = stopped
+            .as_ref()
+            .is_some_and(|h| h.silent.iter().any(|e| e == entity));
+        out.extend(
+            v.troubles
+                .iter()
+                .filter(|t| !(silent && matches!(t, Trouble::Quiet { .. })))
+                .map(|t| Line {
+                    who: entity.to_string(),
+                    trouble: t.clone(),
+                }),
+        );
+    }
+    out
+}
+
+/// How many scheduled runs in a row must have stopped half-way before the log fails.
+const HALF_WAY_RUNS: usize = 2;
+
+/// A sync that dies half-way: in each of the last `runs` runs, some entities completed
+/// (the last of them `after`) while the `silent` ones logged nothing since `since`. The
+/// function was killed (WORKER_LIMIT, a wall-clock limit) after its first steps.
+#[derive(Debug, Clone, PartialEq)]
+struct HalfWay {
+    after: String,
+    runs: usize,
+    silent: Vec<String>,
+    since: i64,
+}
+
+impl HalfWay {
+    /// "the sync stopped after features in the last 2 runs: pages, reports and events
+    /// have no run since 2026-11-27 22:00 UTC"
+    fn phrase(&self) -> String {
+        let names: Vec<&str> = self.silent.iter().map(String::as_str).collect();
+        let silent = match names.as_slice() {
+            [one] => format!("{one} has"),
+            [rest @ .., last] => format!("{} and {last} have", rest.join(", ")),
+            [] => String::new(),
+        };
+        format!(
+            "the sync stopped after {} in the last {} runs: {silent} no run since {}",
+            self.after,
+            self.runs,
+            format_utc(self.since)
+        )
+    }
+}
+
+/// The half-way death, when the schedule is known: entities with nothing logged for
+/// longer than it allows (silent), next to entities whose newest run completed on time
+/// and that completed at least [`HALF_WAY_RUNS`] runs since the silent ones' last.
+fn half_way(views: &[(&str, Vec<&LogRow>, EntityView)], log: &SyncLog) -> Option<HalfWay> {
+    let quiet = |v: &EntityView| {
+        v.troubles
+            .iter()
+            .any(|t| matches!(t, Trouble::Quiet { .. }))
+    };
+    let ok = |r: &LogRow| r.status.eq_ignore_ascii_case(&log.success_value);
+    let silent: Vec<(&str, i64)> = views
+        .iter()
+        .filter(|(_, _, v)| quiet(v))
+        .filter_map(|(e, rows, _)| Some((*e, rows.first()?.at()?)))
+        .collect();
+    let since = silent.iter().map(|s| s.1).max()?;
+    let alive: Vec<(&str, usize, i64)> = views
+        .iter()
+        .filter(|(_, rows, v)| !quiet(v) && rows.first().is_some_and(|r| ok(r)))
+        .filter_map(|(e, rows, _)| {
+            let newest = rows.first()?.at()?;
+            let runs = rows
+                .iter()
+                .filter(|r| ok(r) && r.at().is_some_and(|at| at > since))
+                .count();
+            Some((*e, runs, newest))
+        })
+        .collect();
+    let runs = alive.iter().map(|a| a.1).min()?;
+    let after = alive.iter().max_by_key(|a| a.2)?.0;
+    (runs >= HALF_WAY_RUNS).then(|| HalfWay {
+        after: after.to_string(),
+        runs,
+        silent: silent.iter().map(|s| s.0.to_string()).collect(),
+        since,
+    })
 }
 
 fn summarise(lines: &[String]) -> String {
@@ -1071,6 +1207,92 @@ mod tests {
             Some(DataType::Guides),
             NOW,
         )
+    }
+
+    /// Runs every 6 h at 10 h, 4 h ago, …; guides and features completed in every run,
+    /// the others only up to `died` runs ago.
+    fn half_dead(died: i64) -> Vec<LogRow> {
+        let mut rows = Vec::new();
+        for k in 0..6 {
+            for (entity, after) in [
+                ("guides", 0),
+                ("features", 0),
+                ("pages", 1),
+                ("reports", 1),
+                ("events", 1),
+            ] {
+                if after == 0 || k >= died {
+                    rows.push(row(entity, 4 + 6 * k, "completed", 100, None));
+                }
+            }
+        }
+        // Newest first per entity, as fetched.
+        rows.sort_by_key(|r| (r.entity.clone(), std::cmp::Reverse(r.at())));
+        rows
+    }
+
+    fn five() -> Vec<(DataType, String)> {
+        [
+            (DataType::Guides, "guides"),
+            (DataType::Features, "features"),
+            (DataType::Pages, "pages"),
+            (DataType::Reports, "reports"),
+            (DataType::Events, "events"),
+        ]
+        .map(|(d, e)| (d, e.to_string()))
+        .to_vec()
+    }
+
+    #[test]
+    fn a_sync_that_dies_half_way_in_two_runs_fails_and_names_where_it_stopped() {
+        let judge_five = |rows: &[LogRow]| {
+            judge(
+                rows,
+                &five(),
+                &SyncLog::default(),
+                &Thresholds::default(),
+                Some(SIX),
+                Some(DataType::Pages),
+                NOW,
+            )
+        };
+        // 2 runs (4 h and 10 h ago) synced only guides and features: pages, reports and
+        // events last ran 16 h ago, under the 24 h freshness threshold.
+        let f = judge_five(&half_dead(2));
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Fail, Impact::Critical),
+            "{f:?}"
+        );
+        assert_eq!(
+            f.summary,
+            "the sync stopped after features in the last 2 runs: pages, reports and events have no run since 2026-11-27 18:00 UTC"
+        );
+        // The silent entities' own "no run logged since" is not repeated.
+        assert!(
+            !f.evidence.iter().any(|e| e.contains("no run logged since")),
+            "{:?}",
+            f.evidence
+        );
+        // One run is not yet a pattern: a warning, as before.
+        let f = judge_five(&half_dead(1));
+        assert_eq!(
+            (f.status, f.impact),
+            (Status::Warn, Impact::Degraded),
+            "{f:?}"
+        );
+        assert!(
+            f.summary.starts_with("pages: no run logged since"),
+            "{}",
+            f.summary
+        );
+        // Every entity silent: the job stopped, not half-way.
+        let all_quiet: Vec<LogRow> = half_dead(0)
+            .into_iter()
+            .filter(|r| r.at().is_some_and(|at| NOW - at > 12 * 3600))
+            .collect();
+        let f = judge_five(&all_quiet);
+        assert!(!f.summary.contains("stopped after"), "{}", f.summary);
     }
 
     #[test]

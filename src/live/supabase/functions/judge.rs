@@ -330,7 +330,8 @@ fn missing(slug: &str, others: &[&str], a: &Asked) -> Finding {
 
 fn failing(f: &Function, a: &Asked) -> Finding {
     let newest = &f.failures[0];
-    let mut summary = run_failed(newest);
+    let cause = run_failed(newest);
+    let mut summary = cause.clone();
     if f.failures.len() > 1 {
         summary = format!(
             "{} of {} invocations of {} failed; {summary}",
@@ -364,6 +365,9 @@ fn failing(f: &Function, a: &Asked) -> Finding {
     } else {
         Impact::Degraded
     });
+    if ongoing {
+        finding = finding.with_cause(cause);
+    }
     if let Some(d) = &f.deploy {
         finding = finding.with_next_step(rollback(f.slug, d, a));
     }
@@ -383,8 +387,8 @@ fn failing(f: &Function, a: &Asked) -> Finding {
 }
 
 fn swallowed(f: &Function, a: &Asked) -> Finding {
-    let (line, m) = &f.swallowed[0];
-    let what = m.map_or_else(|| "an error".to_string(), |m| cause_name(Some(m), None));
+    let (line, m) = telling(&f.swallowed);
+    let what = swallowed_name(line, *m);
     let impact = m.map_or(Impact::Degraded, |m| m.impact.max(Impact::Degraded));
     let mut finding = Finding::new(
         ID,
@@ -396,7 +400,8 @@ fn swallowed(f: &Function, a: &Asked) -> Finding {
             format_utc(line.at)
         ),
     )
-    .with_impact(impact);
+    .with_impact(impact)
+    .with_cause(swallowed_cause(f, line));
     if let Some(m) = m {
         finding = finding.with_next_step(m.fix);
     }
@@ -424,6 +429,82 @@ fn healthy(fs: &[Function], a: &Asked) -> Finding {
         })
         .collect();
     Finding::pass(ID, parts.join("; "))
+}
+
+/// The swallowed line that says the most: the first whose meaning is known, else the
+/// first.
+fn telling<'a, 'b>(
+    swallowed: &'b [(&'a ConsoleLine, Option<Meaning>)],
+) -> &'b (&'a ConsoleLine, Option<Meaning>) {
+    swallowed
+        .iter()
+        .find(|(_, m)| m.is_some())
+        .unwrap_or(&swallowed[0])
+}
+
+/// A swallowed line as the finding names it: its known cause, else what it says, quoted.
+fn swallowed_name(line: &ConsoleLine, m: Option<Meaning>) -> String {
+    match m {
+        Some(m) => cause_name(Some(m), None),
+        None => format!("'{}'", said(&line.message)),
+    }
+}
+
+/// What a console line says, in its own words, short: the `message` of the JSON error it
+/// carries (`❌ Cannot access pendo_events table: {"code":"42501",…,"message":"permission
+/// denied for table pendo_events"}` says "permission denied for table pendo_events"), else
+/// the line without its leading symbols. Raw outside text, redacted, not escaped: it is
+/// escaped where it is shown.
+pub fn said(message: &str) -> String {
+    let json = message.find('{').and_then(|at| {
+        let v: serde_json::Value = serde_json::from_str(message[at..].trim()).ok()?;
+        v.get("message")?.as_str().map(str::to_string)
+    });
+    let text = json.unwrap_or_else(|| {
+        message
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .to_string()
+    });
+    let flat = crate::outside::plain(text.split_whitespace().collect::<Vec<_>>().join(" "));
+    match flat.char_indices().nth(SAID_CHARS) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
+}
+
+/// How long a quoted console line may be in a headline.
+const SAID_CHARS: usize = 80;
+
+/// "the sync function logs 'permission denied for table pendo_events' on every run since
+/// 11-18": the cause the headline of another finding (the wiped data) carries.
+fn swallowed_cause(f: &Function, line: &ConsoleLine) -> String {
+    let first = f
+        .swallowed
+        .iter()
+        .map(|(l, _)| l.at)
+        .min()
+        .unwrap_or(line.at);
+    let within = |i: &Invocation, at: i64| at >= i.started() - 1 && at <= i.at + 1;
+    let since: Vec<&&Invocation> = f.invocations.iter().filter(|i| i.at + 1 >= first).collect();
+    let logged = since
+        .iter()
+        .filter(|i| f.swallowed.iter().any(|(l, _)| within(i, l.at)))
+        .count();
+    let how_often = if logged == since.len() {
+        "on every run".to_string()
+    } else {
+        format!("in {logged} of {} runs", since.len())
+    };
+    format!(
+        "the sync function logs '{}' {how_often} since {}",
+        said(&line.message),
+        month_day(first)
+    )
+}
+
+/// "11-18"
+fn month_day(ts: i64) -> String {
+    format_utc(ts).get(5..10).unwrap_or_default().to_string()
 }
 
 /// "the 06:00 UTC run failed with WORKER_LIMIT after 148 s (Edge Function log)"
@@ -557,10 +638,10 @@ fn by_cause(x: &Function) -> Option<String> {
         .failures
         .iter()
         .map(|y| cause_name(y.cause, y.invocation.status));
-    let swallowed = x.swallowed.iter().map(|(_, m)| {
-        let name = m.map_or_else(|| "an error".into(), |m| cause_name(Some(m), None));
-        format!("{name} (swallowed)")
-    });
+    let swallowed = x
+        .swallowed
+        .iter()
+        .map(|(l, m)| format!("{} (swallowed)", swallowed_name(l, *m)));
     for name in failed.chain(swallowed) {
         match groups.iter_mut().find(|g| g.0 == name) {
             Some(g) => g.1 += 1,

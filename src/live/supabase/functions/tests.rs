@@ -368,3 +368,63 @@ fn each_status_and_line_is_named_through_meaning() {
             .is_some_and(|m| m.known == Known::EdgeBootError)
     );
 }
+
+#[test]
+fn a_swallowed_error_names_what_its_line_says_and_gives_the_cause_for_the_headline() {
+    const DENIED: &str = r#"❌ Cannot access pendo_events table: {"code":"42501","details":null,"hint":null,"message":"permission denied for table pendo_events"}"#;
+    const ZERO: &str = "This means analytics will be 0 for all guides!";
+    // Four runs 6 h apart, each answering 200 and printing both lines.
+    let runs: Vec<i64> = (0..4).map(|k| T - k * 6 * 3600).collect();
+    let f = judge(&asked(
+        deployed(9, T - 30 * 86_400, "ACTIVE"),
+        runs.iter().map(|at| inv(at + 40, 200, 40.0)).collect(),
+        runs.iter()
+            .flat_map(|at| [line(at + 10, ZERO), line(at + 9, DENIED)])
+            .collect(),
+        vec![],
+    ));
+    assert_eq!(f.status, Status::Fail, "{f:?}");
+    assert_eq!(
+        f.cause.as_deref(),
+        Some(
+            "the sync function logs 'permission denied for table pendo_events' on every run since 11-27"
+        )
+    );
+    // The grouping names what the unknown line says, not "an error".
+    let by_cause = f
+        .evidence
+        .iter()
+        .find(|e| e.starts_with("by cause"))
+        .expect("a by-cause line");
+    assert!(
+        by_cause.contains("4 × 'This means analytics will be 0 for all guides!' (swallowed)"),
+        "{by_cause}"
+    );
+    assert!(!by_cause.contains("an error"), "{by_cause}");
+    // Only 2 of the 4 runs printed it: said so.
+    let f = judge(&asked(
+        deployed(9, T - 30 * 86_400, "ACTIVE"),
+        runs.iter().map(|at| inv(at + 40, 200, 40.0)).collect(),
+        vec![line(runs[2] + 9, DENIED), line(runs[0] + 9, DENIED)],
+        vec![],
+    ));
+    assert_eq!(
+        f.cause.as_deref(),
+        Some(
+            "the sync function logs 'permission denied for table pendo_events' in 2 of 3 runs since 11-27"
+        )
+    );
+}
+
+#[test]
+fn a_line_says_its_json_message_or_its_words_without_leading_symbols() {
+    assert_eq!(
+        judge::said(
+            r#"❌ upsert: {"code":"21000","message":"ON CONFLICT DO UPDATE command cannot affect row a second time"}"#
+        ),
+        "ON CONFLICT DO UPDATE command cannot affect row a second time"
+    );
+    assert_eq!(judge::said("  ⚠️  rows\n skipped: 3"), "rows skipped: 3");
+    let long = "x".repeat(200);
+    assert_eq!(judge::said(&long).chars().count(), 81);
+}
