@@ -37,10 +37,12 @@
 //! Every rule starts from a literal (a name, a scheme, `eyJ`, a hyphen of a UUID) and reads
 //! a bounded amount around it, so finding is linear in the text length.
 
+pub(crate) mod conninfo;
 pub mod held;
 mod rules;
 #[cfg(test)]
 mod tests;
+mod views;
 
 use std::ops::Range;
 
@@ -55,6 +57,8 @@ pub enum SecretKind {
     SupabasePublishableKey,
     PostgresPassword,
     GithubToken,
+    /// A Supabase personal access token (`sbp_` and 40 hex digits): the Management API.
+    SupabaseAccessToken,
     BearerToken,
     /// The `user:password` of an `Authorization: Basic …` header, base64-encoded.
     BasicAuth,
@@ -72,6 +76,7 @@ impl SecretKind {
             Self::SupabasePublishableKey => "Supabase publishable key (sb_publishable_)",
             Self::PostgresPassword => "Postgres password",
             Self::GithubToken => "GitHub token",
+            Self::SupabaseAccessToken => "Supabase access token (sbp_)",
             Self::BearerToken => "bearer token",
             Self::BasicAuth => "HTTP Basic credentials",
             Self::Jwt => "JWT",
@@ -92,6 +97,7 @@ impl SecretKind {
             Self::SupabasePublishableKey => "sb_publishable_".len() + 2,
             Self::GithubToken if value.starts_with("github_pat_") => "github_pat_".len(),
             Self::GithubToken => "ghp_".len(),
+            Self::SupabaseAccessToken => "sbp_".len(),
             _ => 4,
         };
         // Never keep so much that the secret itself shows, and stay on a char boundary.
@@ -113,6 +119,9 @@ pub struct Secret {
     /// True for keys that grant access (service role, secret keys, integration keys,
     /// passwords, tokens); false for keys meant to be public (anon, publishable).
     pub sensitive: bool,
+    /// How many leading bytes of the value its mask keeps.
+    #[serde(skip)]
+    pub kept: usize,
 }
 
 /// What replaces a secret after its kept prefix. It matches no secret pattern and counts
@@ -130,10 +139,11 @@ pub fn mask(value: &str, kind: SecretKind) -> String {
 pub fn find(text: &str) -> Vec<Secret> {
     rules::scan(text)
         .into_iter()
-        .map(|(range, kind)| Secret {
+        .map(|(range, kind, kept)| Secret {
             kind,
             range,
             sensitive: kind.is_sensitive(),
+            kept,
         })
         .collect()
 }
@@ -152,7 +162,8 @@ pub fn redact_found(text: &str, secrets: &[Secret]) -> String {
     let mut at = 0;
     for s in secrets {
         out.push_str(&text[at..s.range.start]);
-        out.push_str(&mask(&text[s.range.clone()], s.kind));
+        out.push_str(&text[s.range.start..s.range.start + s.kept]);
+        out.push_str(MASK);
         at = s.range.end;
     }
     out.push_str(&text[at..]);
