@@ -25,6 +25,7 @@ mod docs_tables;
 mod fake_github_selftest;
 mod fake_pendo_selftest;
 mod fake_postgrest_selftest;
+mod held_secrets;
 mod hostile_database;
 mod hostile_rest;
 mod issue_form;
