@@ -114,7 +114,10 @@ fn held_values(maximal: &str) {
     while text.len() < 65_536 {
         let chunk = &maximal[..maximal.len().min(4096)];
         text.push_str(chunk);
-        text.push_str(&format!("\nerror: invalid token {}\n", HELD[i % HELD.len()]));
+        text.push_str(&format!(
+            "\nerror: invalid token {}\n",
+            HELD[i % HELD.len()]
+        ));
         i += 1;
     }
     let mut cut = 65_536;

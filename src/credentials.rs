@@ -215,13 +215,22 @@ mod tests {
                 ..Default::default()
             };
             let values = c.secret_values();
-            assert!(values.iter().any(|x| x == password), "{password} in {values:?}");
+            assert!(
+                values.iter().any(|x| x == password),
+                "{password} in {values:?}"
+            );
         }
         let c = Credentials {
-            supabase_db_url: SecretString::new("postgresql://postgres:postgres@db.example/postgres"),
+            supabase_db_url: SecretString::new(
+                "postgresql://postgres:postgres@db.example/postgres",
+            ),
             ..Default::default()
         };
-        assert_eq!(c.secret_values().len(), 1, "only the URL: `postgres` is weak");
+        assert_eq!(
+            c.secret_values().len(),
+            1,
+            "only the URL: `postgres` is weak"
+        );
     }
 
     #[test]

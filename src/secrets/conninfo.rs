@@ -187,7 +187,9 @@ mod tests {
     #[test]
     fn the_query_password_is_read_and_decoded() {
         assert_eq!(
-            values("postgresql://postgres@db.example:5432/postgres?sslmode=require&password=Fake%21Query_pw9"),
+            values(
+                "postgresql://postgres@db.example:5432/postgres?sslmode=require&password=Fake%21Query_pw9"
+            ),
             ["Fake!Query_pw9"]
         );
         assert_eq!(

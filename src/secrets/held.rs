@@ -55,11 +55,43 @@ pub const RUN: usize = 8;
 /// Passwords people pick because they are defaults or easy: weak at any length, also
 /// with digits or `!` after them (`postgres123`, `Password1!`). Lower-case.
 const COMMON: &[&str] = &[
-    "password", "passw0rd", "postgres", "postgresql", "supabase", "triage", "pendo",
-    "admin", "administrator", "root", "secret", "changeme", "letmein", "welcome", "qwerty",
-    "default", "service", "database", "github", "token", "test", "testing", "guest",
-    "master", "superuser", "public", "example", "iloveyou", "trustno1", "monkey",
-    "dragon", "sunshine", "football", "baseball", "abc123", "123456", "12345678",
+    "password",
+    "passw0rd",
+    "postgres",
+    "postgresql",
+    "supabase",
+    "triage",
+    "pendo",
+    "admin",
+    "administrator",
+    "root",
+    "secret",
+    "changeme",
+    "letmein",
+    "welcome",
+    "qwerty",
+    "default",
+    "service",
+    "database",
+    "github",
+    "token",
+    "test",
+    "testing",
+    "guest",
+    "master",
+    "superuser",
+    "public",
+    "example",
+    "iloveyou",
+    "trustno1",
+    "monkey",
+    "dragon",
+    "sunshine",
+    "football",
+    "baseball",
+    "abc123",
+    "123456",
+    "12345678",
 ];
 
 /// Prefixes that every key of a kind starts with: the bot's own text names them, so a run
@@ -170,10 +202,13 @@ impl Held {
                     held.add_basic("x-access-token", v);
                 }
                 Credential::DatabaseUrl(url) => {
-                    held.add_strong(url, Needle::Form {
-                        kind: SecretKind::PostgresPassword,
-                        value: false,
-                    });
+                    held.add_strong(
+                        url,
+                        Needle::Form {
+                            kind: SecretKind::PostgresPassword,
+                            value: false,
+                        },
+                    );
                     for p in conninfo::passwords(url) {
                         let kind = SecretKind::PostgresPassword;
                         held.add_value(&p.value, kind, name);
@@ -245,7 +280,13 @@ impl Held {
         forms.push(hex(value));
         forms.push(value.replace('-', ""));
         for (i, f) in forms.iter().enumerate() {
-            self.add_strong(f, Needle::Form { kind, value: i == 0 });
+            self.add_strong(
+                f,
+                Needle::Form {
+                    kind,
+                    value: i == 0,
+                },
+            );
         }
         let public = public_len(value);
         self.add_runs(value, public, kind);
@@ -368,12 +409,7 @@ impl Held {
     }
 
     /// Strong needles (and in [`Scope::Outside`], weak whole tokens) in `hay`.
-    fn search(
-        &self,
-        hay: &[u8],
-        scope: Scope,
-        found: &mut Vec<Candidate>,
-    ) {
+    fn search(&self, hay: &[u8], scope: Scope, found: &mut Vec<Candidate>) {
         if let Some(search) = &self.strong_search {
             for m in search.find_overlapping_iter(hay) {
                 let (kind, partial, value) = match self.strong[m.pattern()].1 {
@@ -461,7 +497,11 @@ fn merge(text: &str, mut found: Vec<Candidate>) -> Vec<Hit> {
 /// [`RUN`] characters beyond the public prefix.
 fn kept(value: &str, kind: SecretKind) -> usize {
     let keep = kind.kept_prefix(value);
-    if keep < RUN { keep } else { public_len(value).min(keep) }
+    if keep < RUN {
+        keep
+    } else {
+        public_len(value).min(keep)
+    }
 }
 
 /// Whether `range` of `hay` stands as a whole token: no letter, digit, `_` or `-` on
@@ -470,15 +510,11 @@ fn is_token(hay: &[u8], range: Range<usize>) -> bool {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80;
     let before = match range.start {
         0 => true,
-        s => {
-            !word(hay[s - 1]) && !(hay[s - 1] == b'.' && s >= 2 && word(hay[s - 2]))
-        }
+        s => !(word(hay[s - 1]) || (hay[s - 1] == b'.' && s >= 2 && word(hay[s - 2]))),
     };
     let after = match hay.get(range.end) {
         None => true,
-        Some(&b) => {
-            !word(b) && !(b == b'.' && hay.get(range.end + 1).is_some_and(|&n| word(n)))
-        }
+        Some(&b) => !(word(b) || (b == b'.' && hay.get(range.end + 1).is_some_and(|&n| word(n)))),
     };
     before && after
 }
@@ -512,7 +548,12 @@ fn public_len(value: &str) -> usize {
     match value.find('.') {
         Some(dot) if value.starts_with("eyJ") => {
             let after = dot + 1;
-            after + if value[after..].starts_with("eyJ") { 3 } else { 0 }
+            after
+                + if value[after..].starts_with("eyJ") {
+                    3
+                } else {
+                    0
+                }
         }
         _ => 0,
     }

@@ -13,11 +13,14 @@
 //!   `"key"`, `?key=`), even when the value sits on the next line (prettier, or a curl `\`
 //!   continuation). UUIDs are also guide, visitor and request ids, so a bare UUID alone is
 //!   not a key.
-//! - JWTs (`eyJ….eyJ….sig`), also folded across lines (an email client or `base64 -w76`)
-//!   and also base64-encoded once more (`ZXlK…`): the payload's `role` tells a Supabase
-//!   `service_role` key from an `anon` key; any other JWT is still a secret.
-//! - Supabase API keys `sb_secret_…` and `sb_publishable_…`; GitHub tokens (`ghp_…`,
-//!   `github_pat_…`).
+//! - JWTs (`eyJ….eyJ….sig`), also folded across lines (an email client or `base64 -w76`),
+//!   folded right after a dot, with blanks around its dots (`eyJ… . eyJ… . sig`) or
+//!   invisible characters (U+200B, U+2060, U+FEFF…) inside, and also base64-encoded once
+//!   more (`ZXlK…`): the payload's `role` tells a Supabase `service_role` key from an
+//!   `anon` key; any other JWT is still a secret.
+//! - Supabase API keys `sb_secret_…` and `sb_publishable_…`; Supabase personal access
+//!   tokens (`sbp_` and 40 hex digits); GitHub tokens (`ghp_…`, `github_pat_…`).
+//! - The values the bot holds itself (`held.rs`), in every form they travel in.
 //! - Postgres passwords: in a `postgres://user:password@host` URL (a `/`, `@` or any word
 //!   allowed in the password), and as the value of a password name in every config form
 //!   (libpq `password=`, JDBC `&password=`, `PGPASSWORD=`, .NET `Password=…;`,
@@ -134,6 +137,13 @@ pub fn mask(value: &str, kind: SecretKind) -> String {
     format!("{}{MASK}", &value[..keep])
 }
 
+/// The masked form of one secret [`find`] found in `text`: the prefix it may keep (for a
+/// held value, never more than its public prefix), then [`MASK`].
+pub fn masked(text: &str, secret: &Secret) -> String {
+    let start = secret.range.start;
+    format!("{}{MASK}", &text[start..start + secret.kept])
+}
+
 /// Finds every secret in `text` (an issue body or a one-line title), in order,
 /// non-overlapping.
 pub fn find(text: &str) -> Vec<Secret> {
@@ -162,8 +172,7 @@ pub fn redact_found(text: &str, secrets: &[Secret]) -> String {
     let mut at = 0;
     for s in secrets {
         out.push_str(&text[at..s.range.start]);
-        out.push_str(&text[s.range.start..s.range.start + s.kept]);
-        out.push_str(MASK);
+        out.push_str(&masked(text, s));
         at = s.range.end;
     }
     out.push_str(&text[at..]);

@@ -1081,7 +1081,10 @@ fn access_tokens(text: &str, found: &mut Found) {
     for m in ACCESS_TOKEN.find_iter(text) {
         let body = &m.as_str()[m.as_str().len() - 40..];
         let whole = !bytes.get(m.end()).is_some_and(|&b| is_base64url_byte(b));
-        if whole && starts_word(bytes, m.start(), |b| b.is_ascii_alphanumeric()) && !is_placeholder(body) {
+        if whole
+            && starts_word(bytes, m.start(), |b| b.is_ascii_alphanumeric())
+            && !is_placeholder(body)
+        {
             found.add(m.range(), SecretKind::SupabaseAccessToken);
         }
     }

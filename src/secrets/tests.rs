@@ -977,7 +977,11 @@ fn supabase_access_tokens_are_found_alone_and_as_a_variable() {
         format!("supabase login --token {SBP}"),
     ] {
         assert_one(&text, SBP, SecretKind::SupabaseAccessToken);
-        assert!(redact(&text).contains("sbp_…[redacted]"), "{}", redact(&text));
+        assert!(
+            redact(&text).contains("sbp_…[redacted]"),
+            "{}",
+            redact(&text)
+        );
     }
     assert_eq!(
         SecretKind::SupabaseAccessToken.label(),
@@ -1019,9 +1023,16 @@ fn a_jwt_broken_at_its_dots_or_by_invisible_characters_is_found_whole() {
         let text = format!("key:\n{broken}\nnext line");
         let found = find(&text);
         assert_eq!(found.len(), 1, "{text:?}: {found:?}");
-        assert_eq!(&text[found[0].range.clone()], broken.trim_end_matches('\u{feff}'), "{text:?}");
+        assert_eq!(
+            &text[found[0].range.clone()],
+            broken.trim_end_matches('\u{feff}'),
+            "{text:?}"
+        );
         assert_eq!(found[0].kind, SecretKind::SupabaseServiceRole, "{text:?}");
-        assert_eq!(redact(&text), "key:\neyJh…[redacted]".to_string() + &text[found[0].range.end..]);
+        assert_eq!(
+            redact(&text),
+            "key:\neyJh…[redacted]".to_string() + &text[found[0].range.end..]
+        );
         assert_eq!(redact(&redact(&text)), redact(&text));
     }
     // Dots spaced in prose that do not join into a JWT are left alone.

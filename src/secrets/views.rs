@@ -47,7 +47,10 @@ impl View {
 
 /// Whether `b` may start something [`unescaped`] decodes.
 fn is_trigger(b: u8) -> bool {
-    matches!(b, b'\\' | b'%' | b'&') || b >= 0x80 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7f
+    matches!(b, b'\\' | b'%' | b'&')
+        || b >= 0x80
+        || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t'))
+        || b == 0x7f
 }
 
 /// The text with markdown backslash escapes, HTML entities and percent escapes undone
@@ -62,11 +65,19 @@ pub(super) fn unescaped(text: &str) -> Option<View> {
     if !changed {
         return None;
     }
-    if !first.bytes.iter().any(|&b| matches!(b, b'\\' | b'%' | b'&')) {
+    if !first
+        .bytes
+        .iter()
+        .any(|&b| matches!(b, b'\\' | b'%' | b'&'))
+    {
         return Some(first);
     }
     let (second, changed) = decode(&first.bytes);
-    Some(if changed { first.composed(second) } else { first })
+    Some(if changed {
+        first.composed(second)
+    } else {
+        first
+    })
 }
 
 /// One pass of [`unescaped`], and whether it changed anything.
@@ -97,7 +108,12 @@ fn decode(src: &[u8]) -> (View, bool) {
             } else if b == b'&'
                 && let Some((c, len)) = entity(&src[i..])
             {
-                push(&mut bytes, &mut units, c.encode_utf8(&mut buf).as_bytes(), i + len);
+                push(
+                    &mut bytes,
+                    &mut units,
+                    c.encode_utf8(&mut buf).as_bytes(),
+                    i + len,
+                );
                 changed = true;
                 i += len;
             } else if is_trigger(b) && b != b'\\' && b != b'%' && b != b'&' {
@@ -189,7 +205,13 @@ fn entity(s: &[u8]) -> Option<(char, usize)> {
     let digits = s[from..]
         .iter()
         .take(8)
-        .take_while(|b| if hex { b.is_ascii_hexdigit() } else { b.is_ascii_digit() })
+        .take_while(|b| {
+            if hex {
+                b.is_ascii_hexdigit()
+            } else {
+                b.is_ascii_digit()
+            }
+        })
         .count();
     if digits == 0 {
         return None;
@@ -197,7 +219,14 @@ fn entity(s: &[u8]) -> Option<(char, usize)> {
     let text = std::str::from_utf8(&s[from..from + digits]).ok()?;
     let c = char::from_u32(u32::from_str_radix(text, if hex { 16 } else { 10 }).ok()?)?;
     let end = from + digits;
-    Some((c, if s.get(end) == Some(&b';') { end + 1 } else { end }))
+    Some((
+        c,
+        if s.get(end) == Some(&b';') {
+            end + 1
+        } else {
+            end
+        },
+    ))
 }
 
 /// Shortest hex or base64 run that is decoded: 8 bytes of hex, 12 of base64.
@@ -231,7 +260,7 @@ pub(super) fn encoded_runs(text: &str) -> Vec<(Range<usize>, Vec<u8>)> {
         if run.len() < MIN_RUN {
             continue;
         }
-        if run.len() % 2 == 0 && run.bytes().all(|c| c.is_ascii_hexdigit()) {
+        if run.len().is_multiple_of(2) && run.bytes().all(|c| c.is_ascii_hexdigit()) {
             out.push((start..i, hex_decode(run)));
         }
         for skip in 0..4 {

@@ -43,7 +43,11 @@ fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
 /// those inside its public prefix (`sb_secret_`).
 fn assert_no_run(value: &str, text: &str) {
     let plain = text.replace('\\', "");
-    let public = if value.starts_with("sb_secret_") { 3 } else { 0 };
+    let public = if value.starts_with("sb_secret_") {
+        3
+    } else {
+        0
+    };
     for i in public..=value.len() - 8 {
         let run = &value[i..i + 8];
         assert!(!plain.contains(run), "{run:?} of a held value in:\n{text}");
@@ -88,12 +92,19 @@ fn a_database_password_given_in_the_query_is_held() {
         "- **Error Pattern**:",
         &format!("- **Error Pattern**: auth failed with {password};"),
     );
-    assert!(body.contains(password), "the example has an Error Pattern field");
+    assert!(
+        body.contains(password),
+        "the example has an Error Pattern field"
+    );
     let (json, stderr) = check(&body, "json", &[("SUPABASE_DB_URL", url)]);
     assert_no_run(password, &json);
     assert_no_run(password, &stderr);
     let report: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(finding(&report, "issue.secrets")["status"], "fail", "{json}");
+    assert_eq!(
+        finding(&report, "issue.secrets")["status"],
+        "fail",
+        "{json}"
+    );
 }
 
 #[test]
@@ -110,7 +121,10 @@ fn the_action_masks_a_query_and_a_key_value_password_in_the_log() {
     ] {
         let mut h = Harness::new("held-mask");
         h.set("SUPABASE_DB_URL", url);
-        let n = h.file("[API] stale", &support::example("prod-stale-data-timeout.md"));
+        let n = h.file(
+            "[API] stale",
+            &support::example("prod-stale-data-timeout.md"),
+        );
         let run = h.opened(n);
         run.ok();
         assert!(
@@ -137,7 +151,11 @@ fn a_held_key_pasted_escaped_into_the_issue_is_found_and_masked() {
         ];
         let (json, stderr) = check(&body, "json", &env);
         let report: Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(finding(&report, "issue.secrets")["status"], "fail", "{json}");
+        assert_eq!(
+            finding(&report, "issue.secrets")["status"],
+            "fail",
+            "{json}"
+        );
         assert_no_run(key, &json);
         assert_no_run(key, &stderr);
     }
@@ -148,24 +166,39 @@ fn an_access_token_or_a_broken_jwt_in_the_issue_fails_issue_secrets() {
     let sbp = "sbp_0f1e2d3c4b5a69788796a5b4c3d2e1f000112233";
     // A service-role JWT with zero-width spaces in it, and another one folded after its dots.
     let header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
-    let payload = "eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6ImFiY2RlZmdoaWprbG1ub3AiLCJyb2xlIjoic2VydmljZV9yb2xlIn0";
+    let payload =
+        "eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6ImFiY2RlZmdoaWprbG1ub3AiLCJyb2xlIjoic2VydmljZV9yb2xlIn0";
     let sig = "dc_X5iR_VP_qT0zsiyj_I_OZ2T9FtRU2BBNWN8Bu4GE";
     for (pasted, kind) in [
-        (format!("SUPABASE_ACCESS_TOKEN={sbp}"), "Supabase access token (sbp_)"),
+        (
+            format!("SUPABASE_ACCESS_TOKEN={sbp}"),
+            "Supabase access token (sbp_)",
+        ),
         (
             format!("{header}\u{200b}.{payload}.\u{200b}{sig}"),
             "Supabase service_role key",
         ),
-        (format!("{header} . {payload} . {sig}"), "Supabase service_role key"),
+        (
+            format!("{header} . {payload} . {sig}"),
+            "Supabase service_role key",
+        ),
     ] {
-        let body = support::example("prod-stale-data-timeout.md")
-            .replace("- **Error Pattern**:", &format!("- **Error Pattern**: {pasted}\n"));
+        let body = support::example("prod-stale-data-timeout.md").replace(
+            "- **Error Pattern**:",
+            &format!("- **Error Pattern**: {pasted}\n"),
+        );
         let (json, _) = check(&body, "json", &[]);
         let report: Value = serde_json::from_str(&json).unwrap();
         let secrets = finding(&report, "issue.secrets");
         assert_eq!(secrets["status"], "fail", "{json}");
-        assert!(secrets["summary"].as_str().unwrap().contains(kind), "{json}");
+        assert!(
+            secrets["summary"].as_str().unwrap().contains(kind),
+            "{json}"
+        );
         assert_eq!(report["severity"], "P0", "{json}");
-        assert!(!json.contains(&sig[8..]) && !json.contains(&sbp[8..]), "{json}");
+        assert!(
+            !json.contains(&sig[8..]) && !json.contains(&sbp[8..]),
+            "{json}"
+        );
     }
 }

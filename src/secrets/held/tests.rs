@@ -163,13 +163,19 @@ fn encodings(value: &str) -> Vec<(&'static str, String)> {
         ("percent", percent_all(value)),
         ("percent twice", percent_all(&percent_all(value))),
         ("encodeURIComponent", uri_component(value)),
-        ("over-encoded", value.replace('_', "%5f").replace('a', "%61")),
+        (
+            "over-encoded",
+            value.replace('_', "%5f").replace('a', "%61"),
+        ),
         ("entities", entities(value)),
         ("full-width", full_width(value)),
         ("markdown", markdown_escaped(value)),
         (
             "named entities",
-            value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"),
+            value
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;"),
         ),
         ("zero-width", {
             let mid = value.len() / 2;
@@ -177,7 +183,10 @@ fn encodings(value: &str) -> Vec<(&'static str, String)> {
         }),
     ];
     for shift in 0..3 {
-        all.push(("base64 of a longer text", STANDARD.encode(format!("{}{long}", &"xyz"[..shift]))));
+        all.push((
+            "base64 of a longer text",
+            STANDARD.encode(format!("{}{long}", &"xyz"[..shift])),
+        ));
     }
     all
 }
@@ -213,17 +222,26 @@ fn every_held_value_is_masked_in_every_encoding_by_redact_and_scrub() {
 
 #[test]
 fn a_key_split_across_fields_or_cut_is_masked_as_runs() {
-    let held = Held::new(&[Credential::SupabaseKey(SB_SECRET), Credential::PendoKey(KEY)]);
+    let held = Held::new(&[
+        Credential::SupabaseKey(SB_SECRET),
+        Credential::PendoKey(KEY),
+    ]);
     let (a, b) = SB_SECRET.split_at(20);
     let split = format!(r#"{{"head":"{a}","tail":"{b}"}}"#);
     let out = held.scrub(&split);
     assert_eq!(leaked_run(SB_SECRET, &out), None, "{out}");
-    assert!(out.starts_with(r#"{"head":""#) && out.contains(r#"","tail":""#), "{out}");
+    assert!(
+        out.starts_with(r#"{"head":""#) && out.contains(r#"","tail":""#),
+        "{out}"
+    );
     // 35 of the key's 36 characters, as a cut leaves them, then other text.
     let cut = format!("key {}… and more", &KEY[..35]);
     let out = held.scrub(&cut);
     assert_eq!(leaked_run(KEY, &out), None, "{out}");
-    assert!(out.starts_with("key ") && out.ends_with("… and more"), "{out}");
+    assert!(
+        out.starts_with("key ") && out.ends_with("… and more"),
+        "{out}"
+    );
     // Upper-cased and dash-less, cut too.
     let upper = KEY.to_uppercase().replace('-', "");
     let out = held.scrub(&upper[3..30]);
@@ -245,7 +263,10 @@ fn the_bots_sentences_that_name_public_prefixes_are_left_alone() {
 
 #[test]
 fn a_whole_held_key_keeps_only_its_public_prefix_and_stays_masked() {
-    let held = Held::new(&[Credential::SupabaseKey(SB_SECRET), Credential::PendoKey(KEY)]);
+    let held = Held::new(&[
+        Credential::SupabaseKey(SB_SECRET),
+        Credential::PendoKey(KEY),
+    ]);
     let text = format!("got {SB_SECRET} and {KEY}");
     let out = held.scrub(&text);
     assert_eq!(out, "got sb_secret_…[redacted] and 0f1e…[redacted]");
@@ -258,7 +279,9 @@ fn passwords_from_the_query_and_key_value_forms_are_held() {
         Credential::DatabaseUrl(
             "postgresql://postgres@db.example:5432/postgres?sslmode=require&password=Fake%21Query_pw9",
         ),
-        Credential::DatabaseUrl(r"host=db.example user=app password = 'fake\'kv pw_77' sslmode=require"),
+        Credential::DatabaseUrl(
+            r"host=db.example user=app password = 'fake\'kv pw_77' sslmode=require",
+        ),
     ]);
     for (text, password) in [
         ("auth failed for Fake!Query_pw9", "Fake!Query_pw9"),
@@ -278,14 +301,28 @@ fn passwords_from_the_query_and_key_value_forms_are_held() {
 #[test]
 fn which_values_are_weak() {
     for weak in [
-        "triage", "supabase", "postgres", "password", "Password1!", "postgres123", "admin",
-        "OnlyLettersHere", "needs-triage", "pendo.auth", "12345678", "short!1",
+        "triage",
+        "supabase",
+        "postgres",
+        "password",
+        "Password1!",
+        "postgres123",
+        "admin",
+        "OnlyLettersHere",
+        "needs-triage",
+        "pendo.auth",
+        "12345678",
+        "short!1",
     ] {
         assert!(is_weak(weak), "{weak} should be weak");
     }
     for strong in [
-        "Fake_p@ss!w0rd", "fake-p%40ss", "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-        "sb_secret_FAKEheldKey_0123", "Letters@OnlyPw", "hunter2hunter2!",
+        "Fake_p@ss!w0rd",
+        "fake-p%40ss",
+        "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "sb_secret_FAKEheldKey_0123",
+        "Letters@OnlyPw",
+        "hunter2hunter2!",
     ] {
         assert!(!is_weak(strong), "{strong} should be strong");
     }
@@ -321,7 +358,10 @@ fn a_weak_password_never_touches_the_bots_own_text() {
         held.redact("FATAL: password \"postgres\" rejected"),
         "FATAL: password \"…[redacted]\" rejected"
     );
-    assert_eq!(held.redact("pendo-triage postgresql"), "pendo-triage postgresql");
+    assert_eq!(
+        held.redact("pendo-triage postgresql"),
+        "pendo-triage postgresql"
+    );
 }
 
 #[test]
