@@ -320,7 +320,11 @@ impl Held {
     }
 
     fn add_strong(&mut self, form: &str, needle: Needle) {
-        let form = form.trim();
+        // A run is taken as it is: trimming would shorten it below [`RUN`].
+        let form = match needle {
+            Needle::Form { .. } => form.trim(),
+            Needle::Run { .. } => form,
+        };
         if form.len() < MIN_LEN {
             return;
         }
@@ -466,6 +470,8 @@ fn merge(text: &str, mut found: Vec<Candidate>) -> Vec<Hit> {
             if range.end > last.range.end {
                 last.range.end = range.end;
                 *exact = false;
+            } else if c.value && range == last.range {
+                *exact = true;
             }
             last.partial &= c.partial;
             if !c.partial && last.partial {
