@@ -260,9 +260,7 @@ pub(super) fn encoded_runs(text: &str) -> Vec<(Range<usize>, Vec<u8>)> {
         if run.len() < MIN_RUN {
             continue;
         }
-        if run.len().is_multiple_of(2) && run.bytes().all(|c| c.is_ascii_hexdigit()) {
-            out.push((start..i, hex_decode(run)));
-        }
+        hex_runs(text, start..i, &mut out);
         for skip in 0..4 {
             if let Some(bytes) = base64_decode(&run[skip..]) {
                 out.push((start..end, bytes));
@@ -273,11 +271,28 @@ pub(super) fn encoded_runs(text: &str) -> Vec<(Range<usize>, Vec<u8>)> {
     out
 }
 
-fn hex_decode(run: &str) -> Vec<u8> {
-    run.as_bytes()
-        .chunks(2)
-        .filter_map(|p| hex_pair(Some(p)))
-        .collect()
+/// The hex runs inside the base64 run `within` (`0x…`, `key:73625f…`), decoded from
+/// both alignments.
+fn hex_runs(text: &str, within: Range<usize>, out: &mut Vec<(Range<usize>, Vec<u8>)>) {
+    let b = text.as_bytes();
+    let mut i = within.start;
+    while i < within.end {
+        let start = i;
+        while i < within.end && b[i].is_ascii_hexdigit() {
+            i += 1;
+        }
+        if i - start >= MIN_RUN {
+            for skip in 0..2 {
+                let run = &b[start + skip..i];
+                let bytes = run
+                    .chunks_exact(2)
+                    .filter_map(|p| hex_pair(Some(p)))
+                    .collect();
+                out.push((start..i, bytes));
+            }
+        }
+        i += 1;
+    }
 }
 
 /// Base64 in either alphabet, without padding; trailing bits and a last lone character
@@ -332,6 +347,13 @@ mod tests {
     fn hex_and_base64_runs_are_decoded_from_every_alignment() {
         let runs = encoded_runs("x 73625f7365637265745f6b6579 y");
         assert!(runs.iter().any(|(_, b)| b == b"sb_secret_key"), "{runs:?}");
+        // After `0x`, and one hex digit off.
+        let runs = encoded_runs("x 0xa73625f7365637265745f6b6579 y");
+        assert!(
+            runs.iter()
+                .any(|(r, b)| r.start == 4 && b == b"sb_secret_key"),
+            "{runs:?}"
+        );
         let b64 = base64::engine::general_purpose::STANDARD.encode("prefix sb_secret_key tail");
         let runs = encoded_runs(&format!("token {b64}."));
         assert!(

@@ -370,3 +370,45 @@ fn a_weak_value_is_found_as_a_token_in_escaped_outside_text_too() {
     assert_eq!(held.redact("pw: &#116;riage."), "pw: …[redacted].");
     assert_eq!(held.redact("pw=%74riage&x"), "pw=…[redacted]&x");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any held value of each kind, in any encoding of issue 23 §4 (or as it is, or split
+    /// across two JSON fields), between any text: no run of it survives `scrub` or
+    /// `redact`.
+    #[test]
+    fn no_run_of_a_held_value_survives_any_encoding_anywhere(
+        which in 0usize..6,
+        encoding in 0usize..16,
+        before in "[ -~]{0,40}",
+        after in "[ -~]{0,40}",
+    ) {
+        let sbp = "sbp_0f1e2d3c4b5a69788796a5b4c3d2e1f000112233";
+        let ghs = "ghs_FAKEtokenForTests0000abcdefABCDEF1234";
+        let values = [SB_SECRET, DB_PASSWORD, JWT, KEY, sbp, ghs];
+        let value = values[which];
+        let url = format!(
+            "postgresql://postgres.ref:{}@pooler.example:5432/postgres",
+            percent_encode(DB_PASSWORD)
+        );
+        let held = Held::new(&[
+            Credential::SupabaseKey(SB_SECRET),
+            Credential::DatabaseUrl(&url),
+            Credential::SupabaseKey(JWT),
+            Credential::PendoKey(KEY),
+            Credential::AccessToken(sbp),
+            Credential::GithubToken(ghs),
+        ]);
+        let mut forms = encodings(value);
+        forms.push(("identity", value.to_string()));
+        let (a, b) = value.split_at(value.len() / 2);
+        forms.push(("split", format!(r#"{{"a":"{a}","b":"{b}"}}"#)));
+        let (name, form) = &forms[encoding % forms.len()];
+        let text = format!("{before} {form} {after}");
+        for out in [held.scrub(&text), held.redact(&text)] {
+            proptest::prop_assert_eq!(leaked_run(value, &out), None, "{} in {}", name, out);
+            proptest::prop_assert!(out.contains(super::super::MASK));
+        }
+    }
+}
