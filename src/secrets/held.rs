@@ -183,6 +183,8 @@ pub struct Held {
     weak: Vec<(String, SecretKind)>,
     strong_search: Option<AhoCorasick>,
     weak_search: Option<AhoCorasick>,
+    /// The longest needle's length: how far around a decoded escape a match may reach.
+    longest: usize,
 }
 
 impl Held {
@@ -339,8 +341,14 @@ impl Held {
 
     /// Builds the searches over the needles.
     fn build(&mut self) {
+        let strong = self.strong.iter().map(|(f, _)| f.len());
+        let weak = self.weak.iter().map(|(f, _)| f.len());
+        self.longest = strong.chain(weak).max().unwrap_or(0);
+        // A DFA: a few hundred needles (each value's runs) make the NFA several times
+        // slower, and the DFA is built once per process.
         self.strong_search = (!self.strong.is_empty()).then(|| {
             AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .ascii_case_insensitive(true)
                 .build(self.strong.iter().map(|(f, _)| f))
                 .expect("held needles build")
@@ -375,10 +383,12 @@ impl Held {
             return Vec::new();
         }
         let mut found = Vec::new();
-        self.search(text.as_bytes(), scope, &mut found);
+        self.search(text.as_bytes(), 0..text.len(), scope, &mut found);
         if let Some(view) = views::unescaped(text) {
             let mut in_view = Vec::new();
-            self.search(&view.bytes, scope, &mut in_view);
+            for within in view.changed(self.longest) {
+                self.search(&view.bytes, within, scope, &mut in_view);
+            }
             found.extend(in_view.into_iter().map(|c| Candidate {
                 range: view.source(c.range),
                 value: false,
@@ -412,10 +422,11 @@ impl Held {
         merge(text, found)
     }
 
-    /// Strong needles (and in [`Scope::Outside`], weak whole tokens) in `hay`.
-    fn search(&self, hay: &[u8], scope: Scope, found: &mut Vec<Candidate>) {
+    /// Strong needles (and in [`Scope::Outside`], weak whole tokens) in `within` of `hay`.
+    fn search(&self, hay: &[u8], within: Range<usize>, scope: Scope, found: &mut Vec<Candidate>) {
+        let input = || aho_corasick::Input::new(hay).range(within.clone());
         if let Some(search) = &self.strong_search {
-            for m in search.find_overlapping_iter(hay) {
+            for m in search.find_overlapping_iter(input()) {
                 let (kind, partial, value) = match self.strong[m.pattern()].1 {
                     Needle::Form { kind, value } => (kind, false, value),
                     Needle::Run { kind } => (kind, true, false),
@@ -429,7 +440,7 @@ impl Held {
             }
         }
         if let (Scope::Outside, Some(search)) = (scope, &self.weak_search) {
-            for m in search.find_overlapping_iter(hay) {
+            for m in search.find_overlapping_iter(input()) {
                 if is_token(hay, m.range()) {
                     found.push(Candidate {
                         range: m.range(),

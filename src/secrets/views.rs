@@ -16,32 +16,65 @@ use std::ops::Range;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization as _;
 
-/// A decoded text and, for each of its bytes, the source range it came from.
+/// A decoded text, and where each stretch of it came from.
 pub(super) struct View {
     pub bytes: Vec<u8>,
-    /// Source start and end of the unit (a byte, an escape, a character) each byte came from.
-    units: Vec<(u32, u32)>,
+    /// Stretches of the view by where they start, sorted.
+    segments: Vec<Segment>,
+    /// The view ranges that escapes decoded to (empty for a dropped character).
+    changes: Vec<Range<usize>>,
+    /// The view this one was decoded from, for escapes of escapes.
+    inner: Option<Box<View>>,
+}
+
+/// A stretch of a view: copied byte for byte from the source, or decoded from one unit
+/// (an escape, an entity, a normalised character), every byte of which maps to the unit.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    view: usize,
+    source: usize,
+    source_end: usize,
+    copied: bool,
 }
 
 impl View {
-    /// The source range a view range came from.
-    pub fn source(&self, r: Range<usize>) -> Range<usize> {
-        let start = self.units[r.start].0 as usize;
-        let end = self.units[r.end - 1].1 as usize;
-        start..end
+    /// The source range of the unit view byte `at` came from.
+    fn unit(&self, at: usize) -> Range<usize> {
+        let i = self.segments.partition_point(|s| s.view <= at) - 1;
+        let s = self.segments[i];
+        if s.copied {
+            let byte = s.source + (at - s.view);
+            byte..byte + 1
+        } else {
+            s.source..s.source_end
+        }
     }
 
-    /// `outer`, a view of this view, mapped back to this view's source.
-    fn composed(self, outer: View) -> View {
-        let units = outer
-            .units
-            .iter()
-            .map(|&(s, e)| (self.units[s as usize].0, self.units[e as usize - 1].1))
-            .collect();
-        View {
-            bytes: outer.bytes,
-            units,
+    /// The source range a view range came from.
+    pub fn source(&self, r: Range<usize>) -> Range<usize> {
+        let r = self.unit(r.start).start..self.unit(r.end - 1).end;
+        match &self.inner {
+            Some(inner) => inner.source(r),
+            None => r,
         }
+    }
+
+    /// The view ranges a match changed by decoding could lie in: each decoded stretch
+    /// widened by `reach` on both sides, merged (the whole view for an escape of an escape).
+    pub fn changed(&self, reach: usize) -> Vec<Range<usize>> {
+        if self.inner.is_some() {
+            let whole = 0..self.bytes.len();
+            return Vec::from([whole]);
+        }
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for c in &self.changes {
+            let r = c.start.saturating_sub(reach)..(c.end + reach).min(self.bytes.len());
+            match out.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => out.push(r),
+            }
+        }
+        out
     }
 }
 
@@ -57,98 +90,114 @@ fn is_trigger(b: u8) -> bool {
 /// (twice over, for `%2573` and `&amp;#115;`), invisible and control characters dropped
 /// and every other character NFKC-normalised; `None` when there is nothing to undo.
 pub(super) fn unescaped(text: &str) -> Option<View> {
-    let src = text.as_bytes();
-    if !src.iter().any(|&b| is_trigger(b)) {
-        return None;
-    }
-    let (first, changed) = decode(src);
-    if !changed {
-        return None;
-    }
-    if !first
-        .bytes
-        .iter()
-        .any(|&b| matches!(b, b'\\' | b'%' | b'&'))
-    {
+    let (first, again) = decode(text.as_bytes())?;
+    if !again {
         return Some(first);
     }
-    let (second, changed) = decode(&first.bytes);
-    Some(if changed {
-        first.composed(second)
-    } else {
-        first
+    Some(match decode(&first.bytes) {
+        Some((second, _)) => View {
+            inner: Some(Box::new(first)),
+            ..second
+        },
+        None => first,
     })
 }
 
-/// One pass of [`unescaped`], and whether it changed anything.
-fn decode(src: &[u8]) -> (View, bool) {
-    let mut bytes = Vec::with_capacity(src.len());
-    let mut units = Vec::with_capacity(src.len());
-    let mut changed = false;
-    let mut i = 0;
+/// What one unit at the start of `src` decodes to, and its length; `None` to copy it.
+fn unit(src: &[u8], out: &mut Vec<u8>) -> Option<usize> {
+    let b = src[0];
     let mut buf = [0u8; 4];
-    while i < src.len() {
-        let b = src[i];
-        let unit_start = i as u32;
-        let push = |bytes: &mut Vec<u8>, units: &mut Vec<(u32, u32)>, out: &[u8], end: usize| {
-            bytes.extend_from_slice(out);
-            units.extend(std::iter::repeat_n((unit_start, end as u32), out.len()));
+    if b < 0x80 {
+        return if b == b'\\' {
+            let escaped = src.get(1).filter(|b| b.is_ascii_punctuation())?;
+            out.push(*escaped);
+            Some(2)
+        } else if b == b'%' {
+            out.push(hex_pair(src.get(1..3))?);
+            Some(3)
+        } else if b == b'&' {
+            let (c, len) = entity(src)?;
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            Some(len)
+        } else {
+            // A control character: dropped.
+            Some(1)
         };
-        if b < 0x80 {
-            if b == b'\\' && src.get(i + 1).is_some_and(u8::is_ascii_punctuation) {
-                push(&mut bytes, &mut units, &src[i + 1..i + 2], i + 2);
-                changed = true;
-                i += 2;
-            } else if b == b'%'
-                && let Some(v) = hex_pair(src.get(i + 1..i + 3))
-            {
-                push(&mut bytes, &mut units, &[v], i + 3);
-                changed = true;
-                i += 3;
-            } else if b == b'&'
-                && let Some((c, len)) = entity(&src[i..])
-            {
-                push(
-                    &mut bytes,
-                    &mut units,
-                    c.encode_utf8(&mut buf).as_bytes(),
-                    i + len,
-                );
-                changed = true;
-                i += len;
-            } else if is_trigger(b) && b != b'\\' && b != b'%' && b != b'&' {
-                changed = true;
-                i += 1;
-            } else {
-                push(&mut bytes, &mut units, &[b], i + 1);
-                i += 1;
-            }
-            continue;
+    }
+    let len = utf8_len(b);
+    let c = std::str::from_utf8(src.get(..len)?).ok()?.chars().next()?;
+    if is_invisible(c) {
+        return Some(len);
+    }
+    let start = out.len();
+    for n in std::iter::once(c).nfkc() {
+        out.extend_from_slice(n.encode_utf8(&mut buf).as_bytes());
+    }
+    if out[start..] == src[..len] {
+        out.truncate(start);
+        return None;
+    }
+    Some(len)
+}
+
+/// One pass of [`unescaped`]: `None` when it changes nothing; else the view, and whether
+/// an escape decoded to another escape's start (`%25`, `&amp;`, `\\`).
+fn decode(src: &[u8]) -> Option<(View, bool)> {
+    let mut view = View {
+        bytes: Vec::new(),
+        segments: Vec::new(),
+        changes: Vec::new(),
+        inner: None,
+    };
+    let mut again = false;
+    let mut out = Vec::new();
+    let (mut i, mut copied_from) = (0, 0);
+    while i < src.len() {
+        match src[i..].iter().position(|&b| is_trigger(b)) {
+            Some(p) => i += p,
+            None => break,
         }
-        let len = utf8_len(b);
-        let Some(c) = src
-            .get(i..i + len)
-            .and_then(|s| std::str::from_utf8(s).ok())
-            .and_then(|s| s.chars().next())
-        else {
-            push(&mut bytes, &mut units, &[b], i + 1);
+        out.clear();
+        let Some(len) = unit(&src[i..], &mut out) else {
             i += 1;
             continue;
         };
-        if is_invisible(c) {
-            changed = true;
-        } else {
-            let start = bytes.len();
-            for n in std::iter::once(c).nfkc() {
-                bytes.extend_from_slice(n.encode_utf8(&mut buf).as_bytes());
-            }
-            let out = bytes.len() - start;
-            units.extend(std::iter::repeat_n((unit_start, (i + len) as u32), out));
-            changed |= bytes[start..] != src[i..i + len];
+        if view.bytes.is_empty() && view.segments.is_empty() {
+            view.bytes.reserve(src.len());
         }
+        copy(&mut view, src, copied_from..i);
+        let at = view.bytes.len();
+        view.segments.push(Segment {
+            view: at,
+            source: i,
+            source_end: i + len,
+            copied: false,
+        });
+        view.bytes.extend_from_slice(&out);
+        view.changes.push(at..view.bytes.len());
+        again |= out.iter().any(|&b| matches!(b, b'\\' | b'%' | b'&'));
         i += len;
+        copied_from = i;
     }
-    (View { bytes, units }, changed)
+    if view.changes.is_empty() {
+        return None;
+    }
+    copy(&mut view, src, copied_from..src.len());
+    Some((view, again))
+}
+
+/// Appends `range` of `src` to the view as copied.
+fn copy(view: &mut View, src: &[u8], range: Range<usize>) {
+    if range.is_empty() {
+        return;
+    }
+    view.segments.push(Segment {
+        view: view.bytes.len(),
+        source: range.start,
+        source_end: range.end,
+        copied: true,
+    });
+    view.bytes.extend_from_slice(&src[range]);
 }
 
 fn utf8_len(lead: u8) -> usize {
@@ -261,7 +310,11 @@ pub(super) fn encoded_runs(text: &str) -> Vec<(Range<usize>, Vec<u8>)> {
             continue;
         }
         hex_runs(text, start..i, &mut out);
-        for skip in 0..4 {
+        // Base64 of 12 or more bytes mixes both cases; a word, a path or a snake_case
+        // name in one case is not worth four decodes.
+        let mixed = run.bytes().any(|c| c.is_ascii_uppercase())
+            && run.bytes().any(|c| c.is_ascii_lowercase());
+        for skip in (0..4).filter(|_| mixed) {
             if let Some(bytes) = base64_decode(&run[skip..]) {
                 out.push((start..end, bytes));
             }
