@@ -82,4 +82,71 @@ fn main() {
     measure("example with secrets", &leaked);
     measure("maximal body (65,536 ch)", &maximal);
     measure("65,536 ch of checklists", &checklists);
+    held_values(&maximal);
+}
+
+/// The six kinds of value the bot holds, obviously fake.
+const HELD: [&str; 6] = [
+    "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "sb_secret_FAKEbenchKey0123456789abcdefXYZ",
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.FAKEsigFAKEsigFAKEsigFAKEsigFAKEsig012345",
+    "postgresql://postgres.ref:Fake-Bench%21Pw_2026@pooler.example:5432/postgres",
+    "ghs_FAKEbenchToken000000000000000000000",
+    "sbp_0123456789abcdef0123456789abcdef01234567",
+];
+
+/// `redact` (outside text) and `scrub` (what every sink applies last) on 64 KiB of
+/// issue-like text with the six held values installed, some of it echoing them; then the
+/// core path again, since `find` searches the held values too.
+fn held_values(maximal: &str) {
+    use pendo_triage::secrets::{self, held};
+    let creds = [
+        held::Credential::PendoKey(HELD[0]),
+        held::Credential::SupabaseKey(HELD[1]),
+        held::Credential::SupabaseKey(HELD[2]),
+        held::Credential::DatabaseUrl(HELD[3]),
+        held::Credential::GithubToken(HELD[4]),
+        held::Credential::AccessToken(HELD[5]),
+    ];
+    held::install(held::Held::new(&creds));
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 65_536 {
+        let chunk = &maximal[..maximal.len().min(4096)];
+        text.push_str(chunk);
+        text.push_str(&format!(
+            "\nerror: invalid token {}\n",
+            HELD[i % HELD.len()]
+        ));
+        i += 1;
+    }
+    let mut cut = 65_536;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    time("redact, 6 held (64 KiB)", &text, || {
+        black_box(secrets::redact(black_box(&text)).len())
+    });
+    time("scrub, 6 held (64 KiB)", &text, || {
+        black_box(held::scrub(black_box(&text)).len())
+    });
+    measure("maximal body, 6 held", maximal);
+}
+
+/// Mean time of `once` over about a second.
+fn time(name: &str, text: &str, once: impl Fn() -> usize) {
+    let start = Instant::now();
+    let mut n = 0u32;
+    while start.elapsed() < Duration::from_millis(1000) {
+        once();
+        n += 1;
+    }
+    let mean = start.elapsed() / n.max(1);
+    println!(
+        "{name:<28} {:>6} bytes  mean {:>8.3} ms  {:>7.1} MB/s  ({n} runs)",
+        text.len(),
+        mean.as_secs_f64() * 1e3,
+        text.len() as f64 / mean.as_secs_f64() / 1e6
+    );
 }

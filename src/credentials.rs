@@ -96,9 +96,13 @@ impl Credentials {
     }
 
     /// The secret values, for masking in logs (`::add-mask::`): each key, the database
-    /// URL, and the URL's password on its own (it can appear without the URL).
-    pub fn secret_values(&self) -> Vec<&str> {
-        let mut values: Vec<&str> = [
+    /// URL, and every password libpq would read from it (user-info, `?password=`,
+    /// `password = '…'`), as written and as decoded, since it can appear without the URL.
+    /// Weak values (see [`crate::secrets::held::is_weak`]) are left out: masking the word
+    /// `postgres` in every log line would deface the log the way issue 23 §5 describes;
+    /// the bot masks them itself where they stand as a whole token in outside text.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut values: Vec<String> = [
             &self.pendo_key,
             &self.supabase_key,
             &self.supabase_db_url,
@@ -106,14 +110,13 @@ impl Credentials {
         ]
         .into_iter()
         .flatten()
-        .map(SecretString::expose)
+        .map(|s| s.expose().to_string())
         .collect();
-        if let Some(password) = self
-            .supabase_db_url
-            .as_ref()
-            .and_then(|u| url_password(u.expose()))
-        {
-            values.push(password);
+        let held = crate::secrets::held::Held::new(&self.held());
+        for v in held.strong_values() {
+            if !values.iter().any(|x| x == v) {
+                values.push(v.to_string());
+            }
         }
         values
     }
@@ -287,8 +290,8 @@ impl ByEnvironment {
     }
 
     /// Every environment's secret values, for `::add-mask::`.
-    pub fn secret_values(&self) -> Vec<&str> {
-        let mut values: Vec<&str> = self.all().flat_map(Credentials::secret_values).collect();
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut values: Vec<String> = self.all().flat_map(Credentials::secret_values).collect();
         values.sort_unstable();
         values.dedup();
         values
@@ -298,11 +301,6 @@ impl ByEnvironment {
     pub fn held(&self) -> Vec<Credential<'_>> {
         self.all().flat_map(Credentials::held).collect()
     }
-}
-
-/// The password of `scheme://user:password@host…`, when there is one.
-fn url_password(url: &str) -> Option<&str> {
-    crate::secrets::held::url_userinfo(url).map(|(_, password)| password)
 }
 
 #[cfg(test)]
@@ -330,9 +328,45 @@ mod tests {
             ..Default::default()
         };
         let values = c.secret_values();
-        assert!(values.contains(&"fake-p%40ss"), "{values:?}");
-        assert_eq!(values.len(), 2);
-        assert_eq!(url_password("postgres://u@h/db"), None);
+        for v in ["fake-p%40ss", "fake-p@ss"] {
+            assert!(values.iter().any(|x| x == v), "{v} in {values:?}");
+        }
+        assert_eq!(values.len(), 3);
+    }
+
+    #[test]
+    fn every_database_password_form_is_masked_but_weak_ones() {
+        for (url, password) in [
+            (
+                "postgresql://postgres@db.example:5432/postgres?password=Fake%21Query_pw9",
+                "Fake!Query_pw9",
+            ),
+            (
+                r"host=db.example user=postgres password = 'fake\'kv pw_77'",
+                "fake'kv pw_77",
+            ),
+        ] {
+            let c = Credentials {
+                supabase_db_url: SecretString::new(url),
+                ..Default::default()
+            };
+            let values = c.secret_values();
+            assert!(
+                values.iter().any(|x| x == password),
+                "{password} in {values:?}"
+            );
+        }
+        let c = Credentials {
+            supabase_db_url: SecretString::new(
+                "postgresql://postgres:postgres@db.example/postgres",
+            ),
+            ..Default::default()
+        };
+        assert_eq!(
+            c.secret_values().len(),
+            1,
+            "only the URL: `postgres` is weak"
+        );
     }
 
     #[test]
@@ -379,7 +413,10 @@ mod tests {
         );
         // Every set is masked and held.
         let values = sets.secret_values();
-        assert!(values.contains(&"fake-prod-key") && values.contains(&"fake-staging-key"));
+        assert!(
+            values.iter().any(|v| v == "fake-prod-key")
+                && values.iter().any(|v| v == "fake-staging-key")
+        );
         assert_eq!(sets.held().len(), 2);
         // With Staging as the owner, the unprefixed set is Staging's, gaps filled from
         // its prefixed one; Production then has none.

@@ -114,12 +114,12 @@ pub fn secrets(
         .with_next_step("Issue edit history keeps the old text: ask a repository admin to delete the revision, or treat the key as public.")
     };
     for s in in_title {
-        let masked = secrets::mask(&title[s.range.clone()], s.kind);
+        let masked = secrets::masked(title, s);
         finding = finding.with_evidence(format!("title: {} {masked}", s.kind.label()));
     }
     let lines = secrets::line_numbers(body, in_body);
     for (s, line) in in_body.iter().zip(lines) {
-        let masked = secrets::mask(&body[s.range.clone()], s.kind);
+        let masked = secrets::masked(body, s);
         finding = finding.with_evidence(format!("line {line}: {} {masked}", s.kind.label()));
     }
     finding

@@ -222,8 +222,8 @@ fn connect(env: &Env) -> Result<(ActionEnv, ByEnvironment, Github), RunError> {
     let creds = env.credentials_by_environment()?;
     let token = a.token.clone().ok_or(RunError::NoToken)?;
     let mut secrets = creds.secret_values();
-    secrets.push(token.expose());
-    workflow::mask(&secrets);
+    secrets.push(token.expose().to_string());
+    workflow::mask(&secrets.iter().map(String::as_str).collect::<Vec<_>>());
     let mut held = creds.held();
     held.push(Credential::GithubToken(token.expose()));
     crate::secrets::held::install(Held::new(&held));

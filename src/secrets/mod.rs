@@ -13,11 +13,14 @@
 //!   `"key"`, `?key=`), even when the value sits on the next line (prettier, or a curl `\`
 //!   continuation). UUIDs are also guide, visitor and request ids, so a bare UUID alone is
 //!   not a key.
-//! - JWTs (`eyJ….eyJ….sig`), also folded across lines (an email client or `base64 -w76`)
-//!   and also base64-encoded once more (`ZXlK…`): the payload's `role` tells a Supabase
-//!   `service_role` key from an `anon` key; any other JWT is still a secret.
-//! - Supabase API keys `sb_secret_…` and `sb_publishable_…`; GitHub tokens (`ghp_…`,
-//!   `github_pat_…`).
+//! - JWTs (`eyJ….eyJ….sig`), also folded across lines (an email client or `base64 -w76`),
+//!   folded right after a dot, with blanks around its dots (`eyJ… . eyJ… . sig`) or
+//!   invisible characters (U+200B, U+2060, U+FEFF…) inside, and also base64-encoded once
+//!   more (`ZXlK…`): the payload's `role` tells a Supabase `service_role` key from an
+//!   `anon` key; any other JWT is still a secret.
+//! - Supabase API keys `sb_secret_…` and `sb_publishable_…`; Supabase personal access
+//!   tokens (`sbp_` and 40 hex digits); GitHub tokens (`ghp_…`, `github_pat_…`).
+//! - The values the bot holds itself (`held.rs`), in every form they travel in.
 //! - Postgres passwords: in a `postgres://user:password@host` URL (a `/`, `@` or any word
 //!   allowed in the password), and as the value of a password name in every config form
 //!   (libpq `password=`, JDBC `&password=`, `PGPASSWORD=`, .NET `Password=…;`,
@@ -37,10 +40,12 @@
 //! Every rule starts from a literal (a name, a scheme, `eyJ`, a hyphen of a UUID) and reads
 //! a bounded amount around it, so finding is linear in the text length.
 
+pub(crate) mod conninfo;
 pub mod held;
 mod rules;
 #[cfg(test)]
 mod tests;
+mod views;
 
 use std::ops::Range;
 
@@ -55,6 +60,8 @@ pub enum SecretKind {
     SupabasePublishableKey,
     PostgresPassword,
     GithubToken,
+    /// A Supabase personal access token (`sbp_` and 40 hex digits): the Management API.
+    SupabaseAccessToken,
     BearerToken,
     /// The `user:password` of an `Authorization: Basic …` header, base64-encoded.
     BasicAuth,
@@ -72,6 +79,7 @@ impl SecretKind {
             Self::SupabasePublishableKey => "Supabase publishable key (sb_publishable_)",
             Self::PostgresPassword => "Postgres password",
             Self::GithubToken => "GitHub token",
+            Self::SupabaseAccessToken => "Supabase access token (sbp_)",
             Self::BearerToken => "bearer token",
             Self::BasicAuth => "HTTP Basic credentials",
             Self::Jwt => "JWT",
@@ -92,6 +100,7 @@ impl SecretKind {
             Self::SupabasePublishableKey => "sb_publishable_".len() + 2,
             Self::GithubToken if value.starts_with("github_pat_") => "github_pat_".len(),
             Self::GithubToken => "ghp_".len(),
+            Self::SupabaseAccessToken => "sbp_".len(),
             _ => 4,
         };
         // Never keep so much that the secret itself shows, and stay on a char boundary.
@@ -113,6 +122,9 @@ pub struct Secret {
     /// True for keys that grant access (service role, secret keys, integration keys,
     /// passwords, tokens); false for keys meant to be public (anon, publishable).
     pub sensitive: bool,
+    /// How many leading bytes of the value its mask keeps.
+    #[serde(skip)]
+    pub kept: usize,
 }
 
 /// What replaces a secret after its kept prefix. It matches no secret pattern and counts
@@ -125,15 +137,23 @@ pub fn mask(value: &str, kind: SecretKind) -> String {
     format!("{}{MASK}", &value[..keep])
 }
 
+/// The masked form of one secret [`find`] found in `text`: the prefix it may keep (for a
+/// held value, never more than its public prefix), then [`MASK`].
+pub fn masked(text: &str, secret: &Secret) -> String {
+    let start = secret.range.start;
+    format!("{}{MASK}", &text[start..start + secret.kept])
+}
+
 /// Finds every secret in `text` (an issue body or a one-line title), in order,
 /// non-overlapping.
 pub fn find(text: &str) -> Vec<Secret> {
     rules::scan(text)
         .into_iter()
-        .map(|(range, kind)| Secret {
+        .map(|(range, kind, kept)| Secret {
             kind,
             range,
             sensitive: kind.is_sensitive(),
+            kept,
         })
         .collect()
 }
@@ -152,7 +172,7 @@ pub fn redact_found(text: &str, secrets: &[Secret]) -> String {
     let mut at = 0;
     for s in secrets {
         out.push_str(&text[at..s.range.start]);
-        out.push_str(&mask(&text[s.range.clone()], s.kind));
+        out.push_str(&masked(text, s));
         at = s.range.end;
     }
     out.push_str(&text[at..]);

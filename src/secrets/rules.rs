@@ -16,44 +16,65 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-/// Every secret in `text` by byte range, in order, non-overlapping.
-pub(super) fn scan(text: &str) -> Vec<(Range<usize>, SecretKind)> {
+/// Every secret in `text` by byte range, in order, non-overlapping, with the number of
+/// leading bytes its mask keeps.
+pub(super) fn scan(text: &str) -> Vec<(Range<usize>, SecretKind, usize)> {
     let mut found = Found::default();
-    // The values the bot itself holds first: known exactly, whatever their shape.
-    for (range, kind) in super::held::installed_matches(text) {
-        found.add(range, kind);
+    // The values the bot itself holds first: known exactly, whatever their shape. Runs of
+    // one (a part of a key) come last, so a whole key of another shape sharing a run with
+    // it (the project's anon JWT beside its service key) is named for what it is.
+    let held = super::held::installed_matches(text);
+    for h in held.iter().filter(|h| !h.partial) {
+        found.add_kept(h.range.clone(), h.kind, h.kept);
     }
     // URL passwords first: they may hold anything, even a name the next rule reads. Then
     // named values, whose whole value is masked whatever it holds, which keeps redaction
     // idempotent. Then the specific shapes, most specific first.
     postgres_urls(text, &mut found);
     named_values(text, &mut found);
+    obfuscated_jwts(text, &mut found);
     jwts(text, &mut found);
     base64_jwts(text, &mut found);
     supabase_keys(text, &mut found);
+    access_tokens(text, &mut found);
     github_tokens(text, &mut found);
     pendo_keys(text, &mut found);
+    for h in held.iter().filter(|h| h.partial) {
+        found.add_kept(h.range.clone(), h.kind, h.kept);
+    }
     found
         .0
         .into_iter()
-        .map(|(start, (end, kind))| (start..end, kind))
+        .map(|(start, (end, kind, kept))| {
+            let kept = kept.unwrap_or_else(|| kind.kept_prefix(&text[start..end]));
+            (start..end, kind, kept)
+        })
         .collect()
 }
 
-/// Accepted matches by start offset; a later candidate that overlaps one is dropped.
+/// Accepted matches by start offset (end, kind, and the mask's kept prefix when it is not
+/// the kind's usual one); a later candidate that overlaps one is dropped.
 #[derive(Default)]
-struct Found(BTreeMap<usize, (usize, SecretKind)>);
+struct Found(BTreeMap<usize, (usize, SecretKind, Option<usize>)>);
 
 impl Found {
     fn add(&mut self, range: Range<usize>, kind: SecretKind) {
+        self.insert(range, kind, None);
+    }
+
+    fn add_kept(&mut self, range: Range<usize>, kind: SecretKind, kept: usize) {
+        self.insert(range, kind, Some(kept));
+    }
+
+    fn insert(&mut self, range: Range<usize>, kind: SecretKind, kept: Option<usize>) {
         if range.is_empty() {
             return;
         }
         let before = self.0.range(..range.end).next_back();
-        if before.is_some_and(|(_, (end, _))| *end > range.start) {
+        if before.is_some_and(|(_, (end, _, _))| *end > range.start) {
             return;
         }
-        self.0.insert(range.start, (range.end, kind));
+        self.0.insert(range.start, (range.end, kind, kept));
     }
 }
 
@@ -573,6 +594,91 @@ fn jwts(text: &str, found: &mut Found) {
     }
 }
 
+/// Longest JWT read when it is broken up (see [`obfuscated_jwts`]).
+const MAX_BROKEN_JWT: usize = 8192;
+
+/// JWTs broken up so that the plain rule stops early: dots with blanks or line breaks
+/// around them (`eyJ… . eyJ… . sig`, or a fold right after a dot) and invisible
+/// characters (U+200B…U+200D, U+2060, U+FEFF and the like) anywhere inside. Believed only
+/// when the joined pieces decode to a JWT header and payload; the mask covers every piece
+/// and what lies between them.
+fn obfuscated_jwts(text: &str, found: &mut Found) {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("eyJ").map(|i| from + i) {
+        let word_start = starts_word(bytes, i, |b| is_base64url_byte(b) || b == b'.');
+        match word_start.then(|| broken_jwt_at(text, i)).flatten() {
+            Some((end, kind)) => {
+                found.add(i..end, kind);
+                from = end;
+            }
+            None => from = i + 3,
+        }
+    }
+}
+
+/// The invisible character at `i`, as its length in bytes.
+fn invisible_at(text: &str, i: usize) -> Option<usize> {
+    let c = text.get(i..)?.chars().next()?;
+    (c as u32 >= 0x80 && super::views::is_invisible(c)).then(|| c.len_utf8())
+}
+
+/// The broken-up JWT starting at `start`: its end and kind, when it was broken at all.
+fn broken_jwt_at(text: &str, start: usize) -> Option<(usize, SecretKind)> {
+    let bytes = text.as_bytes();
+    let mut joined = String::new();
+    // For each byte of `joined`, where the text ends after it.
+    let mut ends: Vec<usize> = Vec::new();
+    let (mut i, mut dots, mut segment, mut broken) = (start, 0, 0, false);
+    while i < bytes.len() && i - start < MAX_BROKEN_JWT {
+        let b = bytes[i];
+        if is_base64url_byte(b) || (b == b'.' && dots < 2 && segment > 0) {
+            if b == b'.' {
+                dots += 1;
+                segment = 0;
+            } else {
+                segment += 1;
+            }
+            joined.push(b as char);
+            i += 1;
+            ends.push(i);
+            continue;
+        }
+        if let Some(len) = invisible_at(text, i) {
+            i += len;
+            broken = true;
+            continue;
+        }
+        let blanks = bytes[i..]
+            .iter()
+            .take(8)
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let next = bytes.get(i + blanks).copied();
+        let after_dot = joined.ends_with('.') && next.is_some_and(is_base64url_byte);
+        let before_dot = next == Some(b'.') && dots < 2 && segment > 0;
+        if blanks > 0 && (after_dot || before_dot) {
+            i += blanks;
+            broken = true;
+            continue;
+        }
+        break;
+    }
+    if !broken || dots < 2 {
+        return None;
+    }
+    // A signature that ran into the next word: cut to the longest length `alg` makes.
+    let header = joined.split('.').next().unwrap_or_default();
+    if let Some(lengths) = signature_lengths(header)
+        && !lengths.contains(&segment)
+        && let Some(&len) = lengths.iter().filter(|&&l| l < segment).max()
+    {
+        joined.truncate(joined.len() - (segment - len));
+    }
+    let kind = jwt_kind_checked(&joined, true)?;
+    Some((ends[joined.len() - 1], kind))
+}
+
 /// The JWT starting at `start` (`eyJ…`), its end and kind. With `fold`, it may go on over
 /// folded lines; a fold is then believed only if the pieces decode to a JWT header and
 /// payload and the signature has a length the header's `alg` makes.
@@ -963,6 +1069,24 @@ fn supabase_kind(value: &str) -> SecretKind {
         SecretKind::SupabaseSecretKey
     } else {
         SecretKind::SupabasePublishableKey
+    }
+}
+
+static ACCESS_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"sbp_(?:v0_)?[0-9a-f]{40}").expect("valid regex"));
+
+/// Supabase personal access tokens: `sbp_` and 40 hex digits (the Management API's key).
+fn access_tokens(text: &str, found: &mut Found) {
+    let bytes = text.as_bytes();
+    for m in ACCESS_TOKEN.find_iter(text) {
+        let body = &m.as_str()[m.as_str().len() - 40..];
+        let whole = !bytes.get(m.end()).is_some_and(|&b| is_base64url_byte(b));
+        if whole
+            && starts_word(bytes, m.start(), |b| b.is_ascii_alphanumeric())
+            && !is_placeholder(body)
+        {
+            found.add(m.range(), SecretKind::SupabaseAccessToken);
+        }
     }
 }
 

@@ -961,3 +961,81 @@ proptest! {
         prop_assert_eq!(redact(&once), once);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 23 §6: secrets in the issue that were not found.
+
+/// An obviously fake Supabase personal access token.
+const SBP: &str = "sbp_0f1e2d3c4b5a69788796a5b4c3d2e1f000112233";
+
+#[test]
+fn supabase_access_tokens_are_found_alone_and_as_a_variable() {
+    for text in [
+        format!("token {SBP} here"),
+        format!("SUPABASE_ACCESS_TOKEN={SBP}\nSUPABASE_URL=https://abc.supabase.co"),
+        format!("export SUPABASE_ACCESS_TOKEN=\"{SBP}\""),
+        format!("supabase login --token {SBP}"),
+    ] {
+        assert_one(&text, SBP, SecretKind::SupabaseAccessToken);
+        assert!(
+            redact(&text).contains("sbp_…[redacted]"),
+            "{}",
+            redact(&text)
+        );
+    }
+    assert_eq!(
+        SecretKind::SupabaseAccessToken.label(),
+        "Supabase access token (sbp_)"
+    );
+    // Placeholders and other lengths are not tokens.
+    for text in [
+        "SUPABASE_ACCESS_TOKEN=sbp_0000000000000000000000000000000000000000",
+        "SUPABASE_ACCESS_TOKEN=sbp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "SUPABASE_ACCESS_TOKEN=sbp_0f1e2d3c4b5a6978",
+        "SUPABASE_ACCESS_TOKEN=<your-sbp_-token>",
+    ] {
+        assert!(find(text).is_empty(), "{text}: {:?}", find(text));
+    }
+}
+
+/// The three parts of a JWT, split at its dots.
+fn parts(jwt: &str) -> (&str, &str, &str) {
+    let mut p = jwt.split('.');
+    (p.next().unwrap(), p.next().unwrap(), p.next().unwrap())
+}
+
+#[test]
+fn a_jwt_broken_at_its_dots_or_by_invisible_characters_is_found_whole() {
+    let service = jwt("service_role");
+    let (h, p, s) = parts(&service);
+    let (s1, s2) = s.split_at(20);
+    for broken in [
+        // Folded right after each dot.
+        format!("{h}.\n{p}.\n{s}"),
+        format!("{h}.\r\n  {p}.\r\n  {s}"),
+        // Spaced dots.
+        format!("{h} . {p} . {s}"),
+        format!("{h}. {p} .{s}"),
+        // Zero-width characters inside, also inside the signature.
+        format!("{h}\u{200b}.{p}.{s1}\u{200c}{s2}"),
+        format!("{}\u{200d}{}.{p}\u{2060}.{s}\u{feff}", &h[..10], &h[10..]),
+    ] {
+        let text = format!("key:\n{broken}\nnext line");
+        let found = find(&text);
+        assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+        assert_eq!(
+            &text[found[0].range.clone()],
+            broken.trim_end_matches('\u{feff}'),
+            "{text:?}"
+        );
+        assert_eq!(found[0].kind, SecretKind::SupabaseServiceRole, "{text:?}");
+        assert_eq!(
+            redact(&text),
+            "key:\neyJh…[redacted]".to_string() + &text[found[0].range.end..]
+        );
+        assert_eq!(redact(&redact(&text)), redact(&text));
+    }
+    // Dots spaced in prose that do not join into a JWT are left alone.
+    let text = format!("see {h} . and then . nothing");
+    assert!(find(&text).is_empty(), "{:?}", find(&text));
+}

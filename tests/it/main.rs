@@ -35,6 +35,7 @@ mod fake_github_selftest;
 mod fake_pendo_selftest;
 mod fake_postgrest_selftest;
 mod headline_ranking;
+mod held_secrets;
 mod hostile_database;
 mod hostile_rest;
 mod issue_form;
