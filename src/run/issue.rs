@@ -284,12 +284,21 @@ async fn decide_live(
     );
     match decision {
         LiveDecision::Run => {
-            let findings = live.run_all(inputs).await;
+            let mut findings = live.run_all(inputs).await;
+            // The metric columns judged again with what this report remembers.
+            let before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
+            let metrics = crate::live::supabase::analytics::recall(
+                live,
+                inputs.data_type,
+                &mut findings,
+                &before,
+            );
             let record = live::record(&findings, &key, s.now);
             LivePart {
                 findings,
                 record,
                 note: None,
+                metrics,
             }
         }
         LiveDecision::Reuse { findings, at } => {
@@ -303,12 +312,14 @@ async fn decide_live(
                 findings,
                 record: prev_live.cloned(),
                 note: None,
+                metrics: None,
             }
         }
         LiveDecision::Offline { note } => LivePart {
             findings: Vec::new(),
             record: prev_live.cloned(),
             note: Some(note),
+            metrics: None,
         },
     }
 }
