@@ -153,10 +153,7 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
             };
             report::render_markdown(&t, &ctx, None)
         }
-        Format::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report::json(&t))?
-        ),
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&report::json(&t))?),
     };
     print_out(&text)
 }

@@ -174,7 +174,11 @@ pub fn spark_cell(h: &History) -> Option<String> {
     // A flat series says its one count, so its height needs no scale; the newest run is
     // then only worth naming when it did not complete.
     match flat_count(h) {
-        Some(n) if h.runs.last().is_some_and(|r| r.outcome == Outcome::Completed) => {
+        Some(n)
+            if h.runs
+                .last()
+                .is_some_and(|r| r.outcome == Outcome::Completed) =>
+        {
             Some(format!("{entity} {line} {n}/run (last {runs} runs)"))
         }
         Some(n) => Some(format!(
@@ -376,7 +380,11 @@ mod tests {
             format!("guides {} 20/run (last 20 runs)", "▅".repeat(20))
         );
         // Failures between equal runs keep it flat; one other count does not.
-        let h = history(&[(1, None, Failed), (7, Some(20), Completed), (13, Some(20), Completed)]);
+        let h = history(&[
+            (1, None, Failed),
+            (7, Some(20), Completed),
+            (13, Some(20), Completed),
+        ]);
         assert_eq!(sparkline(&h), "▅▅✕");
         assert_eq!(
             spark_cell(&h).unwrap(),

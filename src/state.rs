@@ -343,7 +343,14 @@ mod tests {
         let old = format!("{PREFIX}{} -->", B64.encode(r#"{"v":1,"ticked":[]}"#));
         let back = State::decode(&old).unwrap().unwrap();
         assert!(back.analytics.is_empty());
-        assert!(!String::from_utf8(B64.decode(&s.encode()[PREFIX.len()..s.encode().len() - 4]).unwrap()).unwrap().contains("analytics"));
+        assert!(
+            !String::from_utf8(
+                B64.decode(&s.encode()[PREFIX.len()..s.encode().len() - 4])
+                    .unwrap()
+            )
+            .unwrap()
+            .contains("analytics")
+        );
         s.analytics.saw("pendo_guides", "views", 117);
         s.analytics.saw("pendo_guides", "completions", 0);
         let back = State::decode(&s.encode()).unwrap().unwrap();
@@ -353,8 +360,7 @@ mod tests {
         // A forged memory is cut to size and loses its zeros.
         let mut forged = BTreeMap::new();
         for i in 0..100 {
-            let cols: BTreeMap<String, u64> =
-                (0..100).map(|j| (format!("c{j}"), j)).collect();
+            let cols: BTreeMap<String, u64> = (0..100).map(|j| (format!("c{j}"), j)).collect();
             forged.insert(format!("t{i:03}"), cols);
         }
         forged.insert("x".repeat(64), BTreeMap::from([("views".to_string(), 5)]));
@@ -365,7 +371,11 @@ mod tests {
         .validated(0)
         .analytics;
         assert_eq!(kept.0.len(), MEMORY_TABLES);
-        assert!(kept.0.values().all(|c| c.len() == MEMORY_TABLES && !c.values().any(|n| *n == 0)));
+        assert!(
+            kept.0
+                .values()
+                .all(|c| c.len() == MEMORY_TABLES && !c.values().any(|n| *n == 0))
+        );
         assert!(kept.0.keys().all(|t| t.len() == 4));
     }
 

@@ -63,6 +63,13 @@ pub fn decide(
         if let Some(f) = secret {
             problems.push((f.impact, f.summary.clone()));
         }
+        // What the Supabase data checks measured for it is a fact too.
+        let measured = findings.iter().filter(|f| {
+            !f.is_offline()
+                && matches!(f.status, Status::Warn | Status::Fail)
+                && f.impact != Impact::None
+        });
+        problems.extend(measured.map(|f| (f.impact, f.summary.clone())));
     }
     let worst = problems.iter().map(|p| p.0).max().unwrap_or(Impact::None);
     let severity = severity_for(issue.environment, worst, config);
@@ -73,6 +80,8 @@ pub fn decide(
             "{}: there is nothing to triage until the [API] template is filled in",
             crate::checks::offline::EMPTY_BODY
         )
+    } else if verified {
+        "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist; the Supabase data checks found nothing wrong".to_string()
     } else {
         "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist, so nothing was checked".to_string()
     };

@@ -70,9 +70,22 @@ impl LiveInputs {
     }
 }
 
-/// Why nothing is measured for a body that is not an `[API]` issue.
+/// Why a check is not run for a body that is not an `[API]` issue.
 pub const NOT_API: &str =
     "not an [API] issue: the body has none of the template's sections, fields or checklist";
+
+/// The checks that still run for a body that is not an `[API]` issue: the Supabase data
+/// and its pipeline, which any report about the sync concerns. Nothing that asks Pendo
+/// (its rate limits are the sync's) or needs the issue's data type.
+pub const NOT_API_CHECKS: [CheckId; 7] = [
+    CheckId::SupabaseApi,
+    CheckId::SupabaseTables,
+    CheckId::SupabaseFreshness,
+    CheckId::SupabaseSyncLog,
+    CheckId::SupabaseCron,
+    CheckId::SupabaseHttp,
+    CheckId::SupabaseAnalytics,
+];
 
 /// The first whole number in a text (`~1,200 guides` → 1200).
 fn first_number(text: &str) -> Option<u64> {
@@ -200,8 +213,15 @@ impl Live {
 
     async fn run_uncached(self: &Arc<Self>, inputs: &LiveInputs) -> Vec<Finding> {
         let started = Instant::now();
-        let runnable = match self.gate(inputs) {
-            Gate::Run(ids) => ids,
+        let (runnable, skipped) = match self.gate(inputs) {
+            Gate::Run(ids) => (ids, Vec::new()),
+            Gate::Some(ids, others, why) => (
+                ids,
+                others
+                    .into_iter()
+                    .map(|id| Finding::skip(id, why.clone()))
+                    .collect(),
+            ),
             Gate::Skip(ids, why) => {
                 return ids
                     .into_iter()
@@ -217,6 +237,7 @@ impl Live {
         for id in derived {
             found.push(run_one(self, inputs, id).await);
         }
+        found.extend(skipped);
         found.sort_by_key(|f| f.id);
         let spent = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
         self.busy_ms.fetch_add(spent, Ordering::Relaxed);
@@ -233,21 +254,32 @@ impl Live {
         if runnable.is_empty() {
             return Gate::Skip(runnable, String::new());
         }
-        if inputs.not_api {
-            return Gate::Skip(runnable, NOT_API.to_string());
-        }
         let owner = self.config.live.credentials_environment;
-        match inputs.environment.filter(|e| *e != owner) {
+        if let Some(env) = inputs.environment.filter(|e| *e != owner) {
             // Another environment's measurements would answer this issue wrongly.
-            Some(env) => Gate::Skip(
-                runnable,
+            let why = if inputs.not_api {
+                NOT_API.to_string()
+            } else {
                 format!(
                     "no credentials for {} (the configured ones are {}'s)",
                     env.as_str(),
                     owner.as_str()
-                ),
-            ),
-            None => Gate::Run(runnable),
+                )
+            };
+            return Gate::Skip(runnable, why);
+        }
+        if !inputs.not_api {
+            return Gate::Run(runnable);
+        }
+        // Another template's body (the reference repository's security or bug report)
+        // still gets the Supabase data checks; nothing that asks Pendo.
+        let (data, other): (Vec<CheckId>, Vec<CheckId>) = runnable
+            .into_iter()
+            .partition(|id| NOT_API_CHECKS.contains(id));
+        if data.is_empty() {
+            Gate::Skip(other, NOT_API.to_string())
+        } else {
+            Gate::Some(data, other, NOT_API.to_string())
         }
     }
 
@@ -336,6 +368,8 @@ impl Live {
 enum Gate {
     /// These checks run.
     Run(Vec<CheckId>),
+    /// The first run; each of the others is `skip` with the reason.
+    Some(Vec<CheckId>, Vec<CheckId>, String),
     /// None runs: each of these is `skip` with the reason (none at all when empty).
     Skip(Vec<CheckId>, String),
 }

@@ -108,7 +108,10 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         reported: Some(reported_at),
         broken_since,
         recovered,
-        analytics: live.metrics.clone().unwrap_or_else(|| prev.analytics.clone()),
+        analytics: live
+            .metrics
+            .clone()
+            .unwrap_or_else(|| prev.analytics.clone()),
     };
     // A column newly seen non-zero is worth a write; its count changing alone is not.
     let comment_needed = !read.has_report

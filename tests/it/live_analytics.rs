@@ -123,7 +123,9 @@ fn a_healthy_deployment_whose_completions_are_never_filled_is_not_a_failure() {
         "{evidence}"
     );
     assert!(
-        evidence.contains("{ table: pendo_guides, entity_type: guide, columns: [views], from_events: [views] }"),
+        evidence.contains(
+            "{ table: pendo_guides, entity_type: guide, columns: [views], from_events: [views] }"
+        ),
         "{evidence}"
     );
     assert_eq!(finding(&r, "supabase.analytics")["impact"], "none");
@@ -158,7 +160,8 @@ fn a_column_the_bot_saw_filled_and_that_is_zero_now_is_a_wipe_from_its_memory() 
     // A deployment that does fill completions (for the guides with views).
     let pg = reference(Reference::new(NOW));
     pg.exec("update public.pendo_guides set completions = 1 where views > 0;");
-    let filled = pg.query_json("select count(*) as n from public.pendo_guides where completions > 0");
+    let filled =
+        pg.query_json("select count(*) as n from public.pendo_guides where completions > 0");
     let filled = filled[0]["n"].as_u64().unwrap();
     assert!(filled >= 50, "{filled}");
     let mut h = Harness::new("analytics-memory");
@@ -171,12 +174,16 @@ fn a_column_the_bot_saw_filled_and_that_is_zero_now_is_a_wipe_from_its_memory() 
     let memory = state_of(&first).analytics;
     assert_eq!(memory.non_zero("pendo_guides", "views"), Some(filled));
     assert_eq!(memory.non_zero("pendo_guides", "completions"), Some(filled));
-    assert!(first.contains("No metric column is wiped to zero"), "{first}");
+    assert!(
+        first.contains("No metric column is wiped to zero"),
+        "{first}"
+    );
 
     // A later sync writes 0 over completions. It is not counted from events, so nothing
     // but the bot's memory tells this from a column that was never filled.
     pg.exec("update public.pendo_guides set completions = 0;");
-    let dispatch = json!({"inputs": {"issue-number": n.to_string()}, "sender": {"login": "maintainer"}});
+    let dispatch =
+        json!({"inputs": {"issue-number": n.to_string()}, "sender": {"login": "maintainer"}});
     h.run("workflow_dispatch", &dispatch).ok();
     let second = h.reports(n).pop().expect("a report");
     let wiped = format!(
@@ -187,7 +194,9 @@ fn a_column_the_bot_saw_filled_and_that_is_zero_now_is_a_wipe_from_its_memory() 
     assert!(h.gh.issue(n).labels.contains(&"severity:P0".to_string()));
     // The memory keeps the earlier count while the wipe lasts: the next run says it again.
     assert_eq!(
-        state_of(&second).analytics.non_zero("pendo_guides", "completions"),
+        state_of(&second)
+            .analytics
+            .non_zero("pendo_guides", "completions"),
         Some(filled)
     );
     h.run("workflow_dispatch", &dispatch).ok();
@@ -542,4 +551,66 @@ fn reference_rls_hides_rows_from_a_role_without_bypassrls_and_the_report_says_so
     assert_ne!(r["severity"], "P0", "{}", r["diagnosis"]);
     let steps = strings(&r, "next_steps").join("\n");
     assert!(steps.contains("BYPASSRLS"), "{steps}");
+}
+
+/// The reference repository's security template: not an [API] issue, so nothing asks
+/// Pendo, but the Supabase data checks still run and what they measure counts.
+const SECURITY_BODY: &str = "## Security Issue\n\n**Severity**: High\n\n### Description\nThe sync looks like it stopped after we rotated the service role key.\n\n### Steps to reproduce\n1. Open the dashboard\n\n### Impact\nData may be stale.\n";
+
+#[test]
+fn a_security_template_body_still_gets_the_supabase_data_checks() {
+    let healthy = reference(Reference::new(NOW));
+    let env = |pg: &Pg| {
+        check_json(
+            SECURITY_BODY,
+            "",
+            &[
+                ("SUPABASE_DB_URL", &pg.url("verify-full")),
+                ("PENDO_INTEGRATION_KEY", "fake-pendo-key-not-real-0000"),
+                ("PENDO_BASE_URL", "http://127.0.0.1:9"),
+                ("PENDO_TRIAGE_NOW", NOW_TEXT),
+            ],
+            &[FAKE_SERVICE_ROLE_JWT],
+        )
+    };
+    let r = env(&healthy);
+    for id in [
+        "supabase.tables",
+        "supabase.freshness",
+        "supabase.sync-log",
+        "supabase.cron",
+        "supabase.analytics",
+    ] {
+        assert_eq!(status(&r, id), "pass", "{id}: {}", summary(&r, id));
+    }
+    // Nothing asks Pendo for a body that is not about its API.
+    for id in ["pendo.auth", "pendo.endpoint", "pendo.aggregation"] {
+        assert_eq!(status(&r, id), "skip", "{id}");
+        assert!(
+            summary(&r, id).starts_with("not an [API] issue"),
+            "{}",
+            summary(&r, id)
+        );
+    }
+    assert_eq!(r["severity"], "P2");
+    assert_eq!(
+        r["diagnosis"],
+        "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist; the Supabase data checks found nothing wrong"
+    );
+    // A deleted job is measured, not claimed: it counts for this issue too.
+    let broken = reference(Reference::new(NOW - 2 * 86_400).unscheduled());
+    let r = env(&broken);
+    assert_eq!(
+        status(&r, "supabase.cron"),
+        "fail",
+        "{}",
+        summary(&r, "supabase.cron")
+    );
+    assert_eq!(status(&r, "supabase.freshness"), "fail");
+    assert_eq!(r["severity"], "P0", "{}", r["diagnosis"]);
+    assert!(
+        !strings(&r, "labels").contains(&"pendo-api"),
+        "{:?}",
+        strings(&r, "labels")
+    );
 }

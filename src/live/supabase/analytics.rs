@@ -776,7 +776,11 @@ impl Survey {
 pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>, memory: &MetricMemory) -> Finding {
     let s = Survey::of(f, focus, memory);
     let mut finding = s.finding();
-    let lagging = if s.wiped.is_empty() { &[][..] } else { &s.lagging[..] };
+    let lagging = if s.wiped.is_empty() {
+        &[][..]
+    } else {
+        &s.lagging[..]
+    };
     for line in s.never.iter().chain(lagging) {
         finding = finding.with_evidence(line.clone());
     }
@@ -1195,7 +1199,10 @@ mod tests {
             "note: completions are 0 on all 118 guides, never seen non-zero; if unused, set in analytics.metrics: { table: pendo_guides, entity_type: guide, columns: [views], from_events: [views] }"
         );
         // The line parses as the config's own entry.
-        let line = judged.evidence[0].rsplit("analytics.metrics: ").next().unwrap();
+        let line = judged.evidence[0]
+            .rsplit("analytics.metrics: ")
+            .next()
+            .unwrap();
         let parsed: MetricTable = serde_saphyr::from_str(line).unwrap();
         assert_eq!(parsed.columns, vec!["views".to_string()]);
         // The memory keeps views (non-zero on 109), not completions.
@@ -1220,7 +1227,10 @@ mod tests {
             f.summary,
             "Analytics wiped: completions are 0 on all 118 guides; an earlier measurement saw it non-zero on 40 of them"
         );
-        assert_eq!(judge(&now, Some(DataType::Features), &before).impact, Impact::Degraded);
+        assert_eq!(
+            judge(&now, Some(DataType::Features), &before).impact,
+            Impact::Degraded
+        );
         // The memory keeps the earlier count while the column reads as wiped.
         let kept = remember(&now, &before);
         assert_eq!(kept.non_zero("pendo_guides", "completions"), Some(40));
@@ -1228,7 +1238,11 @@ mod tests {
         // Half of the earlier rows still non-zero (118 - 112 = 6 of 12): not a wipe.
         let mut few = MetricMemory::default();
         few.saw("pendo_guides", "completions", 12);
-        let most = facts(vec![guides(118, None, vec![col("completions", 112, None, false)])]);
+        let most = facts(vec![guides(
+            118,
+            None,
+            vec![col("completions", 112, None, false)],
+        )]);
         assert_eq!(judge(&most, None, &few).status, Status::Pass);
         // One row seen non-zero once is not enough to call its loss a wipe.
         let mut one = MetricMemory::default();
@@ -1239,7 +1253,11 @@ mod tests {
         other.saw("pendo_features", "completions", 40);
         assert_eq!(judge(&now, None, &other).status, Status::Pass);
         // Refilled: the memory follows the new count.
-        let refilled = facts(vec![guides(118, None, vec![col("completions", 18, None, false)])]);
+        let refilled = facts(vec![guides(
+            118,
+            None,
+            vec![col("completions", 18, None, false)],
+        )]);
         assert_eq!(judge(&refilled, None, &kept).status, Status::Pass);
         assert_eq!(
             remember(&refilled, &kept).non_zero("pendo_guides", "completions"),

@@ -230,8 +230,9 @@ mod tests {
         let f = events(8);
         assert_eq!(f.status, Status::Skip);
         assert!(
-            f.summary
-                .ends_with("(Pendo's event data arrives up to 8 h late: thresholds.event_lag_hours)"),
+            f.summary.ends_with(
+                "(Pendo's event data arrives up to 8 h late: thresholds.event_lag_hours)"
+            ),
             "{}",
             f.summary
         );

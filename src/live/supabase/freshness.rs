@@ -371,7 +371,10 @@ mod tests {
             f.evidence
         );
         let said = format!("{} {:?}", f.summary, f.evidence).to_lowercase();
-        assert!(!said.contains("stale") && !said.contains("overdue"), "{said}");
+        assert!(
+            !said.contains("stale") && !said.contains("overdue"),
+            "{said}"
+        );
         // The same age on guides is overdue: the lag is for events only.
         let guides = [table(DataType::Guides, "2026-11-28T00:00:00Z")];
         assert_eq!(judge(&guides, None, &t, six, NOW).status, Status::Warn);

@@ -161,13 +161,17 @@ pub fn chosen(a: &Asked) -> String {
     match (a.source, &a.wrapper) {
         (SlugSource::Config, _) => format!("functions checked: {slugs} (functions.slugs)"),
         (SlugSource::CronJob, _) => {
-            format!("functions checked: {slugs} (the cron job's command calls /functions/v1/{slugs})")
+            format!(
+                "functions checked: {slugs} (the cron job's command calls /functions/v1/{slugs})"
+            )
         }
         (SlugSource::SqlFunction, Some(w)) => format!(
             "functions checked: {slugs} (the cron job runs {w}, whose body calls /functions/v1/{slugs})"
         ),
         (SlugSource::SqlFunction, None) => {
-            format!("functions checked: {slugs} (from the body of the SQL function the cron job runs)")
+            format!(
+                "functions checked: {slugs} (from the body of the SQL function the cron job runs)"
+            )
         }
         (SlugSource::Deployed, _) => format!(
             "functions checked: {slugs} (no cron job names one, so every deployed function whose slug mentions pendo; set functions.slugs to choose)"
@@ -502,7 +506,10 @@ mod slug_tests {
         );
         assert_eq!(
             which(&[], called.clone(), Some(&all)),
-            (vec!["sync-pendo-incremental".to_string()], SlugSource::SqlFunction)
+            (
+                vec!["sync-pendo-incremental".to_string()],
+                SlugSource::SqlFunction
+            )
         );
         // The config wins, then a URL in the command itself.
         assert_eq!(
@@ -521,7 +528,10 @@ mod slug_tests {
         assert_eq!(
             which(&[], none, Some(&all)),
             (
-                vec!["pendo-sync".to_string(), "sync-pendo-incremental".to_string()],
+                vec![
+                    "pendo-sync".to_string(),
+                    "sync-pendo-incremental".to_string()
+                ],
                 SlugSource::Deployed
             )
         );
