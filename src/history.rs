@@ -192,6 +192,24 @@ pub fn spark_cell(h: &History) -> Option<String> {
     }
 }
 
+/// The watch issue's "Sync Status" value for one entity, from its history as the sync
+/// log read it (its newest runs, whatever their age): the newest completed run, else
+/// that none is on record, never the template's placeholder. For the watch to fill the
+/// field when `supabase.sync-log` measured no "Sync Status" (no completed run in the
+/// window): `f.history.iter().find(…)` on that finding, whose history is the watched data
+/// type's own.
+pub fn sync_status(h: &History) -> String {
+    let entity = safe(&h.entity, 40);
+    match h.runs.iter().rev().find(|r| r.outcome == Outcome::Completed) {
+        Some(r) => format!("last completed run {} ({entity})", format_utc(r.at)),
+        None if h.runs.is_empty() => format!("no completed run on record ({entity})"),
+        None => format!(
+            "no completed run on record ({entity}: none in its last {} logged runs)",
+            h.runs.len()
+        ),
+    }
+}
+
 /// Text reduced to ASCII letters, digits, spaces and `-_.:/`; anything else becomes `_`,
 /// and it is cut to `max` characters. Nothing in it can end a Mermaid string, start a
 /// directive or comment, or be read as markdown or HTML.
@@ -397,6 +415,29 @@ mod tests {
         let h = history(&[(1, Some(0), Completed), (7, Some(0), Completed)]);
         assert_eq!(flat_count(&h), None);
         assert!(!spark_cell(&h).unwrap().contains("/run"));
+    }
+
+    #[test]
+    fn the_sync_status_is_the_newest_completed_run_or_none_on_record() {
+        // Newest first: two failures after a completed run a day and a half ago.
+        let h = history(&[(1, None, Failed), (7, None, Failed), (37, Some(5), Completed)]);
+        assert_eq!(
+            sync_status(&h),
+            "last completed run 2026-11-26 21:00 UTC (guides)"
+        );
+        let h = history(&[(1, None, Failed), (7, None, Other)]);
+        assert_eq!(
+            sync_status(&h),
+            "no completed run on record (guides: none in its last 2 logged runs)"
+        );
+        assert_eq!(
+            sync_status(&history(&[])),
+            "no completed run on record (guides)"
+        );
+        // The entity is outside text reduced to the safe alphabet.
+        let mut odd = history(&[]);
+        odd.entity = "<b>x</b>".into();
+        assert_eq!(sync_status(&odd), "no completed run on record (_b_x_/b_)");
     }
 
     #[test]
