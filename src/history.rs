@@ -200,7 +200,12 @@ pub fn spark_cell(h: &History) -> Option<String> {
 /// type's own.
 pub fn sync_status(h: &History) -> String {
     let entity = safe(&h.entity, 40);
-    match h.runs.iter().rev().find(|r| r.outcome == Outcome::Completed) {
+    match h
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.outcome == Outcome::Completed)
+    {
         Some(r) => format!("last completed run {} ({entity})", format_utc(r.at)),
         None if h.runs.is_empty() => format!("no completed run on record ({entity})"),
         None => format!(
@@ -420,7 +425,11 @@ mod tests {
     #[test]
     fn the_sync_status_is_the_newest_completed_run_or_none_on_record() {
         // Newest first: two failures after a completed run a day and a half ago.
-        let h = history(&[(1, None, Failed), (7, None, Failed), (37, Some(5), Completed)]);
+        let h = history(&[
+            (1, None, Failed),
+            (7, None, Failed),
+            (37, Some(5), Completed),
+        ]);
         assert_eq!(
             sync_status(&h),
             "last completed run 2026-11-26 21:00 UTC (guides)"
