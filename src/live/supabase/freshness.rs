@@ -58,8 +58,8 @@ impl Newest<'_> {
         );
         let line = if self.lag > 0 {
             format!(
-                "{line}, past Pendo's {} event processing lag",
-                human_age(self.lag as f64)
+                "{line}, past Pendo's {} h event processing lag",
+                self.lag / 3600
             )
         } else {
             line
@@ -76,9 +76,9 @@ impl Newest<'_> {
         let age = human_age(self.age as f64);
         if self.within_lag {
             format!(
-                "{}: {age}, within Pendo's {} event processing lag (thresholds.event_lag_hours): not late",
+                "{}: {age}, within Pendo's {} h event processing lag (thresholds.event_lag_hours): not late",
                 self.table,
-                human_age(self.lag as f64)
+                self.lag / 3600
             )
         } else {
             format!("{}: {age}", self.table)
@@ -366,7 +366,7 @@ mod tests {
         let f = judge(&facts, Some(DataType::Events), &t, six, NOW);
         assert_eq!(f.status, Status::Pass, "{f:?}");
         assert!(
-            f.evidence.contains(&"pendo_events: 10 h 0 min, within Pendo's 8 h 0 min event processing lag (thresholds.event_lag_hours): not late".to_string()),
+            f.evidence.contains(&"pendo_events: 10 h 0 min, within Pendo's 8 h event processing lag (thresholds.event_lag_hours): not late".to_string()),
             "{:?}",
             f.evidence
         );
@@ -385,7 +385,7 @@ mod tests {
         let f = judge(&old, None, &t, None, NOW);
         assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
         assert!(
-            f.summary.ends_with("pendo_events: newest row 1 d 9 h old (2026-11-27 01:00 UTC), past Pendo's 8 h 0 min event processing lag"),
+            f.summary.ends_with("pendo_events: newest row 1 d 9 h old (2026-11-27 01:00 UTC), past Pendo's 8 h event processing lag"),
             "{}",
             f.summary
         );
