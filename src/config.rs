@@ -275,6 +275,9 @@ pub struct Thresholds {
     pub response_time_alert_ms: u64,
     /// Data older than this is stale ("Alert if > 24 hours old").
     pub freshness_hours: u64,
+    /// Pendo's processing lag for event data: events arrive hours late (connector teams
+    /// report 4 to 8 h), so freshness and completeness allow this much more for events.
+    pub event_lag_hours: u64,
     /// Sync success rate below this is a degradation ("Alert if < 95%").
     pub success_rate_percent: f64,
     /// API error rate above this is a degradation ("Alert if > 5%").
@@ -290,6 +293,7 @@ impl Default for Thresholds {
             response_time_ms: 2_000,
             response_time_alert_ms: 5_000,
             freshness_hours: 24,
+            event_lag_hours: 8,
             success_rate_percent: 95.0,
             error_rate_percent: 5.0,
             completeness_percent: 95.0,

@@ -119,9 +119,14 @@ pub const FAILED_MARK: char = '✕';
 /// A run still going, or of an unknown status.
 pub const OTHER_MARK: char = '·';
 
+/// The block a flat series is drawn with: mid height, so that a row of equal runs does
+/// not read as a redaction bar (`████`) next to text that redaction really masks.
+const FLAT_BLOCK: char = BLOCKS[4];
+
 /// `▁▂▅▇▇▇▁✕✕✕`: one character per run, oldest first, height by records processed (a
-/// completed run that wrote nothing is the lowest block), `✕` for a failed run. Empty
-/// for an empty history.
+/// completed run that wrote nothing is the lowest block), `✕` for a failed run. When
+/// every completed run that wrote something wrote the same count, they are drawn at mid
+/// height ([`flat_count`]). Empty for an empty history.
 pub fn sparkline(h: &History) -> String {
     let runs = h.last(SPARK_POINTS);
     let max = runs
@@ -130,17 +135,31 @@ pub fn sparkline(h: &History) -> String {
         .filter_map(|r| r.records)
         .max()
         .unwrap_or(0);
+    let flat = flat_count(h).is_some();
     runs.iter()
         .map(|r| match r.outcome {
             Outcome::Failed => FAILED_MARK,
             Outcome::Other => OTHER_MARK,
             Outcome::Completed => match r.records.unwrap_or(0) {
                 n if n <= 0 || max <= 0 => BLOCKS[0],
+                _ if flat => FLAT_BLOCK,
                 // 1..=7: any run that wrote something stands above one that wrote nothing.
                 n => BLOCKS[(1 + (n as i128 * 6 / max as i128) as usize).min(7)],
             },
         })
         .collect()
+}
+
+/// The count every completed run drawn wrote, when they all wrote the same non-zero
+/// count (a flat series); `None` otherwise.
+pub fn flat_count(h: &History) -> Option<i64> {
+    let mut counts = h
+        .last(SPARK_POINTS)
+        .iter()
+        .filter(|r| r.outcome == Outcome::Completed)
+        .map(|r| r.records.unwrap_or(0));
+    let first = counts.next()?;
+    (first > 0 && counts.all(|n| n == first)).then_some(first)
 }
 
 /// The sparkline with its legend, for one line of a table cell (markdown-safe: only the
@@ -155,12 +174,50 @@ pub fn spark_cell(h: &History) -> Option<String> {
         Outcome::Other => "not ended".to_string(),
         Outcome::Completed => format!("{} records", r.records.unwrap_or(0)),
     });
-    Some(format!(
-        "{} {line} (last {} runs, newest {})",
-        safe(&h.entity, 40),
-        h.last(SPARK_POINTS).len(),
-        newest.unwrap_or_default()
-    ))
+    let runs = h.last(SPARK_POINTS).len();
+    let entity = safe(&h.entity, 40);
+    // A flat series says its one count, so its height needs no scale; the newest run is
+    // then only worth naming when it did not complete.
+    match flat_count(h) {
+        Some(n)
+            if h.runs
+                .last()
+                .is_some_and(|r| r.outcome == Outcome::Completed) =>
+        {
+            Some(format!("{entity} {line} {n}/run (last {runs} runs)"))
+        }
+        Some(n) => Some(format!(
+            "{entity} {line} {n}/run (last {runs} runs, newest {})",
+            newest.unwrap_or_default()
+        )),
+        None => Some(format!(
+            "{entity} {line} (last {runs} runs, newest {})",
+            newest.unwrap_or_default()
+        )),
+    }
+}
+
+/// The watch issue's "Sync Status" value for one entity, from its history as the sync
+/// log read it (its newest runs, whatever their age): the newest completed run, else
+/// that none is on record, never the template's placeholder. For the watch to fill the
+/// field when `supabase.sync-log` measured no "Sync Status" (no completed run in the
+/// window): `f.history.iter().find(…)` on that finding, whose history is the watched data
+/// type's own.
+pub fn sync_status(h: &History) -> String {
+    let entity = safe(&h.entity, 40);
+    match h
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.outcome == Outcome::Completed)
+    {
+        Some(r) => format!("last completed run {} ({entity})", format_utc(r.at)),
+        None if h.runs.is_empty() => format!("no completed run on record ({entity})"),
+        None => format!(
+            "no completed run on record ({entity}: none in its last {} logged runs)",
+            h.runs.len()
+        ),
+    }
 }
 
 /// Text reduced to ASCII letters, digits, spaces and `-_.:/`; anything else becomes `_`,
@@ -339,6 +396,65 @@ mod tests {
     }
 
     #[test]
+    fn a_flat_series_is_drawn_at_mid_height_with_its_count() {
+        let runs: Vec<(i64, Option<i64>, Outcome)> =
+            (0..20).map(|i| (i * 6, Some(20), Completed)).collect();
+        let h = history(&runs);
+        assert_eq!(sparkline(&h), "▅".repeat(20));
+        assert!(!sparkline(&h).contains('█'));
+        assert_eq!(flat_count(&h), Some(20));
+        assert_eq!(
+            spark_cell(&h).unwrap(),
+            format!("guides {} 20/run (last 20 runs)", "▅".repeat(20))
+        );
+        // Failures between equal runs keep it flat; one other count does not.
+        let h = history(&[
+            (1, None, Failed),
+            (7, Some(20), Completed),
+            (13, Some(20), Completed),
+        ]);
+        assert_eq!(sparkline(&h), "▅▅✕");
+        assert_eq!(
+            spark_cell(&h).unwrap(),
+            "guides ▅▅✕ 20/run (last 3 runs, newest failed)"
+        );
+        let h = history(&[(1, Some(21), Completed), (7, Some(20), Completed)]);
+        assert_eq!(flat_count(&h), None);
+        assert_eq!(sparkline(&h), "▇█");
+        // Nothing written is not a flat count: the lowest block, no "0/run".
+        let h = history(&[(1, Some(0), Completed), (7, Some(0), Completed)]);
+        assert_eq!(flat_count(&h), None);
+        assert!(!spark_cell(&h).unwrap().contains("/run"));
+    }
+
+    #[test]
+    fn the_sync_status_is_the_newest_completed_run_or_none_on_record() {
+        // Newest first: two failures after a completed run a day and a half ago.
+        let h = history(&[
+            (1, None, Failed),
+            (7, None, Failed),
+            (37, Some(5), Completed),
+        ]);
+        assert_eq!(
+            sync_status(&h),
+            "last completed run 2026-11-26 21:00 UTC (guides)"
+        );
+        let h = history(&[(1, None, Failed), (7, None, Other)]);
+        assert_eq!(
+            sync_status(&h),
+            "no completed run on record (guides: none in its last 2 logged runs)"
+        );
+        assert_eq!(
+            sync_status(&history(&[])),
+            "no completed run on record (guides)"
+        );
+        // The entity is outside text reduced to the safe alphabet.
+        let mut odd = history(&[]);
+        odd.entity = "<b>x</b>".into();
+        assert_eq!(sync_status(&odd), "no completed run on record (_b_x_/b_)");
+    }
+
+    #[test]
     fn empty_history_draws_nothing() {
         let h = history(&[]);
         assert_eq!(sparkline(&h), "");
@@ -472,7 +588,7 @@ mod tests {
         let h = history(&[(1, Some(3), Completed)]);
         let d = details(&h).unwrap();
         assert!(d.starts_with(
-            "<details><summary>📈 Sync history: guides (█)</summary>\n\n```mermaid\n"
+            "<details><summary>📈 Sync history: guides (▅)</summary>\n\n```mermaid\n"
         ));
         assert!(d.ends_with("\n\n</details>\n"));
         assert_eq!(d.matches("```").count(), 2);

@@ -5,8 +5,10 @@
 //! `<!-- pendo-triage:state BASE64(JSON) -->` (base64 so no `--` in the JSON can end the
 //! comment early), holding: which checklist items the bot ticked (so a person's untick is
 //! respected), which labels the bot added (so it only ever removes its own), the last
-//! live results with their time and inputs (so quick edits reuse them), and a fingerprint
-//! of the visible report (so a run whose results did not change writes nothing).
+//! live results with their time and inputs (so quick edits reuse them), a fingerprint
+//! of the visible report (so a run whose results did not change writes nothing), and
+//! which metric columns it has seen non-zero (so a column wiped to zero later is told
+//! apart from one that was never filled: [`MetricMemory`]).
 
 use crate::checks::{CheckId, Finding};
 use crate::clock::ReportedAt;
@@ -14,6 +16,7 @@ use crate::outside::Sink;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
 
 /// How the block starts; the rest is base64 and ` -->`.
 pub const PREFIX: &str = "<!-- pendo-triage:state ";
@@ -45,6 +48,75 @@ pub struct State {
     pub broken_since: Option<i64>,
     /// `(broken since, recovered at)`: the live checks pass again after finding it broken.
     pub recovered: Option<(i64, i64)>,
+    /// The metric columns the bot has seen non-zero (`supabase.analytics`).
+    #[serde(skip_serializing_if = "MetricMemory::is_empty")]
+    pub analytics: MetricMemory,
+}
+
+/// What the bot remembers of the metric columns between runs: per table, per column,
+/// on how many rows it last saw a non-zero value. A column it has never seen non-zero
+/// may never have been filled; one it has, and that is zero now, was wiped. The issue
+/// report keeps it in [`State::analytics`]; the watch keeps the same type in its own
+/// state. Only columns seen non-zero are in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MetricMemory(pub BTreeMap<String, BTreeMap<String, u64>>);
+
+/// The most tables and columns per table a [`MetricMemory`] read back keeps, and the
+/// longest name: the block is read from a comment, so it is bounded like any input.
+const MEMORY_TABLES: usize = 32;
+const MEMORY_NAME_CHARS: usize = 63;
+
+impl MetricMemory {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// On how many rows `table.column` was last seen non-zero (`None`: never).
+    pub fn non_zero(&self, table: &str, column: &str) -> Option<u64> {
+        self.0.get(table)?.get(column).copied().filter(|n| *n > 0)
+    }
+
+    /// Remembers that `table.column` is non-zero on `rows` rows now.
+    pub fn saw(&mut self, table: &str, column: &str, rows: u64) {
+        if rows > 0 {
+            self.0
+                .entry(table.to_string())
+                .or_default()
+                .insert(column.to_string(), rows);
+        }
+    }
+
+    /// The columns remembered, without their counts: a change of these is worth a write
+    /// of the state block, a change of a count alone is not.
+    pub fn columns(&self) -> Vec<(&str, &str)> {
+        self.0
+            .iter()
+            .flat_map(|(t, cols)| cols.keys().map(move |c| (t.as_str(), c.as_str())))
+            .collect()
+    }
+
+    /// The memory cut to [`MEMORY_TABLES`] tables of as many columns, names of at most
+    /// [`MEMORY_NAME_CHARS`] (no PostgreSQL name is longer), zero counts left out.
+    fn bounded(self) -> MetricMemory {
+        let fits = |n: &String| n.chars().count() <= MEMORY_NAME_CHARS;
+        MetricMemory(
+            self.0
+                .into_iter()
+                .filter(|(t, _)| fits(t))
+                .take(MEMORY_TABLES)
+                .map(|(t, cols)| {
+                    let cols: BTreeMap<String, u64> = cols
+                        .into_iter()
+                        .filter(|(c, n)| fits(c) && *n > 0)
+                        .take(MEMORY_TABLES)
+                        .collect();
+                    (t, cols)
+                })
+                .filter(|(_, cols)| !cols.is_empty())
+                .collect(),
+        )
+    }
 }
 
 /// Live findings kept for reuse.
@@ -131,6 +203,7 @@ impl State {
             .secrets
             .take()
             .filter(|f| f.id == CheckId::IssueSecrets);
+        self.analytics = std::mem::take(&mut self.analytics).bounded();
         self.compact();
         self
     }
@@ -211,6 +284,7 @@ mod tests {
             reported: None,
             broken_since: None,
             recovered: None,
+            analytics: MetricMemory::default(),
         };
         let comment = format!("<!-- pendo-triage:report -->\nreport\n{}\n", s.encode());
         let back = State::decode(&comment).unwrap().unwrap();
@@ -262,6 +336,50 @@ mod tests {
         let mut wrong = back;
         wrong.secrets.as_mut().unwrap().id = CheckId::PendoAuth;
         assert!(wrong.validated(2_000).secrets.is_none());
+    }
+
+    #[test]
+    fn the_metric_memory_round_trips_and_older_blocks_read_without_it() {
+        let mut s = State::default();
+        assert!(!s.encode().is_empty());
+        // A block written before the memory existed reads as "never seen non-zero".
+        let old = format!("{PREFIX}{} -->", B64.encode(r#"{"v":1,"ticked":[]}"#));
+        let back = State::decode(&old).unwrap().unwrap();
+        assert!(back.analytics.is_empty());
+        assert!(
+            !String::from_utf8(
+                B64.decode(&s.encode()[PREFIX.len()..s.encode().len() - 4])
+                    .unwrap()
+            )
+            .unwrap()
+            .contains("analytics")
+        );
+        s.analytics.saw("pendo_guides", "views", 117);
+        s.analytics.saw("pendo_guides", "completions", 0);
+        let back = State::decode(&s.encode()).unwrap().unwrap();
+        assert_eq!(back.analytics.non_zero("pendo_guides", "views"), Some(117));
+        assert_eq!(back.analytics.non_zero("pendo_guides", "completions"), None);
+        assert_eq!(back.analytics.columns(), vec![("pendo_guides", "views")]);
+        // A forged memory is cut to size and loses its zeros.
+        let mut forged = BTreeMap::new();
+        for i in 0..100 {
+            let cols: BTreeMap<String, u64> = (0..100).map(|j| (format!("c{j}"), j)).collect();
+            forged.insert(format!("t{i:03}"), cols);
+        }
+        forged.insert("x".repeat(64), BTreeMap::from([("views".to_string(), 5)]));
+        let kept = State {
+            analytics: MetricMemory(forged),
+            ..State::default()
+        }
+        .validated(0)
+        .analytics;
+        assert_eq!(kept.0.len(), MEMORY_TABLES);
+        assert!(
+            kept.0
+                .values()
+                .all(|c| c.len() == MEMORY_TABLES && !c.values().any(|n| *n == 0))
+        );
+        assert!(kept.0.keys().all(|t| t.len() == 4));
     }
 
     #[test]

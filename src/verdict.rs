@@ -64,7 +64,17 @@ pub fn decide(
     if !api {
         // Another template's body (a bug, security or performance report): nothing it
         // says is an [API] claim; only a pasted secret, a fact, still counts.
-        problems.retain(|p| p.source == Source::Check(CheckId::IssueSecrets));
+        // What the Supabase data checks measured for it is a fact too.
+        problems.retain(|p| match &p.source {
+            Source::Check(CheckId::IssueSecrets) => true,
+            Source::Check(id) => findings.iter().any(|f| {
+                f.id == *id
+                    && !f.is_offline()
+                    && matches!(f.status, Status::Warn | Status::Fail)
+                    && f.impact != Impact::None
+            }),
+            _ => false,
+        });
     }
     let worst = problems
         .iter()
@@ -82,6 +92,8 @@ pub fn decide(
             "{}: there is nothing to triage until the [API] template is filled in",
             crate::checks::offline::EMPTY_BODY
         )
+    } else if verified {
+        "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist; the Supabase data checks found nothing wrong".to_string()
     } else {
         "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist, so nothing was checked".to_string()
     };

@@ -71,9 +71,22 @@ impl LiveInputs {
     }
 }
 
-/// Why nothing is measured for a body that is not an `[API]` issue.
+/// Why a check is not run for a body that is not an `[API]` issue.
 pub const NOT_API: &str =
     "not an [API] issue: the body has none of the template's sections, fields or checklist";
+
+/// The checks that still run for a body that is not an `[API]` issue: the Supabase data
+/// and its pipeline, which any report about the sync concerns. Nothing that asks Pendo
+/// (its rate limits are the sync's) or needs the issue's data type.
+pub const NOT_API_CHECKS: [CheckId; 7] = [
+    CheckId::SupabaseApi,
+    CheckId::SupabaseTables,
+    CheckId::SupabaseFreshness,
+    CheckId::SupabaseSyncLog,
+    CheckId::SupabaseCron,
+    CheckId::SupabaseHttp,
+    CheckId::SupabaseAnalytics,
+];
 
 /// The first whole number in a text (`~1,200 guides` → 1200).
 fn first_number(text: &str) -> Option<u64> {
@@ -257,23 +270,33 @@ impl Live {
                 .map(|id| Finding::skip(id, why.clone()))
                 .collect(),
         };
-        if inputs.not_api {
-            return skip_all(NOT_API.to_string(), run, skipped);
-        }
-        match inputs.environment.filter(|e| *e != self.environment) {
+        if let Some(env) = inputs.environment.filter(|e| *e != self.environment) {
             // Another environment's measurements would answer this issue wrongly (the
             // run picks each issue's own context, see `contexts`).
-            Some(env) => skip_all(
+            let why = if inputs.not_api {
+                NOT_API.to_string()
+            } else {
                 format!(
                     "no credentials for {} (the configured ones are {}'s)",
                     env.as_str(),
                     self.environment.as_str()
-                ),
-                run,
-                skipped,
-            ),
-            None => Gate { run, skipped },
+                )
+            };
+            return skip_all(why, run, skipped);
         }
+        if !inputs.not_api {
+            return Gate { run, skipped };
+        }
+        // Another template's body (the reference repository's security or bug report)
+        // still gets the Supabase data checks; nothing that asks Pendo.
+        let (data, other): (Vec<CheckId>, Vec<CheckId>) =
+            run.into_iter().partition(|id| NOT_API_CHECKS.contains(id));
+        skipped.extend(
+            other
+                .into_iter()
+                .map(|id| Finding::skip(id, NOT_API.to_string())),
+        );
+        Gate { run: data, skipped }
     }
 
     /// Runs the fetching checks concurrently until they are all in or the run's deadline

@@ -284,12 +284,22 @@ async fn decide_live(
     );
     match decision {
         LiveDecision::Run => {
-            let findings = lives.for_inputs(inputs).run_all(inputs).await;
+            let live = lives.for_inputs(inputs);
+            let mut findings = live.run_all(inputs).await;
+            // The metric columns judged again with what this report remembers.
+            let before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
+            let metrics = crate::live::supabase::analytics::recall(
+                live,
+                inputs.data_type,
+                &mut findings,
+                &before,
+            );
             let record = live::record(&findings, &key, s.now);
             LivePart {
                 note: lives.answered_by(inputs, &findings),
                 findings,
                 record,
+                metrics,
             }
         }
         LiveDecision::Reuse { findings, at } => {
@@ -303,12 +313,14 @@ async fn decide_live(
                 note: lives.answered_by(inputs, &findings),
                 findings,
                 record: prev_live.cloned(),
+                metrics: None,
             }
         }
         LiveDecision::Offline { note } => LivePart {
             findings: Vec::new(),
             record: prev_live.cloned(),
             note: Some(note),
+            metrics: None,
         },
     }
 }

@@ -14,7 +14,7 @@ use crate::issue::tick::{TickEdit, apply};
 use crate::labels;
 use crate::reading::Reading;
 use crate::report::{self, Context};
-use crate::state::{LiveRecord, State, fingerprint};
+use crate::state::{LiveRecord, MetricMemory, State, fingerprint};
 use crate::triage::{Memory, Triage, triage_reading};
 
 /// Everything the bot wants for one issue, computed from what it read.
@@ -48,6 +48,9 @@ pub struct LivePart {
     pub findings: Vec<Finding>,
     pub record: Option<LiveRecord>,
     pub note: Option<String>,
+    /// What the bot remembers of the metric columns after these findings (`None`: the
+    /// live checks did not read them now; the previous memory stands).
+    pub metrics: Option<MetricMemory>,
 }
 
 /// What was read of one issue, as the plan needs it.
@@ -118,10 +121,16 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         reported: Some(reported_at),
         broken_since,
         recovered,
+        analytics: live
+            .metrics
+            .clone()
+            .unwrap_or_else(|| prev.analytics.clone()),
     };
+    // A column newly seen non-zero is worth a write; its count changing alone is not.
     let comment_needed = !read.has_report
         || read.previous.is_none()
         || prev.report != state.report
+        || prev.analytics.columns() != state.analytics.columns()
         || prev.ticked != state.ticked
         || sorted(&prev.labels_added) != sorted(&state.labels_added);
     let (comment, visible) = render(&t, &ctx, &state.encode());

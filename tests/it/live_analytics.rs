@@ -74,7 +74,7 @@ fn the_recorded_wipe_is_p0_and_the_diagnosis_names_it() {
     // The never-filled column is said beside it, not counted as a second wipe.
     let evidence = finding(&r, "supabase.analytics")["evidence"].to_string();
     assert!(
-        evidence.contains("completions are 0 on all 118 guides: may never have been filled"),
+        evidence.contains("note: completions are 0 on all 118 guides, never seen non-zero"),
         "{evidence}"
     );
     assert!(
@@ -111,11 +111,22 @@ fn the_report_of_the_wipe_reads_well() {
 fn a_healthy_deployment_whose_completions_are_never_filled_is_not_a_failure() {
     let pg = reference(Reference::new(NOW));
     let r = check_db(&pg);
-    assert_eq!(status(&r, "supabase.analytics"), "warn");
-    let s = summary(&r, "supabase.analytics");
+    // Never seen non-zero: a note that passes, with the line that stops watching it.
+    assert_eq!(status(&r, "supabase.analytics"), "pass");
+    assert_eq!(
+        summary(&r, "supabase.analytics"),
+        "No metric column is wiped to zero (1 never seen non-zero: a note below)"
+    );
+    let evidence = finding(&r, "supabase.analytics")["evidence"].to_string();
     assert!(
-        s.starts_with("Completions are 0 on all 118 guides: may never have been filled"),
-        "{s}"
+        evidence.contains("note: completions are 0 on all 118 guides, never seen non-zero"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains(
+            "{ table: pendo_guides, entity_type: guide, columns: [views], from_events: [views] }"
+        ),
+        "{evidence}"
     );
     assert_eq!(finding(&r, "supabase.analytics")["impact"], "none");
     assert_eq!(r["severity"], "P2", "{}", r["diagnosis"]);
@@ -124,7 +135,7 @@ fn a_healthy_deployment_whose_completions_are_never_filled_is_not_a_failure() {
         !r["diagnosis"]
             .as_str()
             .unwrap()
-            .contains("never been filled")
+            .contains("never seen non-zero")
     );
     let ticks = strings(&r, "ticks");
     for item in [
@@ -133,6 +144,76 @@ fn a_healthy_deployment_whose_completions_are_never_filled_is_not_a_failure() {
     ] {
         assert!(ticks.contains(&item), "{item}: {ticks:?}");
     }
+}
+
+/// The report's hidden state block, decoded.
+fn state_of(report: &str) -> pendo_triage::state::State {
+    pendo_triage::state::State::decode(report)
+        .expect("a readable state block")
+        .expect("a state block")
+}
+
+#[test]
+fn a_column_the_bot_saw_filled_and_that_is_zero_now_is_a_wipe_from_its_memory() {
+    use crate::action_harness::Harness;
+    use serde_json::json;
+    // A deployment that does fill completions (for the guides with views).
+    let pg = reference(Reference::new(NOW));
+    pg.exec("update public.pendo_guides set completions = 1 where views > 0;");
+    let filled =
+        pg.query_json("select count(*) as n from public.pendo_guides where completions > 0");
+    let filled = filled[0]["n"].as_u64().unwrap();
+    assert!(filled >= 50, "{filled}");
+    let mut h = Harness::new("analytics-memory");
+    h.set("SUPABASE_DB_URL", &pg.url("verify-full"));
+    h.set_clock(NOW_TEXT);
+    let n = h.file("[API] Guide metrics look off", BODY);
+    h.opened(n).ok();
+    let first = h.reports(n).pop().expect("a report");
+    // The report remembers which columns it saw non-zero, and on how many rows.
+    let memory = state_of(&first).analytics;
+    assert_eq!(memory.non_zero("pendo_guides", "views"), Some(filled));
+    assert_eq!(memory.non_zero("pendo_guides", "completions"), Some(filled));
+    assert!(
+        first.contains("No metric column is wiped to zero"),
+        "{first}"
+    );
+
+    // A later sync writes 0 over completions. It is not counted from events, so nothing
+    // but the bot's memory tells this from a column that was never filled.
+    pg.exec("update public.pendo_guides set completions = 0;");
+    let dispatch =
+        json!({"inputs": {"issue-number": n.to_string()}, "sender": {"login": "maintainer"}});
+    h.run("workflow_dispatch", &dispatch).ok();
+    let second = h.reports(n).pop().expect("a report");
+    let wiped = format!(
+        "Analytics wiped: completions are 0 on all 118 guides; an earlier measurement saw it non-zero on {filled} of them"
+    );
+    assert!(second.contains(&wiped), "{second}");
+    assert!(second.contains("P0"), "{second}");
+    assert!(h.gh.issue(n).labels.contains(&"severity:P0".to_string()));
+    // The memory keeps the earlier count while the wipe lasts: the next run says it again.
+    assert_eq!(
+        state_of(&second)
+            .analytics
+            .non_zero("pendo_guides", "completions"),
+        Some(filled)
+    );
+    h.run("workflow_dispatch", &dispatch).ok();
+    assert!(h.reports(n).pop().unwrap().contains(&wiped));
+
+    // A new issue about the same deployment has no memory: a note, not a wipe.
+    let fresh = h.file("[API] Another look", BODY);
+    h.opened(fresh).ok();
+    let report = h.reports(fresh).pop().unwrap();
+    assert!(!report.contains("Analytics wiped"), "{report}");
+    assert!(report.contains("never seen non-zero"), "{report}");
+
+    // Recomputed: the wipe clears, and the memory follows the new count.
+    pg.exec("update public.pendo_guides set completions = 2 where views > 0;");
+    h.run("workflow_dispatch", &dispatch).ok();
+    let healed = h.reports(n).pop().unwrap();
+    assert!(!healed.contains("Analytics wiped"), "{healed}");
 }
 
 #[test]
@@ -211,7 +292,7 @@ fn over_rest_the_counts_and_a_sample_of_the_evidence_find_the_wipe() {
         .count();
     assert_eq!(sent - 2 * tables.len(), 10);
 
-    // The healthy deployment over REST: completions warn, no P0.
+    // The healthy deployment over REST: completions are a note, no P0.
     let healthy = reference(Reference::new(NOW));
     let rest = mirror(&healthy);
     let r = check_json(
@@ -224,7 +305,7 @@ fn over_rest_the_counts_and_a_sample_of_the_evidence_find_the_wipe() {
         ],
         &[SERVICE_ROLE_JWT],
     );
-    assert_eq!(status(&r, "supabase.analytics"), "warn");
+    assert_eq!(status(&r, "supabase.analytics"), "pass");
     assert_ne!(r["severity"], "P0");
 }
 
@@ -470,4 +551,66 @@ fn reference_rls_hides_rows_from_a_role_without_bypassrls_and_the_report_says_so
     assert_ne!(r["severity"], "P0", "{}", r["diagnosis"]);
     let steps = strings(&r, "next_steps").join("\n");
     assert!(steps.contains("BYPASSRLS"), "{steps}");
+}
+
+/// The reference repository's security template: not an [API] issue, so nothing asks
+/// Pendo, but the Supabase data checks still run and what they measure counts.
+const SECURITY_BODY: &str = "## Security Issue\n\n**Severity**: High\n\n### Description\nThe sync looks like it stopped after we rotated the service role key.\n\n### Steps to reproduce\n1. Open the dashboard\n\n### Impact\nData may be stale.\n";
+
+#[test]
+fn a_security_template_body_still_gets_the_supabase_data_checks() {
+    let healthy = reference(Reference::new(NOW));
+    let env = |pg: &Pg| {
+        check_json(
+            SECURITY_BODY,
+            "",
+            &[
+                ("SUPABASE_DB_URL", &pg.url("verify-full")),
+                ("PENDO_INTEGRATION_KEY", "fake-pendo-key-not-real-0000"),
+                ("PENDO_BASE_URL", "http://127.0.0.1:9"),
+                ("PENDO_TRIAGE_NOW", NOW_TEXT),
+            ],
+            &[FAKE_SERVICE_ROLE_JWT],
+        )
+    };
+    let r = env(&healthy);
+    for id in [
+        "supabase.tables",
+        "supabase.freshness",
+        "supabase.sync-log",
+        "supabase.cron",
+        "supabase.analytics",
+    ] {
+        assert_eq!(status(&r, id), "pass", "{id}: {}", summary(&r, id));
+    }
+    // Nothing asks Pendo for a body that is not about its API.
+    for id in ["pendo.auth", "pendo.endpoint", "pendo.aggregation"] {
+        assert_eq!(status(&r, id), "skip", "{id}");
+        assert!(
+            summary(&r, id).starts_with("not an [API] issue"),
+            "{}",
+            summary(&r, id)
+        );
+    }
+    assert_eq!(r["severity"], "P2");
+    assert_eq!(
+        r["diagnosis"],
+        "Not an [API] issue: the body has none of the [API] template's sections, fields or checklist; the Supabase data checks found nothing wrong"
+    );
+    // A deleted job is measured, not claimed: it counts for this issue too.
+    let broken = reference(Reference::new(NOW - 2 * 86_400).unscheduled());
+    let r = env(&broken);
+    assert_eq!(
+        status(&r, "supabase.cron"),
+        "fail",
+        "{}",
+        summary(&r, "supabase.cron")
+    );
+    assert_eq!(status(&r, "supabase.freshness"), "fail");
+    assert_eq!(r["severity"], "P0", "{}", r["diagnosis"]);
+    assert!(
+        !strings(&r, "labels").contains(&"pendo-api"),
+        "{:?}",
+        strings(&r, "labels")
+    );
 }

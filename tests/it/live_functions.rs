@@ -369,3 +369,70 @@ fn the_watch_issue_carries_the_function_evidence() {
         );
     }
 }
+
+/// The reference deployment's job runs `SELECT call_pendo_sync_edge_function();`: the
+/// slug comes from that SQL function's body (the fixture's URL ends in `pendo-sync`), and only that function's logs are read,
+/// though five deployed functions mention pendo. Without the body's URL, the names are
+/// the fallback, and the evidence says which way the slugs were chosen.
+#[test]
+fn the_function_the_cron_wrapper_calls_is_read_from_its_body() {
+    use support::pg::Reference;
+    let pg = Pg::start();
+    Reference::new(NOW).load(&pg);
+    let slugs = [
+        "sync-pendo-incremental",
+        "pendo-sync",
+        "pendo-analytics",
+        "pendo-backfill",
+        "pendo-webhook",
+    ];
+    let knobs = Knobs {
+        functions: slugs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Function {
+                id: format!("0b5e0000-0000-4000-8000-00000000000{i}"),
+                ..function(s, 3, NOW - 30 * 86_400)
+            })
+            .collect(),
+        ..Knobs::default()
+    };
+    let fake = FakeManagement::start(knobs);
+    let r = triage(&fake, &[], Some(&pg.url("verify-full")));
+    let ev = evidence(&r);
+    assert!(
+        ev.contains("functions checked: pendo-sync (the cron job runs select call_pendo_sync_edge_function(), whose body calls /functions/v1/pendo-sync)"),
+        "{ev}"
+    );
+    // Only the called function's id is in the log queries; the body's key never shows.
+    let logs: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .filter(|q| q.path.contains("logs"))
+        .map(|q| q.query)
+        .collect();
+    assert!(!logs.is_empty());
+    for q in &logs {
+        assert!(q.contains("0b5e0000-0000-4000-8000-000000000001"), "{q}");
+        for other in [0, 2, 3, 4] {
+            assert!(
+                !q.contains(&format!("0b5e0000-0000-4000-8000-00000000000{other}")),
+                "{q}"
+            );
+        }
+    }
+    assert!(!r.to_string().contains(FAKE_SERVICE_ROLE_JWT));
+
+    // The wrapper no longer names a function URL: the names are the fallback, said so.
+    pg.exec(
+        "create or replace function public.call_pendo_sync_edge_function() returns void \
+         language plpgsql as $$ begin perform 1; end $$;",
+    );
+    let fake = FakeManagement::start(fake.knobs().clone());
+    let r = triage(&fake, &[], Some(&pg.url("verify-full")));
+    let ev = evidence(&r);
+    assert!(
+        ev.contains("functions checked: sync-pendo-incremental, pendo-sync, pendo-analytics, pendo-backfill, pendo-webhook (no cron job names one, so every deployed function whose slug mentions pendo; set functions.slugs to choose)"),
+        "{ev}"
+    );
+}

@@ -257,8 +257,9 @@ fn the_history_covers_the_issues_data_type_or_every_configured_one() {
     let one = sync_log::history(&rows, &entities, log, 24, Some(DataType::Events), NOW);
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].entity, "events");
-    // Oldest first; a run still going is neither completed nor failed.
-    assert_eq!(pendo_triage::history::sparkline(&one[0]), "█·");
+    // Oldest first; a run still going is neither completed nor failed; one completed run
+    // is a flat series, drawn at mid height.
+    assert_eq!(pendo_triage::history::sparkline(&one[0]), "▅·");
     // No rows for the entity: nothing to draw, no empty chart.
     assert!(sync_log::history(&[], &entities, log, 24, None, NOW).is_empty());
 }

@@ -3,10 +3,14 @@
 //!
 //! The reference deployment computes its metrics from its local events table, and never
 //! fills `completions`: a column that is zero on every row may never have been filled. So
-//! zeros alone are never a failure. A wipe is found three ways, and only evidence beyond
+//! zeros alone are never a failure, and not even a warning: a warning nobody can clear
+//! teaches people to ignore warnings. A wipe is found three ways, and only evidence beyond
 //! the zeros makes it a failure:
-//! - (a) a metric is zero on (nearly) every row of a table that has rows: a warning, "may
-//!   never have been filled", with no weight in the severity;
+//! - (a) a metric is zero on (nearly) every row of a table that has rows: when the bot has
+//!   never seen it non-zero ([`MetricMemory`], kept in its state), a note that passes with
+//!   the config line that stops watching it; when an earlier measurement saw it non-zero
+//!   on at least two rows and now at most half of them are, a wipe ([`recall`] judges with
+//!   the memory once the run's facts are in, and gives the memory to keep);
 //! - (b) entities with events in the events table within the window
 //!   (`analytics.window_days`) hold zero in a column that counts events
 //!   (`from_events`): when at least two do, and either nearly every row is zero or most of
@@ -39,6 +43,7 @@ use crate::config::{Analytics, Config, EventsTable, MetricTable};
 use crate::issue::DataType;
 use crate::live::http::FetchError;
 use crate::live::{Live, LiveInputs, join_all};
+use crate::state::MetricMemory;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -88,6 +93,8 @@ pub struct MetricFacts {
     pub noun: String,
     /// The data type of the table, when `tables` configures it.
     pub data_type: Option<DataType>,
+    /// Its line in `analytics.metrics` (for the line that stops watching a column).
+    pub setting: MetricTable,
     pub state: MetricState,
 }
 
@@ -118,6 +125,7 @@ fn facts(config: &Config, m: &MetricTable, state: MetricState) -> MetricFacts {
             .iter()
             .find(|t| t.name == m.table)
             .map(|t| t.data_type),
+        setting: m.clone(),
         state,
     }
 }
@@ -552,19 +560,27 @@ enum Zeros {
     SomeActive {
         zero_active: u64,
     },
-    /// Zero on (nearly) every row, with no evidence beyond the zeros.
+    /// Zero on (nearly) every row, with no evidence beyond the zeros: never seen non-zero
+    /// (or not on enough rows to tell).
     NearlyAll,
+    /// Zero on (nearly) every row, where an earlier measurement saw it non-zero on `was`
+    /// rows: wiped.
+    Forgotten {
+        was: u64,
+    },
     Fine,
 }
 
 /// Reads one column. `active` is how many rows had events (over the database); over REST
 /// only a `sample` of the zero rows was looked up, and "most" is then most of the sample.
+/// `was`: on how many rows an earlier measurement saw it non-zero.
 fn read_column(
     c: &ColumnFacts,
     rows: u64,
     active: Option<u64>,
     sample: Option<u64>,
     zero_percent: u32,
+    was: Option<u64>,
 ) -> Zeros {
     let nearly_all = rows > 0 && c.zero * 100 >= u64::from(zero_percent) * rows;
     let evidence = if c.from_events { c.zero_active } else { None };
@@ -576,7 +592,12 @@ fn read_column(
     match evidence {
         Some(za) if za >= MIN_WIPED && (nearly_all || most(za)) => Zeros::Wiped { zero_active: za },
         Some(za) if za > 0 => Zeros::SomeActive { zero_active: za },
-        _ if nearly_all => Zeros::NearlyAll,
+        _ if nearly_all => match was {
+            Some(was) if was >= MIN_WIPED && rows.saturating_sub(c.zero) * 2 < was => {
+                Zeros::Forgotten { was }
+            }
+            _ => Zeros::NearlyAll,
+        },
         _ => Zeros::Fine,
     }
 }
@@ -595,7 +616,7 @@ struct Survey {
     /// Columns wiped to zero, and whether one is the issue's data type's.
     wiped: Vec<String>,
     wiped_central: bool,
-    /// Columns zero on (nearly) every row, with nothing beyond the zeros.
+    /// Columns zero on (nearly) every row, never seen non-zero: notes.
     never: Vec<String>,
     /// Columns where some entities with events hold zero.
     lagging: Vec<String>,
@@ -607,7 +628,7 @@ struct Survey {
 }
 
 impl Survey {
-    fn of(f: &AnalyticsFacts, focus: Option<DataType>) -> Survey {
+    fn of(f: &AnalyticsFacts, focus: Option<DataType>, memory: &MetricMemory) -> Survey {
         let window = format!(
             "in the last {} day{}",
             f.window_days,
@@ -618,7 +639,7 @@ impl Survey {
             match &t.state {
                 MetricState::Read { .. } => {
                     let central = focus.is_none() || t.data_type.is_none() || t.data_type == focus;
-                    s.read_table(t, central, &window, f.zero_percent);
+                    s.read_table(t, central, &window, f.zero_percent, memory);
                 }
                 MetricState::Missing => s
                     .evidence
@@ -633,7 +654,14 @@ impl Survey {
     }
 
     /// One table that was read: its figures as evidence, and each column's zeros.
-    fn read_table(&mut self, t: &MetricFacts, central: bool, window: &str, zero_percent: u32) {
+    fn read_table(
+        &mut self,
+        t: &MetricFacts,
+        central: bool,
+        window: &str,
+        zero_percent: u32,
+        memory: &MetricMemory,
+    ) {
         let MetricState::Read {
             rows,
             active,
@@ -676,7 +704,8 @@ impl Survey {
         };
         let noun = &t.noun;
         for c in columns {
-            match read_column(c, rows, active, sample, zero_percent) {
+            let was = memory.non_zero(&t.table, &c.name);
+            match read_column(c, rows, active, sample, zero_percent, was) {
                 Zeros::Wiped { zero_active } => {
                     self.wiped_central |= central;
                     let are = are(&c.name, c.zero, rows, noun);
@@ -686,16 +715,18 @@ impl Survey {
                     "{zero_active} {noun} with events {window} hold {} = 0 (new since the last computation, or a partial wipe)",
                     c.name
                 )),
+                Zeros::Forgotten { was } => {
+                    self.wiped_central |= central;
+                    let are = are(&c.name, c.zero, rows, noun);
+                    self.wiped.push(format!(
+                        "{are}; an earlier measurement saw it non-zero on {was} of them"
+                    ));
+                }
+                // Short enough for the report's evidence cell to keep the line whole.
                 Zeros::NearlyAll => self.never.push(format!(
-                    "{}: may never have been filled{}",
+                    "note: {}, never seen non-zero; if unused, set in analytics.metrics: {}",
                     are(&c.name, c.zero, rows, noun),
-                    if !c.from_events {
-                        " (it is not counted from events, so zeros alone prove nothing)"
-                    } else if c.zero_active.is_some() {
-                        " (none of them has events in the window)"
-                    } else {
-                        ""
-                    }
+                    setting_without(&t.setting, &c.name)
                 )),
                 Zeros::Fine => {}
             }
@@ -712,9 +743,8 @@ impl Survey {
             Finding::new(ID, Status::Fail, format!("Analytics wiped: {}", self.wiped.join("; ")))
                 .with_impact(impact)
                 .with_next_step("A sync run wrote 0 over the metrics (its upsert carried the metric columns): recompute them from the events table, and keep the metric columns out of the sync's upsert.")
-        } else if !self.never.is_empty() || !self.lagging.is_empty() {
-            let lines: Vec<String> = self.never.iter().chain(&self.lagging).cloned().collect();
-            Finding::new(ID, Status::Warn, capitalize(&lines.join("; ")))
+        } else if !self.lagging.is_empty() {
+            Finding::new(ID, Status::Warn, capitalize(&self.lagging.join("; ")))
         } else if !self.read_any && !self.failed.is_empty() {
             Finding::new(
                 ID,
@@ -726,6 +756,14 @@ impl Survey {
                 ID,
                 "no configured metric column exists (set analytics.metrics to the tables' metric columns)",
             )
+        } else if !self.never.is_empty() {
+            Finding::pass(
+                ID,
+                format!(
+                    "No metric column is wiped to zero ({} never seen non-zero: a note below)",
+                    self.never.len()
+                ),
+            )
         } else {
             Finding::pass(ID, "No metric column is wiped to zero")
         }
@@ -733,19 +771,95 @@ impl Survey {
 }
 
 /// The finding. `focus` is the issue's data type: a wipe of another type's table is a
-/// degradation for this issue, not critical.
-pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
-    let s = Survey::of(f, focus);
+/// degradation for this issue, not critical. `memory`: the columns the bot saw non-zero
+/// before (empty: a first sight).
+pub fn judge(f: &AnalyticsFacts, focus: Option<DataType>, memory: &MetricMemory) -> Finding {
+    let s = Survey::of(f, focus, memory);
     let mut finding = s.finding();
-    if !s.wiped.is_empty() {
-        for line in s.never.iter().chain(&s.lagging) {
-            finding = finding.with_evidence(line.clone());
-        }
+    let lagging = if s.wiped.is_empty() {
+        &[][..]
+    } else {
+        &s.lagging[..]
+    };
+    for line in s.never.iter().chain(lagging) {
+        finding = finding.with_evidence(line.clone());
     }
     for line in s.evidence.into_iter().chain(s.failed) {
         finding = finding.with_evidence(line);
     }
     finding
+}
+
+/// The `analytics.metrics` line of `m` without `column`, as YAML flow.
+fn setting_without(m: &MetricTable, column: &str) -> String {
+    let keep = |cols: &[String]| {
+        let kept: Vec<&str> = cols
+            .iter()
+            .filter(|c| *c != column)
+            .map(String::as_str)
+            .collect();
+        format!("[{}]", kept.join(", "))
+    };
+    let mut line = format!(
+        "{{ table: {}, entity_type: {}, columns: {}",
+        m.table,
+        m.entity_type,
+        keep(&m.columns)
+    );
+    if !m.from_events.is_empty() {
+        line.push_str(&format!(", from_events: {}", keep(&m.from_events)));
+    }
+    if m.id_column != "id" {
+        line.push_str(&format!(", id_column: {}", m.id_column));
+    }
+    line + " }"
+}
+
+/// The memory after these facts: each column seen non-zero now is remembered with its
+/// count, except one that reads as wiped (its earlier count stays, so the wipe is still
+/// told on the next run); a column zero now keeps what was remembered.
+pub fn remember(f: &AnalyticsFacts, before: &MetricMemory) -> MetricMemory {
+    let mut memory = before.clone();
+    for t in &f.tables {
+        let MetricState::Read { rows, columns, .. } = &t.state else {
+            continue;
+        };
+        for c in columns {
+            let was = before.non_zero(&t.table, &c.name);
+            let forgotten = matches!(
+                read_column(c, *rows, None, None, f.zero_percent, was),
+                Zeros::Forgotten { .. }
+            );
+            if !forgotten {
+                memory.saw(&t.table, &c.name, rows.saturating_sub(c.zero));
+            }
+        }
+    }
+    memory
+}
+
+/// `supabase.analytics` in `findings` judged again with `memory` (what the issue's report,
+/// or the watch's state, remembers), once the run's facts are in; and the memory to keep.
+/// `None`, and the findings untouched, when the metric columns were not read in this run
+/// (no access, an error, a skip). No I/O: the facts are the run's shared ones.
+pub fn recall(
+    live: &Live,
+    focus: Option<DataType>,
+    findings: &mut [Finding],
+    memory: &MetricMemory,
+) -> Option<MetricMemory> {
+    let s = live.supabase.as_ref()?;
+    let facts = s.analytics_now()?.as_ref().ok()?;
+    let f = findings
+        .iter_mut()
+        .find(|f| f.id == ID && !matches!(f.status, Status::Error | Status::Skip))?;
+    let mut judged = judge(facts, focus, memory);
+    if let Some(line) = s.db_evidence(ID, judged.status) {
+        judged = judged.with_evidence(line);
+    }
+    judged.duration_ms = f.duration_ms;
+    *f = judged;
+    Some(remember(facts, memory))
 }
 
 fn capitalize(s: &str) -> String {
@@ -768,7 +882,7 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
         );
     }
     match s.analytics(&live.config, live.now).await {
-        Ok(facts) => judge(facts, inputs.data_type),
+        Ok(facts) => judge(facts, inputs.data_type, &MetricMemory::default()),
         Err(e) => crate::live::fetch_error(ID, "reading the metric columns", e),
     }
 }
@@ -776,6 +890,21 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The judgement of a first sight: nothing remembered.
+    fn first(f: &AnalyticsFacts, focus: Option<DataType>) -> Finding {
+        judge(f, focus, &MetricMemory::default())
+    }
+
+    fn guides_setting() -> MetricTable {
+        MetricTable {
+            table: "pendo_guides".into(),
+            entity_type: "guide".into(),
+            columns: vec!["views".into(), "completions".into()],
+            from_events: vec!["views".into()],
+            id_column: "id".into(),
+        }
+    }
 
     fn col(name: &str, zero: u64, zero_active: Option<u64>, from_events: bool) -> ColumnFacts {
         ColumnFacts {
@@ -791,6 +920,7 @@ mod tests {
             table: "pendo_guides".into(),
             noun: "guides".into(),
             data_type: Some(DataType::Guides),
+            setting: guides_setting(),
             state: MetricState::Read {
                 rows,
                 active,
@@ -837,16 +967,16 @@ mod tests {
                 Impact::Critical,
                 "Analytics wiped: views are 0 on 117 of 118 guides; 91 of them have events in the last 7 days",
             ),
-            // Healthy reference: completions never filled, views counted.
+            // Healthy reference: completions never filled, views counted: a note.
             (
                 "healthy",
                 118,
                 Some(92),
                 (9, Some(0)),
                 (118, Some(92)),
-                Status::Warn,
+                Status::Pass,
                 Impact::None,
-                "Completions are 0 on all 118 guides: may never have been filled (it is not counted from events",
+                "No metric column is wiped to zero (1 never seen non-zero: a note below)",
             ),
             // A guide that got events since the last computation: a note, not a wipe.
             (
@@ -859,27 +989,27 @@ mod tests {
                 Impact::None,
                 "1 guides with events in the last 7 days hold views = 0",
             ),
-            // Zeros on every row, no entity active: still only "may never have been filled".
+            // Zeros on every row, no entity active, never seen non-zero: a note.
             (
                 "quiet",
                 118,
                 Some(0),
                 (118, Some(0)),
                 (0, Some(0)),
-                Status::Warn,
+                Status::Pass,
                 Impact::None,
-                "Views are 0 on all 118 guides: may never have been filled (none of them has events",
+                "No metric column is wiped to zero (1 never seen non-zero",
             ),
-            // Without events (none known): zeros alone are a warning.
+            // Without events (none known): zeros alone are a note.
             (
                 "no events",
                 118,
                 None,
                 (118, None),
                 (0, None),
-                Status::Warn,
+                Status::Pass,
                 Impact::None,
-                "Views are 0 on all 118 guides: may never have been filled",
+                "No metric column is wiped to zero (1 never seen non-zero",
             ),
             // A partial wipe: most active guides at zero, not nearly every row.
             (
@@ -904,7 +1034,7 @@ mod tests {
             ),
         ];
         for (name, rows, active, views, completions, status, impact, start) in cases {
-            let f = judge(
+            let f = first(
                 &facts(vec![guides(
                     *rows,
                     *active,
@@ -932,18 +1062,18 @@ mod tests {
             Some(92),
             vec![col("views", 117, Some(91), true)],
         )]);
-        let other = judge(&f, Some(DataType::Features));
+        let other = first(&f, Some(DataType::Features));
         assert_eq!(
             (other.status, other.impact),
             (Status::Fail, Impact::Degraded)
         );
-        assert_eq!(judge(&f, None).impact, Impact::Critical);
-        assert!(judge(&f, None).next_steps[0].contains("recompute"));
+        assert_eq!(first(&f, None).impact, Impact::Critical);
+        assert!(first(&f, None).next_steps[0].contains("recompute"));
     }
 
     #[test]
     fn empty_missing_and_absent_tables_are_said_not_judged() {
-        let empty = judge(
+        let empty = first(
             &facts(vec![guides(
                 0,
                 Some(0),
@@ -960,11 +1090,12 @@ mod tests {
             "{:?}",
             empty.evidence
         );
-        let missing = judge(
+        let missing = first(
             &facts(vec![MetricFacts {
                 table: "pendo_guides".into(),
                 noun: "guides".into(),
                 data_type: Some(DataType::Guides),
+                setting: guides_setting(),
                 state: MetricState::Missing,
             }]),
             None,
@@ -974,14 +1105,14 @@ mod tests {
         if let MetricState::Read { absent, .. } = &mut no_cols.state {
             absent.push("views".into());
         }
-        let f = judge(&facts(vec![no_cols]), None);
+        let f = first(&facts(vec![no_cols]), None);
         assert_eq!(f.status, Status::Skip);
         assert!(
             f.evidence[0].contains("has no column views"),
             "{:?}",
             f.evidence
         );
-        let broken = judge(
+        let broken = first(
             &facts(vec![MetricFacts {
                 state: MetricState::Failed("403 permission denied".into()),
                 ..guides(0, None, vec![])
@@ -997,7 +1128,7 @@ mod tests {
         let health = |f: &AnalyticsFacts| Health {
             rows: [DataType::Guides, DataType::Features, DataType::Events]
                 .into_iter()
-                .map(|dt| (dt, vec![judge(f, Some(dt))]))
+                .map(|dt| (dt, vec![first(f, Some(dt))]))
                 .collect(),
         };
         let wiped = facts(vec![guides(
@@ -1023,7 +1154,7 @@ mod tests {
         if let MetricState::Read { sample, .. } = &mut t.state {
             *sample = Some(100);
         }
-        let f = judge(&facts(vec![t]), Some(DataType::Guides));
+        let f = first(&facts(vec![t]), Some(DataType::Guides));
         assert_eq!(f.status, Status::Fail);
         assert!(
             f.summary
@@ -1036,7 +1167,7 @@ mod tests {
         if let MetricState::Read { sample, .. } = &mut lag.state {
             *sample = Some(28);
         }
-        let f = judge(&facts(vec![lag]), Some(DataType::Guides));
+        let f = first(&facts(vec![lag]), Some(DataType::Guides));
         assert_eq!(
             (f.status, f.impact),
             (Status::Warn, Impact::None),
@@ -1048,6 +1179,89 @@ mod tests {
         if let MetricState::Read { sample, .. } = &mut part.state {
             *sample = Some(40);
         }
-        assert_eq!(judge(&facts(vec![part]), None).status, Status::Fail);
+        assert_eq!(first(&facts(vec![part]), None).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_column_never_seen_non_zero_is_a_note_with_the_line_that_drops_it() {
+        let f = facts(vec![guides(
+            118,
+            Some(92),
+            vec![
+                col("views", 9, Some(0), true),
+                col("completions", 118, Some(92), false),
+            ],
+        )]);
+        let judged = first(&f, Some(DataType::Guides));
+        assert_eq!((judged.status, judged.impact), (Status::Pass, Impact::None));
+        assert_eq!(
+            judged.evidence[0],
+            "note: completions are 0 on all 118 guides, never seen non-zero; if unused, set in analytics.metrics: { table: pendo_guides, entity_type: guide, columns: [views], from_events: [views] }"
+        );
+        // The line parses as the config's own entry.
+        let line = judged.evidence[0]
+            .rsplit("analytics.metrics: ")
+            .next()
+            .unwrap();
+        let parsed: MetricTable = serde_saphyr::from_str(line).unwrap();
+        assert_eq!(parsed.columns, vec!["views".to_string()]);
+        // The memory keeps views (non-zero on 109), not completions.
+        let m = remember(&f, &MetricMemory::default());
+        assert_eq!(m.columns(), vec![("pendo_guides", "views")]);
+        assert_eq!(m.non_zero("pendo_guides", "views"), Some(109));
+    }
+
+    #[test]
+    fn a_column_seen_non_zero_before_and_zero_now_is_a_wipe_and_stays_one() {
+        let mut before = MetricMemory::default();
+        before.saw("pendo_guides", "completions", 40);
+        // No events evidence at all (not counted from events): the memory is enough.
+        let now = facts(vec![guides(
+            118,
+            None,
+            vec![col("completions", 118, None, false)],
+        )]);
+        let f = judge(&now, Some(DataType::Guides), &before);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+        assert_eq!(
+            f.summary,
+            "Analytics wiped: completions are 0 on all 118 guides; an earlier measurement saw it non-zero on 40 of them"
+        );
+        assert_eq!(
+            judge(&now, Some(DataType::Features), &before).impact,
+            Impact::Degraded
+        );
+        // The memory keeps the earlier count while the column reads as wiped.
+        let kept = remember(&now, &before);
+        assert_eq!(kept.non_zero("pendo_guides", "completions"), Some(40));
+        assert_eq!(judge(&now, None, &kept).status, Status::Fail);
+        // Half of the earlier rows still non-zero (118 - 112 = 6 of 12): not a wipe.
+        let mut few = MetricMemory::default();
+        few.saw("pendo_guides", "completions", 12);
+        let most = facts(vec![guides(
+            118,
+            None,
+            vec![col("completions", 112, None, false)],
+        )]);
+        assert_eq!(judge(&most, None, &few).status, Status::Pass);
+        // One row seen non-zero once is not enough to call its loss a wipe.
+        let mut one = MetricMemory::default();
+        one.saw("pendo_guides", "completions", 1);
+        assert_eq!(judge(&now, None, &one).status, Status::Pass);
+        // Another table's memory says nothing about this one.
+        let mut other = MetricMemory::default();
+        other.saw("pendo_features", "completions", 40);
+        assert_eq!(judge(&now, None, &other).status, Status::Pass);
+        // Refilled: the memory follows the new count.
+        let refilled = facts(vec![guides(
+            118,
+            None,
+            vec![col("completions", 18, None, false)],
+        )]);
+        assert_eq!(judge(&refilled, None, &kept).status, Status::Pass);
+        assert_eq!(
+            remember(&refilled, &kept).non_zero("pendo_guides", "completions"),
+            Some(100)
+        );
     }
 }

@@ -136,16 +136,24 @@ pub fn judge(
     f.with_measured("Data Validation", vs)
 }
 
+/// Events have no count in Pendo to compare with; and their newest hours are still on
+/// their way (Pendo's processing lag), which no count of them may call missing.
+fn events(lag_hours: u64) -> Finding {
+    Finding::skip(
+        ID,
+        format!(
+            "Pendo has no count of events to compare with; pendo.aggregation shows events per day (Pendo's event data arrives up to {lag_hours} h late: thresholds.event_lag_hours)"
+        ),
+    )
+}
+
 /// `supabase.completeness` for this issue, from what the other checks fetched.
 pub fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(data_type) = inputs.data_type else {
         return Finding::skip(ID, "the issue names no data type to compare");
     };
     if data_type == DataType::Events {
-        return Finding::skip(
-            ID,
-            "Pendo has no count of events to compare with; pendo.aggregation shows events per day",
-        );
+        return events(live.config.thresholds.event_lag_hours);
     }
     let Some(table) = live.config.table_for(data_type) else {
         return Finding::skip(ID, "no table is configured for this data type");
@@ -215,5 +223,19 @@ mod tests {
         );
         assert_eq!(j(None, Some(1), None).status, Status::Error);
         assert_eq!(j(exact(1), None, None).status, Status::Error);
+    }
+
+    #[test]
+    fn events_are_not_counted_and_the_lag_is_said() {
+        let f = events(8);
+        assert_eq!(f.status, Status::Skip);
+        assert!(
+            f.summary.ends_with(
+                "(Pendo's event data arrives up to 8 h late: thresholds.event_lag_hours)"
+            ),
+            "{}",
+            f.summary
+        );
+        assert!(!f.summary.contains("stale"));
     }
 }

@@ -1,6 +1,11 @@
 //! `supabase.freshness`: how old is the newest row of each table, against the freshness
 //! threshold ("Alert if > 24 hours old") and, when the sync job's schedule is known, against
 //! that schedule (a 6-hourly job is overdue at 6.5 h).
+//!
+//! Pendo's event data arrives hours late (its processing lag; connector teams report 4 to
+//! 8 h), so the events table is allowed `thresholds.event_lag_hours` (default 8) on top of
+//! both, and its evidence says so when the lag is what keeps it in time. A lag is never
+//! called staleness.
 
 use super::client::schedule;
 use super::tables::{TableFacts, TableState};
@@ -36,6 +41,10 @@ struct Newest<'a> {
     at: i64,
     age: i64,
     state: Age,
+    /// The event lag allowed this table (seconds; 0 for every table but the events').
+    lag: i64,
+    /// In time only thanks to that lag.
+    within_lag: bool,
 }
 
 impl Newest<'_> {
@@ -47,10 +56,32 @@ impl Newest<'_> {
             human_age(self.age as f64),
             format_utc(self.at)
         );
+        let line = if self.lag > 0 {
+            format!(
+                "{line}, past Pendo's {} h event processing lag",
+                self.lag / 3600
+            )
+        } else {
+            line
+        };
         match self.state {
             Age::Stale => Some(line),
             Age::Overdue(i) => Some(format!("{line}; the job runs {}", schedule::describe(i))),
             Age::Future | Age::Fresh => None,
+        }
+    }
+
+    /// The evidence line of its age.
+    fn age_line(&self) -> String {
+        let age = human_age(self.age as f64);
+        if self.within_lag {
+            format!(
+                "{}: {age}, within Pendo's {} h event processing lag (thresholds.event_lag_hours): not late",
+                self.table,
+                self.lag / 3600
+            )
+        } else {
+            format!("{}: {age}", self.table)
         }
     }
 
@@ -64,11 +95,13 @@ impl Newest<'_> {
     }
 }
 
-/// Every table's newest row that has a readable freshness value, classified.
+/// Every table's newest row that has a readable freshness value, classified; the events
+/// table with `event_lag` seconds more on both the threshold and the schedule.
 fn newest<'a>(
     facts: &'a [TableFacts],
     limit: i64,
     interval: Option<Duration>,
+    event_lag: i64,
     now: i64,
 ) -> Vec<Newest<'a>> {
     let mut out = Vec::new();
@@ -84,23 +117,33 @@ fn newest<'a>(
             continue;
         };
         let age = (now - at).max(0);
-        let state = if at - now > FUTURE_SKEW_SECS {
-            Age::Future
-        } else if age > limit {
-            Age::Stale
-        } else if let Some(i) = interval
-            && age > schedule::grace(i).as_secs() as i64
-        {
-            Age::Overdue(i)
+        let lag = if f.data_type == DataType::Events {
+            event_lag
         } else {
-            Age::Fresh
+            0
         };
+        let state_with = |lag: i64| {
+            if at - now > FUTURE_SKEW_SECS {
+                Age::Future
+            } else if age > limit + lag {
+                Age::Stale
+            } else if let Some(i) = interval
+                && age > schedule::grace(i).as_secs() as i64 + lag
+            {
+                Age::Overdue(i)
+            } else {
+                Age::Fresh
+            }
+        };
+        let state = state_with(lag);
         out.push(Newest {
             table: &f.table,
             data_type: f.data_type,
             at,
             age,
             state,
+            lag,
+            within_lag: state == Age::Fresh && state_with(0) != Age::Fresh,
         });
     }
     out
@@ -115,7 +158,8 @@ pub fn judge(
     interval: Option<Duration>,
     now: i64,
 ) -> Finding {
-    let all = newest(facts, t.freshness_hours as i64 * 3600, interval, now);
+    let lag = t.event_lag_hours as i64 * 3600;
+    let all = newest(facts, t.freshness_hours as i64 * 3600, interval, lag, now);
     let lines = |want: fn(&Age) -> bool| -> Vec<String> {
         all.iter()
             .filter(|n| want(&n.state))
@@ -183,7 +227,7 @@ fn future(all: &[Newest], late: impl Iterator<Item = String>, now: i64) -> Findi
 /// Every table's age as evidence, and the table's (else the oldest) as measured.
 fn with_ages(mut f: Finding, all: &[Newest], focus: Option<DataType>) -> Finding {
     for n in all {
-        f = f.with_evidence(format!("{}: {}", n.table, human_age(n.age as f64)));
+        f = f.with_evidence(n.age_line());
     }
     let shown = all
         .iter()
@@ -308,5 +352,48 @@ mod tests {
         );
         assert_eq!(f.measured[0].1, "1 h 0 min (newest pendo_guides row)");
         assert_eq!(judge(&[], None, &t, None, NOW).status, Status::Skip);
+    }
+
+    #[test]
+    fn events_are_allowed_pendos_processing_lag_and_it_is_never_called_staleness() {
+        let t = Thresholds::default();
+        let six = Some(Duration::from_secs(6 * 3600));
+        // Events 10 h old beside guides 2 h old, a 6-hourly job: the lag, not overdue.
+        let facts = [
+            table(DataType::Guides, "2026-11-28T08:00:00Z"),
+            table(DataType::Events, "2026-11-28T00:00:00Z"),
+        ];
+        let f = judge(&facts, Some(DataType::Events), &t, six, NOW);
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert!(
+            f.evidence.contains(&"pendo_events: 10 h 0 min, within Pendo's 8 h event processing lag (thresholds.event_lag_hours): not late".to_string()),
+            "{:?}",
+            f.evidence
+        );
+        let said = format!("{} {:?}", f.summary, f.evidence).to_lowercase();
+        assert!(
+            !said.contains("stale") && !said.contains("overdue"),
+            "{said}"
+        );
+        // The same age on guides is overdue: the lag is for events only.
+        let guides = [table(DataType::Guides, "2026-11-28T00:00:00Z")];
+        assert_eq!(judge(&guides, None, &t, six, NOW).status, Status::Warn);
+        // 30 h: within 24 h + 8 h, so not stale; 33 h is, and the line says the lag was allowed.
+        let day = [table(DataType::Events, "2026-11-27T04:00:00Z")];
+        assert_eq!(judge(&day, None, &t, None, NOW).status, Status::Pass);
+        let old = [table(DataType::Events, "2026-11-27T01:00:00Z")];
+        let f = judge(&old, None, &t, None, NOW);
+        assert_eq!((f.status, f.impact), (Status::Fail, Impact::Critical));
+        assert!(
+            f.summary.ends_with("pendo_events: newest row 1 d 9 h old (2026-11-27 01:00 UTC), past Pendo's 8 h event processing lag"),
+            "{}",
+            f.summary
+        );
+        // A lag of 0 judges events like any table.
+        let none = Thresholds {
+            event_lag_hours: 0,
+            ..Thresholds::default()
+        };
+        assert_eq!(judge(&facts, None, &none, six, NOW).status, Status::Warn);
     }
 }

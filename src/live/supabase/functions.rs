@@ -10,7 +10,10 @@
 //! before the failures.
 //!
 //! Which functions: config `functions.slugs`, else the `/functions/v1/<slug>` the cron
-//! job calls, else the deployed functions whose slug mentions pendo. Requests per run: 1
+//! job calls, else (when the job calls a SQL function, as the reference deployment's
+//! `SELECT call_pendo_sync_edge_function();` does) the `/functions/v1/<slug>` in that
+//! function's body, else the deployed functions whose slug mentions pendo; an evidence
+//! line says which way they were chosen. Requests per run: 1
 //! (the function list) + 1 (invocations) + 1 (console), shared by every triage and the
 //! watch ([`super::client::management::MAX_REQUESTS`]). Log lines are untrusted text: redacted
 //! (held values included), cut to [`LINE_CHARS`], at most [`QUOTED_LINES`] quoted; the
@@ -48,6 +51,8 @@ const PAIR_SECS: i64 = 5 * 60;
 pub enum SlugSource {
     Config,
     CronJob,
+    /// From the body of the SQL function the cron job calls ([`Asked::wrapper`]).
+    SqlFunction,
     /// Guessed from the deployed functions' slugs.
     Deployed,
 }
@@ -106,6 +111,9 @@ pub struct Asked {
     pub host: String,
     pub slugs: Vec<String>,
     pub source: SlugSource,
+    /// The SQL function the cron job calls (`select public.call_pendo_sync_edge_function()`),
+    /// when the slugs come from its body.
+    pub wrapper: Option<String>,
     /// The logs' window, Unix seconds.
     pub window: (i64, i64),
     pub deployed: Result<Vec<Deployed>, CallError>,
@@ -138,7 +146,37 @@ pub async fn check(live: &Live) -> Finding {
         );
     };
     let fetched = live.shared(|| fetch(live, m)).await;
-    judge(&fetched)
+    let f = judge(&fetched);
+    match &*fetched {
+        Fetched::Asked(a) if !a.slugs.is_empty() && f.status != Status::Skip => {
+            f.with_evidence(chosen(a))
+        }
+        _ => f,
+    }
+}
+
+/// The evidence line that says why the check looked at these functions.
+pub fn chosen(a: &Asked) -> String {
+    let slugs = a.slugs.join(", ");
+    match (a.source, &a.wrapper) {
+        (SlugSource::Config, _) => format!("functions checked: {slugs} (functions.slugs)"),
+        (SlugSource::CronJob, _) => {
+            format!(
+                "functions checked: {slugs} (the cron job's command calls /functions/v1/{slugs})"
+            )
+        }
+        (SlugSource::SqlFunction, Some(w)) => format!(
+            "functions checked: {slugs} (the cron job runs {w}, whose body calls /functions/v1/{slugs})"
+        ),
+        (SlugSource::SqlFunction, None) => {
+            format!(
+                "functions checked: {slugs} (from the body of the SQL function the cron job runs)"
+            )
+        }
+        (SlugSource::Deployed, _) => format!(
+            "functions checked: {slugs} (no cron job names one, so every deployed function whose slug mentions pendo; set functions.slugs to choose)"
+        ),
+    }
 }
 
 /// Asks the Management API (at most three requests) and gathers what the sync log and
@@ -148,11 +186,11 @@ pub async fn fetch(live: &Live, m: &Management) -> Fetched {
         return Fetched::NoProjectRef;
     };
     let (config, now) = (&live.config, live.now);
-    let (mut runs, mut calls, mut called) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut runs, mut calls, mut called) = (Vec::new(), Vec::new(), Called::default());
     if let Some(s) = &live.supabase {
         if let Ok(HealthAnswer::Found(h)) = s.health(config, now).await {
             let jobs = h.jobs.as_ref().map_or(&[][..], |j| &j.matching[..]);
-            called = jobs.iter().flat_map(|j| slugs_in(&j.command)).collect();
+            called = Called::of(jobs);
             calls = h.responses.iter().flatten().filter_map(call_fact).collect();
         }
         if let Ok(rows) = s.sync_log(config).await {
@@ -163,7 +201,9 @@ pub async fn fetch(live: &Live, m: &Management) -> Fetched {
         }
     }
     let deployed = m.functions(&project_ref).await;
+    let wrapper = called.wrapper.clone();
     let (slugs, source) = which(&config.functions.slugs, called, deployed.as_ref().ok());
+    let wrapper = wrapper.filter(|_| source == SlugSource::SqlFunction);
     let window = window(&runs, now);
     let ids: Vec<&str> = deployed
         .as_ref()
@@ -193,6 +233,7 @@ pub async fn fetch(live: &Live, m: &Management) -> Fetched {
         host: m.host().to_string(),
         slugs,
         source,
+        wrapper,
         window,
         deployed,
         invocations,
@@ -202,24 +243,70 @@ pub async fn fetch(live: &Live, m: &Management) -> Fetched {
     }))
 }
 
-/// The slugs to look at and why.
+/// The slugs the sync's cron jobs call: in their commands, or in the body of the SQL
+/// function a command calls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Called {
+    /// In the commands (`…/functions/v1/<slug>`).
+    pub direct: Vec<String>,
+    /// In the body of the SQL function a command calls.
+    pub through: Vec<String>,
+    /// That function's call, as the job's identifying text gives it (`select f()`).
+    pub wrapper: Option<String>,
+}
+
+impl Called {
+    pub fn of(jobs: &[super::client::health::Job]) -> Called {
+        let mut c = Called::default();
+        for j in jobs {
+            push_new(&mut c.direct, slugs_in(&j.command));
+            let through: Vec<String> = j
+                .function_slugs
+                .iter()
+                .filter(|s| is_slug_text(s))
+                .cloned()
+                .collect();
+            if !through.is_empty() && c.wrapper.is_none() {
+                c.wrapper = Some(j.command.clone());
+            }
+            push_new(&mut c.through, through);
+        }
+        c
+    }
+}
+
+fn push_new(into: &mut Vec<String>, slugs: Vec<String>) {
+    for s in slugs {
+        if !into.contains(&s) {
+            into.push(s);
+        }
+    }
+}
+
+/// A slug as `slugs_in` reads one: letters, digits, `-`, `_`, at most 100.
+fn is_slug_text(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The slugs to look at and why: the config's, else the ones the cron job's command
+/// calls, else the ones the SQL function it calls calls, and only when none of these
+/// names one, the deployed functions that mention pendo.
 fn which(
     configured: &[String],
-    called: Vec<String>,
+    called: Called,
     deployed: Option<&Vec<Deployed>>,
 ) -> (Vec<String>, SlugSource) {
     if !configured.is_empty() {
         return (configured.to_vec(), SlugSource::Config);
     }
-    let mut called = called;
-    let mut seen = Vec::new();
-    called.retain(|s| {
-        let first = !seen.contains(s);
-        seen.push(s.clone());
-        first
-    });
-    if !called.is_empty() {
-        return (called, SlugSource::CronJob);
+    if !called.direct.is_empty() {
+        return (called.direct, SlugSource::CronJob);
+    }
+    if !called.through.is_empty() {
+        return (called.through, SlugSource::SqlFunction);
     }
     let guessed = deployed
         .into_iter()
@@ -377,4 +464,104 @@ pub fn quote(line: &str) -> String {
 /// A boot error: the function never started (a bad import, a missing env var).
 fn is_boot_error(text: &str) -> bool {
     meaning::pattern(Known::EdgeBootError).is_some_and(|re| re.is_match(text))
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::*;
+    use crate::live::supabase::client::health::Job;
+
+    fn job(command: &str, through: &[&str]) -> Job {
+        Job {
+            command: command.into(),
+            function_slugs: through.iter().map(|s| s.to_string()).collect(),
+            ..Job::default()
+        }
+    }
+
+    fn deployed(slugs: &[&str]) -> Vec<Deployed> {
+        slugs
+            .iter()
+            .map(|s| Deployed {
+                id: format!("id-{s}"),
+                slug: s.to_string(),
+                status: "ACTIVE".into(),
+                version: None,
+                updated_at: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_slugs_come_from_the_command_then_the_wrapper_body_then_the_names() {
+        let all = deployed(&["pendo-sync", "sync-pendo-incremental", "other"]);
+        let wrapper = job(
+            "select call_pendo_sync_edge_function()",
+            &["sync-pendo-incremental"],
+        );
+        let called = Called::of(std::slice::from_ref(&wrapper));
+        assert_eq!(
+            called.wrapper.as_deref(),
+            Some("select call_pendo_sync_edge_function()")
+        );
+        assert_eq!(
+            which(&[], called.clone(), Some(&all)),
+            (
+                vec!["sync-pendo-incremental".to_string()],
+                SlugSource::SqlFunction
+            )
+        );
+        // The config wins, then a URL in the command itself.
+        assert_eq!(
+            which(&["mine".into()], called, Some(&all)).1,
+            SlugSource::Config
+        );
+        let direct = job("https://x.supabase.co/functions/v1/pendo-sync", &[]);
+        let both = Called::of(&[direct, wrapper]);
+        assert_eq!(
+            which(&[], both, Some(&all)),
+            (vec!["pendo-sync".to_string()], SlugSource::CronJob)
+        );
+        // Nothing found either way: the names, and only then.
+        let none = Called::of(&[job("select refresh()", &[])]);
+        assert_eq!(none.wrapper, None);
+        assert_eq!(
+            which(&[], none, Some(&all)),
+            (
+                vec![
+                    "pendo-sync".to_string(),
+                    "sync-pendo-incremental".to_string()
+                ],
+                SlugSource::Deployed
+            )
+        );
+        // A health function's answer is input: a slug that is not one is left out.
+        let odd = Called::of(&[job("select f()", &["a b", "", "ok_1"])]);
+        assert_eq!(odd.through, vec!["ok_1".to_string()]);
+    }
+
+    #[test]
+    fn the_evidence_says_which_way_the_slugs_were_chosen() {
+        let mut a = Asked {
+            project_ref: "abcdefghijklmnopqrst".into(),
+            host: "api.supabase.com".into(),
+            slugs: vec!["sync-pendo-incremental".into()],
+            source: SlugSource::SqlFunction,
+            wrapper: Some("select call_pendo_sync_edge_function()".into()),
+            window: (0, 1),
+            deployed: Ok(Vec::new()),
+            invocations: None,
+            console: None,
+            runs: Vec::new(),
+            calls: Vec::new(),
+        };
+        assert_eq!(
+            chosen(&a),
+            "functions checked: sync-pendo-incremental (the cron job runs select call_pendo_sync_edge_function(), whose body calls /functions/v1/sync-pendo-incremental)"
+        );
+        a.source = SlugSource::Deployed;
+        assert!(chosen(&a).contains("every deployed function whose slug mentions pendo"));
+        a.source = SlugSource::Config;
+        assert!(chosen(&a).ends_with("(functions.slugs)"));
+    }
 }

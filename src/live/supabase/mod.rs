@@ -178,6 +178,12 @@ impl Supabase {
             .await
     }
 
+    /// The metric columns' counts when a check already fetched them (for judging them
+    /// again with what the bot remembers: `analytics::recall`).
+    pub fn analytics_now(&self) -> Option<&Result<analytics::AnalyticsFacts, FetchError>> {
+        self.analytics.get()
+    }
+
     /// The tables whose rows RLS hides from the database role, asked once (none over
     /// REST, or when the question itself fails: then the checks say what they counted).
     pub async fn rls_hidden(&self, config: &Config) -> &[rls::Hidden] {

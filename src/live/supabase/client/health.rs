@@ -59,6 +59,9 @@ pub struct Job {
     pub command: String,
     /// The whole command's length.
     pub command_chars: Option<i64>,
+    /// When the command calls a SQL function: the `/functions/v1/<slug>` its body calls
+    /// (see `sql::JOBS`; empty from a health function installed before it said).
+    pub function_slugs: Vec<String>,
     pub active: bool,
     pub database: Option<String>,
     pub username: Option<String>,

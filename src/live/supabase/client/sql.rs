@@ -68,7 +68,10 @@ order by backend_start limit 1), 'null'::json)::text",
 /// mentions pendo. `total` counts every job, to tell "no pendo job" from "no job at all".
 /// A job's command can carry any secret (a custom header's value), so only what identifies
 /// the call leaves the database: the URL without user info or query, else `select fn()`,
-/// else nothing but its length.
+/// else nothing but its length. When the command calls a SQL function (the reference
+/// deployment's `SELECT call_pendo_sync_edge_function();`), `function_slugs` are the
+/// `/functions/v1/<slug>` its body (`pg_proc.prosrc`) calls: only the slugs leave the
+/// database, never the body, which holds the key it sends.
 pub const JOBS: Fragment = Fragment {
     key: "jobs",
     sql: "select json_build_object('total', (select count(*) from cron.job), 'matching', coalesce(\
@@ -76,7 +79,11 @@ pub const JOBS: Fragment = Fragment {
 select jobid, jobname, schedule, coalesce(\
 regexp_replace(substring(command from '(https?://[^/''\"[:space:]?#]+/[^''\"[:space:]?#]*)'), '://[^/@]*@', '://'), \
 'select ' || substring(command from '(?i)select[[:space:]]+([a-z_][a-z0-9_.]*)[[:space:]]*[(]') || '()', '') as command, \
-length(command) as command_chars, active, database, username from cron.job \
+length(command) as command_chars, \
+(select coalesce(json_agg(distinct m[1]), '[]'::json) from pg_catalog.pg_proc p, \
+regexp_matches(p.prosrc, '/functions/v1/([A-Za-z0-9_-]{1,100})', 'g') m \
+where p.proname = regexp_replace(lower(substring(command from '(?i)select[[:space:]]+([a-z_][a-z0-9_.]*)[[:space:]]*[(]')), '^.*[.]', '')) as function_slugs, \
+active, database, username from cron.job \
 where ($1::text is null and (command ilike '%pendo%' or jobname ilike '%pendo%')) or jobname = $1::text\
 ) j), '[]'::json))::text",
     params: &[Param::JobName],

@@ -300,7 +300,7 @@ fn unread(e: &CallError, a: &Asked) -> Finding {
 
 fn missing(slug: &str, others: &[&str], a: &Asked) -> Finding {
     let called = match a.source {
-        SlugSource::CronJob => " (the cron job calls /functions/v1/",
+        SlugSource::CronJob | SlugSource::SqlFunction => " (the cron job calls /functions/v1/",
         _ => " (configured in functions.slugs: ",
     };
     let mut f = Finding::new(

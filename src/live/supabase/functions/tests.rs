@@ -57,6 +57,7 @@ fn asked(
         host: "api.supabase.com".into(),
         slugs: vec!["sync-pendo-incremental".into()],
         source: SlugSource::CronJob,
+        wrapper: None,
         window: (T - 86_400, T + 3600),
         deployed: Ok(vec![deploy]),
         invocations: Some(Ok(invocations)),
