@@ -290,7 +290,7 @@ impl Held {
                 },
             );
         }
-        let public = public_len(value);
+        let public = runs_public_len(value);
         self.add_runs(value, public, kind);
         if value.contains('-') {
             self.add_runs(&value.replace('-', ""), 0, kind);
@@ -298,7 +298,7 @@ impl Held {
     }
 
     /// Every run of [`RUN`] characters of `value` that does not lie inside its first
-    /// `public` bytes.
+    /// `public` bytes and is [`varied`] enough to say anything about the value.
     fn add_runs(&mut self, value: &str, public: usize, kind: SecretKind) {
         let bounds: Vec<usize> = value
             .char_indices()
@@ -306,8 +306,9 @@ impl Held {
             .chain([value.len()])
             .collect();
         for w in bounds.windows(RUN + 1) {
-            if w[RUN] > public {
-                self.add_strong(&value[w[0]..w[RUN]], Needle::Run { kind });
+            let run = &value[w[0]..w[RUN]];
+            if w[RUN] > public && varied(run) {
+                self.add_strong(run, Needle::Run { kind });
             }
         }
     }
@@ -576,6 +577,17 @@ fn public_len(value: &str) -> usize {
     }
 }
 
+/// Where runs of a value may start to say something about it: after its public prefix,
+/// and for a JWT only in its signature. A JWT's header and payload are base64 of JSON that
+/// every key of the project shares (`{"iss":"supabase","ref":…,"role":…}`, the anon key's
+/// too): their runs would be found in any base64 of ordinary JSON that names `supabase`.
+fn runs_public_len(value: &str) -> usize {
+    match value.rfind('.') {
+        Some(dot) if value.starts_with("eyJ") && value[..dot].contains('.') => dot + 1,
+        _ => public_len(value),
+    }
+}
+
 fn supabase_kind(key: &str) -> SecretKind {
     if key.starts_with("sb_secret_") {
         SecretKind::SupabaseSecretKey
@@ -671,6 +683,19 @@ fn apply<'t>(text: &'t str, hits: &[Hit]) -> std::borrow::Cow<'t, str> {
     }
     out.push_str(&text[at..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// A run with at least 4 different characters: `00000000`, `--------` or `abababab` are
+/// what a test key's padding, a table rule or a chart holds, and finding them everywhere
+/// would deface the report (a random key's 8 characters are almost never that uniform).
+fn varied(run: &str) -> bool {
+    let mut seen: Vec<char> = Vec::with_capacity(RUN);
+    for c in run.chars().map(|c| c.to_ascii_lowercase()) {
+        if !seen.contains(&c) {
+            seen.push(c);
+        }
+    }
+    seen.len() >= 4
 }
 
 #[cfg(test)]

@@ -94,13 +94,13 @@ fn leaked_run(value: &str, text: &str) -> Option<String> {
         None => text.to_string(),
     }
     .to_ascii_lowercase();
-    let public = public_len(value);
+    let public = runs_public_len(value);
     let chars: Vec<(usize, char)> = value.char_indices().collect();
     (0..=chars.len().saturating_sub(RUN)).find_map(|i| {
         let from = chars[i].0;
         let to = chars.get(i + RUN).map_or(value.len(), |c| c.0);
         let run = value[from..to].to_ascii_lowercase();
-        (to > public && plain.contains(&run)).then_some(run)
+        (to > public && varied(&run) && plain.contains(&run)).then_some(run)
     })
 }
 
