@@ -115,7 +115,8 @@ fn denied_logs() -> Knobs {
     let mut k = Knobs {
         functions: vec![Function {
             id: FUNCTION_ID.into(),
-            slug: "sync-pendo-incremental".into(),
+            // What the reference fixture's cron wrapper calls (`/functions/v1/pendo-sync`).
+            slug: "pendo-sync".into(),
             version: 9,
             status: "ACTIVE".into(),
             updated_at: NOW - 30 * 86_400,

@@ -186,7 +186,7 @@ fn a_week_on_call_blip_outage_recovery_relapse_and_reminders() {
     // the slot for the anomaly band.
     assert!(
         run.summary
-            .contains("| guides | ❌ broken (8 failed in a row) | 2 d 3 h ago | 0 | — |"),
+            .contains("| guides | ❌ broken (8 failed in a row) | 2 d 3 h ago | 0 | 42 (usually 36–48 at 06:00 UTC) |"),
         "{}",
         run.summary
     );
