@@ -237,7 +237,8 @@ fn decide_edit(
     // The bot's own edits tick items and mask secrets, in the body and the
     // title; an edit that does only that is not a reason to run again.
     let bot_body = body_from.is_none_or(|f| is_bot_edit(f, new_body));
-    let bot_title = title_from.is_none_or(|f| f != title && crate::secrets::redact(f) == title);
+    let bot_title =
+        title_from.is_none_or(|f| f != title && crate::secrets::redact_pasted(f) == title);
     if (body_from.is_some() || title_from.is_some()) && bot_body && bot_title {
         return Ok(Intake::Ignore(format!(
             "the edit of issue #{number} only ticks items or masks secrets (the bot's own kind of edit)"
@@ -325,7 +326,7 @@ pub fn is_bot_edit(from: &str, to: &str) -> bool {
     if from == to {
         return true;
     }
-    let from = crate::secrets::redact(from);
+    let from = crate::secrets::redact_pasted(from);
     let (a, b) = (from.as_bytes(), to.as_bytes());
     if a.len() != b.len() {
         return false;
@@ -419,7 +420,7 @@ mod tests {
         assert!(is_bot_edit(from, to_ticked));
         assert!(!is_bot_edit("- [ ] one", "- [ ] one!"));
         assert!(!is_bot_edit("a b", "axb"));
-        let redacted = crate::secrets::redact(from);
+        let redacted = crate::secrets::redact_pasted(from);
         assert!(is_bot_edit(from, &redacted));
         let mut e = issues_event("edited", "[API] x", "MEMBER");
         e["issue"]["body"] = json!("- [x] one");
@@ -439,7 +440,7 @@ mod tests {
     fn the_bots_title_redaction_is_its_own_edit() {
         let key = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
         let raw = format!("[API] sync fails with {key}");
-        let masked = crate::secrets::redact(&raw);
+        let masked = crate::secrets::redact_pasted(&raw);
         let mut e = issues_event("edited", &masked, "MEMBER");
         e["changes"] = json!({"title": {"from": raw}});
         assert!(matches!(

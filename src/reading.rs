@@ -36,8 +36,8 @@ pub struct Reading {
 impl Reading {
     /// Reads an issue's title and body.
     pub fn new(title: &str, body: &str) -> Self {
-        let title_secrets = secrets::find(title);
-        let body_secrets = secrets::find(body);
+        let title_secrets = secrets::find_pasted(title);
+        let body_secrets = secrets::find_pasted(body);
         let redacted_title = secrets::redact_found(title, &title_secrets);
         let redacted_body = secrets::redact_found(body, &body_secrets);
         let issue = issue::parse(&redacted_body);

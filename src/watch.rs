@@ -221,8 +221,8 @@ pub fn issue(
     body.push_str(&format!("\n{WATCH_MARKER}\n"));
     let title = emit(format!("[API] {}", worst.summary), 120, Sink::Title);
     Some((
-        crate::secrets::redact(&title),
-        crate::secrets::redact(&body),
+        crate::outside::scrub(&title).into_owned(),
+        crate::outside::scrub(&body).into_owned(),
     ))
 }
 

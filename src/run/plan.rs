@@ -378,7 +378,7 @@ mod tests {
                 .filter(|x| !before.contains(&key(x)))
                 .collect();
             let edit = crate::issue::tick::tick_items(&body, &to_tick);
-            let new_body = crate::secrets::redact(&edit.body);
+            let new_body = crate::secrets::redact_pasted(&edit.body);
             let mut ticked = before.clone();
             ticked.extend(edit.ticked.iter().map(|t| key(t)));
             let shown: Vec<String> = crate::issue::parse(&new_body)

@@ -95,7 +95,7 @@ fn persons_issue(
         .filter(|i| crate::event::is_member(&i.author_association))
         .filter(|i| crate::event::is_api_issue(&i.title, &i.label_names(), &s.config.labels))
         .find(|i| {
-            let parsed = crate::issue::parse(&crate::secrets::redact(i.body()));
+            let parsed = crate::issue::parse(&crate::secrets::redact_pasted(i.body()));
             parsed.environment == Some(env)
                 && parsed.data_type.is_some_and(|d| failing.contains(&d))
         })

@@ -158,6 +158,23 @@ pub fn find(text: &str) -> Vec<Secret> {
         .collect()
 }
 
+/// The secrets a person pasted into an issue's title or body: [`find`] without the weak
+/// held values. A database password such as `supabase` standing as a word in an issue is
+/// the word the person wrote, not a paste: it neither fails `issue.secrets` nor is masked
+/// in the body (it is still masked wherever a dependency echoes it).
+pub fn find_pasted(text: &str) -> Vec<Secret> {
+    find(text)
+        .into_iter()
+        .filter(|s| !held::is_weak_value(&text[s.range.clone()]))
+        .collect()
+}
+
+/// An issue's own text with what a person pasted masked ([`find_pasted`]), nothing else
+/// changed: the in-place redaction of a title or body.
+pub fn redact_pasted(text: &str) -> String {
+    redact_found(text, &find_pasted(text))
+}
+
 /// Returns `text` with every secret masked (a short prefix kept); nothing else changes.
 pub fn redact(text: &str) -> String {
     redact_found(text, &find(text))

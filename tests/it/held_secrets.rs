@@ -84,6 +84,28 @@ fn a_weak_database_password_never_defaces_the_marker_or_a_label() {
     assert_eq!(finding(&report, "supabase.cron")["id"], "supabase.cron");
 }
 
+/// A weak password standing as a word in the issue is the word the person wrote: it does
+/// not fail `issue.secrets` (no P0, no `security` label), and the body keeps it.
+#[test]
+fn a_weak_password_written_as_a_word_in_the_issue_is_not_a_pasted_secret() {
+    let body = "## Data Context\n- **Data Type**: Guides\n\n## Environment Information\n- **Environment**: Production\n\nThe supabase sync stopped; see the supabase dashboard.\n";
+    let (json, _) = check(body, "json", &[("SUPABASE_DB_URL", &db_url("supabase"))]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        finding(&report, "issue.secrets")["status"],
+        "pass",
+        "{json}"
+    );
+    let labels: Vec<&str> = report["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(!labels.contains(&"security"), "{labels:?}");
+    assert_ne!(report["severity"], "P0", "{json}");
+}
+
 #[test]
 fn a_database_password_given_in_the_query_is_held() {
     let password = "Fake!Query_pw9";
