@@ -500,6 +500,10 @@ const MAX_REPORT_JSON_BYTES: usize = 512 * 1024;
 /// Step outputs, the job summary, and the report in the log. Outputs carry the same
 /// neutralised text as the comment: they end up in notifiers and chat.
 fn publish(a: &ActionEnv, r: &RunReport) -> Result<(), RunError> {
+    if let (Some(path), Some(warning)) = (&a.summary_file, weak_credentials_note()) {
+        workflow::append(path, &warning)
+            .map_err(|source| RunError::write("GITHUB_STEP_SUMMARY", path, source))?;
+    }
     if let Some(w) = &r.watch {
         if let Some(path) = &a.output_file {
             let healthy = w.healthy.map_or(String::new(), |h| h.to_string());
@@ -568,6 +572,20 @@ fn publish(a: &ActionEnv, r: &RunReport) -> Result<(), RunError> {
             .map_err(|source| RunError::write("GITHUB_STEP_SUMMARY", path, source))?;
     }
     Ok(())
+}
+
+/// The job summary's warning about weak credentials (their input names, never values):
+/// a weak value is masked only where it stands as a whole word in outside text.
+fn weak_credentials_note() -> Option<String> {
+    let weak = crate::secrets::held::weak();
+    (!weak.is_empty()).then(|| {
+        format!(
+            "> [!WARNING]\n> **Weak credential{}:** {} {} short, a common word or only letters, so it is masked only where it stands as a whole word in what Pendo, Supabase or GitHub answer. Use a long random value.\n\n",
+            if weak.len() == 1 { "" } else { "s" },
+            weak.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            if weak.len() == 1 { "is" } else { "are" },
+        )
+    })
 }
 
 /// Every swept issue's JSON report, within [`MAX_REPORT_JSON_BYTES`]: every issue gets

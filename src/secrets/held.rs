@@ -638,7 +638,6 @@ pub fn weak() -> Vec<&'static str> {
     held.as_ref().map_or_else(Vec::new, Held::weak_names)
 }
 
-/// The installed values' matches in text from outside (none before [`install`]).
 /// True when `text` is exactly one of the weak held values (or a form of one): found in
 /// outside text as a whole token, but in an issue it is the word a person wrote.
 pub(super) fn is_weak_value(text: &str) -> bool {
@@ -647,6 +646,7 @@ pub(super) fn is_weak_value(text: &str) -> bool {
         .is_some_and(|h| h.weak.iter().any(|(w, _)| w == text))
 }
 
+/// The installed values' matches in text from outside (none before [`install`]).
 pub(super) fn installed_matches(text: &str) -> Vec<Hit> {
     let held = HELD.read().unwrap_or_else(|e| e.into_inner());
     held.as_ref()
