@@ -55,7 +55,12 @@ pub fn set_hostile(hostile: Hostile) {
 /// A NoticeResponse or ErrorResponse body: severity, SQLSTATE, message, detail.
 fn notice_fields(severity: &str, code: &str, message: &str, detail: Option<&str>) -> Vec<u8> {
     let mut body = Vec::new();
-    for (tag, value) in [(b'S', severity), (b'V', severity), (b'C', code), (b'M', message)] {
+    for (tag, value) in [
+        (b'S', severity),
+        (b'V', severity),
+        (b'C', code),
+        (b'M', message),
+    ] {
         body.push(tag);
         body.extend_from_slice(value.as_bytes());
         body.push(0);
@@ -82,7 +87,10 @@ fn hostile(s: &mut impl Write) -> std::io::Result<()> {
     if let Some((m, d)) = &h.error {
         s.write_all(&message(b'1', b""))?;
         s.write_all(&message(b'2', b""))?;
-        s.write_all(&message(b'E', &notice_fields("ERROR", "P0001", m, d.as_deref())))?;
+        s.write_all(&message(
+            b'E',
+            &notice_fields("ERROR", "P0001", m, d.as_deref()),
+        ))?;
         s.write_all(&message(b'Z', b"T"))?;
         return s.flush();
     }

@@ -417,7 +417,8 @@ fn respond(st: &mut State, req: &Incoming) -> Reply {
         return Reply::json(540, json!({"message": "Project paused"}));
     }
     if let Some(h) = &st.knobs.hostile {
-        let body = json!({"code": h.code, "details": h.details, "hint": null, "message": h.message});
+        let body =
+            json!({"code": h.code, "details": h.details, "hint": null, "message": h.message});
         return Reply::json(h.status, body);
     }
     if let Some(reply) = take_override(&mut st.knobs.overrides, &req.path) {
