@@ -16,8 +16,15 @@
 //! NFKC-normalised and stripped of invisible characters, and read again percent-decoded,
 //! hex-decoded and base64-decoded (the state block among them) before it is searched.
 //!
+//! Not leaks, and so not searched for: the part of a value that is public (`sb_secret_`
+//! and the 2 characters its mask keeps by design, a JWT's header and first claim), and the
+//! Action's `::add-mask::` lines, which the runner reads and never shows. A canary at the
+//! start of each text tells whether the text reached a sink at all; the property fails
+//! when a channel that should be shown never is.
+//!
 //! The fakes start once per test; each case only changes what they answer. Cases that
-//! failed once are kept in [`REGRESSIONS`] and run as a plain test.
+//! failed once are kept in [`REGRESSIONS`] and run as a plain test. The reader itself is
+//! tested against every encoding of every kind, so a leak cannot pass unread.
 
 use crate::action_harness::Harness;
 use crate::support;
@@ -453,4 +460,45 @@ fn a_pendo_rejection_that_echoes_the_key_across_the_120_cut_shows_none_of_it() {
         "the body reached the report"
     );
     assert_no_leak(&sinks, key, 0);
+}
+
+// ---- the reader itself ----
+
+#[test]
+fn the_reader_finds_every_encoding_of_every_kind_and_not_the_masks() {
+    for (n, kind) in KINDS.into_iter().enumerate() {
+        for encoding in ENCODINGS {
+            for seed in 0..8u64 {
+                let mut rng = Rng(seed * 1000 + n as u64);
+                let secret = secret(kind, &mut rng);
+                let (first, second) = encode(&secret.value, encoding, &mut rng);
+                // As a dependency would have it shown: escaped for markdown, in a table.
+                let shown = format!(
+                    "| `supabase.cron` | fail | said: {} | {} |",
+                    first.replace('_', "\\_").replace('<', "&lt;"),
+                    second.unwrap_or_default()
+                );
+                let sinks = vec![("comment".to_string(), shown.clone())];
+                assert!(
+                    leak(&sinks, &secret).is_some(),
+                    "{kind:?} {encoding:?} read as no leak: {shown}"
+                );
+            }
+        }
+        // The value masked as the bot masks it, and another value of its kind: no leak.
+        // (Two JWTs share the base64 of their fixed claims, so no other one is shown.)
+        let mut rng = Rng(7);
+        let secret = secret(kind, &mut rng);
+        let other = if kind == Kind::ServiceRoleJwt {
+            String::new()
+        } else {
+            draw::secret(kind, &mut rng).value
+        };
+        let masked = format!(
+            "{}…[redacted]",
+            &secret.value[..secret.public.max(4).min(secret.value.len() / 2)]
+        );
+        let sinks = vec![("comment".to_string(), format!("{masked} and {other}"))];
+        assert_eq!(leak(&sinks, &secret).map(|l| l.1), None, "{kind:?}");
+    }
 }
