@@ -69,6 +69,16 @@ pub struct Knobs {
     pub forbidden: bool,
     /// 429 for the next `.0` requests, with `Retry-After: .1` seconds.
     pub rate_limit: Option<(u32, u64)>,
+    /// A hostile API: every request answered with this, before the token is checked.
+    pub hostile: Option<Hostile>,
+}
+
+/// `status` with `{"message": message}` and, when given, this `Retry-After` text.
+#[derive(Debug, Clone)]
+pub struct Hostile {
+    pub status: u16,
+    pub message: String,
+    pub retry_after: Option<String>,
 }
 
 /// One request as the fake saw it.
@@ -139,6 +149,24 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let hostile = lock(&shared.knobs).hostile.clone();
+    if let Some(h) = hostile {
+        let mut r = Response::builder()
+            .status(StatusCode::from_u16(h.status).expect("status"))
+            .header("content-type", "application/json");
+        if let Some(text) = &h.retry_after {
+            r = r.header("retry-after", text.as_str());
+        }
+        lock(&shared.log).push(Recorded {
+            method: req.method().to_string(),
+            path,
+            query,
+            authorization,
+            status: h.status,
+        });
+        let body = json!({"message": h.message}).to_string();
+        return r.body(Body::from(body)).expect("response");
+    }
     let (status, body, retry_after) = respond(
         &shared,
         req.method().as_str(),

@@ -100,6 +100,17 @@ pub struct Knobs {
     /// A careless (or hostile) API: every answer echoes the key it was sent, in an
     /// `X-RateLimit-Key` header, and a rejection says `Unauthorized <key>` in its body.
     pub echo_key: bool,
+    /// A hostile API: every request is answered with this, whatever it asked.
+    pub hostile: Option<Hostile>,
+}
+
+/// What a hostile Pendo answers to everything: a status, a plain-text body and a header.
+#[derive(Debug, Clone)]
+pub struct Hostile {
+    pub status: u16,
+    pub body: String,
+    /// `(name, value)`; the value must be a valid header value (visible ASCII).
+    pub header: Option<(String, String)>,
 }
 
 impl Default for Knobs {
@@ -121,6 +132,7 @@ impl Default for Knobs {
             body_faults: Vec::new(),
             fail_stage: None,
             echo_key: false,
+            hostile: None,
         }
     }
 }
@@ -321,6 +333,18 @@ fn record(shared: &Shared, parts: &Parts, body: &[u8]) -> usize {
 
 /// Faults first (rate limit, rejection, key, path status), then the endpoint.
 fn answer(knobs: &mut Knobs, parts: &Parts, body: &[u8]) -> Answer {
+    if let Some(h) = &knobs.hostile {
+        let mut response = plain(h.status, &h.body);
+        if let Some((name, value)) = &h.header
+            && let (Ok(name), Ok(value)) = (
+                axum::http::HeaderName::try_from(name.as_str()),
+                HeaderValue::from_bytes(value.as_bytes()),
+            )
+        {
+            response.headers_mut().insert(name, value);
+        }
+        return Answer::Now(response);
+    }
     if let Some(limited) = rate_limited(knobs) {
         return Answer::Now(limited);
     }

@@ -30,6 +30,71 @@ pub enum Answers {
     HugeRow { bytes: usize },
     /// Never: the connection stays open and silent.
     Hang,
+    /// What [`set_hostile`] says last (for every fake started with it): a notice before
+    /// the `[]` row, or an error instead of it.
+    Hostile,
+}
+
+/// What a server started with [`Answers::Hostile`] sends: texts a dependency controls.
+#[derive(Debug, Clone, Default)]
+pub struct Hostile {
+    /// A NoticeResponse (`M` field) before the answer.
+    pub notice: Option<String>,
+    /// An ErrorResponse instead of the answer: `(message, detail)`, SQLSTATE P0001.
+    pub error: Option<(String, Option<String>)>,
+}
+
+static HOSTILE: Mutex<Option<Hostile>> = Mutex::new(None);
+
+/// Sets what [`Answers::Hostile`] servers answer from now on (process-wide: only the
+/// tests that start such a server read it).
+pub fn set_hostile(hostile: Hostile) {
+    *HOSTILE.lock().unwrap_or_else(|e| e.into_inner()) = Some(hostile);
+}
+
+/// A NoticeResponse or ErrorResponse body: severity, SQLSTATE, message, detail.
+fn notice_fields(severity: &str, code: &str, message: &str, detail: Option<&str>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (tag, value) in [
+        (b'S', severity),
+        (b'V', severity),
+        (b'C', code),
+        (b'M', message),
+    ] {
+        body.push(tag);
+        body.extend_from_slice(value.as_bytes());
+        body.push(0);
+    }
+    if let Some(d) = detail {
+        body.push(b'D');
+        body.extend_from_slice(d.as_bytes());
+        body.push(0);
+    }
+    body.push(0);
+    body
+}
+
+/// [`Answers::Hostile`]: the notice, then the error or the `[]` row.
+fn hostile(s: &mut impl Write) -> std::io::Result<()> {
+    let h = HOSTILE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .unwrap_or_default();
+    if let Some(n) = &h.notice {
+        s.write_all(&message(b'N', &notice_fields("NOTICE", "00000", n, None)))?;
+    }
+    if let Some((m, d)) = &h.error {
+        s.write_all(&message(b'1', b""))?;
+        s.write_all(&message(b'2', b""))?;
+        s.write_all(&message(
+            b'E',
+            &notice_fields("ERROR", "P0001", m, d.as_deref()),
+        ))?;
+        s.write_all(&message(b'Z', b"T"))?;
+        return s.flush();
+    }
+    answer(s, Answers::Empty, &AtomicBool::new(false))
 }
 
 /// What the fake is told to do.
@@ -69,6 +134,9 @@ impl FakePg {
                 match listener.accept() {
                     Ok((tcp, _)) => {
                         tcp.set_nonblocking(false).unwrap();
+                        // Many small writes per answer: without this, Nagle and delayed
+                        // ACKs cost ~40 ms per query.
+                        let _ = tcp.set_nodelay(true);
                         let (h, q, s, tls) = (h.clone(), q.clone(), s.clone(), tls.clone());
                         std::thread::spawn(move || {
                             let _ = serve(tcp, script, &tls, &h, &q, &s);
@@ -235,6 +303,9 @@ fn session(
 
 /// The answer to one extended query (Parse, Bind, Describe, Execute, Sync).
 fn answer(s: &mut impl Write, answers: Answers, stop: &AtomicBool) -> std::io::Result<()> {
+    if answers == Answers::Hostile {
+        return hostile(s);
+    }
     if answers == Answers::Hang {
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(50));

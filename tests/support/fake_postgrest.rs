@@ -184,6 +184,17 @@ pub struct Knobs {
     pub overrides: Vec<StatusOverride>,
     /// A hostile or broken gateway: answers 200 with far more than was asked.
     pub huge: Option<HugeAnswer>,
+    /// A hostile gateway: every request answered with this PostgREST-shaped error.
+    pub hostile: Option<HostileError>,
+}
+
+/// `{"code", "details", "hint", "message"}` with `status`, to every request.
+#[derive(Debug, Clone)]
+pub struct HostileError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub details: Option<String>,
 }
 
 /// Answer every request whose path starts with `path_prefix` 200 with a JSON list of
@@ -223,6 +234,7 @@ impl Default for Knobs {
             hang,
             overrides,
             huge: None,
+            hostile: None,
         }
     }
 }
@@ -403,6 +415,11 @@ async fn handle(AxState(state): AxState<Shared>, req: Request) -> Response {
 fn respond(st: &mut State, req: &Incoming) -> Reply {
     if st.knobs.paused {
         return Reply::json(540, json!({"message": "Project paused"}));
+    }
+    if let Some(h) = &st.knobs.hostile {
+        let body =
+            json!({"code": h.code, "details": h.details, "hint": null, "message": h.message});
+        return Reply::json(h.status, body);
     }
     if let Some(reply) = take_override(&mut st.knobs.overrides, &req.path) {
         return reply;
