@@ -149,7 +149,7 @@ pub const PUNCT: &str = "!#$%&*+,;=?@^~()[]{}|<>_.:-";
 pub const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 /// A held value and how many of its first characters are public (a well-known prefix
-/// that is no secret: `sb_secret_`, a JWT's header and first claim).
+/// that is no secret: `sb_secret_`, a JWT's header and claims).
 #[derive(Debug, Clone)]
 pub struct Secret {
     pub kind: Kind,
@@ -178,8 +178,9 @@ pub fn secret(kind: Kind, rng: &mut Rng) -> Secret {
                 r#"{lead}{}","role":"service_role","iat":1700000000,"exp":4102444800,"note":"fake-for-tests"}}"#,
                 rng.string("abcdefghijklmnopqrstuvwxyz", 20)
             );
-            // The header, and the base64 characters the first claim alone decides.
-            let public = JWT_HEADER.len() + 1 + lead.len() / 3 * 4 + 1;
+            // The header and the claims: base64 of JSON every key of the project shares
+            // (the anon key's too); only the signature is secret (`held::runs_public_len`).
+            let public = JWT_HEADER.len() + 1 + URL_SAFE_NO_PAD.encode(&claims).len() + 1;
             (
                 format!(
                     "{JWT_HEADER}.{}.{}",

@@ -244,6 +244,8 @@ impl World {
     ) -> Vec<(String, String)> {
         let mut h = self.action.lock().unwrap_or_else(|e| e.into_inner());
         h.env.clear();
+        // The default token again, unless this case holds a GitHub token (below).
+        h.unset_input("github-token");
         for (k, v) in env {
             h.set(k, v);
         }
@@ -252,7 +254,7 @@ impl World {
         h.set("PENDO_TRIAGE_CONFIG", &config_path.display().to_string());
         if secret.kind == Kind::GithubToken {
             h.gh.add_token(&secret.value, support::BOT_LOGIN, "NONE");
-            h.set("INPUT_GITHUB-TOKEN", &secret.value);
+            h.input("github-token", &secret.value);
         }
         h.gh.clear_requests();
         let n = h.file("[API] Guides sync failing", BODY);
