@@ -253,6 +253,20 @@ fn fills(
             fills.push((field, emit(v, 200, Sink::Field)));
         }
     }
+    // No completed run in the window: the newest completed run in the table, or none on
+    // record, from the sync log's own history of the watched type, never the placeholder.
+    if !fills.iter().any(|(f, _)| *f == "Sync Status")
+        && let Some(h) = all
+            .iter()
+            .filter(|f| f.id == CheckId::SupabaseSyncLog)
+            .flat_map(|f| &f.history)
+            .next()
+    {
+        fills.push((
+            "Sync Status",
+            emit(crate::history::sync_status(h), 200, Sink::Field),
+        ));
+    }
     if let Some(n) = measured(all, "Expected Record Count")
         .and_then(|v| v.split_whitespace().next())
         .filter(|n| n.chars().all(|c| c.is_ascii_digit() || c == ','))
@@ -488,6 +502,36 @@ mod tests {
             crate::issue::parse(TEMPLATE).checklist.len()
         );
         assert!(parsed.checklist.iter().all(|i| !i.checked));
+    }
+
+    /// No completed run in the window: the Sync Status field is the sync log's own
+    /// history (no completed run on record), never the template's placeholder.
+    #[test]
+    fn the_sync_status_comes_from_the_history_when_nothing_completed_in_the_window() {
+        use crate::history::{History, Outcome, Run};
+        let failing = |at| Run {
+            at,
+            records: None,
+            outcome: Outcome::Failed,
+        };
+        let log = Finding::new(CheckId::SupabaseSyncLog, Status::Fail, "guides: 2 failed")
+            .with_impact(Impact::Critical)
+            .with_history(vec![History {
+                entity: "guides".into(),
+                runs: vec![failing(1_795_800_000), failing(1_795_821_600)],
+                freshness_hours: 24,
+                now: 1_795_860_000,
+                usual: None,
+            }]);
+        let h = Health {
+            rows: vec![(DataType::Guides, vec![log])],
+        };
+        let (_, body) = issue(TEMPLATE, &h, Environment::Production, 1_795_860_000).unwrap();
+        let status = crate::issue::parse(&body)
+            .field("Sync Status")
+            .map(str::to_string);
+        let status = status.expect("filled, not the placeholder");
+        assert!(status.contains("no completed run on record"), "{status}");
     }
 
     #[test]
