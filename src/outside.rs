@@ -170,13 +170,13 @@ fn is_invisible(c: char) -> bool {
 
 /// Step 1: NFKC, then the invisible characters removed (NFKC first: it can produce none
 /// of them, and decomposes nothing into them).
-fn normalise(text: &str) -> String {
+fn normalise(text: &str) -> std::borrow::Cow<'_, str> {
     if text.is_ascii()
         && !text
             .bytes()
             .any(|b| b.is_ascii_control() && b != b'\n' && b != b'\t')
     {
-        return text.to_string();
+        return std::borrow::Cow::Borrowed(text);
     }
     // `…` (which NFKC would spell `...`) is how the bot marks its own cuts: kept as it is.
     // It is a starter, so normalising the pieces between is normalising the whole.
@@ -187,7 +187,7 @@ fn normalise(text: &str) -> String {
         }
         out.extend(piece.nfkc().filter(|c| !is_invisible(*c)));
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Step 3: at most `max_chars` characters, `…` marking a cut. One-line sinks count the
@@ -196,7 +196,7 @@ fn cut(text: &str, max_chars: usize, sink: Sink) -> String {
     let folded;
     let text = match sink {
         Sink::Markdown | Sink::Line | Sink::Title | Sink::Field => {
-            folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            folded = fold_whitespace(text);
             folded.as_str()
         }
         Sink::Plain | Sink::Neutral => text.trim(),
@@ -209,6 +209,18 @@ fn cut(text: &str, max_chars: usize, sink: Sink) -> String {
             out
         }
     }
+}
+
+/// One line: every run of whitespace a single space, none at either end.
+fn fold_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Step 4: escaping for the sink.
