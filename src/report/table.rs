@@ -38,7 +38,7 @@ pub fn checks(findings: &[Finding], evidence_lines: usize, cell_chars: usize) ->
 }
 
 fn row(f: &Finding, evidence_lines: usize, cell_chars: usize, timed: bool) -> String {
-    let summary = emit(&f.summary, crate::outside::UNCUT, Sink::Plain);
+    let summary = &f.summary;
     // Evidence that only repeats the result says nothing.
     let lines: Vec<&String> = f
         .evidence
@@ -76,7 +76,7 @@ fn row(f: &Finding, evidence_lines: usize, cell_chars: usize, timed: bool) -> St
         f.id,
         f.status.icon(),
         f.status,
-        emit(&summary, cell_chars, Sink::Markdown),
+        emit(summary, cell_chars, Sink::Markdown),
     );
     if timed {
         let time = match f.duration_ms {
