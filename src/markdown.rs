@@ -3,13 +3,6 @@
 //! Outside text (what a reporter typed, what a dependency answered) never comes here: it
 //! leaves through [`crate::outside`], which normalises, redacts, cuts and escapes it.
 
-/// Characters that reorder or hide text (bidi overrides and isolates, zero-width marks).
-fn is_invisible_control(c: char) -> bool {
-    matches!(c,
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}')
-        || (c.is_control() && c != '\n' && c != '\t')
-}
-
 /// The bot's own markdown (next steps, notes) on one line, keeping its code spans and
 /// emphasis: only mentions and raw HTML are neutralised, in case a value in it came from
 /// configuration.
@@ -21,7 +14,7 @@ pub fn trusted(text: &str) -> String {
         }
         for c in word.chars() {
             match c {
-                c if is_invisible_control(c) => {}
+                c if crate::outside::is_invisible(c) => {}
                 '@' => out.push_str("@&#8203;"),
                 '<' => out.push_str("&lt;"),
                 _ => out.push(c),

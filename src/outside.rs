@@ -131,22 +131,13 @@ pub fn plain(text: impl Into<Outside>) -> String {
 
 /// What every sink applies last to the whole text it is about to write, the bot's own
 /// words included (the comment and every other GitHub write, the state block before it is
-/// encoded, outputs, the job summary, the log, `check`'s stdout and stderr): the held
-/// credentials masked in every form [`crate::secrets::held::scrub`] knows, and once more
-/// after normalising, so that an invisible character or a full-width letter cannot hide
-/// one. Nothing else changes: shapes are not redacted here, so the bot's own text (its
-/// markers, labels, check ids) stays as written.
+/// encoded, outputs, the job summary, the log, `check`'s and `parse`'s stdout): the held
+/// credentials masked in every form [`crate::secrets::held::scrub`] knows, which reads
+/// through invisible characters, full-width letters and escapes. Nothing else changes:
+/// shapes are not redacted here, so the bot's own text (its markers, labels, check ids)
+/// stays as written.
 pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
-    let scrubbed = crate::secrets::held::scrub(text);
-    if scrubbed.is_ascii() {
-        return scrubbed;
-    }
-    let normal = normalise(&scrubbed);
-    match crate::secrets::held::scrub(&normal) {
-        // The normalised text hid nothing: keep what the sink was given.
-        std::borrow::Cow::Borrowed(_) => scrubbed,
-        std::borrow::Cow::Owned(masked) => std::borrow::Cow::Owned(masked),
-    }
+    crate::secrets::held::scrub(text)
 }
 
 /// How much of a dependency's own cut is dropped with it ([`Outside::capped`]): longer
@@ -157,15 +148,18 @@ pub const CAP_MARGIN: usize = 1024;
 pub const UNCUT: usize = usize::MAX;
 
 /// Characters that reorder, hide or join text: bidi overrides and isolates, zero-width
-/// marks and joiners, the soft hyphen, word joiners, the BOM, tag characters, and every
-/// control character but newline and tab.
-fn is_invisible(c: char) -> bool {
+/// marks and joiners, the soft hyphen, word joiners, fillers, variation selectors, the
+/// BOM, musical formatting marks, tag characters, and every control character but
+/// newline, carriage return and tab. The one list: the way out strips them, redaction's
+/// views read through them, and the bot's own markdown drops them.
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E0FFF}')
-        || (c.is_control() && c != '\n' && c != '\t')
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
+        || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Step 1: NFKC, then the invisible characters removed (NFKC first: it can produce none

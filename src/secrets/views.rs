@@ -126,7 +126,7 @@ fn unit(src: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     }
     let len = utf8_len(b);
     let c = std::str::from_utf8(src.get(..len)?).ok()?.chars().next()?;
-    if is_invisible(c) {
+    if crate::outside::is_invisible(c) {
         return Some(len);
     }
     let start = out.len();
@@ -213,19 +213,6 @@ fn hex_pair(pair: Option<&[u8]>) -> Option<u8> {
     let pair = pair?;
     let h = |b: u8| (b as char).to_digit(16);
     Some((h(pair[0])? * 16 + h(pair[1])?) as u8)
-}
-
-/// Characters that show as nothing: zero-width spaces and joiners, bidi marks and
-/// controls, the word joiner and invisible operators, the BOM, the soft hyphen, variation
-/// selectors, and tag characters.
-pub(super) fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
-        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
-        | '\u{ffa0}' | '\u{fff0}'..='\u{fff8}' | '\u{1d173}'..='\u{1d17a}'
-        | '\u{e0000}'..='\u{e0fff}')
-        || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// The HTML entity at the start of `s` (`&amp;`, `&#115;`, `&#x73;`; the `;` of a numeric
