@@ -87,10 +87,6 @@ impl Outside {
         Self(out)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.trim().is_empty()
-    }
-
     /// The one way out: normalised, redacted, cut to `max_chars`, escaped for `sink`.
     pub fn out(&self, max_chars: usize, sink: Sink) -> String {
         let normal = normalise(&self.0);
