@@ -13,9 +13,9 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use pendo_triage::checks::{Finding, Status};
 use pendo_triage::config::Config;
 use pendo_triage::credentials::{Credentials, SecretString};
+use pendo_triage::finding::{Finding, Status};
 use pendo_triage::issue::{DataType, Environment};
 use pendo_triage::live::supabase::client::{
     db::{Arg, Db},
@@ -62,7 +62,7 @@ fn run(config: &Config, creds: &Credentials) -> (Duration, Vec<Finding>, u32, (u
         .unwrap();
     let live = Live::new(config, creds, NOW).unwrap();
     let started = Instant::now();
-    let found = rt.block_on(live.run_all(&inputs()));
+    let found = rt.block_on(pendo_triage::check_plan::run_live(&live, &inputs()));
     (
         started.elapsed(),
         found,

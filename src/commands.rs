@@ -6,10 +6,11 @@
 //! nothing, one render.
 
 use crate::action::Env;
-use crate::checks::Finding;
+use crate::check_plan::{Answerer, CheckPlan, Occasion};
 use crate::clock::{Basis, Clock, ReportedAt};
 use crate::config::{Config, ConfigError};
 use crate::credentials::ByEnvironment;
+use crate::finding::Finding;
 use crate::live::contexts::LiveContexts;
 use crate::reading::Reading;
 use crate::secrets::held;
@@ -136,7 +137,6 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
         .credentials_by_environment()?
         .with_owner(config.live.credentials_environment);
     held::install(held::Held::new(&by_env.held()));
-    let creds = by_env.of(by_env.owner());
     let mut clock = Clock::at(env.now()?);
     if let Some(at) = args.as_of {
         clock = clock.with_reported(ReportedAt {
@@ -145,14 +145,15 @@ pub fn check(args: CheckArgs) -> Result<(), CommandError> {
         });
     }
     let reading = Reading::new(args.title.unwrap_or(""), &read_body(args.file)?);
-    let (live, answered_by) = live_findings(&reading, &config, &by_env, &clock)?;
-    let t = triage::triage_reading(&reading, &config, &creds, &live, &clock, None);
+    let (checks, live, answered_by) = live_findings(&reading, &config, &by_env, &clock)?;
+    let findings = checks.findings(&reading, &live);
+    let t = triage::triage_reading(&reading, &config, findings, &clock, None);
     let text = match args.format {
         Format::Markdown => {
             let ctx = report::Context {
                 recheck_label: config.labels.recheck.clone(),
                 live_note: answered_by,
-                live_at: (!live.is_empty()).then_some(clock.now),
+                live_at: checks.runs_live().then_some(clock.now),
                 ..Default::default()
             };
             report::render_markdown(&t, &ctx, None)
@@ -216,21 +217,24 @@ fn load_config(explicit: Option<&Path>, env: &Env) -> Result<Config, CommandErro
     }
 }
 
-/// The live checks the issue's own environment's credentials allow, and the line saying
-/// whose answered (when worth saying).
+/// The triage's check plan in the issue's own environment's context (every live check
+/// its credentials allow runs), the live findings, and the line saying whose credentials
+/// answered (when worth saying).
 fn live_findings(
     reading: &Reading,
     config: &Config,
     creds: &ByEnvironment,
     clock: &Clock,
-) -> Result<(Vec<Finding>, Option<String>), CommandError> {
+) -> Result<(CheckPlan, Vec<Finding>, Option<String>), CommandError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(CommandError::Runtime)?;
     let lives = LiveContexts::new(config, creds, clock.now)?;
     let inputs = &reading.live_inputs;
-    let found = rt.block_on(lives.for_inputs(inputs).run_all(inputs));
+    let live = lives.for_inputs(inputs);
+    let checks = CheckPlan::decide(inputs, Answerer::of(live), &Occasion::forced(clock.now));
+    let found = rt.block_on(checks.run(live, inputs));
     let answered_by = lives.answered_by(inputs, &found);
-    Ok((found, answered_by))
+    Ok((checks, found, answered_by))
 }

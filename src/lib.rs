@@ -8,6 +8,7 @@
 
 pub mod action;
 pub mod anomaly;
+pub mod check_plan;
 pub mod checks;
 pub mod clock;
 pub mod commands;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod credentials;
 pub mod event;
 pub mod evidence;
+pub mod finding;
 pub mod github;
 pub mod history;
 pub mod issue;
@@ -28,6 +30,7 @@ pub mod oncall;
 pub mod outside;
 pub mod reading;
 pub mod regions;
+pub mod registry;
 pub mod report;
 pub mod run;
 pub mod secrets;

@@ -16,9 +16,9 @@
 //!
 //! Everything here is pure; `run::watch` does the reading and writing.
 
-use crate::checks::CheckId;
 use crate::clock::{format_utc, human_age};
 use crate::config::WatchSettings;
+use crate::finding::CheckId;
 use crate::history::{History, Outcome};
 use crate::watch::Health;
 use base64::Engine;

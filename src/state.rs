@@ -10,8 +10,8 @@
 //! which metric columns it has seen non-zero (so a column wiped to zero later is told
 //! apart from one that was never filled: [`MetricMemory`]).
 
-use crate::checks::{CheckId, Finding};
 use crate::clock::ReportedAt;
+use crate::finding::{CheckId, Finding};
 use crate::outside::Sink;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -262,7 +262,7 @@ pub fn fingerprint(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
+    use crate::finding::Status;
 
     #[test]
     fn round_trips_inside_a_comment() {

@@ -1,23 +1,21 @@
 //! One triage, from a [`Reading`] of the issue to findings and a verdict, with no I/O.
 //!
 //! Everything shown later (fields, evidence, quotes) comes from the reading's redacted
-//! text; only `issue.secrets` looks at the original. Live findings come in from the caller
-//! (the live runner, or the reused results of an earlier run), and so does what the bot
+//! text; only `issue.secrets` looks at the original. The findings come in from the
+//! caller, one per registry row, as the triage's plan ([`CheckPlan`]) made them, and so
+//! does what the bot
 //! remembers of its earlier runs ([`Memory`]), so the verdict is decided once, from
 //! everything, and never patched afterwards.
 
-use crate::checks::{CATALOGUE, CheckId, Finding, Status, offline};
+use crate::check_plan::CheckPlan;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::evidence::{self, Reported};
+use crate::finding::{CheckId, Finding, Status};
 use crate::issue::Issue;
 use crate::reading::Reading;
 use crate::verdict::{self, Verdict};
-
-/// The skip reason of a live check whose inputs are set but that did not run for this
-/// event (the report's note says why, e.g. the author is not a member).
-pub const NOT_RUN: &str = "not run for this event";
 
 /// Everything one triage found.
 #[derive(Debug, Clone)]
@@ -57,23 +55,24 @@ pub fn triage(
     live: &[Finding],
     clock: &Clock,
 ) -> Triage {
-    triage_reading(&Reading::new(title, body), config, creds, live, clock, None)
+    let reading = Reading::new(title, body);
+    let findings = CheckPlan::given(creds, live).findings(&reading, live);
+    triage_reading(&reading, config, findings, clock, None)
 }
 
-/// Triage of a reading. With `memory`, a remembered failing `issue.secrets` stands while
+/// Triage of a reading from its findings (one per registry row, in report order: see
+/// [`CheckPlan::findings`]). With `memory`, a remembered failing `issue.secrets` stands while
 /// the body passes, a finding of secrets found now is shown as it will be remembered
 /// (cut short, see [`crate::state::compact_finding`]), and the ticks follow
 /// [`verdict::decide`]'s rule for what the bot ticked before.
 pub fn triage_reading(
     reading: &Reading,
     config: &Config,
-    creds: &Credentials,
-    live: &[Finding],
+    mut findings: Vec<Finding>,
     clock: &Clock,
     memory: Option<&Memory>,
 ) -> Triage {
     let issue = &reading.issue;
-    let mut findings = findings(reading, creds, live);
     let secrets = findings.iter().position(|f| f.id == CheckId::IssueSecrets);
     let remembered = memory.and_then(|m| m.secrets);
     let mut kept = false;
@@ -105,34 +104,6 @@ pub fn triage_reading(
         redacted_title: reading.redacted_title.clone(),
         clock: *clock,
     }
-}
-
-/// The offline findings, then one per live check: its own, or `skip` saying why it did
-/// not run.
-fn findings(reading: &Reading, creds: &Credentials, live: &[Finding]) -> Vec<Finding> {
-    let issue = &reading.issue;
-    let mut findings = vec![
-        offline::fields(issue),
-        offline::secrets(
-            &reading.title,
-            &reading.title_secrets,
-            &reading.body,
-            &reading.body_secrets,
-        ),
-        offline::request(issue),
-    ];
-    for c in CATALOGUE.iter().filter(|c| !c.id.is_offline()) {
-        let found = live.iter().find(|f| f.id == c.id).cloned();
-        findings.push(found.unwrap_or_else(|| {
-            let why = if c.needs.met(creds) {
-                NOT_RUN
-            } else {
-                c.needs.missing(creds)
-            };
-            Finding::skip(c.id, why)
-        }));
-    }
-    findings
 }
 
 impl Triage {

@@ -6,9 +6,9 @@
 //! naming the check that earns it.
 
 use crate::checks::offline::missing_fields;
-use crate::checks::{Area, CheckId, Finding, Impact, Status};
 use crate::config::{Config, Severity};
 use crate::evidence::Reported;
+use crate::finding::{Area, CheckId, Finding, Impact, Status};
 use crate::issue::{Environment, Issue, normalize_key};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -17,8 +17,8 @@ pub mod rank;
 
 pub use rank::{Rank, Source};
 
-use crate::checks::catalogue::{TICK_RULES, TickRule};
 use crate::checks::ticks::When;
+use crate::registry::{TICK_RULES, TickRule};
 
 /// What the triage concludes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,7 +57,7 @@ pub fn decide(
     config: &Config,
     bot_ticked: Option<&[String]>,
 ) -> Verdict {
-    let verified = crate::checks::live_concluded(findings);
+    let verified = crate::finding::live_concluded(findings);
     let clean = measured_clean(findings);
     let mut problems = problems(findings, reported, verified, clean);
     let api = issue.is_api_issue();
@@ -161,7 +161,7 @@ fn problems(
         .map(|f| Problem {
             rank: Rank::of(f),
             impact: f.impact,
-            cause_rank: f.id.check().cause,
+            cause_rank: crate::registry::row(f.id).cause,
             what: f.summary.clone(),
             source: Source::Check(f.id),
             cause: f.cause.clone(),
@@ -204,7 +204,8 @@ fn known_cause<'a>(top: &Problem, findings: &'a [Finding]) -> Option<&'a str> {
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail) && !f.is_offline())
         .filter(|f| f.cause.is_some() && top.source != Source::Check(f.id))
         .collect();
-    bearers.sort_by_key(|f| rank::sort_key(Rank::of(f), f.impact, f.id.check().cause));
+    bearers
+        .sort_by_key(|f| rank::sort_key(Rank::of(f), f.impact, crate::registry::row(f.id).cause));
     bearers.first().and_then(|f| f.cause.as_deref())
 }
 
@@ -247,7 +248,7 @@ pub fn severity_for(environment: Option<Environment>, worst: Impact, config: &Co
 fn measured_clean(findings: &[Finding]) -> bool {
     let mut live = findings.iter().filter(|f| !f.is_offline()).peekable();
     live.peek().is_some()
-        && crate::checks::live_concluded(findings)
+        && crate::finding::live_concluded(findings)
         && live.all(|f| {
             matches!(f.status, Status::Pass | Status::Skip)
                 || (f.status == Status::Warn && f.impact == Impact::None)
@@ -333,7 +334,7 @@ fn areas(issue: &Issue, findings: &[Finding], reported: &[Reported], verified: b
         .filter(|f| matches!(f.status, Status::Warn | Status::Fail))
     {
         if f.impact != Impact::None {
-            set.extend(f.id.check().areas.iter().copied());
+            set.extend(crate::registry::row(f.id).areas.iter().copied());
         }
         set.extend(f.areas.iter().copied());
     }

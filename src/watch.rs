@@ -8,11 +8,12 @@
 //! health table. `run::watch` decides what to do (open, keep, recover, nothing) and does
 //! the reading and writing around it.
 
-use crate::checks::{CATALOGUE, CheckId, Finding};
 use crate::clock::{format_utc, human_age};
 use crate::config::Config;
+use crate::finding::{CheckId, Finding};
 use crate::issue::{DataType, Environment};
 use crate::outside::{Sink, emit};
+use crate::registry::CATALOGUE;
 
 /// The hidden marker of an issue the watch opened.
 pub const WATCH_MARKER: &str = "<!-- pendo-triage:watch -->";
@@ -50,7 +51,10 @@ impl Health {
     /// that does not depend on the type is critical.
     pub fn failing_types(&self) -> Vec<DataType> {
         let critical = self.critical();
-        if critical.iter().any(|(_, f)| !f.id.check().per_data_type) {
+        if critical
+            .iter()
+            .any(|(_, f)| !crate::registry::row(f.id).per_data_type)
+        {
             return self.rows.iter().map(|(dt, _)| *dt).collect();
         }
         let mut out: Vec<DataType> = critical.iter().map(|(dt, _)| *dt).collect();
@@ -62,7 +66,7 @@ impl Health {
     pub fn worst(&self) -> Option<(DataType, &Finding)> {
         self.critical()
             .into_iter()
-            .min_by_key(|(_, f)| f.id.check().cause)
+            .min_by_key(|(_, f)| crate::registry::row(f.id).cause)
     }
 }
 
@@ -382,7 +386,7 @@ pub fn recovery_comment(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{Impact, Status};
+    use crate::finding::{Impact, Status};
     use crate::issue::TEMPLATE;
 
     fn finding(id: CheckId, status: Status, impact: Impact, summary: &str) -> Finding {

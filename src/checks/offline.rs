@@ -1,8 +1,7 @@
-//! The three checks that need no network: `issue.fields`, `issue.secrets`,
-//! `issue.request`, and the `skip` findings for live checks that cannot run.
+//! The three checks that need no network: `issue.fields`, `issue.secrets` and
+//! `issue.request`.
 
-use super::{CATALOGUE, CheckId, Finding, Impact, Status};
-use crate::credentials::Credentials;
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::issue::Issue;
 use crate::secrets;
 
@@ -168,15 +167,6 @@ pub fn request(issue: &Issue) -> Finding {
     finding
 }
 
-/// The live checks that cannot run with `creds`, as `skip` findings saying what to set.
-pub fn skipped_live(creds: &Credentials) -> Vec<Finding> {
-    CATALOGUE
-        .iter()
-        .filter(|c| !c.id.is_offline() && !c.needs.met(creds))
-        .map(|c| Finding::skip(c.id, c.needs.missing(creds)))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,15 +194,5 @@ mod tests {
         let f = fields(&parse("it is broken, please help"));
         assert_eq!(f.status, Status::Warn);
         assert!(f.summary.contains("template"));
-    }
-
-    #[test]
-    fn live_checks_say_what_is_missing() {
-        let skipped = skipped_live(&Credentials::default());
-        assert_eq!(skipped.len(), CATALOGUE.len() - 3);
-        assert!(skipped.iter().all(|f| f.status == Status::Skip));
-        assert!(skipped[0].summary.contains("pendo-integration-key"));
-        let ids: Vec<CheckId> = skipped.iter().map(|f| f.id).collect();
-        assert_eq!(ids, CheckId::all().skip(3).collect::<Vec<_>>());
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Each [`Item`] is a template checklist item (compared normalised) with the kind of proof
 //! it takes ([`When`]). Which checks bear on it is not listed here: each check's line in
-//! the registry (`catalogue.rs`) says which items it proves or bears on, and the registry
+//! the registry (`src/registry.rs`) says which items it proves or bears on, and the registry
 //! builds the rules (`TICK_RULES`) from those lines. Items not listed here are never ticked: they
 //! are steps only a person can do (talk to Pendo support, plan a rollback, …).
 

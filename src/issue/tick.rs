@@ -2,9 +2,8 @@
 //! other is masking secrets, see [`crate::secrets`]).
 //!
 //! [`apply`] changes exactly one byte per item, the space inside `[ ]`, and nothing else:
-//! no re-rendering, no normalising of line endings. [`tick_items`] re-reads a (fresh) body
-//! and ticks the items whose text matches, so the caller can apply its wanted ticks to
-//! whatever the body is at the moment of writing.
+//! no re-rendering, no normalising of line endings. [`tick`] ticks the items of a body as
+//! read whose text matches; [`untick_items`] undoes it on whatever the body is now.
 
 use super::markdown::normalize_key;
 use super::{ChecklistItem, parse};
@@ -34,13 +33,12 @@ pub struct TickEdit {
     pub ticked: Vec<String>,
 }
 
-/// Ticks every unchecked item of `body` whose text matches one of `texts` (compared with
-/// [`normalize_key`], so emphasis and spacing edits do not matter).
-pub fn tick_items<S: AsRef<str>>(body: &str, texts: &[S]) -> TickEdit {
+/// Ticks the unchecked items of `checklist` (the items of `body`, as read) whose text
+/// matches one of `texts` (compared with [`normalize_key`], so emphasis and spacing edits
+/// do not matter).
+pub fn tick<S: AsRef<str>>(body: &str, checklist: &[ChecklistItem], texts: &[S]) -> TickEdit {
     let wanted: Vec<String> = texts.iter().map(|t| normalize_key(t.as_ref())).collect();
-    let issue = parse(body);
-    let hits: Vec<&ChecklistItem> = issue
-        .checklist
+    let hits: Vec<&ChecklistItem> = checklist
         .iter()
         .filter(|i| !i.checked && wanted.contains(&normalize_key(&i.text)))
         .collect();
@@ -52,7 +50,7 @@ pub fn tick_items<S: AsRef<str>>(body: &str, texts: &[S]) -> TickEdit {
 }
 
 /// Unticks every checked item of `body` whose text matches one of `texts`: the undo of
-/// [`tick_items`], used when the rest of a run's writes failed. Only `[x]`/`[X]` marks
+/// [`tick`], used when the rest of a run's writes failed. Only `[x]`/`[X]` marks
 /// change; nothing else does.
 pub fn untick_items<S: AsRef<str>>(body: &str, texts: &[S]) -> String {
     let wanted: Vec<String> = texts.iter().map(|t| normalize_key(t.as_ref())).collect();
@@ -72,6 +70,10 @@ pub fn untick_items<S: AsRef<str>>(body: &str, texts: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tick_items(body: &str, texts: &[&str]) -> TickEdit {
+        tick(body, &parse(body).checklist, texts)
+    }
 
     #[test]
     fn ticks_only_the_bracket_byte() {

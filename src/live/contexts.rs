@@ -8,9 +8,9 @@
 //! equal inputs share their context's results, as before.
 
 use super::{Live, LiveInputs};
-use crate::checks::{Finding, Status};
 use crate::config::Config;
 use crate::credentials::{ByEnvironment, prefix};
+use crate::finding::{Finding, Status};
 use crate::issue::Environment;
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,8 +124,8 @@ impl LiveContexts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::CheckId;
     use crate::credentials::{Credentials, SecretString};
+    use crate::finding::CheckId;
 
     fn with_key(key: &str) -> Credentials {
         Credentials {
@@ -183,34 +183,5 @@ mod tests {
         )
         .unwrap();
         assert_eq!(one.answered_by(&inputs(None), &answered), None);
-    }
-
-    #[tokio::test]
-    async fn another_environment_without_credentials_names_the_variables_to_set() {
-        let sets = ByEnvironment::new(with_key("fake-prod-key"), Vec::new());
-        let c = LiveContexts::new(&Config::default(), &sets, 0).unwrap();
-        let staging = inputs(Some(Environment::Staging));
-        let found = c.for_inputs(&staging).run_all(&staging).await;
-        let auth = found.iter().find(|f| f.id == CheckId::PendoAuth).unwrap();
-        assert_eq!(auth.status, Status::Skip);
-        assert_eq!(
-            auth.summary,
-            "no credentials for Staging: set STAGING_PENDO_INTEGRATION_KEY (the unprefixed ones are Production's)"
-        );
-        let tables = found
-            .iter()
-            .find(|f| f.id == CheckId::SupabaseTables)
-            .unwrap();
-        assert!(
-            tables.summary.contains(
-                "STAGING_SUPABASE_URL and STAGING_SUPABASE_SERVICE_ROLE_KEY, or STAGING_SUPABASE_DB_URL"
-            ),
-            "{}",
-            tables.summary
-        );
-        // Every live check is there, none ran, nothing was sent.
-        assert!(found.iter().all(|f| f.status == Status::Skip));
-        assert_eq!(c.stats().0, 0);
-        assert!(c.sent().is_empty());
     }
 }

@@ -1,17 +1,18 @@
 //! The live checks: what Pendo and Supabase say now, as findings.
 //!
 //! [`Live`] is built once per run, after the config and the credentials: it holds them,
-//! the HTTP client, one client per dependency and the reference time. [`Live::run_all`]
-//! runs every live check the credentials allow, all at once, each bounded by the
+//! the HTTP client, one client per dependency and the reference time. [`Live::run`]
+//! runs the live checks a triage's plan gives it, all at once, each bounded by the
 //! request timeout of its calls and the whole set by one deadline
 //! (`live.total_timeout_seconds`): a check still running then is `error` ("no answer
 //! within N s") and the others keep their results. That is remembered for the run: a
 //! later triage of the same run (a sweep, the watch's data types) gets the same `error`
 //! at once instead of waiting out the deadline again, so a hung dependency costs one
-//! deadline per job. The same `run_all` serves `check` and the Action.
+//! deadline per job. The same `run` serves `check` and the Action.
 //!
-//! Which checks exist, what they need and which function runs each is the registry's
-//! (`checks::catalogue`); this module only runs them. Each check lives in its own file as
+//! Which checks exist and which function runs each is the registry's
+//! (`crate::registry`), and which of them run for a triage is its plan's
+//! (`crate::check_plan`); this module only runs the jobs it is given. Each check lives in its own file as
 //! a small `fetch` that does the I/O and a pure `judge` that turns the answer into a
 //! [`Finding`], with table tests beside it. Answers are fetched once per run and shared (a
 //! sweep of five issues asks Pendo once), through the dependency's client or
@@ -25,9 +26,9 @@ pub mod http;
 pub mod pendo;
 pub mod supabase;
 
-use crate::checks::{CATALOGUE, CheckId, Finding, Needs, Status};
 use crate::config::Config;
 use crate::credentials::Credentials;
+use crate::finding::{CheckId, Finding, Status};
 use crate::issue::{DataType, Environment, Issue};
 use http::{FetchError, Http, seconds};
 use std::any::{Any, TypeId};
@@ -70,23 +71,6 @@ impl LiveInputs {
         ))
     }
 }
-
-/// Why a check is not run for a body that is not an `[API]` issue.
-pub const NOT_API: &str =
-    "not an [API] issue: the body has none of the template's sections, fields or checklist";
-
-/// The checks that still run for a body that is not an `[API]` issue: the Supabase data
-/// and its pipeline, which any report about the sync concerns. Nothing that asks Pendo
-/// (its rate limits are the sync's) or needs the issue's data type.
-pub const NOT_API_CHECKS: [CheckId; 7] = [
-    CheckId::SupabaseApi,
-    CheckId::SupabaseTables,
-    CheckId::SupabaseFreshness,
-    CheckId::SupabaseSyncLog,
-    CheckId::SupabaseCron,
-    CheckId::SupabaseHttp,
-    CheckId::SupabaseAnalytics,
-];
 
 /// The first whole number in a text (`~1,200 guides` → 1200).
 fn first_number(text: &str) -> Option<u64> {
@@ -194,7 +178,7 @@ impl Live {
         Shared(cell)
     }
 
-    /// How many times [`Live::run_all`] ran, and the wall time spent in it.
+    /// How many times [`Live::run`] ran, and the wall time spent in it.
     pub fn stats(&self) -> (u32, Duration) {
         (
             self.runs.load(Ordering::Relaxed),
@@ -214,89 +198,47 @@ impl Live {
             .map_or((0, 0), supabase::Supabase::counts)
     }
 
-    /// Runs every live check the credentials allow for `inputs`, concurrently, within
-    /// the run's deadline. Returns one finding per such check, in catalogue order; equal
-    /// inputs get the findings of the first run.
-    pub async fn run_all(self: &Arc<Self>, inputs: &LiveInputs) -> Vec<Finding> {
+    /// Runs `jobs` (a plan's live rows, see [`crate::check_plan`]) for `inputs`,
+    /// concurrently, within the run's deadline. Returns one finding per job, in
+    /// report order; equal inputs and jobs get the findings of the first run.
+    pub async fn run(
+        self: &Arc<Self>,
+        inputs: &LiveInputs,
+        jobs: &[(CheckId, Job)],
+    ) -> Vec<Finding> {
+        let ids: Vec<&str> = jobs.iter().map(|(id, _)| id.as_str()).collect();
+        let key = format!("{}|{}", inputs.key(), ids.join(","));
         let mut results = self.results.lock().await;
-        if let Some(found) = results.get(&inputs.key()) {
+        if let Some(found) = results.get(&key) {
             return found.clone();
         }
-        let found = self.run_uncached(inputs).await;
-        results.insert(inputs.key(), found.clone());
+        let found = self.run_uncached(inputs, jobs).await;
+        results.insert(key, found.clone());
         found
     }
 
-    async fn run_uncached(self: &Arc<Self>, inputs: &LiveInputs) -> Vec<Finding> {
+    async fn run_uncached(
+        self: &Arc<Self>,
+        inputs: &LiveInputs,
+        jobs: &[(CheckId, Job)],
+    ) -> Vec<Finding> {
         let started = Instant::now();
-        let Gate { run, mut skipped } = self.gate(inputs);
-        if run.is_empty() {
-            return skipped;
-        }
         self.runs.fetch_add(1, Ordering::Relaxed);
-        let (fetching, derived): (Vec<CheckId>, Vec<CheckId>) =
-            run.into_iter().partition(|id| !is_derived(*id));
-        let mut found = self.fetch_within_deadline(inputs, fetching).await;
+        let fetching = jobs.iter().filter(|(_, job)| matches!(job, Job::Fetch(_)));
+        let mut found = self
+            .fetch_within_deadline(inputs, fetching.copied().collect())
+            .await;
         // Checks that judge what the others fetched, with no I/O of their own.
-        for id in derived {
-            found.push(run_one(self, inputs, id).await);
+        for (_, job) in jobs
+            .iter()
+            .filter(|(_, job)| matches!(job, Job::Derived(_)))
+        {
+            found.push(run_one(self, inputs, *job).await);
         }
-        found.append(&mut skipped);
         found.sort_by_key(|f| f.id);
         let spent = started.elapsed().as_millis().min(u128::from(u32::MAX)) as u32;
         self.busy_ms.fetch_add(spent, Ordering::Relaxed);
         found
-    }
-
-    /// The live checks this context's credentials allow for `inputs`, and those that
-    /// are `skip` with the reason. The owner's unmet checks are left to the triage
-    /// (their reason names the inputs); another environment's name its variables here.
-    fn gate(&self, inputs: &LiveInputs) -> Gate {
-        let owner = self.config.live.credentials_environment;
-        let (mut run, mut skipped) = (Vec::new(), Vec::new());
-        for c in CATALOGUE.iter().filter(|c| !matches!(c.run, Run::Offline)) {
-            if c.needs.met(&self.creds) {
-                run.push(c.id);
-            } else if self.environment != owner {
-                let why = unset_variables(self.environment, owner, c.needs, &self.creds);
-                skipped.push(Finding::skip(c.id, why));
-            }
-        }
-        let skip_all = |why: String, run: Vec<CheckId>, skipped: Vec<Finding>| Gate {
-            run: Vec::new(),
-            skipped: run
-                .into_iter()
-                .chain(skipped.into_iter().map(|f| f.id))
-                .map(|id| Finding::skip(id, why.clone()))
-                .collect(),
-        };
-        if let Some(env) = inputs.environment.filter(|e| *e != self.environment) {
-            // Another environment's measurements would answer this issue wrongly (the
-            // run picks each issue's own context, see `contexts`).
-            let why = if inputs.not_api {
-                NOT_API.to_string()
-            } else {
-                format!(
-                    "no credentials for {} (the configured ones are {}'s)",
-                    env.as_str(),
-                    self.environment.as_str()
-                )
-            };
-            return skip_all(why, run, skipped);
-        }
-        if !inputs.not_api {
-            return Gate { run, skipped };
-        }
-        // Another template's body (the reference repository's security or bug report)
-        // still gets the Supabase data checks; nothing that asks Pendo.
-        let (data, other): (Vec<CheckId>, Vec<CheckId>) =
-            run.into_iter().partition(|id| NOT_API_CHECKS.contains(id));
-        skipped.extend(
-            other
-                .into_iter()
-                .map(|id| Finding::skip(id, NOT_API.to_string())),
-        );
-        Gate { run: data, skipped }
     }
 
     /// Runs the fetching checks concurrently until they are all in or the run's deadline
@@ -304,7 +246,7 @@ impl Live {
     async fn fetch_within_deadline(
         self: &Arc<Self>,
         inputs: &LiveInputs,
-        ids: Vec<CheckId>,
+        jobs: Vec<(CheckId, Job)>,
     ) -> Vec<Finding> {
         let total = Duration::from_secs(self.config.live.total_timeout_seconds);
         let deadline = tokio::time::Instant::now() + total;
@@ -312,7 +254,7 @@ impl Live {
         let mut spawned = HashMap::new();
         let mut found: Vec<Finding> = Vec::new();
         let gave_up = self.gave_up().clone();
-        for id in ids {
+        for (id, job) in jobs {
             if let Some(waited) = gave_up.get(&id) {
                 found.push(self.with_db_mode(Finding::new(
                     id,
@@ -327,7 +269,7 @@ impl Live {
             let (live, inputs) = (Arc::clone(self), inputs.clone());
             let handle = tasks.spawn(async move {
                 let started = Instant::now();
-                let mut f = run_one(&live, &inputs, id).await;
+                let mut f = run_one(&live, &inputs, job).await;
                 f.duration_ms
                     .get_or_insert(started.elapsed().as_millis() as u64);
                 f
@@ -380,51 +322,12 @@ impl Live {
     }
 }
 
-/// What [`Live::gate`] decided for one triage's inputs.
-struct Gate {
-    /// These checks run.
-    run: Vec<CheckId>,
-    /// These do not, each `skip` with its reason.
-    skipped: Vec<Finding>,
-}
-
-/// Why a check of a non-owner environment is skipped: the prefixed variables to set.
-fn unset_variables(
-    env: Environment,
-    owner: Environment,
-    needs: Needs,
-    creds: &Credentials,
-) -> String {
-    let p = crate::credentials::prefix(env);
-    let pendo = format!("{p}_PENDO_INTEGRATION_KEY");
-    let api = format!("{p}_SUPABASE_URL and {p}_SUPABASE_SERVICE_ROLE_KEY");
-    let either = format!("{api}, or {p}_SUPABASE_DB_URL");
-    let has_supabase = creds.has_supabase_api() || creds.has_supabase_db();
-    let vars = match needs {
-        Needs::Issue => String::new(),
-        Needs::Pendo => pendo,
-        Needs::SupabaseApi => api,
-        Needs::PendoAndSupabase if creds.has_pendo() => either,
-        Needs::PendoAndSupabase if has_supabase => pendo,
-        Needs::PendoAndSupabase => format!("{pendo}, and {api} (or {p}_SUPABASE_DB_URL)"),
-        Needs::SupabaseApiOrDatabase => either,
-        Needs::SupabaseManagement => format!("{p}_SUPABASE_ACCESS_TOKEN"),
-    };
-    format!(
-        "no credentials for {}: set {vars} (the unprefixed ones are {}'s)",
-        env.as_str(),
-        owner.as_str()
-    )
-}
-
-/// How a check runs.
+/// How a live check runs: its registry row's function.
 #[derive(Debug, Clone, Copy)]
-pub enum Run {
-    /// An `issue.*` check: the triage runs it on the issue alone.
-    Offline,
-    /// A live check that fetches (through the run's shared answers) and judges.
+pub enum Job {
+    /// A check that fetches (through the run's shared answers) and judges.
     Fetch(LiveCheck),
-    /// A live check that judges only what the others fetched, once they are in or the
+    /// A check that judges only what the others fetched, once they are in or the
     /// deadline passed.
     Derived(LiveCheck),
 }
@@ -435,20 +338,10 @@ pub type LiveCheck = for<'a> fn(&'a Live, &'a LiveInputs) -> Checking<'a>;
 /// A running live check: what its registry line's function returns.
 pub type Checking<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Finding> + Send + 'a>>;
 
-/// True for a check that judges only what the others fetched.
-fn is_derived(id: CheckId) -> bool {
-    matches!(id.check().run, Run::Derived(_))
-}
-
-/// Runs one live check through its registry line.
-async fn run_one(live: &Live, inputs: &LiveInputs, id: CheckId) -> Finding {
-    match id.check().run {
-        Run::Fetch(run) | Run::Derived(run) => live.with_db_mode(run(live, inputs).await),
-        Run::Offline => Finding::new(
-            id,
-            Status::Error,
-            "this check reads only the issue and has no live runner (internal error)",
-        ),
+/// Runs one live check.
+async fn run_one(live: &Live, inputs: &LiveInputs, job: Job) -> Finding {
+    match job {
+        Job::Fetch(run) | Job::Derived(run) => live.with_db_mode(run(live, inputs).await),
     }
 }
 

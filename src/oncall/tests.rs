@@ -1,7 +1,7 @@
 //! The on-call states as tables of runs, and the memory's round trip.
 
 use super::*;
-use crate::checks::{Impact, Status};
+use crate::finding::{Impact, Status};
 use crate::history::{Run, from_rows};
 use crate::issue::DataType;
 
@@ -47,7 +47,7 @@ fn w() -> WatchSettings {
     WatchSettings::default()
 }
 
-use crate::checks::Finding;
+use crate::finding::Finding;
 
 #[test]
 fn one_failed_run_is_a_blip_two_are_a_breakage() {

@@ -4,8 +4,8 @@
 //! further before it becomes an output.
 
 use super::next_steps;
-use crate::checks::Status;
 use crate::config::Severity;
+use crate::finding::Status;
 use crate::outside::{Sink, UNCUT, emit};
 use crate::triage::Triage;
 use serde::Serialize;
@@ -35,7 +35,7 @@ pub struct JsonCheck<'a> {
     pub id: &'a str,
     pub status: Status,
     pub summary: String,
-    pub impact: crate::checks::Impact,
+    pub impact: crate::finding::Impact,
     pub evidence: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
@@ -46,7 +46,7 @@ pub struct JsonCheck<'a> {
 pub struct JsonReported {
     pub name: String,
     pub value: String,
-    pub impact: crate::checks::Impact,
+    pub impact: crate::finding::Impact,
     pub meaning: String,
 }
 

@@ -11,8 +11,8 @@
 //! or break the tables, and the comment never exceeds
 //! [`MAX_CHARS`].
 
-use crate::checks::{Finding, Status};
 use crate::config::Severity;
+use crate::finding::{Finding, Status};
 use crate::markdown::trusted;
 use crate::outside::{Sink, emit};
 use crate::triage::Triage;
@@ -261,7 +261,7 @@ fn next_steps(t: &Triage) -> Vec<String> {
         (
             std::cmp::Reverse(f.impact),
             f.is_offline(),
-            f.id.check().cause,
+            crate::registry::row(f.id).cause,
         )
     });
     for f in ordered {
@@ -275,7 +275,7 @@ fn next_steps(t: &Triage) -> Vec<String> {
         for r in t
             .reported
             .iter()
-            .filter(|r| r.impact != crate::checks::Impact::None)
+            .filter(|r| r.impact != crate::finding::Impact::None)
         {
             if !r.fix.is_empty() && !steps.contains(&r.fix) {
                 steps.push(r.fix.clone());
@@ -286,17 +286,51 @@ fn next_steps(t: &Triage) -> Vec<String> {
     steps
 }
 
-/// What a report is compared by, to decide whether it must be rewritten: the text with
-/// every figure (timings, ages, counts, dates) replaced by `#`. Statuses, causes and the
+/// What a report is compared by, to decide whether it must be rewritten: taken from the
+/// typed triage and its context, not from the rendered text. The findings without their
+/// timings, a sync history as its sparkline's shape (which runs failed, not the bar
+/// heights), the verdict, the reported values, the facts and the notes, with every
+/// figure in their text (ages, counts, dates) replaced by `#`. Statuses, causes and the
 /// severity (`P0`/`P1`/`P2` are kept) still count, so a run whose findings say the same
-/// thing with new numbers writes nothing, while a new cause or severity is written. A
-/// sparkline's bar heights are figures too (its failure marks are not).
-pub fn change_key(report: &str) -> String {
+/// thing with new numbers writes nothing, while a new cause or severity is written.
+pub fn change_key(t: &Triage, ctx: &Context) -> String {
+    let findings: Vec<serde_json::Value> = t
+        .findings
+        .iter()
+        .map(|f| {
+            let histories: Vec<serde_json::Value> = f
+                .history
+                .iter()
+                .map(|h| serde_json::json!([h.entity, crate::history::sparkline(h), h.usual]))
+                .collect();
+            let timeless = Finding {
+                duration_ms: None,
+                history: Vec::new(),
+                ..f.clone()
+            };
+            serde_json::json!([timeless, histories])
+        })
+        .collect();
+    let key = serde_json::json!({
+        "verdict": t.verdict,
+        "findings": findings,
+        "reported": t.reported,
+        "facts": [t.issue.data_type.map(|d| d.as_str()), t.issue.method.map(|m| m.as_str()), &t.issue.endpoint],
+        "basis": t.clock.reported.column_heading(),
+        "note": ctx.live_note,
+        "recheck": ctx.recheck_label,
+        "measured": ctx.live_at.is_some(),
+    });
+    mask_figures(&key.to_string())
+}
+
+/// `text` with every figure and every run of sparkline bars as `#`; a severity stays.
+fn mask_figures(text: &str) -> String {
     static FIGURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\bP([012])\b|\d[\d.,:]*|[▁▂▃▄▅▆▇█]+").unwrap()
     });
     FIGURE
-        .replace_all(report, |c: &regex::Captures| match c.get(1) {
+        .replace_all(text, |c: &regex::Captures| match c.get(1) {
             Some(level) => format!("P{}", level.as_str()),
             None => "#".to_string(),
         })

@@ -1,7 +1,7 @@
 //! The report's table of checks: what failed first, evidence that adds to the result,
 //! a time column only when something was timed, and the skipped checks folded away.
 
-use crate::checks::{Finding, Status};
+use crate::finding::{Finding, Status};
 use crate::outside::{Sink, emit};
 
 /// Failures first, then checks that could not conclude, warnings, and passes; catalogue

@@ -1,9 +1,9 @@
 //! Report tests: wording, safety of echoed text, the size cap, and the change key.
 use super::*;
-use crate::checks::CheckId;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::credentials::Credentials;
+use crate::finding::CheckId;
 use crate::triage::triage;
 
 fn ctx() -> Context {
@@ -40,7 +40,7 @@ fn report_has_marker_headline_table_and_recheck() {
         // Every live check (no credentials here) and `issue.request` (nothing to lint).
         md.contains(&format!(
             "<details><summary>⏭️ {} checks skipped</summary>",
-            crate::checks::CheckId::all()
+            crate::finding::CheckId::all()
                 .filter(|id| !id.is_offline())
                 .count()
                 + 1
@@ -75,16 +75,91 @@ fn issue_text_cannot_ping_or_break_tables() {
 }
 
 #[test]
-fn figures_do_not_make_a_change_but_causes_and_severity_do() {
-    let a = "### 🟠 P1 — Pendo is slow: p95 5.20 s over 3 probes, 2026-11-28 10:00 UTC";
-    let b = "### 🟠 P1 — Pendo is slow: p95 7.91 s over 3 probes, 2026-11-29 11:30 UTC";
-    assert_eq!(change_key(a), change_key(b));
-    assert_ne!(change_key(a), change_key(&a.replace("P1", "P0")));
-    assert_ne!(change_key(a), change_key(&a.replace("slow", "down")));
-    // New run heights in a sparkline are new figures; a new failure mark is a change.
-    let s = "| guides ▁▂▅▇▇ (last 5 runs) |";
-    assert_eq!(change_key(s), change_key("| guides ▇▇▅▂▁ (last 5 runs) |"));
-    assert_ne!(change_key(s), change_key("| guides ▁▂▅▇✕ (last 5 runs) |"));
+fn figures_and_timings_do_not_make_a_change_but_causes_and_severity_do() {
+    use crate::history::{History, Outcome, Run};
+    let history = |records: &[i64], last: Outcome| History {
+        entity: "guides".into(),
+        runs: records
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Run {
+                at: i as i64 * 21_600,
+                records: Some(*n),
+                outcome: if i + 1 == records.len() {
+                    last
+                } else {
+                    Outcome::Completed
+                },
+            })
+            .collect(),
+        freshness_hours: 24,
+        now: 0,
+        usual: None,
+    };
+    let of = |summary: &str, ms: u64, runs: &[i64], last: Outcome, status: Status| {
+        let f = Finding::new(CheckId::SupabaseSyncLog, status, summary)
+            .with_history(vec![history(runs, last)]);
+        let f = Finding {
+            duration_ms: Some(ms),
+            ..f
+        };
+        let t = triage(
+            "",
+            "## Environment Information\n- **Environment**: Production\n",
+            &Config::default(),
+            &Credentials::default(),
+            &[f],
+            &Clock::at(0),
+        );
+        change_key(&t, &ctx())
+    };
+    let (ok, failed) = (Outcome::Completed, Outcome::Failed);
+    let a = of(
+        "last run 3 h ago wrote 1,150 records",
+        120,
+        &[1, 5, 9],
+        ok,
+        Status::Pass,
+    );
+    // New figures, a new timing and new bar heights: the same report.
+    assert_eq!(
+        a,
+        of(
+            "last run 5 h ago wrote 1,260 records",
+            950,
+            &[9, 5, 1],
+            ok,
+            Status::Pass
+        )
+    );
+    // A new failure mark, a new status or new words are a change.
+    assert_ne!(
+        a,
+        of(
+            "last run 3 h ago wrote 1,150 records",
+            120,
+            &[1, 5, 9],
+            failed,
+            Status::Pass
+        )
+    );
+    assert_ne!(
+        a,
+        of(
+            "last run 3 h ago wrote 1,150 records",
+            120,
+            &[1, 5, 9],
+            ok,
+            Status::Warn
+        )
+    );
+    assert_ne!(
+        a,
+        of("no run logged for 3 h", 120, &[1, 5, 9], ok, Status::Pass)
+    );
+    // A severity is a word, not a figure.
+    assert_eq!(mask_figures("P1 in 5.2 s"), "P1 in # s");
+    assert_ne!(mask_figures("P1"), mask_figures("P0"));
 }
 
 #[test]
@@ -158,7 +233,7 @@ fn json_has_the_product_keys_and_no_secrets() {
     assert_eq!(value["data_type"], "Guides");
     assert_eq!(
         value["checks"].as_array().unwrap().len(),
-        crate::checks::CheckId::all().count()
+        crate::finding::CheckId::all().count()
     );
     assert_eq!(value["checks"][0]["id"], "issue.fields");
     assert_eq!(value["checks"][0]["status"], "pass");

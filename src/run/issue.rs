@@ -12,8 +12,8 @@
 //! deleted, oldest kept.
 
 use super::identity::Identity;
-use super::live::{self, LiveDecision};
 use super::plan::{IssuePlan, LivePart, Read, plan};
+use crate::check_plan::{self, Answerer, CheckPlan, Occasion};
 use crate::clock::{Basis, ReportedAt, parse_rfc3339};
 use crate::config::{Config, Severity};
 use crate::credentials::Credentials;
@@ -260,8 +260,8 @@ async fn read(
     }))
 }
 
-/// Runs the live checks in the issue's own environment's context, reuses an earlier
-/// run's, or leaves them out, as [`live::choose`] says.
+/// The triage's check plan, in the issue's own environment's context, and its live
+/// rows' findings: run now, reused from the report's state, or skipped.
 async fn decide_live(
     lives: &LiveContexts,
     s: &Settings<'_>,
@@ -273,55 +273,49 @@ async fn decide_live(
     let key = inputs.key();
     let prev_live = previous.and_then(|p| p.live.as_ref());
     let c = s.config;
-    let decision = live::choose(
-        target.live_allowed,
-        target.trigger,
-        prev_live,
-        &key,
-        s.now,
-        c.live.reuse_minutes,
-        &c.labels.recheck,
-    );
-    match decision {
-        LiveDecision::Run => {
-            let live = lives.for_inputs(inputs);
-            let mut findings = live.run_all(inputs).await;
-            // The metric columns judged again with what this issue's report remembers.
-            let before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
-            let metrics = crate::live::supabase::analytics::recall(
-                live,
-                inputs.data_type,
-                &mut findings,
-                &before,
-            );
-            let record = live::record(&findings, &key, s.now);
-            LivePart {
-                note: lives.answered_by(inputs, &findings),
-                findings,
-                record,
-                metrics,
-            }
-        }
-        LiveDecision::Reuse { findings, at } => {
-            // The report shows the same results as before, so it says nothing new.
-            tracing::info!(
-                "reusing the live results from {} s ago (changes within {} minutes reuse them)",
-                s.now.saturating_sub(at),
-                c.live.reuse_minutes
-            );
-            LivePart {
-                note: lives.answered_by(inputs, &findings),
-                findings,
-                record: prev_live.cloned(),
-                metrics: None,
-            }
-        }
-        LiveDecision::Offline { note } => LivePart {
-            findings: Vec::new(),
-            record: prev_live.cloned(),
-            note: Some(note),
-            metrics: None,
-        },
+    let live = lives.for_inputs(inputs);
+    let occasion = Occasion {
+        allowed: target.live_allowed,
+        trigger: target.trigger,
+        previous: prev_live,
+        now: s.now,
+        reuse_minutes: c.live.reuse_minutes,
+        recheck_label: &c.labels.recheck,
+    };
+    let checks = CheckPlan::decide(inputs, Answerer::of(live), &occasion);
+    let mut findings = checks.run(live, inputs).await;
+    if let Some(at) = checks.reused_at {
+        // The report shows the same results as before, so it says nothing new.
+        tracing::info!(
+            "reusing the live results from {} s ago (changes within {} minutes reuse them)",
+            s.now.saturating_sub(at),
+            c.live.reuse_minutes
+        );
+    }
+    let (record, metrics) = if checks.runs_live() {
+        // The metric columns judged again with what this issue's report remembers.
+        let before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
+        let metrics = crate::live::supabase::analytics::recall(
+            live,
+            inputs.data_type,
+            &mut findings,
+            &before,
+        );
+        let measured = checks.measured(&findings);
+        (check_plan::record(&measured, &key, s.now), metrics)
+    } else {
+        (prev_live.cloned(), None)
+    };
+    let note = checks
+        .note
+        .clone()
+        .or_else(|| lives.answered_by(inputs, &findings));
+    LivePart {
+        checks,
+        findings,
+        record,
+        note,
+        metrics,
     }
 }
 

@@ -8,7 +8,6 @@
 
 pub mod identity;
 pub mod issue;
-pub mod live;
 pub mod plan;
 pub mod watch;
 pub mod workflow;

@@ -7,10 +7,11 @@
 //! plan (plus the timeless rendering its fingerprint is taken from).
 
 use super::issue::Settings;
-use crate::checks::Finding;
+use crate::check_plan::CheckPlan;
 use crate::clock::{Clock, ReportedAt};
+use crate::finding::Finding;
 use crate::issue::normalize_key;
-use crate::issue::tick::{TickEdit, apply};
+use crate::issue::tick::{TickEdit, tick};
 use crate::labels;
 use crate::reading::Reading;
 use crate::report::{self, Context};
@@ -42,15 +43,31 @@ impl IssuePlan {
     }
 }
 
-/// The live part of a plan's inputs.
-#[derive(Debug, Clone, Default)]
+/// The live part of a plan's inputs: the triage's check plan and what its live rows
+/// found.
+#[derive(Debug, Clone)]
 pub struct LivePart {
+    pub checks: CheckPlan,
+    /// One finding per live row: run now, reused or skipped.
     pub findings: Vec<Finding>,
     pub record: Option<LiveRecord>,
     pub note: Option<String>,
     /// What the bot remembers of the metric columns after these findings (`None`: the
     /// live checks did not read them now; the previous memory stands).
     pub metrics: Option<MetricMemory>,
+}
+
+impl LivePart {
+    /// The live part of a triage whose live results are given (see [`CheckPlan::given`]).
+    pub fn given(creds: &crate::credentials::Credentials, findings: Vec<Finding>) -> LivePart {
+        LivePart {
+            checks: CheckPlan::given(creds, &findings),
+            findings,
+            record: None,
+            note: None,
+            metrics: None,
+        }
+    }
 }
 
 /// What was read of one issue, as the plan needs it.
@@ -77,15 +94,9 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
         ticked: &prev.ticked,
         secrets: prev.secrets.as_ref(),
     };
-    let t = triage_reading(
-        reading,
-        s.config,
-        s.creds,
-        &live.findings,
-        &clock,
-        Some(&memory),
-    );
-    let edit = tick(reading, &t.verdict.ticks, &prev.ticked);
+    let findings = live.checks.findings(reading, &live.findings);
+    let t = triage_reading(reading, s.config, findings, &clock, Some(&memory));
+    let edit = tick_new(reading, &t.verdict.ticks, &prev.ticked);
     let mut ticked: Vec<String> = prev.ticked.clone();
     ticked.extend(edit.ticked.iter().map(|t| normalize_key(t)));
     ticked.sort();
@@ -149,23 +160,12 @@ pub fn plan(read: &Read, live: &LivePart, reported_at: ReportedAt, s: &Settings)
 /// The redacted body with the items of `ticks` the bot did not tick before ticked (an
 /// item it ticked that is unchecked now was unticked by a person). Ticks from the
 /// reading's checklist, so the body is not parsed again.
-fn tick(reading: &Reading, ticks: &[String], before: &[String]) -> TickEdit {
-    let wanted: Vec<String> = ticks
+fn tick_new(reading: &Reading, ticks: &[String], before: &[String]) -> TickEdit {
+    let wanted: Vec<&String> = ticks
         .iter()
-        .map(|t| normalize_key(t))
-        .filter(|k| !before.contains(k))
+        .filter(|t| !before.contains(&normalize_key(t)))
         .collect();
-    let hits: Vec<_> = reading
-        .issue
-        .checklist
-        .iter()
-        .filter(|i| !i.checked && wanted.contains(&normalize_key(&i.text)))
-        .collect();
-    let offsets: Vec<usize> = hits.iter().map(|i| i.offset).collect();
-    TickEdit {
-        body: apply(&reading.redacted_body, &offsets),
-        ticked: hits.iter().map(|i| i.text.clone()).collect(),
-    }
+    tick(&reading.redacted_body, &reading.issue.checklist, &wanted)
 }
 
 /// What the report says around the findings (without the run link, which the
@@ -204,13 +204,7 @@ fn context(
 /// a change: timings, the run link (`ctx` has none), and every figure (see
 /// [`report::change_key`]).
 fn timeless_fingerprint(t: &Triage, ctx: &Context) -> String {
-    let mut timeless = t.clone();
-    for f in &mut timeless.findings {
-        f.duration_ms = None;
-    }
-    fingerprint(&report::change_key(&report::render_markdown(
-        &timeless, ctx, None,
-    )))
+    fingerprint(&report::change_key(t, ctx))
 }
 
 /// The report as posted (with the state block) and as shown (without), from one render:
@@ -235,7 +229,7 @@ fn sync_health(live: &LivePart, prev: &State, now: i64) -> (Option<i64>, Option<
     let at = live.record.as_ref().map_or(now, |r| r.at);
     let live_findings = || live.findings.iter().filter(|f| !f.is_offline());
     let critical = live_findings().any(Finding::is_broken);
-    let concluded = crate::checks::live_concluded(live_findings());
+    let concluded = crate::finding::live_concluded(live_findings());
     if critical {
         (prev.broken_since.or(Some(at)), None)
     } else if concluded {
@@ -257,9 +251,9 @@ fn sorted(v: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{CheckId, Status};
     use crate::config::Config;
     use crate::credentials::Credentials;
+    use crate::finding::{CheckId, Status};
 
     /// The one render gives what rendering with and without the state block gives, at
     /// every size up to GitHub's limit and past it, the window where only the block does
@@ -333,13 +327,13 @@ mod tests {
             now: 1000,
             bot: &Default::default(),
         };
-        let live = LivePart {
-            findings: vec![
+        let live = LivePart::given(
+            &creds,
+            vec![
                 Finding::pass(CheckId::PendoAuth, "ok"),
                 Finding::pass(CheckId::PendoEndpoint, "ok"),
             ],
-            ..LivePart::default()
-        };
+        );
         let at = ReportedAt {
             at: 1000,
             basis: Basis::Now,
@@ -377,7 +371,7 @@ mod tests {
                 .iter()
                 .filter(|x| !before.contains(&key(x)))
                 .collect();
-            let edit = crate::issue::tick::tick_items(&body, &to_tick);
+            let edit = tick(&body, &crate::issue::parse(&body).checklist, &to_tick);
             let new_body = crate::secrets::redact_pasted(&edit.body);
             let mut ticked = before.clone();
             ticked.extend(edit.ticked.iter().map(|t| key(t)));

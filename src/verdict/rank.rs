@@ -13,7 +13,7 @@
 //!    calls to it;
 //! 3. [`Rank::ConfigurationNote`] — measured notes on how something is configured, with
 //!    nothing failing because of it (pg_net's 5 s timeout while the runs completed: see
-//!    [`crate::checks::Finding::configuration`]);
+//!    [`crate::finding::Finding::configuration`]);
 //! 4. [`Rank::ReportedSymptom`] — symptoms the reporter gives: status codes, staleness,
 //!    error text, success rates (only counted when no live check concluded);
 //! 5. [`Rank::RequestLint`] — lints of the reporter's own request and fields
@@ -22,13 +22,13 @@
 //! The worse impact comes first ([`sort_key`]): the headline says why the severity is
 //! what it is, so a P0's headline is a critical problem. Among problems of the same
 //! impact the rank decides, then the check closer to a root cause
-//! ([`crate::checks::catalogue::Check::cause`]), then the order they were found in. A
+//! ([`crate::registry::Check::cause`]), then the order they were found in. A
 //! configuration note weighs at most a degradation, so a measured failure of the data
 //! always outranks it. A failure's cause that another check knows (the function's
-//! console, pg_net's answer, a cron `return_message`: [`crate::checks::Finding::cause`])
+//! console, pg_net's answer, a cron `return_message`: [`crate::finding::Finding::cause`])
 //! joins the headline after it.
 
-use crate::checks::{CheckId, Finding, Impact};
+use crate::finding::{CheckId, Finding, Impact};
 use serde::Serialize;
 
 /// Where a problem stands in the headline's order (lower is shown first).

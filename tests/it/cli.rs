@@ -1,7 +1,7 @@
 //! The command line as users run it: `parse` and `check` on the examples, the shared
 //! template and bad input, offline (no credentials in the environment).
 
-use pendo_triage::checks::CheckId;
+use pendo_triage::finding::CheckId;
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! each exactly once and in the registry's order (`CheckId::all()`, the report's order).
 //! A check added to the registry without its row, or a row left behind, fails here.
 
-use pendo_triage::checks::CheckId;
+use pendo_triage::finding::CheckId;
 use std::path::Path;
 
 /// The text of `path`, relative to the repository root.

@@ -3,10 +3,10 @@
 //! a value the issue reports, or nothing). A new example or snapshot fails here until it
 //! has its row.
 
-use pendo_triage::checks::CheckId;
 use pendo_triage::clock::Clock;
 use pendo_triage::config::Config;
 use pendo_triage::credentials::Credentials;
+use pendo_triage::finding::CheckId;
 use pendo_triage::verdict::{Rank, Source};
 use std::path::Path;
 

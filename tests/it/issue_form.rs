@@ -8,10 +8,10 @@ use crate::action_harness;
 use crate::support;
 
 use action_harness::{Harness, assert_only_ticks, ticks};
-use pendo_triage::checks::Status;
 use pendo_triage::clock::{Basis, Clock, ReportedAt};
 use pendo_triage::config::Config;
 use pendo_triage::credentials::Credentials;
+use pendo_triage::finding::Status;
 use pendo_triage::issue::{
     Environment, FORM, Form, Issue, TEMPLATE, body_of, normalize_key, parse,
 };

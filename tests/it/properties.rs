@@ -92,8 +92,8 @@ proptest! {
     #[test]
     fn ticking_by_text_is_idempotent(body in body()) {
         let texts: Vec<String> = parse(&body).checklist.iter().map(|i| i.text.clone()).collect();
-        let once = tick::tick_items(&body, &texts);
-        let twice = tick::tick_items(&once.body, &texts);
+        let once = tick::tick(&body, &parse(&body).checklist, &texts);
+        let twice = tick::tick(&once.body, &parse(&once.body).checklist, &texts);
         prop_assert_eq!(&twice.body, &once.body);
         prop_assert!(twice.ticked.is_empty());
         for line in once.body.lines() {

@@ -8,10 +8,10 @@
 //! pinned text is the text the bot writes.
 
 use comrak::{Options, markdown_to_html};
-use pendo_triage::checks::{CheckId, Finding};
 use pendo_triage::clock::{Basis, Clock, ReportedAt, format_rfc3339};
 use pendo_triage::config::Config;
 use pendo_triage::credentials::Credentials;
+use pendo_triage::finding::{CheckId, Finding};
 use pendo_triage::issue::DataType;
 use pendo_triage::live::supabase::sync_log::{self, LogRow};
 use pendo_triage::report::{Context, MAX_CHARS, render_markdown};

@@ -3,10 +3,10 @@
 //! (`cargo insta review`), not a silent drift. The findings come from the checks' own
 //! pure judges, so the pinned text is the text the bot writes.
 
-use pendo_triage::checks::Finding;
 use pendo_triage::clock::{Basis, Clock, ReportedAt, parse_rfc3339};
 use pendo_triage::config::Config;
 use pendo_triage::credentials::{Credentials, SecretString};
+use pendo_triage::finding::Finding;
 use pendo_triage::issue::DataType;
 use pendo_triage::live::http::{Answer, FetchError};
 use pendo_triage::live::pendo::{Exchange, aggregation, auth, endpoint, latency, rate_limit};
@@ -248,7 +248,7 @@ fn a_strangers_issue_gets_the_offline_triage_and_the_note() {
         &clock(),
     );
     let mut c = ctx(false);
-    c.live_note = Some(pendo_triage::run::live::offline_note("recheck"));
+    c.live_note = Some(pendo_triage::check_plan::offline_note("recheck"));
     insta::assert_snapshot!("stranger_offline_note", render_markdown(&t, &c, None));
 }
 

@@ -6,8 +6,8 @@
 //! its errors name the cause, from Pendo's error bodies.
 
 use super::Pendo;
-use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::format_utc;
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::live::http::{Answer, FetchError};
 use crate::live::{Live, fetch_error};
 use crate::meaning::{self, Service};

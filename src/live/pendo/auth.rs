@@ -6,7 +6,7 @@
 //! a different fix from "the key is invalid or revoked".
 
 use super::{Pendo, key_region};
-use crate::checks::{CheckId, Finding, Status};
+use crate::finding::{CheckId, Finding, Status};
 use crate::live::http::{Answer, FetchError, host_name};
 use crate::live::{Live, fetch_error};
 use crate::meaning::{self, Service};
@@ -223,7 +223,7 @@ pub async fn check(live: &Live) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Impact;
+    use crate::finding::Impact;
 
     fn seen(status: u16) -> Result<Seen, FetchError> {
         Ok(Seen {

@@ -8,8 +8,8 @@
 //! below the Pendo UI". Events have no list endpoint; `pendo.aggregation` covers them.
 
 use super::Pendo;
-use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::format_utc;
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::issue::DataType;
 use crate::live::http::{Answer, FetchError};
 use crate::live::{Live, LiveInputs, fetch_error};

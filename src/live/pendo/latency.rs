@@ -8,8 +8,8 @@
 
 use super::Pendo;
 use super::auth::PROBE_PATH;
-use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::config::Thresholds;
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::live::Live;
 use crate::live::http::FetchError;
 

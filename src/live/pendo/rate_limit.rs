@@ -6,7 +6,7 @@
 //! too), after those are in or the deadline passed.
 
 use super::Exchange;
-use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::live::Live;
 
 const ID: CheckId = CheckId::PendoRateLimit;

@@ -7,7 +7,7 @@
 //! hides rows), 540 paused project, a host that does not resolve, a 5xx.
 
 use super::client::rest::{ApiError, KeyKind};
-use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::live::http::{Answer, FetchError};
 use crate::live::{Live, fetch_error};
 use crate::meaning::{self, Known, Service};

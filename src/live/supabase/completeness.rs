@@ -7,7 +7,7 @@
 
 use super::tables::{Count, TableState};
 use super::thousands;
-use crate::checks::{CheckId, Finding, Impact, Status};
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::issue::DataType;
 use crate::live::{Live, LiveInputs};
 

@@ -8,9 +8,9 @@
 
 use super::client::health::{HealthAnswer, HealthFacts, INSTALL_STEP, Job, Run};
 use super::client::schedule;
-use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::Thresholds;
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::live::Live;
 use std::time::Duration;
 

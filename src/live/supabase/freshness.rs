@@ -9,9 +9,9 @@
 
 use super::client::schedule;
 use super::tables::{TableFacts, TableState};
-use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::Thresholds;
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::issue::DataType;
 use crate::live::{Live, LiveInputs};
 use std::time::Duration;

@@ -21,8 +21,8 @@
 
 use super::client::health::HealthAnswer;
 use super::client::management::{CallError, Deployed, Management, Refusal, unix_seconds};
-use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, human_age, parse_rfc3339};
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::live::Live;
 use crate::meaning::{self, Known, Meaning, Service};
 use serde_json::Value;
@@ -142,7 +142,7 @@ pub async fn check(live: &Live) -> Finding {
     let Some(m) = client.as_ref() else {
         return Finding::skip(
             ID,
-            crate::checks::Needs::SupabaseManagement.missing(&live.creds),
+            crate::finding::Needs::SupabaseManagement.missing(&live.creds),
         );
     };
     let fetched = live.shared(|| fetch(live, m)).await;

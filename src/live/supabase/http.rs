@@ -6,8 +6,8 @@
 
 use super::client::health::{HealthAnswer, HealthFacts, Response};
 use super::cron::not_installed;
-use crate::checks::{CheckId, Finding, Impact, Status};
 use crate::clock::{format_utc, parse_rfc3339};
+use crate::finding::{CheckId, Finding, Impact, Status};
 use crate::live::Live;
 use crate::meaning::{self, Known, Meaning, Service};
 

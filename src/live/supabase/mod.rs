@@ -34,9 +34,9 @@ pub mod rls;
 pub mod sync_log;
 pub mod tables;
 
-use crate::checks::{CheckId, Status};
 use crate::config::Config;
 use crate::credentials::{Credentials, SecretString};
+use crate::finding::{CheckId, Status};
 use crate::live::http::{Answer, FetchError, Http};
 use client::db::{self, Db};
 use client::rest::Rest;

@@ -279,7 +279,7 @@ fn the_window_starts_before_the_failing_streak_and_spans_a_day_at_most() {
 
 #[test]
 fn the_functions_own_errors_forbid_the_sync_ticks_but_prove_none() {
-    use crate::checks::catalogue::TICK_RULES;
+    use crate::registry::TICK_RULES;
     use crate::verdict::earned;
     let pass = |id| Finding::new(id, Status::Pass, "ok");
     let swallowed = Finding::new(ID, Status::Fail, "swallowed").with_impact(Impact::Critical);
