@@ -669,16 +669,19 @@ fn decode<T: for<'de> Deserialize<'de>>(what: &str, body: &str) -> Result<T, Git
 }
 
 fn status_error(what: &str, a: &Answer, retry_in: Option<Duration>) -> GithubError {
+    // GitHub's words are outside text, its JSON `message` as much as an error page: they
+    // leave redacted, on one line, cut.
+    let line = |text: &str| crate::outside::emit(text, 200, crate::outside::Sink::Line);
     let v: Value = serde_json::from_str(&a.body).unwrap_or(Value::Null);
     let mut message = v["message"].as_str().map_or_else(
         || {
             if a.body.trim_start().starts_with('<') {
                 "an HTML error page".to_string()
             } else {
-                crate::outside::emit(&a.body, 200, crate::outside::Sink::Line)
+                line(&a.body)
             }
         },
-        str::to_string,
+        line,
     );
     if let Some(errors) = v["errors"].as_array() {
         let codes: Vec<String> = errors
@@ -691,7 +694,7 @@ fn status_error(what: &str, a: &Answer, retry_in: Option<Duration>) -> GithubErr
                 )
             })
             .collect();
-        message.push_str(&format!(" ({})", codes.join(", ")));
+        message.push_str(&format!(" ({})", line(&codes.join(", "))));
     }
     let hint = match a.status {
         401 => "; the token was refused: check the `github-token` input",
@@ -731,22 +734,16 @@ mod tests {
     use super::*;
 
     fn client() -> Github {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            Github::new(
-                "http://127.0.0.1:9",
-                "t",
-                "o/r",
-                RetryPolicy {
-                    max_wait: Duration::from_secs(60),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-        })
+        Github::new(
+            "http://127.0.0.1:9",
+            "t",
+            "o/r",
+            RetryPolicy {
+                max_wait: Duration::from_secs(60),
+                ..Default::default()
+            },
+        )
+        .unwrap()
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -786,5 +783,53 @@ mod tests {
             g.wait_for(429, &headers(&[("retry-after", "3600")]), "", 1),
             None
         );
+    }
+
+    #[test]
+    fn a_bad_base_url_or_token_is_told_at_once() {
+        let new = |url: &str, token: &str| {
+            Github::new(url, token, "o/r", RetryPolicy::default())
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert_eq!(new("https://ghe.example/api/v3/", "t"), None);
+        let e = new("ghe.example/api/v3", "t").unwrap();
+        assert!(
+            e.starts_with("cannot reach GitHub at ghe.example/api/v3: "),
+            "{e}"
+        );
+        assert!(e.ends_with("check GITHUB_API_URL"), "{e}");
+        let e = new("ftp://ghe.example", "t").unwrap();
+        assert!(e.contains("not an http(s) URL"), "{e}");
+        let e = new("https://api.github.com", "ghs_fake\nline").unwrap();
+        assert!(e.contains("line break"), "{e}");
+        assert!(!e.contains("ghs_fake"), "{e}");
+    }
+
+    #[test]
+    fn githubs_error_words_leave_as_outside_text() {
+        let key = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
+        let answer = |body: String| Answer {
+            status: 400,
+            headers: HeaderMap::new(),
+            body,
+        };
+        let body = json!({
+            "message": format!("Problems parsing JSON\n::error::pwned {key}"),
+            "errors": [{"field": "body", "code": format!("invalid\n{key}")}],
+        });
+        let e = status_error("POST /x", &answer(body.to_string()), None).to_string();
+        assert!(
+            e.starts_with("GitHub answered 400 to POST /x: Problems parsing JSON ::error::pwned"),
+            "{e}"
+        );
+        assert!(!e.contains('\n') && !e.contains(key), "{e}");
+        assert!(e.contains("(body invalid"), "{e}");
+        // Not JSON: the text, on one line and redacted; an HTML page is named, not shown.
+        let e = status_error("GET /x", &answer(format!("bad\ngateway {key}")), None).to_string();
+        assert!(e.contains(": bad gateway "), "{e}");
+        assert!(!e.contains('\n') && !e.contains(key), "{e}");
+        let e = status_error("GET /x", &answer("<html>unicorn</html>".into()), None).to_string();
+        assert!(e.ends_with(": an HTML error page"), "{e}");
     }
 }
