@@ -1,20 +1,29 @@
-//! The concrete GitHub client: the few REST calls the bot makes, over octocrab, with the
-//! bot's own retry rules.
+//! The concrete GitHub client: the few REST calls the bot makes, over reqwest (the one
+//! HTTP stack of the binary, shared with the live checks: rustls+ring, native roots), with
+//! the bot's own retry rules.
 //!
-//! There is no GitHub trait: tests point `GITHUB_API_URL` at a fake server. octocrab is
-//! the transport (auth, base URL incl. GHES paths, TLS via rustls+ring, timeouts); its
-//! `retry` feature is off on purpose, because it re-sends POSTs: one 502 once gave four
-//! identical comments. Here idempotent calls (GET, PATCH, DELETE, label creation) retry
-//! on 5xx, 429 and secondary rate limits, honouring `retry-after` and
+//! There is no GitHub trait: tests point `GITHUB_API_URL` at a fake server. The client is
+//! built once per run: the base URL (`https://api.github.com`, or GHES's
+//! `https://host/api/v3`, whose path every call keeps), `Authorization: Bearer`, GitHub's
+//! media type and API version, a `User-Agent`, and a deadline on every exchange. No retry
+//! is left to the transport, because a transport that retries re-sends POSTs: one 502 once
+//! gave four identical comments. Here idempotent calls (GET, PATCH, DELETE, label
+//! creation) retry on 5xx, 429 and secondary rate limits, honouring `retry-after` and
 //! `x-ratelimit-reset`; a comment creation is never re-sent blindly: after a failure the
 //! caller is told, and [`Github::create_comment_once`] is paired with a marker search.
+//!
+//! What GitHub answers is untrusted: an error body leaves only through
+//! [`crate::outside`], and an answer larger than [`MAX_ANSWER`] is refused unread.
 
-use http::{HeaderMap, Method};
-use octocrab::Octocrab;
+use reqwest::Method;
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+
+/// The largest answer read (a page of 100 issues of 65,536 characters each is ~26 MB).
+pub const MAX_ANSWER: usize = 64 << 20;
 
 /// How hard to try before giving up.
 #[derive(Debug, Clone, Copy)]
@@ -176,7 +185,9 @@ struct Answer {
 
 /// The client for one repository.
 pub struct Github {
-    octo: Octocrab,
+    client: reqwest::Client,
+    /// The API's root without a trailing `/`; every path starts with `/`.
+    base: String,
     repo: String,
     retry: RetryPolicy,
     calls: AtomicU32,
@@ -186,7 +197,7 @@ pub struct Github {
 
 impl Github {
     /// A client for `repo` (`owner/name`) at `api_url` (`https://api.github.com`, or GHES's
-    /// `https://host/api/v3`). Must be called inside a tokio runtime.
+    /// `https://host/api/v3`).
     pub fn new(
         api_url: &str,
         token: &str,
@@ -197,26 +208,34 @@ impl Github {
             url: api_url.to_string(),
             message,
         };
-        let octo = Octocrab::builder()
-            .base_uri(api_url.trim_end_matches('/'))
-            .map_err(|e| setup(e.to_string()))?
-            .personal_token(token.to_string())
-            .add_header(http::header::ACCEPT, "application/vnd.github+json".into())
-            .add_header(
-                http::HeaderName::from_static("x-github-api-version"),
-                "2022-11-28".into(),
-            )
-            .add_header(
-                http::header::USER_AGENT,
-                concat!("pendo-triage/", env!("CARGO_PKG_VERSION")).into(),
-            )
-            .set_connect_timeout(Some(Duration::from_secs(10)))
-            .set_read_timeout(Some(retry.timeout))
-            .set_write_timeout(Some(retry.timeout))
+        let base = api_url.trim_end_matches('/');
+        let parsed = reqwest::Url::parse(base).map_err(|e| setup(e.to_string()))?;
+        if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
+            return Err(setup("not an http(s) URL".into()));
+        }
+        let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            setup("the token holds a character no HTTP header can carry (a line break?)".into())
+        })?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, auth);
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "x-github-api-version",
+            HeaderValue::from_static("2022-11-28"),
+        );
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("pendo-triage/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .connect_timeout(retry.timeout.min(Duration::from_secs(10)))
             .build()
-            .map_err(|e| setup(e.to_string()))?;
+            .map_err(|e| setup(crate::live::http::error_chain(&e)))?;
         Ok(Self {
-            octo,
+            client,
+            base: base.to_string(),
             repo: repo.to_string(),
             retry,
             calls: AtomicU32::new(0),
@@ -259,44 +278,60 @@ impl Github {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
         let what = format!("{method} {path}");
-        // Every write passes the held-credential scrub last: no key the bot holds is ever
-        // sent to GitHub, whichever text carried it here.
-        let scrubbed = body.map(scrub_json);
-        let body = scrubbed.as_ref();
         let transport = |message: String| GithubError::Transport {
             what: what.clone(),
             message,
         };
-        let fut = async {
-            let resp = match *method {
-                Method::GET => self.octo._get(path).await,
-                Method::POST => self.octo._post(path, body).await,
-                Method::PATCH => self.octo._patch(path, body).await,
-                Method::DELETE => self.octo._delete(path, body).await,
-                _ => unreachable!("the bot only uses GET, POST, PATCH and DELETE"),
+        let late = || {
+            transport(format!(
+                "no answer within {}",
+                crate::live::http::seconds(self.retry.timeout)
+            ))
+        };
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .timeout(self.retry.timeout);
+        if let Some(body) = body {
+            // Every write passes the held-credential scrub last: no key the bot holds is
+            // ever sent to GitHub, whichever text carried it here.
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(scrub_json(body).to_string());
+        }
+        let reached = |e: reqwest::Error| {
+            if e.is_timeout() {
+                late()
+            } else {
+                transport(crate::live::http::error_chain(&e.without_url()))
             }
-            .map_err(|e| transport(e.to_string()))?;
+        };
+        let read = async {
+            let mut resp = request.send().await.map_err(reached)?;
             let status = resp.status().as_u16();
             tracing::debug!("GitHub {what} -> {status}");
             let headers = resp.headers().clone();
-            let body = self
-                .octo
-                .body_to_string(resp)
-                .await
-                .map_err(|e| transport(e.to_string()))?;
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(reached)? {
+                if body.len() + chunk.len() > MAX_ANSWER {
+                    return Err(transport(format!(
+                        "the answer is larger than {} MiB",
+                        MAX_ANSWER >> 20
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
             Ok(Answer {
                 status,
                 headers,
-                body,
+                body: String::from_utf8_lossy(&body).into_owned(),
             })
         };
-        match tokio::time::timeout(self.retry.timeout, fut).await {
-            Ok(r) => r,
-            Err(_) => Err(transport(format!(
-                "no answer within {} s",
-                self.retry.timeout.as_secs()
-            ))),
-        }
+        // reqwest's deadline covers the whole exchange; this one also bounds a server
+        // that trickles a body forever.
+        tokio::time::timeout(self.retry.timeout, read)
+            .await
+            .unwrap_or_else(|_| Err(late()))
     }
 
     /// How long to wait before trying again, or `None` when retrying cannot help.
@@ -634,16 +669,19 @@ fn decode<T: for<'de> Deserialize<'de>>(what: &str, body: &str) -> Result<T, Git
 }
 
 fn status_error(what: &str, a: &Answer, retry_in: Option<Duration>) -> GithubError {
+    // GitHub's words are outside text, its JSON `message` as much as an error page: they
+    // leave redacted, on one line, cut.
+    let line = |text: &str| crate::outside::emit(text, 200, crate::outside::Sink::Line);
     let v: Value = serde_json::from_str(&a.body).unwrap_or(Value::Null);
     let mut message = v["message"].as_str().map_or_else(
         || {
             if a.body.trim_start().starts_with('<') {
                 "an HTML error page".to_string()
             } else {
-                crate::outside::emit(&a.body, 200, crate::outside::Sink::Line)
+                line(&a.body)
             }
         },
-        str::to_string,
+        line,
     );
     if let Some(errors) = v["errors"].as_array() {
         let codes: Vec<String> = errors
@@ -656,7 +694,7 @@ fn status_error(what: &str, a: &Answer, retry_in: Option<Duration>) -> GithubErr
                 )
             })
             .collect();
-        message.push_str(&format!(" ({})", codes.join(", ")));
+        message.push_str(&format!(" ({})", line(&codes.join(", "))));
     }
     let hint = match a.status {
         401 => "; the token was refused: check the `github-token` input",
@@ -696,22 +734,16 @@ mod tests {
     use super::*;
 
     fn client() -> Github {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            Github::new(
-                "http://127.0.0.1:9",
-                "t",
-                "o/r",
-                RetryPolicy {
-                    max_wait: Duration::from_secs(60),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-        })
+        Github::new(
+            "http://127.0.0.1:9",
+            "t",
+            "o/r",
+            RetryPolicy {
+                max_wait: Duration::from_secs(60),
+                ..Default::default()
+            },
+        )
+        .unwrap()
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -751,5 +783,53 @@ mod tests {
             g.wait_for(429, &headers(&[("retry-after", "3600")]), "", 1),
             None
         );
+    }
+
+    #[test]
+    fn a_bad_base_url_or_token_is_told_at_once() {
+        let new = |url: &str, token: &str| {
+            Github::new(url, token, "o/r", RetryPolicy::default())
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert_eq!(new("https://ghe.example/api/v3/", "t"), None);
+        let e = new("ghe.example/api/v3", "t").unwrap();
+        assert!(
+            e.starts_with("cannot reach GitHub at ghe.example/api/v3: "),
+            "{e}"
+        );
+        assert!(e.ends_with("check GITHUB_API_URL"), "{e}");
+        let e = new("ftp://ghe.example", "t").unwrap();
+        assert!(e.contains("not an http(s) URL"), "{e}");
+        let e = new("https://api.github.com", "ghs_fake\nline").unwrap();
+        assert!(e.contains("line break"), "{e}");
+        assert!(!e.contains("ghs_fake"), "{e}");
+    }
+
+    #[test]
+    fn githubs_error_words_leave_as_outside_text() {
+        let key = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
+        let answer = |body: String| Answer {
+            status: 400,
+            headers: HeaderMap::new(),
+            body,
+        };
+        let body = json!({
+            "message": format!("Problems parsing JSON\n::error::pwned {key}"),
+            "errors": [{"field": "body", "code": format!("invalid\n{key}")}],
+        });
+        let e = status_error("POST /x", &answer(body.to_string()), None).to_string();
+        assert!(
+            e.starts_with("GitHub answered 400 to POST /x: Problems parsing JSON ::error::pwned"),
+            "{e}"
+        );
+        assert!(!e.contains('\n') && !e.contains(key), "{e}");
+        assert!(e.contains("(body invalid"), "{e}");
+        // Not JSON: the text, on one line and redacted; an HTML page is named, not shown.
+        let e = status_error("GET /x", &answer(format!("bad\ngateway {key}")), None).to_string();
+        assert!(e.contains(": bad gateway "), "{e}");
+        assert!(!e.contains('\n') && !e.contains(key), "{e}");
+        let e = status_error("GET /x", &answer("<html>unicorn</html>".into()), None).to_string();
+        assert!(e.ends_with(": an HTML error page"), "{e}");
     }
 }

@@ -1,5 +1,5 @@
-//! The HTTP transport of the live checks: reqwest over rustls (the TLS stack octocrab
-//! already uses), with a deadline on every request and a cap on every body.
+//! The HTTP transport of the live checks: reqwest over rustls (the client src/github.rs
+//! uses too), with a deadline on every request and a cap on every body.
 //!
 //! An answer is data: any status comes back as an [`Answer`], and only a request that got
 //! no usable answer (timeout, DNS, refused connection, TLS, a body past the cap) is a

@@ -1,7 +1,7 @@
 //! The integration tests, linked once: each module is one group of user stories or one
 //! fake's self-test, and all of them share the fakes under `tests/support/` and the
 //! action harness under `tests/action_harness/`. One binary links the library, axum,
-//! octocrab and tokio-postgres once instead of once per file.
+//! reqwest and tokio-postgres once instead of once per file.
 //!
 //! Run one group with a filter on its module: `cargo test --test it live_pendo::`.
 //! The modules' tests run in one process, in parallel: a test that sets process-wide
@@ -34,6 +34,7 @@ mod environments;
 mod fake_github_selftest;
 mod fake_pendo_selftest;
 mod fake_postgrest_selftest;
+mod github_client;
 mod headline_ranking;
 mod held_secrets;
 mod hostile_database;

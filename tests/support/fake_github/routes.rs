@@ -184,7 +184,7 @@ fn number(seg: &str) -> Result<u64> {
 }
 
 /// Answers one request below `/repos/{owner}/{repo}`. Like GitHub, every
-/// `PATCH` endpoint also accepts `POST` (octocrab updates comments that way).
+/// `PATCH` endpoint also accepts `POST` (some clients update comments that way).
 pub(crate) fn dispatch(st: &mut State, req: &Req) -> Resp {
     match route(st, req) {
         Ok(r) | Err(r) => r,

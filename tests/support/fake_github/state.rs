@@ -1,6 +1,6 @@
 //! The fake GitHub's data: one repository with its issues, comments, labels
 //! and files, plus the rendering of each as the JSON GitHub's REST API sends
-//! (full enough for octocrab's models to deserialize).
+//! (whole objects, as GitHub sends them, not just the fields the bot reads).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
