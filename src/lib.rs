@@ -19,6 +19,7 @@ pub mod evidence;
 pub mod finding;
 pub mod github;
 pub mod history;
+pub mod invisible;
 pub mod issue;
 pub mod labels;
 pub mod lint;

@@ -14,7 +14,7 @@ pub fn trusted(text: &str) -> String {
         }
         for c in word.chars() {
             match c {
-                c if crate::outside::is_invisible(c) => {}
+                c if crate::invisible::is_invisible(c) => {}
                 '@' => out.push_str("@&#8203;"),
                 '<' => out.push_str("&lt;"),
                 _ => out.push(c),

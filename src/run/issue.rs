@@ -12,11 +12,11 @@
 //! deleted, oldest kept.
 
 use super::identity::Identity;
+use super::settings::Settings;
 use super::plan::{IssuePlan, LivePart, Read, plan};
 use crate::check_plan::{self, Answerer, CheckPlan, Occasion};
 use crate::clock::{Basis, ReportedAt, parse_rfc3339};
-use crate::config::{Config, Severity};
-use crate::credentials::Credentials;
+use crate::config::Severity;
 use crate::event::Target;
 use crate::github::{Comment, GhIssue, Github, GithubError};
 use crate::labels;
@@ -25,17 +25,6 @@ use crate::reading::Reading;
 use crate::report::{self, MARKER};
 use crate::state::State;
 use tracing::Instrument as _;
-
-/// What stays the same for every issue of a run.
-pub struct Settings<'a> {
-    pub config: &'a Config,
-    pub creds: &'a Credentials,
-    pub run_url: Option<&'a str>,
-    pub dry_run: bool,
-    pub now: i64,
-    /// Who the bot is: the report is only ever a comment written by it.
-    pub bot: &'a Identity,
-}
 
 /// The moment the issue's reported values are judged as of: the time of a person's body
 /// edit this event reports; else the reference an earlier run kept (an edit it saw); else

@@ -9,6 +9,7 @@
 pub mod identity;
 pub mod issue;
 pub mod plan;
+pub mod settings;
 pub mod watch;
 pub mod workflow;
 
@@ -21,7 +22,8 @@ use crate::issue::Environment;
 use crate::live::contexts::{LiveContexts, Sent};
 use crate::outside::{Sink, emit};
 use crate::secrets::held::{Credential, Held};
-use issue::{Outcome, RepoLabels, Settings};
+use issue::{Outcome, RepoLabels};
+pub use settings::Settings;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

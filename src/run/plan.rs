@@ -6,7 +6,7 @@
 //! triage is made once, with what the bot remembers, and the report is rendered once per
 //! plan (plus the timeless rendering its fingerprint is taken from).
 
-use super::issue::Settings;
+use super::settings::Settings;
 use crate::check_plan::CheckPlan;
 use crate::clock::{Clock, ReportedAt};
 use crate::finding::Finding;

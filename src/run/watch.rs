@@ -10,7 +10,8 @@
 //! concurrent run is closed, the older issue kept. Only issues the bot itself opened
 //! count as watch issues, and only those are ever closed.
 
-use super::issue::{self, Outcome, RepoLabels, Settings};
+use super::issue::{self, Outcome, RepoLabels};
+use super::settings::Settings;
 use crate::event::{Target, Trigger};
 use crate::github::{GhIssue, Github, GithubError};
 use crate::issue::{DataType, Environment};

@@ -620,7 +620,7 @@ fn obfuscated_jwts(text: &str, found: &mut Found) {
 /// The invisible character at `i`, as its length in bytes.
 fn invisible_at(text: &str, i: usize) -> Option<usize> {
     let c = text.get(i..)?.chars().next()?;
-    (c as u32 >= 0x80 && crate::outside::is_invisible(c)).then(|| c.len_utf8())
+    (c as u32 >= 0x80 && crate::invisible::is_invisible(c)).then(|| c.len_utf8())
 }
 
 /// The broken-up JWT starting at `start`: its end and kind, when it was broken at all.

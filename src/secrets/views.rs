@@ -126,7 +126,7 @@ fn unit(src: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     }
     let len = utf8_len(b);
     let c = std::str::from_utf8(src.get(..len)?).ok()?.chars().next()?;
-    if crate::outside::is_invisible(c) {
+    if crate::invisible::is_invisible(c) {
         return Some(len);
     }
     let start = out.len();
