@@ -98,7 +98,7 @@ impl MetricMemory {
 
     /// The memory cut to [`MEMORY_TABLES`] tables of as many columns, names of at most
     /// [`MEMORY_NAME_CHARS`] (no PostgreSQL name is longer), zero counts left out.
-    fn bounded(self) -> MetricMemory {
+    pub fn bounded(self) -> MetricMemory {
         let fits = |n: &String| n.chars().count() <= MEMORY_NAME_CHARS;
         MetricMemory(
             self.0

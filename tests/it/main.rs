@@ -51,4 +51,5 @@ mod report_render;
 mod report_snapshots;
 mod template_chooser;
 mod verdict_stories;
+mod watch_memory;
 mod watch_oncall;
