@@ -98,14 +98,15 @@ pub fn row_drops(
     at: i64,
 ) -> Vec<(crate::anomaly::RowDrop, String)> {
     let prev: Vec<(String, u64)> = before.iter().map(|(t, c)| (t.clone(), c.rows)).collect();
-    let mut drops: Vec<(crate::anomaly::RowDrop, String)> = crate::anomaly::row_drops(&prev, now, s)
-        .into_iter()
-        .map(|d| {
-            let elapsed = before.get(&d.table).map_or(0, |c| at - c.at);
-            let phrase = d.phrase(elapsed);
-            (d, phrase)
-        })
-        .collect();
+    let mut drops: Vec<(crate::anomaly::RowDrop, String)> =
+        crate::anomaly::row_drops(&prev, now, s)
+            .into_iter()
+            .map(|d| {
+                let elapsed = before.get(&d.table).map_or(0, |c| at - c.at);
+                let phrase = d.phrase(elapsed);
+                (d, phrase)
+            })
+            .collect();
     drops.sort_by_key(|(d, _)| std::cmp::Reverse(d.before - d.now));
     drops
 }
@@ -164,7 +165,13 @@ impl Memory {
                     .get(table)
                     .is_some_and(|c| now - c.at < ROW_DROP_KEEP_SECS);
             if !keep {
-                self.rows.insert(table.clone(), Counted { rows: *rows, at: now });
+                self.rows.insert(
+                    table.clone(),
+                    Counted {
+                        rows: *rows,
+                        at: now,
+                    },
+                );
             }
         }
         self
@@ -213,20 +220,35 @@ impl Memory {
     }
 }
 
-/// The row drops told by `supabase.tables` in every row of the health: a table that lost
-/// at least half its rows fails it (critical: the watch opens on it), a smaller drop past
-/// the band warns. A finding that already fails or could not run keeps its status and
-/// gains the lines as evidence.
-pub fn tell_row_drops(h: &mut Health, drops: &[(crate::anomaly::RowDrop, String)]) {
+/// What the watch's memory adds to this run's live findings, for its own issue's triage
+/// to judge the same way (see [`crate::event::Target::watch_recall`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recalled {
+    /// The metric columns the watch saw non-zero.
+    pub metrics: MetricMemory,
+    /// The tables whose rows fell far since the watch counted them, with their phrases.
+    pub drops: Vec<(crate::anomaly::RowDrop, String)>,
+}
+
+/// The row drops told by `supabase.tables` among `findings`: a table that lost at least
+/// half its rows fails it (critical: the watch opens on it), a smaller drop past the band
+/// warns. A finding that already fails or could not run keeps its status and gains the
+/// lines as evidence.
+pub fn tell_row_drops(
+    findings: &mut [crate::checks::Finding],
+    drops: &[(crate::anomaly::RowDrop, String)],
+) {
     if drops.is_empty() {
         return;
     }
     let large = drops.iter().any(|(d, _)| is_large(d));
     let lines: Vec<&str> = drops.iter().map(|(_, l)| l.as_str()).collect();
-    let fs = h.rows.iter_mut().flat_map(|(_, fs)| fs.iter_mut());
-    for f in fs.filter(|f| f.id == CheckId::SupabaseTables) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.id == CheckId::SupabaseTables)
+    {
         if matches!(f.status, Status::Pass | Status::Warn) {
-            let was = std::mem::replace(&mut f.summary, upper_first(&lines.join("; ")));
+            let was = std::mem::replace(&mut f.summary, lines.join("; "));
             f.evidence.insert(0, format!("{was} (this run)"));
             (f.status, f.impact) = if large {
                 (Status::Fail, Impact::Critical)
@@ -244,14 +266,6 @@ pub fn tell_row_drops(h: &mut Health, drops: &[(crate::anomaly::RowDrop, String)
     }
 }
 
-fn upper_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// The job summary's line for the row drops (empty when there are none).
 pub fn row_drop_summary(drops: &[(crate::anomaly::RowDrop, String)]) -> String {
     if drops.is_empty() {
@@ -261,7 +275,10 @@ pub fn row_drop_summary(drops: &[(crate::anomaly::RowDrop, String)]) -> String {
         .iter()
         .map(|(d, l)| {
             let icon = if is_large(d) { "❌" } else { "⚠️" };
-            format!("- {icon} {}", crate::outside::emit(l, 200, crate::outside::Sink::Markdown))
+            format!(
+                "- {icon} {}",
+                crate::outside::emit(l, 200, crate::outside::Sink::Markdown)
+            )
         })
         .collect();
     format!(

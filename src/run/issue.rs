@@ -286,14 +286,21 @@ async fn decide_live(
         LiveDecision::Run => {
             let live = lives.for_inputs(inputs);
             let mut findings = live.run_all(inputs).await;
-            // The metric columns judged again with what this issue's report remembers.
-            let before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
+            // The metric columns judged again with what this issue's report remembers
+            // (and, for the watch's own issue, what the watch remembers).
+            let mut before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
+            if let Some(w) = &target.watch_recall {
+                before = before.merged(&w.metrics);
+            }
             let metrics = crate::live::supabase::analytics::recall(
                 live,
                 inputs.data_type,
                 &mut findings,
                 &before,
             );
+            if let Some(w) = &target.watch_recall {
+                crate::oncall::tell_row_drops(&mut findings, &w.drops);
+            }
             let record = live::record(&findings, &key, s.now);
             LivePart {
                 note: lives.answered_by(inputs, &findings),

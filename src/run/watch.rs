@@ -179,6 +179,9 @@ pub struct Watch<'a, 'b> {
     pub workspace: Option<&'a Path>,
     /// The issues this run already triaged (the sweep).
     pub done: &'a [u64],
+    /// What the watch's memory added to this run's findings, for its issue's triage (set
+    /// by [`Watch::run`]; `None` when building one).
+    pub recall: Option<oncall::Recalled>,
 }
 
 /// The watch's latest issue and what its body remembers.
@@ -237,24 +240,22 @@ impl Watch<'_, '_> {
             .filter(|l| l.is_open())
             .map(|l| l.since(s.now));
         let judgement = oncall::judge(&h, open_since, w);
-        let drop_note = (!drops.is_empty()).then(|| {
-            let lines: Vec<&str> = drops.iter().map(|(_, l)| l.as_str()).collect();
-            format!("📉 **{}.**", lines.join("; "))
-        });
-        let mut act = Act {
+        let act = Act {
             earlier: earlier.as_ref(),
             measured: &measured,
-            note: drop_note,
         };
+        self.recall = Some(oncall::Recalled {
+            metrics: earlier
+                .as_ref()
+                .map(|m| m.metrics.clone())
+                .unwrap_or_default(),
+            drops: drops.clone(),
+        });
         let text = match (&judgement, latest) {
             (Judgement::Unknown, _) => "Nothing was checked, so nothing was opened.".to_string(),
-            (Judgement::Broken, latest) => self.broken(&h, latest, &mut act, &mut out).await?,
+            (Judgement::Broken, latest) => self.broken(&h, latest, &act, &mut out).await?,
             (Judgement::Recovering { done, of }, Some(l)) => {
                 let note = oncall::recovering_note(*done, *of);
-                let note = match act.note.take() {
-                    Some(drop) => format!("{note} {drop}"),
-                    None => note,
-                };
                 self.track(l.issue.number, Some(note), Some(l.issue.clone()), &mut out)
                     .await?;
                 format!(
@@ -288,18 +289,17 @@ impl Watch<'_, '_> {
         &mut self,
         h: &Health,
         latest: Option<Latest>,
-        act: &mut Act<'_>,
+        act: &Act<'_>,
         out: &mut WatchOutcome,
     ) -> Result<String, GithubError> {
         let (gh, s, env) = (self.gh, self.s, self.environment);
         let ids = oncall::critical_ids(h);
-        let note = act.note.take();
         if let Some(l) = latest.as_ref().filter(|l| l.is_open()) {
             let n = l.issue.number;
             let reminded = self.remind(l, &ids, act).await?;
             // After a reminder the body changed: read it again.
             let first = (!reminded).then(|| l.issue.clone());
-            self.track(n, note, first, out).await?;
+            self.track(n, None, first, out).await?;
             return Ok(match reminded {
                 true => format!(
                     "Still broken: #{n} stays open; reminded (at most one reminder per {} h).",
@@ -314,11 +314,11 @@ impl Watch<'_, '_> {
             && let Some(at) = l.closed_at()
             && (0..=window).contains(&(s.now - at))
         {
-            return self.reopen(l, at, &ids, act, note, out).await;
+            return self.reopen(l, at, &ids, act, out).await;
         }
         let open = open_issues(gh, s).await?;
         if let Some(existing) = watch_issues(&open, s, env).first() {
-            self.track(existing.number, note, Some(existing.clone()), out)
+            self.track(existing.number, None, Some(existing.clone()), out)
                 .await?;
             return Ok(format!(
                 "Still broken: #{} stays open; its report is updated in place.",
@@ -326,7 +326,7 @@ impl Watch<'_, '_> {
             ));
         }
         if let Some(n) = persons_issue(&open, &h.failing_types(), s, env) {
-            self.track(n, note, None, out).await?;
+            self.track(n, None, None, out).await?;
             return Ok(format!(
                 "Broken, and #{n} (a person's issue about {}) already tracks it: rechecked it instead of opening another.",
                 env.as_str()
@@ -363,7 +363,7 @@ impl Watch<'_, '_> {
             );
             gh.close_issue(dup.number, "not_planned").await?;
         }
-        self.track(keep, note, None, out).await?;
+        self.track(keep, None, None, out).await?;
         Ok(if keep == created.number {
             format!("Broken: opened #{keep}.")
         } else {
@@ -412,7 +412,6 @@ impl Watch<'_, '_> {
         closed_at: i64,
         ids: &[String],
         act: &Act<'_>,
-        note: Option<String>,
         out: &mut WatchOutcome,
     ) -> Result<String, GithubError> {
         let (gh, s) = (self.gh, self.s);
@@ -427,7 +426,7 @@ impl Watch<'_, '_> {
         gh.reopen_issue(n, &body).await?;
         gh.create_comment_once(n, &oncall::reopened_comment(closed_at, ids, s.now))
             .await?;
-        self.track(n, note, None, out).await?;
+        self.track(n, None, None, out).await?;
         Ok(format!(
             "Broken again within {} h of closing: reopened #{n}.",
             s.config.watch.reopen_within_hours
@@ -500,6 +499,7 @@ impl Watch<'_, '_> {
         }
         let mut target = Target::new(number, Trigger::Schedule, true);
         target.watch_note = note;
+        target.watch_recall = self.recall.clone();
         let triaged =
             issue::triage_issue(self.gh, self.lives, self.repo_labels, self.s, target, first)
                 .await?;
@@ -514,8 +514,6 @@ struct Act<'m> {
     earlier: Option<&'m Memory>,
     /// What this run measured.
     measured: &'m oncall::Measured,
-    /// The row drops, for the issue's report (taken by the step that tracks the issue).
-    note: Option<String>,
 }
 
 impl Act<'_> {
@@ -564,7 +562,9 @@ fn recall(
     measured.rows.dedup();
     let a = crate::live::supabase::sync_log::anomaly_settings(s.config);
     let drops = oncall::row_drops(&before.rows, &measured.rows, &a, s.now);
-    oncall::tell_row_drops(h, &drops);
+    for (_, findings) in &mut h.rows {
+        oncall::tell_row_drops(findings, &drops);
+    }
     (measured, drops)
 }
 

@@ -58,7 +58,12 @@ fn a_table_that_lost_most_of_its_rows_since_the_last_count_reopens_the_issue() {
     let full = m["rows"]["pendo_guides"]["rows"].as_u64().expect("counted");
     assert_eq!(m["rows"]["pendo_guides"]["at"], T0, "{m}");
     assert!(full >= 20, "{m}");
-    for table in ["pendo_features", "pendo_pages", "pendo_reports", "pendo_events"] {
+    for table in [
+        "pendo_features",
+        "pendo_pages",
+        "pendo_reports",
+        "pendo_events",
+    ] {
         assert!(m["rows"][table]["rows"].as_u64().is_some(), "{table}: {m}");
     }
 
@@ -79,18 +84,30 @@ fn a_table_that_lost_most_of_its_rows_since_the_last_count_reopens_the_issue() {
         thousands(full)
     );
     assert!(run.summary.contains("📉 **Row counts**"), "{}", run.summary);
-    assert!(run.summary.contains(&format!("- ❌ {}", md(&line))), "{}", run.summary);
+    assert!(
+        run.summary.contains(&format!("- ❌ {}", md(&line))),
+        "{}",
+        run.summary
+    );
     // The issue is reopened (within a day of closing), and its report says why.
     assert_eq!(watch_issues(&h).len(), 1, "{:?}", h.gh.issues());
     assert_eq!(h.gh.issue(n).state, "open");
-    assert!(run.summary.contains(&format!("reopened #{n}")), "{}", run.summary);
+    assert!(
+        run.summary.contains(&format!("reopened #{n}")),
+        "{}",
+        run.summary
+    );
     let said = notes(&h, n);
     assert!(
         said.last().unwrap().contains("`supabase.tables`"),
         "{said:?}"
     );
     let report = &h.reports(n)[0];
-    assert!(report.contains(&format!("📉 **{line}.**")), "{report}");
+    assert!(report.contains("🔴 P0"), "{report}");
+    assert!(
+        report.contains(&format!("| `supabase.tables` | ❌ fail | {} |", md(&line))),
+        "{report}"
+    );
     // The memory keeps the earlier count while the rows stay fallen.
     let m = memory(&h, n);
     assert_eq!(m["rows"]["pendo_guides"]["rows"], full, "{m}");
@@ -103,19 +120,23 @@ fn a_table_that_lost_most_of_its_rows_since_the_last_count_reopens_the_issue() {
     pg.exec("delete from public.pendo_guides where ctid in (select ctid from public.pendo_guides offset 5);");
     let run = at(&mut h, t3, &pg);
     assert!(
-        run.summary
-            .contains(&md(&format!(
-                "pendo_guides fell from {} to 5 rows since yesterday",
-                thousands(full)
-            ))),
+        run.summary.contains(&md(&format!(
+            "pendo_guides fell from {} to 5 rows since yesterday",
+            thousands(full)
+        ))),
         "{}",
         run.summary
     );
-    assert!(run.summary.contains(&format!("#{n} stays open")), "{}", run.summary);
+    assert!(
+        run.summary.contains(&format!("#{n} stays open")),
+        "{}",
+        run.summary
+    );
     assert_eq!(notes(&h, n).len(), said.len());
     assert!(
-        !h.write_lines().iter().any(|w| w.contains("/comments ->")
-            && w.starts_with("POST")),
+        !h.write_lines()
+            .iter()
+            .any(|w| w.contains("/comments ->") && w.starts_with("POST")),
         "{:?}",
         h.write_lines()
     );
@@ -177,7 +198,10 @@ fn a_metric_the_watch_saw_non_zero_and_zero_now_is_a_wipe_to_the_watch() {
     let n = watch_issues(&h)[0].number;
     let m = memory(&h, n);
     assert_eq!(m["metrics"]["pendo_guides"]["completions"], 40, "{m}");
-    assert!(m["metrics"]["pendo_guides"]["views"].as_u64().is_some(), "{m}");
+    assert!(
+        m["metrics"]["pendo_guides"]["views"].as_u64().is_some(),
+        "{m}"
+    );
     // A week later all is well: closed, the memory refreshed.
     let t1 = T0 + 7 * 24 * H;
     let run = at(&mut h, t1, &reference(t1, 40, true));
@@ -197,7 +221,18 @@ fn a_metric_the_watch_saw_non_zero_and_zero_now_is_a_wipe_to_the_watch() {
         "{}",
         new.title
     );
-    assert!(run.summary.contains(&format!("opened #{}", new.number)), "{}", run.summary);
+    assert!(
+        run.summary.contains(&format!("opened #{}", new.number)),
+        "{}",
+        run.summary
+    );
+    // Its report judges as the watch did: the watch's memory is its evidence too.
+    let report = &h.reports(new.number)[0];
+    assert!(report.contains("🔴 P0"), "{report}");
+    assert!(
+        report.contains("| `supabase.analytics` | ❌ fail | Analytics wiped: completions are 0 on all 118 guides"),
+        "{report}"
+    );
     // The new issue's memory carries the earlier count while the column reads as wiped.
     assert_eq!(
         memory(&h, new.number)["metrics"]["pendo_guides"]["completions"],
