@@ -297,7 +297,8 @@ async fn decide_live(
                 inputs.data_type,
                 &mut findings,
                 &before,
-            );
+            )
+            .await;
             if let Some(w) = &target.watch_recall {
                 crate::oncall::tell_row_drops(&mut findings, &w.drops);
             }

@@ -230,7 +230,7 @@ impl Watch<'_, '_> {
         // What the memory adds to this run's findings (no request: the listing brought
         // the body), and what this run measured for the memory to keep.
         let earlier = latest.as_ref().and_then(|l| l.memory.clone());
-        let (measured, drops) = recall(live, &mut h, earlier.as_ref(), s);
+        let (measured, drops) = recall(live, &mut h, earlier.as_ref(), s).await;
         let mut out = WatchOutcome {
             healthy: h.healthy(),
             ..Default::default()
@@ -528,7 +528,7 @@ impl Act<'_> {
 /// columns it saw non-zero, and the tables' row counts compared with the ones it stored
 /// (a drop told by `supabase.tables`). Returns what this run measured, for the memory to
 /// keep, and the drops. No I/O: the facts are the run's shared ones.
-fn recall(
+async fn recall(
     live: &Live,
     h: &mut Health,
     earlier: Option<&Memory>,
@@ -539,7 +539,8 @@ fn recall(
     let mut measured = oncall::Measured::default();
     for (dt, findings) in &mut h.rows {
         let after =
-            crate::live::supabase::analytics::recall(live, Some(*dt), findings, &before.metrics);
+            crate::live::supabase::analytics::recall(live, Some(*dt), findings, &before.metrics)
+                .await;
         measured.metrics = measured.metrics.or(after);
     }
     let facts = live

@@ -40,6 +40,7 @@ mod hostile_database;
 mod hostile_rest;
 mod issue_form;
 mod live_analytics;
+mod live_analytics_pendo;
 mod live_functions;
 mod live_pendo;
 mod live_supabase_db;
