@@ -87,7 +87,12 @@ fn pendo_counting_views_on_guides_stored_with_zero_is_a_wipe() {
 
     let pendo = pendo_views(&pg, 91);
     let r = check(&pg, &pendo);
-    assert_eq!(status(&r, "supabase.analytics"), "fail", "{}", summary(&r, "supabase.analytics"));
+    assert_eq!(
+        status(&r, "supabase.analytics"),
+        "fail",
+        "{}",
+        summary(&r, "supabase.analytics")
+    );
     assert_eq!(
         summary(&r, "supabase.analytics"),
         "Analytics wiped: views are 0 on 117 of 118 guides; Pendo counts views on 91 of them (in the last 7 days)"
@@ -116,7 +121,12 @@ fn one_guide_pendo_counts_at_zero_is_new_not_a_wipe_and_a_refusal_is_said() {
     let pg = wiped_without_events();
     let pendo = pendo_views(&pg, 1);
     let r = check(&pg, &pendo);
-    assert_eq!(status(&r, "supabase.analytics"), "pass", "{}", summary(&r, "supabase.analytics"));
+    assert_eq!(
+        status(&r, "supabase.analytics"),
+        "pass",
+        "{}",
+        summary(&r, "supabase.analytics")
+    );
     let evidence = finding(&r, "supabase.analytics")["evidence"].to_string();
     assert!(
         evidence.contains("Pendo counts views on 1 of the 117 guides stored with 0 views"),

@@ -104,7 +104,12 @@ fn views_per_guide(body: &[u8]) -> Option<std::collections::BTreeMap<String, u64
         v.get("results")?
             .as_array()?
             .iter()
-            .filter_map(|r| Some((r.get("guideId")?.as_str()?.to_string(), r.get("views")?.as_u64()?)))
+            .filter_map(|r| {
+                Some((
+                    r.get("guideId")?.as_str()?.to_string(),
+                    r.get("views")?.as_u64()?,
+                ))
+            })
             .filter(|(id, n)| *n > 0 && !id.is_empty() && id.len() <= 128)
             .take(MAX_GUIDES)
             .collect(),
@@ -321,7 +326,10 @@ mod tests {
         assert_eq!(pipeline[2]["group"]["group"][0], "guideId");
         let body = br#"{"startTime":0,"results":[{"guideId":"g1","views":12},{"guideId":"g2","views":0},{"guideId":"g3"},{"views":4}]}"#;
         let got = views_per_guide(body).unwrap();
-        assert_eq!(got.into_iter().collect::<Vec<_>>(), vec![("g1".to_string(), 12)]);
+        assert_eq!(
+            got.into_iter().collect::<Vec<_>>(),
+            vec![("g1".to_string(), 12)]
+        );
         assert!(views_per_guide(b"<html>").is_none());
         assert!(views_per_guide(br#"{"startTime":0}"#).is_none());
     }

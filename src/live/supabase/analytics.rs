@@ -265,8 +265,7 @@ async fn pendo_counts(
     Some(counted.map(|(active, zero_active)| PendoCounts {
         active,
         zero_active,
-        sample: (ids.len() > PENDO_IDS_REST && s.db_url.is_none())
-            .then_some(PENDO_IDS_REST as u64),
+        sample: (ids.len() > PENDO_IDS_REST && s.db_url.is_none()).then_some(PENDO_IDS_REST as u64),
         ..counts
     }))
 }
