@@ -132,6 +132,10 @@ fn a_table_that_lost_most_of_its_rows_since_the_last_count_reopens_the_issue() {
         "{}",
         run.summary
     );
+    // The report still says it: the watch's memory is its evidence on every run.
+    let report = &h.reports(n)[0];
+    assert!(report.contains("🔴 P0"), "{report}");
+    assert!(report.contains(&md(&line)), "{report}");
     assert_eq!(notes(&h, n).len(), said.len());
     assert!(
         !h.write_lines()
