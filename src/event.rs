@@ -56,6 +56,10 @@ pub struct Target {
     /// ("recovering: 1 of 2 runs completed since the last failure"); the report then
     /// does not call it recovered yet.
     pub watch_note: Option<String>,
+    /// What the watch's memory adds to the live findings of its own issue (the metric
+    /// columns it saw non-zero, the tables' row drops), so its report judges as the
+    /// watch did.
+    pub watch_recall: Option<crate::oncall::Recalled>,
 }
 
 impl Target {
@@ -66,6 +70,7 @@ impl Target {
             live_allowed,
             body_edited_at: None,
             watch_note: None,
+            watch_recall: None,
         }
     }
 }

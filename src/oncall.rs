@@ -12,18 +12,27 @@
 //! The memory ([`Memory`]) is a hidden block in the body of the watch's own issue, the
 //! newest one, open or closed (see docs/action.md, "Where the watch remembers"). It is
 //! read only from an issue the bot itself opened, so nobody else can write it, and the
-//! listing that finds that issue brings its body: reading it costs no request.
+//! listing that finds that issue brings its body: reading it costs no request. Besides
+//! the incident (since when, who was told what, when it closed) it keeps two
+//! measurements for the next run to compare with: the metric columns seen non-zero (the
+//! same [`MetricMemory`] the report's state keeps, so the watch too tells a column wiped
+//! to zero from one never filled) and the tables' row counts with when each was counted
+//! ([`row_drops`]: "pendo_guides fell from 548 to 120 rows since yesterday"). Both are
+//! refreshed only when the watch writes its issue anyway (opening, reopening, a reminder,
+//! the close): a quiet run writes nothing, and makes no request more than before.
 //!
 //! Everything here is pure; `run::watch` does the reading and writing.
 
 use crate::clock::{format_utc, human_age};
 use crate::config::WatchSettings;
-use crate::finding::CheckId;
+use crate::finding::{CheckId, Impact, Status};
 use crate::history::{History, Outcome};
+use crate::state::MetricMemory;
 use crate::watch::Health;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// How the memory block starts; the rest is base64 (URL-safe, no padding) and ` -->`.
@@ -48,6 +57,64 @@ pub struct Memory {
     /// `closed_at` is not in a test or a replay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<i64>,
+    /// The metric columns seen non-zero (`supabase.analytics`).
+    #[serde(skip_serializing_if = "MetricMemory::is_empty")]
+    pub metrics: MetricMemory,
+    /// Each table's exact row count and when it was counted (`supabase.tables`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub rows: BTreeMap<String, Counted>,
+}
+
+/// A table's exact row count, and when it was taken (Unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    pub rows: u64,
+    pub at: i64,
+}
+
+/// The most tables the memory keeps, and the longest name (no PostgreSQL name is
+/// longer): the block is read from an issue body, so it is bounded like any input.
+const ROW_TABLES: usize = 32;
+const ROW_NAME_CHARS: usize = 63;
+/// How long a table's earlier count is kept while its rows stay fallen: a week, then the
+/// lower count is taken as the table's new size (rows removed on purpose).
+pub const ROW_DROP_KEEP_SECS: i64 = 7 * 86_400;
+
+/// What this run measured that the memory keeps for the next one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Measured {
+    /// The metric memory after this run (`None`: the metric columns were not read).
+    pub metrics: Option<MetricMemory>,
+    /// The tables' exact row counts now.
+    pub rows: Vec<(String, u64)>,
+}
+
+/// The tables whose rows fell far since the memory counted them, each with its phrase
+/// (`pendo_guides fell from 548 to 120 rows since yesterday`), largest loss first.
+pub fn row_drops(
+    before: &BTreeMap<String, Counted>,
+    now: &[(String, u64)],
+    s: &crate::anomaly::Settings,
+    at: i64,
+) -> Vec<(crate::anomaly::RowDrop, String)> {
+    let prev: Vec<(String, u64)> = before.iter().map(|(t, c)| (t.clone(), c.rows)).collect();
+    let mut drops: Vec<(crate::anomaly::RowDrop, String)> =
+        crate::anomaly::row_drops(&prev, now, s)
+            .into_iter()
+            .map(|d| {
+                let elapsed = before.get(&d.table).map_or(0, |c| at - c.at);
+                let phrase = d.phrase(elapsed);
+                (d, phrase)
+            })
+            .collect();
+    drops.sort_by_key(|(d, _)| std::cmp::Reverse(d.before - d.now));
+    drops
+}
+
+/// True when a table lost at least half its rows: critical (the watch opens on it); a
+/// smaller drop past the band is a warning, shown and not opened on.
+pub fn is_large(d: &crate::anomaly::RowDrop) -> bool {
+    d.now * 2 <= d.before
 }
 
 impl Memory {
@@ -59,7 +126,55 @@ impl Memory {
             told_at: now,
             told: critical,
             closed_at: None,
+            metrics: MetricMemory::default(),
+            rows: BTreeMap::new(),
         }
+    }
+
+    /// This memory with what the run measured: the metric memory it ends with, and the
+    /// row counts taken now, except a table whose rows fell far, which keeps its earlier
+    /// count (so the drop is still told on the next run) for up to
+    /// [`ROW_DROP_KEEP_SECS`]. `earlier`: the memory read from the issue (its
+    /// measurements carry over when this one is new).
+    pub fn with_measured(
+        mut self,
+        earlier: Option<&Memory>,
+        m: &Measured,
+        s: &crate::anomaly::Settings,
+        now: i64,
+    ) -> Memory {
+        if let Some(e) = earlier {
+            if self.metrics.is_empty() {
+                self.metrics = e.metrics.clone();
+            }
+            if self.rows.is_empty() {
+                self.rows = e.rows.clone();
+            }
+        }
+        if let Some(metrics) = &m.metrics {
+            self.metrics = metrics.clone();
+        }
+        let fell: Vec<String> = row_drops(&self.rows, &m.rows, s, now)
+            .into_iter()
+            .map(|(d, _)| d.table)
+            .collect();
+        for (table, rows) in &m.rows {
+            let keep = fell.contains(table)
+                && self
+                    .rows
+                    .get(table)
+                    .is_some_and(|c| now - c.at < ROW_DROP_KEEP_SECS);
+            if !keep {
+                self.rows.insert(
+                    table.clone(),
+                    Counted {
+                        rows: *rows,
+                        at: now,
+                    },
+                );
+            }
+        }
+        self
     }
 
     /// The hidden block.
@@ -80,6 +195,12 @@ impl Memory {
         }
         m.told.retain(|id| CheckId::parse(id).is_some());
         m.told.truncate(32);
+        m.metrics = m.metrics.bounded();
+        m.rows = std::mem::take(&mut m.rows)
+            .into_iter()
+            .filter(|(t, c)| t.chars().count() <= ROW_NAME_CHARS && c.at <= now)
+            .take(ROW_TABLES)
+            .collect();
         Some(m)
     }
 
@@ -97,6 +218,73 @@ impl Memory {
         out.push_str(&format!("\n{block}\n"));
         out
     }
+}
+
+/// What the watch's memory adds to this run's live findings, for its own issue's triage
+/// to judge the same way (see [`crate::event::Target::watch_recall`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recalled {
+    /// The metric columns the watch saw non-zero.
+    pub metrics: MetricMemory,
+    /// The tables whose rows fell far since the watch counted them, with their phrases.
+    pub drops: Vec<(crate::anomaly::RowDrop, String)>,
+}
+
+/// The row drops told by `supabase.tables` among `findings`: a table that lost at least
+/// half its rows fails it (critical: the watch opens on it), a smaller drop past the band
+/// warns. A finding that already fails or could not run keeps its status and gains the
+/// lines as evidence.
+pub fn tell_row_drops(
+    findings: &mut [crate::finding::Finding],
+    drops: &[(crate::anomaly::RowDrop, String)],
+) {
+    if drops.is_empty() {
+        return;
+    }
+    let large = drops.iter().any(|(d, _)| is_large(d));
+    let lines: Vec<&str> = drops.iter().map(|(_, l)| l.as_str()).collect();
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.id == CheckId::SupabaseTables)
+    {
+        if matches!(f.status, Status::Pass | Status::Warn) {
+            let was = std::mem::replace(&mut f.summary, lines.join("; "));
+            f.evidence.insert(0, format!("{was} (this run)"));
+            (f.status, f.impact) = if large {
+                (Status::Fail, Impact::Critical)
+            } else {
+                (Status::Warn, Impact::Degraded)
+            };
+        } else {
+            f.evidence.extend(lines.iter().map(|l| l.to_string()));
+        }
+        f.evidence.push(
+            "row counts compared with the ones the watch stored in its issue at its last write"
+                .into(),
+        );
+        f.next_steps.insert(0, "Rows were deleted (a truncate, a delete in the sync, a migration): restore them from a backup or re-run a full sync, then find what deleted them.".into());
+    }
+}
+
+/// The job summary's line for the row drops (empty when there are none).
+pub fn row_drop_summary(drops: &[(crate::anomaly::RowDrop, String)]) -> String {
+    if drops.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = drops
+        .iter()
+        .map(|(d, l)| {
+            let icon = if is_large(d) { "❌" } else { "⚠️" };
+            format!(
+                "- {icon} {}",
+                crate::outside::emit(l, 200, crate::outside::Sink::Markdown)
+            )
+        })
+        .collect();
+    format!(
+        "📉 **Row counts** since the watch last counted them:\n\n{}\n\n",
+        lines.join("\n")
+    )
 }
 
 /// The state of one entity, or of the whole sync, as the on-call summary shows it.

@@ -87,6 +87,18 @@ impl MetricMemory {
         }
     }
 
+    /// This memory and `other`'s together; a column in both keeps the larger count.
+    pub fn merged(&self, other: &MetricMemory) -> MetricMemory {
+        let mut out = self.clone();
+        for (t, cols) in &other.0 {
+            for (c, n) in cols {
+                let was = out.non_zero(t, c).unwrap_or(0);
+                out.saw(t, c, was.max(*n));
+            }
+        }
+        out
+    }
+
     /// The columns remembered, without their counts: a change of these is worth a write
     /// of the state block, a change of a count alone is not.
     pub fn columns(&self) -> Vec<(&str, &str)> {
@@ -98,7 +110,7 @@ impl MetricMemory {
 
     /// The memory cut to [`MEMORY_TABLES`] tables of as many columns, names of at most
     /// [`MEMORY_NAME_CHARS`] (no PostgreSQL name is longer), zero counts left out.
-    fn bounded(self) -> MetricMemory {
+    pub fn bounded(self) -> MetricMemory {
         let fits = |n: &String| n.chars().count() <= MEMORY_NAME_CHARS;
         MetricMemory(
             self.0

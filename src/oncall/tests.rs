@@ -186,3 +186,112 @@ fn the_summary_has_a_state_and_an_age_per_entity() {
         outcome: Outcome::Other,
     };
 }
+
+fn counted(rows: u64, at: i64) -> Counted {
+    Counted { rows, at }
+}
+
+#[test]
+fn the_memory_keeps_row_counts_and_holds_a_fallen_one_for_a_week() {
+    let s = crate::anomaly::Settings::default();
+    let earlier = Memory {
+        rows: [
+            ("pendo_guides".to_string(), counted(548, NOW - 24 * H)),
+            ("pendo_pages".to_string(), counted(300, NOW - 24 * H)),
+        ]
+        .into(),
+        ..Memory::new(NOW - 48 * H, vec![])
+    };
+    let now_rows = vec![
+        ("pendo_guides".to_string(), 120),
+        ("pendo_pages".to_string(), 310),
+        ("pendo_reports".to_string(), 12),
+    ];
+    let drops = row_drops(&earlier.rows, &now_rows, &s, NOW);
+    assert_eq!(drops.len(), 1);
+    assert_eq!(
+        drops[0].1,
+        "pendo_guides fell from 548 to 120 rows since yesterday"
+    );
+    assert!(is_large(&drops[0].0));
+    let measured = Measured {
+        metrics: None,
+        rows: now_rows.clone(),
+    };
+    // A new memory carries the earlier one's measurements; the fallen table keeps its
+    // earlier count, the others take today's.
+    let kept = Memory::new(NOW, vec![]).with_measured(Some(&earlier), &measured, &s, NOW);
+    assert_eq!(kept.rows["pendo_guides"], counted(548, NOW - 24 * H));
+    assert_eq!(kept.rows["pendo_pages"], counted(310, NOW));
+    assert_eq!(kept.rows["pendo_reports"], counted(12, NOW));
+    // After a week the lower count is the table's size.
+    let later = NOW + 7 * 24 * H;
+    let moved = kept.clone().with_measured(None, &measured, &s, later);
+    assert_eq!(moved.rows["pendo_guides"], counted(120, later));
+    // The block round-trips; forged counts from the future or with long names are dropped.
+    let back = Memory::read(&kept.written_into(""), NOW).unwrap();
+    assert_eq!(back, kept);
+    let mut forged = kept.clone();
+    forged.rows.insert("x".repeat(64), counted(5, NOW));
+    forged
+        .rows
+        .insert("pendo_future".into(), counted(5, NOW + H));
+    assert_eq!(
+        Memory::read(&forged.written_into(""), NOW).unwrap().rows,
+        kept.rows
+    );
+}
+
+#[test]
+fn a_large_drop_fails_the_tables_check_a_small_one_warns() {
+    let drop = |before, now| {
+        let d = crate::anomaly::RowDrop {
+            table: "pendo_guides".into(),
+            before,
+            now,
+        };
+        let line = d.phrase(24 * H);
+        vec![(d, line)]
+    };
+    let tables = || {
+        vec![Finding::pass(
+            CheckId::SupabaseTables,
+            "All 5 tables are there",
+        )]
+    };
+    let mut fs = tables();
+    tell_row_drops(&mut fs, &drop(548, 120));
+    assert_eq!(
+        (fs[0].status, fs[0].impact),
+        (Status::Fail, Impact::Critical)
+    );
+    assert_eq!(
+        fs[0].summary,
+        "pendo_guides fell from 548 to 120 rows since yesterday"
+    );
+    assert_eq!(fs[0].evidence[0], "All 5 tables are there (this run)");
+    assert!(fs[0].next_steps[0].contains("restore them"));
+    let mut fs = tables();
+    tell_row_drops(&mut fs, &drop(548, 400));
+    assert_eq!(
+        (fs[0].status, fs[0].impact),
+        (Status::Warn, Impact::Degraded)
+    );
+    // A finding that already fails keeps its summary; no drop changes nothing.
+    let mut fs = vec![Finding::new(
+        CheckId::SupabaseTables,
+        Status::Fail,
+        "pendo_pages is missing",
+    )];
+    tell_row_drops(&mut fs, &drop(548, 120));
+    assert_eq!(fs[0].summary, "pendo_pages is missing");
+    assert!(fs[0].evidence[0].contains("fell from 548 to 120"));
+    let mut fs = tables();
+    tell_row_drops(&mut fs, &[]);
+    assert_eq!(fs, tables());
+    let summary = row_drop_summary(&drop(548, 120));
+    assert!(
+        summary.contains("- ❌ pendo\\_guides fell from 548 to 120 rows since yesterday"),
+        "{summary}"
+    );
+}

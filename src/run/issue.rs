@@ -282,14 +282,22 @@ async fn decide_live(
         );
     }
     let (record, metrics) = if checks.runs_live() {
-        // The metric columns judged again with what this issue's report remembers.
-        let before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
+        // The metric columns judged again with what this issue's report remembers
+        // (and, for the watch's own issue, what the watch remembers).
+        let mut before = previous.map(|p| p.analytics.clone()).unwrap_or_default();
+        if let Some(w) = &target.watch_recall {
+            before = before.merged(&w.metrics);
+        }
         let metrics = crate::live::supabase::analytics::recall(
             live,
             inputs.data_type,
             &mut findings,
             &before,
-        );
+        )
+        .await;
+        if let Some(w) = &target.watch_recall {
+            crate::oncall::tell_row_drops(&mut findings, &w.drops);
+        }
         let measured = checks.measured(&findings);
         (check_plan::record(&measured, &key, s.now), metrics)
     } else {

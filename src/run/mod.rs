@@ -351,6 +351,7 @@ impl Run<'_, '_> {
                 s: self.s,
                 workspace: self.a.workspace.as_deref(),
                 done: &done,
+                recall: None,
             }
             .run()
             .await

@@ -180,6 +180,9 @@ pub struct Watch<'a, 'b> {
     pub workspace: Option<&'a Path>,
     /// The issues this run already triaged (the sweep).
     pub done: &'a [u64],
+    /// What the watch's memory added to this run's findings, for its issue's triage (set
+    /// by [`Watch::run`]; `None` when building one).
+    pub recall: Option<oncall::Recalled>,
 }
 
 /// The watch's latest issue and what its body remembers.
@@ -216,26 +219,42 @@ impl Watch<'_, '_> {
     /// Runs the watch.
     pub async fn run(mut self) -> Result<WatchOutcome, GithubError> {
         let env = self.environment;
-        let h = health(self.lives.of(env), self.s).await;
+        let live = self.lives.of(env);
+        let mut h = health(live, self.s).await;
         let s = self.s;
-        let mut out = WatchOutcome {
-            healthy: h.healthy(),
-            ..Default::default()
-        };
+        let w = &s.config.watch;
         // Nothing concluded: no request, nothing to judge.
         let latest = match h.healthy() {
             Some(_) => latest(self.gh, s, env).await?,
             None => None,
         };
+        // What the memory adds to this run's findings (no request: the listing brought
+        // the body), and what this run measured for the memory to keep.
+        let earlier = latest.as_ref().and_then(|l| l.memory.clone());
+        let (measured, drops) = recall(live, &mut h, earlier.as_ref(), s).await;
+        let mut out = WatchOutcome {
+            healthy: h.healthy(),
+            ..Default::default()
+        };
         let open_since = latest
             .as_ref()
             .filter(|l| l.is_open())
             .map(|l| l.since(s.now));
-        let judgement = oncall::judge(&h, open_since, &s.config.watch);
-        let w = &s.config.watch;
+        let judgement = oncall::judge(&h, open_since, w);
+        let act = Act {
+            earlier: earlier.as_ref(),
+            measured: &measured,
+        };
+        self.recall = Some(oncall::Recalled {
+            metrics: earlier
+                .as_ref()
+                .map(|m| m.metrics.clone())
+                .unwrap_or_default(),
+            drops: drops.clone(),
+        });
         let text = match (&judgement, latest) {
             (Judgement::Unknown, _) => "Nothing was checked, so nothing was opened.".to_string(),
-            (Judgement::Broken, latest) => self.broken(&h, latest, &mut out).await?,
+            (Judgement::Broken, latest) => self.broken(&h, latest, &act, &mut out).await?,
             (Judgement::Recovering { done, of }, Some(l)) => {
                 let note = oncall::recovering_note(*done, *of);
                 self.track(l.issue.number, Some(note), Some(l.issue.clone()), &mut out)
@@ -245,7 +264,7 @@ impl Watch<'_, '_> {
                     l.issue.number
                 )
             }
-            (Judgement::Recovered, Some(l)) => self.recovered(&h, l).await?,
+            (Judgement::Recovered, Some(l)) => self.recovered(&h, l, &act).await?,
             (Judgement::Blip, _) => format!(
                 "Blip: a sync run failed, fewer than {} in a row, and nothing else is broken; nothing was opened.",
                 w.open_after_runs
@@ -258,15 +277,12 @@ impl Watch<'_, '_> {
             .map(|x| oncall::entity(x, open_since, w))
             .collect();
         let headline = oncall::headline(&judgement, w);
-        out.summary = watch::table(
-            &h,
-            env,
-            (
-                headline.as_deref(),
-                &oncall::summary_table(&entities, s.now),
-            ),
-            &text,
+        let oncall_part = format!(
+            "{}{}",
+            oncall::summary_table(&entities, s.now),
+            oncall::row_drop_summary(&drops)
         );
+        out.summary = watch::table(&h, env, (headline.as_deref(), &oncall_part), &text);
         Ok(out)
     }
 
@@ -274,13 +290,14 @@ impl Watch<'_, '_> {
         &mut self,
         h: &Health,
         latest: Option<Latest>,
+        act: &Act<'_>,
         out: &mut WatchOutcome,
     ) -> Result<String, GithubError> {
         let (gh, s, env) = (self.gh, self.s, self.environment);
         let ids = oncall::critical_ids(h);
         if let Some(l) = latest.as_ref().filter(|l| l.is_open()) {
             let n = l.issue.number;
-            let reminded = self.remind(l, &ids).await?;
+            let reminded = self.remind(l, &ids, act).await?;
             // After a reminder the body changed: read it again.
             let first = (!reminded).then(|| l.issue.clone());
             self.track(n, None, first, out).await?;
@@ -298,7 +315,7 @@ impl Watch<'_, '_> {
             && let Some(at) = l.closed_at()
             && (0..=window).contains(&(s.now - at))
         {
-            return self.reopen(l, at, &ids, out).await;
+            return self.reopen(l, at, &ids, act, out).await;
         }
         let open = open_issues(gh, s).await?;
         if let Some(existing) = watch_issues(&open, s, env).first() {
@@ -326,7 +343,7 @@ impl Watch<'_, '_> {
                 prev.issue.number, s.config.watch.reopen_within_hours
             ));
         }
-        let body = Memory::new(s.now, ids).written_into(&body);
+        let body = act.kept(Memory::new(s.now, ids), s).written_into(&body);
         let labels = watch::labels(&template, s.config);
         if s.dry_run {
             tracing::info!("dry run: would have opened {title:?} with labels {labels:?}");
@@ -358,7 +375,7 @@ impl Watch<'_, '_> {
     /// A reminder on the open issue when the last time people were told is
     /// `remind_every_hours` ago: one comment, and the memory moved on (the body re-read
     /// right before, only the block changed).
-    async fn remind(&self, l: &Latest, ids: &[String]) -> Result<bool, GithubError> {
+    async fn remind(&self, l: &Latest, ids: &[String], act: &Act<'_>) -> Result<bool, GithubError> {
         let (gh, s) = (self.gh, self.s);
         let every = s.config.watch.remind_every_hours as i64 * 3600;
         let m = l
@@ -374,11 +391,14 @@ impl Watch<'_, '_> {
             return Ok(false);
         }
         let comment = oncall::reminder(&m, ids, s.now);
-        let told = Memory {
-            told_at: s.now,
-            told: ids.to_vec(),
-            ..m
-        };
+        let told = act.kept(
+            Memory {
+                told_at: s.now,
+                told: ids.to_vec(),
+                ..m
+            },
+            s,
+        );
         let fresh = gh.get_issue(n).await?;
         gh.update_issue(n, None, Some(&told.written_into(fresh.body())), None)
             .await?;
@@ -392,6 +412,7 @@ impl Watch<'_, '_> {
         l: &Latest,
         closed_at: i64,
         ids: &[String],
+        act: &Act<'_>,
         out: &mut WatchOutcome,
     ) -> Result<String, GithubError> {
         let (gh, s) = (self.gh, self.s);
@@ -400,7 +421,9 @@ impl Watch<'_, '_> {
             return Ok(format!("Broken again: would have reopened #{n} (dry run)."));
         }
         let fresh = gh.get_issue(n).await?;
-        let body = Memory::new(s.now, ids.to_vec()).written_into(fresh.body());
+        let body = act
+            .kept(Memory::new(s.now, ids.to_vec()), s)
+            .written_into(fresh.body());
         gh.reopen_issue(n, &body).await?;
         gh.create_comment_once(n, &oncall::reopened_comment(closed_at, ids, s.now))
             .await?;
@@ -413,7 +436,12 @@ impl Watch<'_, '_> {
 
     /// The recovery holds: the report says so, one comment says what recovered and
     /// when, and the issue closes as completed.
-    async fn recovered(&mut self, h: &Health, l: Latest) -> Result<String, GithubError> {
+    async fn recovered(
+        &mut self,
+        h: &Health,
+        l: Latest,
+        act: &Act<'_>,
+    ) -> Result<String, GithubError> {
         let (gh, s) = (self.gh, self.s);
         let n = l.issue.number;
         if s.dry_run {
@@ -443,10 +471,13 @@ impl Watch<'_, '_> {
         // The memory keeps when it closed (the body re-read right before, only the block
         // changed), for a breakage that comes back within `reopen_within_hours`.
         let since = l.since(s.now);
-        let memory = Memory {
-            closed_at: Some(s.now),
-            ..l.memory.unwrap_or_else(|| Memory::new(since, Vec::new()))
-        };
+        let memory = act.kept(
+            Memory {
+                closed_at: Some(s.now),
+                ..l.memory.unwrap_or_else(|| Memory::new(since, Vec::new()))
+            },
+            s,
+        );
         let fresh = gh.get_issue(n).await?;
         gh.close_issue_with_body(n, "completed", &memory.written_into(fresh.body()))
             .await?;
@@ -469,12 +500,74 @@ impl Watch<'_, '_> {
         }
         let mut target = Target::new(number, Trigger::Schedule, true);
         target.watch_note = note;
+        target.watch_recall = self.recall.clone();
         let triaged =
             issue::triage_issue(self.gh, self.lives, self.repo_labels, self.s, target, first)
                 .await?;
         out.outcomes.extend(triaged);
         Ok(())
     }
+}
+
+/// What the watch writes into its memory whenever it writes its issue anyway.
+struct Act<'m> {
+    /// The memory read from the watch's latest issue.
+    earlier: Option<&'m Memory>,
+    /// What this run measured.
+    measured: &'m oncall::Measured,
+}
+
+impl Act<'_> {
+    /// `m` with this run's measurements (see [`Memory::with_measured`]).
+    fn kept(&self, m: Memory, s: &Settings<'_>) -> Memory {
+        let a = crate::live::supabase::sync_log::anomaly_settings(s.config);
+        m.with_measured(self.earlier, self.measured, &a, s.now)
+    }
+}
+
+/// The memory's part in this run: `supabase.analytics` judged again with the metric
+/// columns it saw non-zero, and the tables' row counts compared with the ones it stored
+/// (a drop told by `supabase.tables`). Returns what this run measured, for the memory to
+/// keep, and the drops. No I/O: the facts are the run's shared ones.
+async fn recall(
+    live: &Live,
+    h: &mut Health,
+    earlier: Option<&Memory>,
+    s: &Settings<'_>,
+) -> (oncall::Measured, Vec<(crate::anomaly::RowDrop, String)>) {
+    let empty = Memory::default();
+    let before = earlier.unwrap_or(&empty);
+    let mut measured = oncall::Measured::default();
+    for (dt, findings) in &mut h.rows {
+        let after =
+            crate::live::supabase::analytics::recall(live, Some(*dt), findings, &before.metrics)
+                .await;
+        measured.metrics = measured.metrics.or(after);
+    }
+    let facts = live
+        .supabase
+        .as_ref()
+        .and_then(|sb| sb.table_facts_now())
+        .and_then(|f| f.as_ref().ok());
+    use crate::live::supabase::tables::{Count, TableState};
+    measured.rows = facts
+        .into_iter()
+        .flatten()
+        .filter_map(|t| match &t.state {
+            TableState::Present {
+                count: Some(Count { rows, exact: true }),
+                ..
+            } => Some((t.table.clone(), *rows)),
+            _ => None,
+        })
+        .collect();
+    measured.rows.dedup();
+    let a = crate::live::supabase::sync_log::anomaly_settings(s.config);
+    let drops = oncall::row_drops(&before.rows, &measured.rows, &a, s.now);
+    for (_, findings) in &mut h.rows {
+        oncall::tell_row_drops(findings, &drops);
+    }
+    (measured, drops)
 }
 
 /// The watch's latest issue, open or closed, from one listing of the newest issues with

@@ -14,14 +14,14 @@ use support::IssueSpec;
 use support::pg::{History, Pg, run_start};
 
 /// 2026-11-28T10:00:00Z.
-const T0: i64 = 1_795_860_000;
-const H: i64 = 3600;
-const WATCH_MARKER: &str = "<!-- pendo-triage:watch -->";
-const MEMORY: &str = "<!-- pendo-triage:watch-memory ";
+pub(crate) const T0: i64 = 1_795_860_000;
+pub(crate) const H: i64 = 3600;
+pub(crate) const WATCH_MARKER: &str = "<!-- pendo-triage:watch -->";
+pub(crate) const MEMORY: &str = "<!-- pendo-triage:watch-memory ";
 
 /// The sync at `now`: a healthy week, then its `failed` newest runs failed for
 /// `entities` (every entity when empty).
-fn sync_at(now: i64, failed: usize, entities: &[&str]) -> Pg {
+pub(crate) fn sync_at(now: i64, failed: usize, entities: &[&str]) -> Pg {
     let pg = Pg::start();
     pg.load(History::Healthy, now);
     if failed > 0 {
@@ -39,14 +39,14 @@ fn sync_at(now: i64, failed: usize, entities: &[&str]) -> Pg {
     pg
 }
 
-fn utc(t: i64) -> String {
+pub(crate) fn utc(t: i64) -> String {
     pendo_triage::clock::format_utc(t)
         .replace(' ', "T")
         .replace("TUTC", ":00Z")
 }
 
 /// One scheduled run at `now` against `pg`.
-fn at(h: &mut Harness, now: i64, pg: &Pg) -> Run {
+pub(crate) fn at(h: &mut Harness, now: i64, pg: &Pg) -> Run {
     h.set("SUPABASE_DB_URL", &pg.url("verify-full"));
     h.set_clock(&utc(now));
     h.gh.clear_requests();
@@ -56,7 +56,7 @@ fn at(h: &mut Harness, now: i64, pg: &Pg) -> Run {
     run
 }
 
-fn watching(tag: &str) -> Harness {
+pub(crate) fn watching(tag: &str) -> Harness {
     let mut h = Harness::new(tag);
     h.input("watch", "true");
     h
@@ -75,7 +75,7 @@ fn output<'a>(run: &'a Run, name: &str) -> &'a str {
 }
 
 /// The watch's issues, open or closed.
-fn watch_issues(h: &Harness) -> Vec<support::IssueSnapshot> {
+pub(crate) fn watch_issues(h: &Harness) -> Vec<support::IssueSnapshot> {
     h.gh.issues()
         .into_iter()
         .filter(|i| i.body.contains(WATCH_MARKER) && i.author == support::BOT_LOGIN)
@@ -83,7 +83,7 @@ fn watch_issues(h: &Harness) -> Vec<support::IssueSnapshot> {
 }
 
 /// The bot's comments on `n` other than its report.
-fn notes(h: &Harness, n: u64) -> Vec<String> {
+pub(crate) fn notes(h: &Harness, n: u64) -> Vec<String> {
     h.gh.comments(n)
         .into_iter()
         .filter(|c| !c.body.contains("<!-- pendo-triage:report -->"))
@@ -93,7 +93,7 @@ fn notes(h: &Harness, n: u64) -> Vec<String> {
 
 /// Asserts the writes of the last run, in order (`N` stands for the issue's number, `R`
 /// for its report comment's id).
-fn assert_writes(h: &Harness, n: u64, want: &[&str]) {
+pub(crate) fn assert_writes(h: &Harness, n: u64, want: &[&str]) {
     let report =
         h.gh.comments(n)
             .into_iter()
@@ -110,7 +110,7 @@ fn assert_writes(h: &Harness, n: u64, want: &[&str]) {
 }
 
 /// The comments posted by the last run.
-fn comment_posts(h: &Harness) -> Vec<String> {
+pub(crate) fn comment_posts(h: &Harness) -> Vec<String> {
     h.write_lines()
         .into_iter()
         .filter(|w| w.starts_with("POST") && w.contains("/comments"))
@@ -412,7 +412,7 @@ fn a_stranger_cannot_forge_the_memory() {
     assert_eq!(notes(&h, n).len(), 1, "only mallory's comment");
 }
 
-fn memory_block(json: &str) -> String {
+pub(crate) fn memory_block(json: &str) -> String {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
     format!("{MEMORY}{b64} -->")

@@ -1,7 +1,8 @@
 //! A small fake of Pendo's v1 REST API on 127.0.0.1, so tests run the product's live Pendo
 //! checks without the internet. Only what the product calls: the account metadata schema
 //! (the auth probe), the guide/feature/page/report lists (default app only unless
-//! `?expand=*`) and `POST /api/v1/aggregation` (events per day), with Pendo's status codes
+//! `?expand=*`) and `POST /api/v1/aggregation` (events per day from an `events` source;
+//! per guide from a `guideEvents` source grouped by `guideId`), with Pendo's status codes
 //! and error bodies. Rows come deterministically from the test's `now_ms` and counts; plain
 //! knobs, changeable between runs, inject failures; every request is recorded.
 //! Seen from the real API: 422 [`PIPELINE_REQUIRED`], 400 `missing jzb`, and 403 with an
@@ -82,6 +83,9 @@ pub struct Knobs {
     /// Events of all apps per UTC day, most recent last: the last is the day before
     /// `now_ms`'s day. Days with 0 events, or before the first entry, have no result row.
     pub events_per_day: Vec<u64>,
+    /// `guideSeen` events per guide over any requested window, `(guideId, count)`: the
+    /// answer to a `guideEvents` source grouped by `guideId` (guides at 0 have no row).
+    pub guide_views: Vec<(String, u64)>,
     /// Accepted `x-pendo-integration-key` values.
     pub keys: Vec<String>,
     /// Status (empty body) for a missing or unknown key.
@@ -122,6 +126,7 @@ impl Default for Knobs {
             pages: (3, 1),
             reports: (2, 1),
             events_per_day: vec![1200, 1310, 1250, 980, 1400, 1330, 1290],
+            guide_views: Vec::new(),
             keys: vec![FAKE_PENDO_KEY.to_string()],
             unknown_key_status: 401,
             reject_status: None,
@@ -215,6 +220,9 @@ impl FakePendoBuilder {
     }
     pub fn events_per_day(self, most_recent_last: Vec<u64>) -> Self {
         self.knobs(|k| k.events_per_day = most_recent_last)
+    }
+    pub fn guide_views(self, views: Vec<(String, u64)>) -> Self {
+        self.knobs(|k| k.guide_views = views)
     }
     /// The accepted keys, instead of [`FAKE_PENDO_KEY`]; `&[]` rejects every key.
     pub fn keys(self, keys: &[&str]) -> Self {
@@ -649,12 +657,41 @@ fn aggregate(knobs: &Knobs, body: &[u8]) -> Response {
     if let Some(stage) = failing.filter(|&s| pipeline.iter().any(|p| p.get(s).is_some())) {
         return plain(500, &format!("aggregation failed in the {stage} stage\n"));
     }
+    if source.is_some_and(|s| s.get("guideEvents").is_some()) {
+        return guide_events(knobs, pipeline, days[0]);
+    }
     let counts = days.iter().map(|&day| (day, events_on(knobs, day)));
     let rows = counts.filter(|(_, n)| *n > 0);
     let results: Vec<Value> = rows
         .map(|(day, n)| json!({"day": day, "numEvents": n}))
         .collect();
     json_text(200, json!({"startTime": days[0], "results": results}))
+}
+
+/// A `guideEvents` source: one row per guide with events, `{"guideId", <field>}` where
+/// the field is the group stage's first (its `count` of the guide's events), when the
+/// pipeline groups by `guideId`; else one row of the total.
+fn guide_events(knobs: &Knobs, pipeline: &[Value], start: i64) -> Response {
+    let group = pipeline.iter().find_map(|stage| stage.get("group"));
+    let by_guide = group
+        .and_then(|g| g.get("group"))
+        .and_then(Value::as_array)
+        .is_some_and(|keys| keys.iter().any(|k| k == "guideId"));
+    let field = group
+        .and_then(|g| g.get("fields"))
+        .and_then(Value::as_array)
+        .and_then(|f| f.first())
+        .and_then(Value::as_object)
+        .and_then(|f| f.keys().next().cloned())
+        .unwrap_or_else(|| "count".to_string());
+    let rows = knobs.guide_views.iter().filter(|(_, n)| *n > 0);
+    let results: Vec<Value> = if by_guide {
+        rows.map(|(id, n)| json!({"guideId": id, field.clone(): n}))
+            .collect()
+    } else {
+        vec![json!({field.clone(): rows.map(|(_, n)| n).sum::<u64>()})]
+    };
+    json_text(200, json!({"startTime": start, "results": results}))
 }
 
 /// The UTC midnights a `dayRange` series covers, oldest first. `first` ("now()" or epoch

@@ -4,6 +4,11 @@
 //! Pendo): events per day over the last complete days, all apps, wrapped in `request`,
 //! with `first: "now()"` and a negative count. Its answer says whether events arrive;
 //! its errors name the cause, from Pendo's error bodies.
+//!
+//! A second aggregation, [`guide_views`], asks for the views per guide over the analytics
+//! window (guide events of type `guideSeen`, grouped by `guideId`): `supabase.analytics`
+//! compares it with the guides stored with zero views (issue 25, 4(c)). It is sent once
+//! per run, and only when a metric table of guides has a column counted from events.
 
 use super::Pendo;
 use crate::clock::format_utc;
@@ -41,6 +46,74 @@ pub fn body() -> Value {
 /// The POST.
 pub async fn fetch(p: &Pendo) -> Result<Answer, FetchError> {
     p.send(&p.base, PATH, Some(&body()), MAX_BODY).await
+}
+
+/// The `requestId` of the views-per-guide aggregation.
+pub const GUIDE_VIEWS_ID: &str = "pendo-triage-guide-views";
+/// The most guides read from its answer (a subscription has hundreds, not millions).
+const MAX_GUIDES: usize = 20_000;
+
+/// The request body: views per guide (`guideSeen` events, every app) over the `days`
+/// complete days before today.
+pub fn guide_views_body(days: u32) -> Value {
+    json!({
+        "response": {"mimeType": "application/json"},
+        "request": {
+            "requestId": GUIDE_VIEWS_ID,
+            "pipeline": [
+                {"source": {
+                    "guideEvents": {"appId": "expandAppIds(\"*\")"},
+                    "timeSeries": {"period": "dayRange", "first": "now()", "count": -i64::from(days.max(1))}
+                }},
+                {"filter": "type == \"guideSeen\""},
+                {"group": {"group": ["guideId"], "fields": [{"views": {"count": null}}]}}
+            ]
+        }
+    })
+}
+
+/// The guides Pendo counts views for over the last `days` days: guide id → views (only
+/// guides with views). `Err`: why it could not be read, in a few words.
+pub async fn guide_views(
+    p: &Pendo,
+    days: u32,
+) -> Result<std::collections::BTreeMap<String, u64>, String> {
+    let a = p
+        .send(&p.base, PATH, Some(&guide_views_body(days)), MAX_BODY)
+        .await
+        .map_err(|e| format!("POST {PATH} (views per guide): {e}"))?;
+    if !a.is_success() {
+        return Err(format!(
+            "Pendo refuses the views-per-guide aggregation ({}): {}",
+            a.status,
+            cause(a.status, &a.text(200))
+        ));
+    }
+    views_per_guide(&a.body).ok_or_else(|| {
+        format!(
+            "Pendo answers {} to the views-per-guide aggregation without a results list",
+            a.status
+        )
+    })
+}
+
+/// The answer's `results` as guide id → views, guides without views left out.
+fn views_per_guide(body: &[u8]) -> Option<std::collections::BTreeMap<String, u64>> {
+    let v = crate::live::decode::bounded(body).ok()?;
+    Some(
+        v.get("results")?
+            .as_array()?
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.get("guideId")?.as_str()?.to_string(),
+                    r.get("views")?.as_u64()?,
+                ))
+            })
+            .filter(|(id, n)| *n > 0 && !id.is_empty() && id.len() <= 128)
+            .take(MAX_GUIDES)
+            .collect(),
+    )
 }
 
 /// Why Pendo refused an aggregation, read from its error body.
@@ -242,6 +315,23 @@ mod tests {
             "now()"
         );
         assert_eq!(b["response"]["mimeType"], "application/json");
+    }
+
+    #[test]
+    fn views_per_guide_are_read_from_the_results() {
+        let b = guide_views_body(7);
+        let pipeline = &b["request"]["pipeline"];
+        assert_eq!(pipeline[0]["source"]["timeSeries"]["count"], -7);
+        assert!(pipeline[0]["source"].get("guideEvents").is_some());
+        assert_eq!(pipeline[2]["group"]["group"][0], "guideId");
+        let body = br#"{"startTime":0,"results":[{"guideId":"g1","views":12},{"guideId":"g2","views":0},{"guideId":"g3"},{"views":4}]}"#;
+        let got = views_per_guide(body).unwrap();
+        assert_eq!(
+            got.into_iter().collect::<Vec<_>>(),
+            vec![("g1".to_string(), 12)]
+        );
+        assert!(views_per_guide(b"<html>").is_none());
+        assert!(views_per_guide(br#"{"startTime":0}"#).is_none());
     }
 
     #[test]

@@ -17,8 +17,14 @@
 //!   the active entities (over REST: most of the sampled zero rows) are, a failure,
 //!   critical for the issue's own data type; fewer is a note (an entity whose events came
 //!   after the last computation);
-//! - (c) Pendo's own activity per entity is not read: the one aggregation `pendo.aggregation`
-//!   sends counts events per day for all apps, not per entity.
+//! - (c) with a Pendo key, Pendo's own views per guide over the window (one aggregation,
+//!   [`crate::live::pendo::aggregation::guide_views`], sent once per run and shared) are
+//!   compared with the guides stored with zero in the guides table's first `from_events`
+//!   column: when at least two guides Pendo counts views for hold zero, and either nearly
+//!   every row is zero or most of the guides Pendo counts are, a wipe, even when the bot
+//!   never saw the column non-zero. Only guides: Pendo's features and pages would cost an
+//!   aggregation each. The comparison costs one query over the database (or two GETs over
+//!   REST, with at most [`PENDO_IDS_REST`] of Pendo's guides).
 //!
 //! Over the database URL: two queries, whatever the tables hold: which tables and columns
 //! exist (and whether an index finds one entity's events), then every count. With such an
@@ -52,6 +58,8 @@ const ID: CheckId = CheckId::SupabaseAnalytics;
 pub const REST_SAMPLE: usize = 100;
 /// Over REST, the most event rows read for that sample.
 const REST_EVENTS_MAX: usize = 1000;
+/// Over REST, the most of Pendo's active guides compared (their ids go in the URL).
+pub const PENDO_IDS_REST: usize = 200;
 /// The fewest active entities at zero that make a failure (one can be a new entity whose
 /// events arrived after the last computation).
 const MIN_WIPED: u64 = 2;
@@ -106,6 +114,42 @@ pub struct AnalyticsFacts {
     pub zero_percent: u32,
     /// Why the events could not be read (`None`: they were).
     pub events_unusable: Option<String>,
+    /// (c) Pendo's views per guide against the stored zeros (`None`: not compared, no
+    /// Pendo key or no guides table counted from events; `Err`: why it failed).
+    pub pendo: Option<Result<PendoCounts, String>>,
+}
+
+/// (c): the guides Pendo counts views for in the window, against the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendoCounts {
+    pub table: String,
+    pub column: String,
+    /// Rows of the table Pendo counts views for.
+    pub active: u64,
+    /// Of those, rows stored with 0 (or null) in the column.
+    pub zero_active: u64,
+    /// Over REST, when Pendo counts more guides than were compared: how many were.
+    pub sample: Option<u64>,
+    pub days: u32,
+}
+
+impl PendoCounts {
+    /// `Pendo counts views on 91 of the 117 guides stored with 0 views (aggregation, last 7 days)`.
+    fn line(&self, zero: u64, noun: &str) -> String {
+        let sample = self.sample.map_or(String::new(), |n| {
+            format!(", {n} of the guides it counts compared")
+        });
+        format!(
+            "Pendo counts views on {} of the {zero} {noun} stored with 0 {} (aggregation, last {} days{sample})",
+            self.zero_active, self.column, self.days
+        )
+    }
+
+    /// Pendo's counts make it a wipe: at least two guides it counts hold zero, and nearly
+    /// every row is zero or most of the guides it counts are.
+    fn wiped(&self, nearly_all: bool) -> bool {
+        self.zero_active >= MIN_WIPED && (nearly_all || self.zero_active * 2 > self.active)
+    }
 }
 
 fn plural(entity_type: &str) -> String {
@@ -154,7 +198,128 @@ pub async fn fetch(s: &Supabase, config: &Config, now: i64) -> Result<AnalyticsF
         window_days: a.window_days,
         zero_percent: a.zero_percent,
         events_unusable,
+        pendo: None,
     })
+}
+
+/// The shared answer of (c), once per run.
+struct PendoShared(Option<Result<PendoCounts, String>>);
+
+/// The facts with (c) added: Pendo's views per guide against the stored zeros, asked
+/// once per run (every triage and the watch share it).
+async fn with_pendo(live: &Live, s: &Supabase, facts: &AnalyticsFacts) -> AnalyticsFacts {
+    let shared = live
+        .shared(|| async { PendoShared(pendo_counts(live, s, facts).await) })
+        .await;
+    let mut f = facts.clone();
+    f.pendo = (*shared).0.clone();
+    f
+}
+
+/// The guides table and its column counted from events, when read.
+fn guides_column(facts: &AnalyticsFacts) -> Option<(&MetricFacts, &str)> {
+    facts.tables.iter().find_map(|t| {
+        let MetricState::Read { columns, .. } = &t.state else {
+            return None;
+        };
+        let column = columns.iter().find(|c| c.from_events)?;
+        (t.setting.entity_type == "guide").then_some((t, column.name.as_str()))
+    })
+}
+
+async fn pendo_counts(
+    live: &Live,
+    s: &Supabase,
+    facts: &AnalyticsFacts,
+) -> Option<Result<PendoCounts, String>> {
+    let p = live.pendo.as_ref()?;
+    let (t, column) = guides_column(facts)?;
+    let days = facts.window_days;
+    let views = match crate::live::pendo::aggregation::guide_views(p, days).await {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e)),
+    };
+    let ids: Vec<String> = views.into_keys().collect();
+    let counts = PendoCounts {
+        table: t.table.clone(),
+        column: column.to_string(),
+        active: 0,
+        zero_active: 0,
+        sample: None,
+        days,
+    };
+    if ids.is_empty() {
+        return Some(Ok(counts));
+    }
+    let id = &t.setting.id_column;
+    let counted = match s.db().await {
+        Some(db) => match db {
+            Ok(db) => pendo_db(db, &t.table, id, column, &ids).await,
+            Err(e) => Err(e.to_string()),
+        },
+        None => match &s.rest {
+            Some(rest) => pendo_rest(rest, &t.table, id, column, &ids).await,
+            None => Err("no Supabase access".into()),
+        },
+    };
+    Some(counted.map(|(active, zero_active)| PendoCounts {
+        active,
+        zero_active,
+        sample: (ids.len() > PENDO_IDS_REST && s.db_url.is_none()).then_some(PENDO_IDS_REST as u64),
+        ..counts
+    }))
+}
+
+/// (rows Pendo counts, of them stored with zero), over the database: one query.
+async fn pendo_db(
+    db: &Db,
+    table: &str,
+    id: &str,
+    column: &str,
+    ids: &[String],
+) -> Result<(u64, u64), String> {
+    let sql = format!(
+        "select json_build_object('active', count(*), 'zero', count(*) filter (where coalesce({c}, 0) = 0))::text from {t} where {i}::text = any($1::text[])",
+        c = sql::quote_ident(column),
+        t = sql::quote_ident(table),
+        i = sql::quote_ident(id),
+    );
+    let v = db
+        .json(&sql, &[Arg::Texts(ids)])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((
+        v["active"].as_u64().unwrap_or(0),
+        v["zero"].as_u64().unwrap_or(0),
+    ))
+}
+
+/// The same over REST: two counts, of at most [`PENDO_IDS_REST`] of Pendo's guides.
+async fn pendo_rest(
+    rest: &Rest,
+    table: &str,
+    id: &str,
+    column: &str,
+    ids: &[String],
+) -> Result<(u64, u64), String> {
+    let (table, schema) = super::tables::rest_path(table);
+    let quoted: Vec<String> = ids
+        .iter()
+        .take(PENDO_IDS_REST)
+        .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    let base = format!(
+        "/{table}?select={i}&{i}=in.({list})&limit=1",
+        i = encode(id),
+        list = encode(&quoted.join(","))
+    );
+    let zero = format!("{base}&{}=eq.0", encode(column));
+    let schema = schema.as_deref();
+    let (active, zero) = tokio::join!(count(rest, &base, schema), count(rest, &zero, schema));
+    Ok((
+        active.map_err(|e| e.to_string())?,
+        zero.map_err(|e| e.to_string())?,
+    ))
 }
 
 /// A table's columns, from [`sql::ANALYTICS_COLUMNS`]' answer (`None`: no such table).
@@ -568,6 +733,10 @@ enum Zeros {
     Forgotten {
         was: u64,
     },
+    /// Zero on guides Pendo counts views for in the window: wiped (c).
+    PendoActive {
+        zero_active: u64,
+    },
     Fine,
 }
 
@@ -639,7 +808,11 @@ impl Survey {
             match &t.state {
                 MetricState::Read { .. } => {
                     let central = focus.is_none() || t.data_type.is_none() || t.data_type == focus;
-                    s.read_table(t, central, &window, f.zero_percent, memory);
+                    let pendo = match &f.pendo {
+                        Some(Ok(p)) if p.table == t.table => Some(p),
+                        _ => None,
+                    };
+                    s.read_table(t, central, &window, f.zero_percent, (memory, pendo));
                 }
                 MetricState::Missing => s
                     .evidence
@@ -649,6 +822,10 @@ impl Survey {
         }
         if let Some(why) = &f.events_unusable {
             s.evidence.push(format!("events not compared: {why}"));
+        }
+        if let Some(Err(why)) = &f.pendo {
+            s.evidence
+                .push(format!("Pendo's views per guide not compared: {why}"));
         }
         s
     }
@@ -660,7 +837,7 @@ impl Survey {
         central: bool,
         window: &str,
         zero_percent: u32,
-        memory: &MetricMemory,
+        (memory, pendo): (&MetricMemory, Option<&PendoCounts>),
     ) {
         let MetricState::Read {
             rows,
@@ -705,7 +882,18 @@ impl Survey {
         let noun = &t.noun;
         for c in columns {
             let was = memory.non_zero(&t.table, &c.name);
-            match read_column(c, rows, active, sample, zero_percent, was) {
+            let mut zeros = read_column(c, rows, active, sample, zero_percent, was);
+            if let Some(p) = pendo.filter(|p| p.column == c.name) {
+                self.evidence.push(p.line(c.zero, noun));
+                let nearly_all = c.zero * 100 >= u64::from(zero_percent) * rows;
+                let told = matches!(zeros, Zeros::Wiped { .. } | Zeros::Forgotten { .. });
+                if !told && p.wiped(nearly_all) {
+                    zeros = Zeros::PendoActive {
+                        zero_active: p.zero_active,
+                    };
+                }
+            }
+            match zeros {
                 Zeros::Wiped { zero_active } => {
                     self.wiped_central |= central;
                     let are = are(&c.name, c.zero, rows, noun);
@@ -720,6 +908,14 @@ impl Survey {
                     let are = are(&c.name, c.zero, rows, noun);
                     self.wiped.push(format!(
                         "{are}; an earlier measurement saw it non-zero on {was} of them"
+                    ));
+                }
+                Zeros::PendoActive { zero_active } => {
+                    self.wiped_central |= central;
+                    let are = are(&c.name, c.zero, rows, noun);
+                    self.wiped.push(format!(
+                        "{are}; Pendo counts {} on {zero_active} of them ({window})",
+                        c.name
                     ));
                 }
                 // Short enough for the report's evidence cell to keep the line whole.
@@ -841,8 +1037,9 @@ pub fn remember(f: &AnalyticsFacts, before: &MetricMemory) -> MetricMemory {
 /// `supabase.analytics` in `findings` judged again with `memory` (what the report,
 /// or the watch's state, remembers), once the run's facts are in; and the memory to keep.
 /// `None`, and the findings untouched, when the metric columns were not read in this run
-/// (no access, an error, a skip). No I/O: the facts are the run's shared ones.
-pub fn recall(
+/// (no access, an error, a skip). No I/O of its own: the facts, and Pendo's counts, are
+/// the run's shared ones.
+pub async fn recall(
     live: &Live,
     focus: Option<DataType>,
     findings: &mut [Finding],
@@ -853,6 +1050,8 @@ pub fn recall(
     let f = findings
         .iter_mut()
         .find(|f| f.id == ID && !matches!(f.status, Status::Error | Status::Skip))?;
+    // (c) was asked for by the check: shared, no request here.
+    let facts = &with_pendo(live, s, facts).await;
     let mut judged = judge(facts, focus, memory);
     if let Some(line) = s.db_evidence(ID, judged.status) {
         judged = judged.with_evidence(line);
@@ -882,7 +1081,10 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
         );
     }
     match s.analytics(&live.config, live.now).await {
-        Ok(facts) => judge(facts, inputs.data_type, &MetricMemory::default()),
+        Ok(facts) => {
+            let facts = with_pendo(live, s, facts).await;
+            judge(&facts, inputs.data_type, &MetricMemory::default())
+        }
         Err(e) => crate::live::fetch_error(ID, "reading the metric columns", e),
     }
 }
@@ -937,6 +1139,7 @@ mod tests {
             window_days: 7,
             zero_percent: 95,
             events_unusable: None,
+            pendo: None,
         }
     }
 
