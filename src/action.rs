@@ -40,11 +40,11 @@ pub enum EnvError {
     /// An entry of `PENDO_TRIAGE_PENDO_HOSTS` for a region Pendo does not have.
     #[error("PENDO_TRIAGE_PENDO_HOSTS: unknown region {0:?}")]
     HostsRegion(String),
-    /// `PENDO_TRIAGE_NOW` that is not an RFC 3339 time.
+    /// `PENDO_TRIAGE_NOW` that is not an RFC 3339 time, and why.
     #[error(
-        "PENDO_TRIAGE_NOW is {0:?}; write an RFC 3339 time such as 2026-11-28T06:00:00Z, or unset it"
+        "PENDO_TRIAGE_NOW is {0:?}, not a time: {1}; write an RFC 3339 time such as 2026-11-28T06:00:00Z, or unset it"
     )]
-    Now(String),
+    Now(String, &'static str),
     /// No `GITHUB_REPOSITORY`: not inside GitHub Actions.
     #[error(
         "GITHUB_REPOSITORY is not set; `run` is meant to run inside GitHub Actions (use `check FILE` elsewhere)"
@@ -239,7 +239,7 @@ impl Env {
     pub fn now(&self) -> Result<i64, EnvError> {
         match self.var("PENDO_TRIAGE_NOW") {
             None => Ok(crate::clock::system_now()),
-            Some(v) => crate::clock::parse_rfc3339(&v).ok_or(EnvError::Now(v)),
+            Some(v) => crate::clock::read_rfc3339(&v).map_err(|why| EnvError::Now(v, why)),
         }
     }
 
@@ -761,5 +761,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("dry-run"), "{e}");
+    }
+
+    /// Issue 24: an impossible `PENDO_TRIAGE_NOW` is refused naming the value and the part
+    /// that does not exist; a real leap day is read.
+    #[test]
+    fn the_injected_clock_is_read_strictly() {
+        let now = |v: &str| Env::from_pairs([("PENDO_TRIAGE_NOW", v)]).now();
+        for (bad, why) in [
+            ("2026-02-31T00:00:00Z", "no such day in that month"),
+            ("2027-02-29T00:00:00Z", "no such day in that month"),
+            ("2026-13-01T00:00:00Z", "no such month"),
+            ("tomorrow", "not in the form 2026-11-28T06:00:00Z"),
+        ] {
+            let e = now(bad).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("PENDO_TRIAGE_NOW is \"{bad}\", not a time: {why}")),
+                "{e}"
+            );
+        }
+        assert_eq!(now("2028-02-29T00:00:00Z").unwrap(), 1_835_395_200);
+        assert_eq!(now("2028-02-29T02:00:00+02:00").unwrap(), 1_835_395_200);
     }
 }

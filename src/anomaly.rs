@@ -231,7 +231,7 @@ pub fn band_for(past: &[Sample], hour: u8, s: &Settings) -> Band {
 
 /// The UTC hour of day of a Unix time.
 pub fn hour_of(at: i64) -> u8 {
-    (at.rem_euclid(86_400) / 3_600) as u8
+    crate::clock::utc_hour(at)
 }
 
 fn median(counts: &[i64]) -> f64 {

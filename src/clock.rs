@@ -1,5 +1,5 @@
-//! Time as an input: the two moments a triage reasons about, and the calendar arithmetic
-//! to read and write them.
+//! Time as an input: the two moments a triage reasons about, and how to read and write
+//! them.
 //!
 //! A triage judges two kinds of values. What the issue *reports* ("last successful sync
 //! 2026-11-25 07:00") was true when a person wrote it, so its age is measured against
@@ -10,7 +10,17 @@
 //!
 //! Nothing in the crate reads the system clock except [`system_now`], called at the edge
 //! (`main`, the Action's environment reader); everything below receives a [`Clock`].
+//!
+//! The calendar is jiff's (`civil` dates, UTC only: no time zone database). What is
+//! written here is the one grammar the crate accepts, RFC 3339 (jiff's own parser reads
+//! the wider Temporal grammar: no seconds, the basic format, `[zone]` annotations), and
+//! the words of the reason a text is refused, which name the part that does not exist.
 
+use std::sync::LazyLock;
+
+use jiff::SignedDuration;
+use jiff::civil::{self, Date, DateTime, Time};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// What the issue's reported values are measured against.
@@ -92,63 +102,62 @@ pub fn system_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+/// 1970-01-01T00:00:00, the origin of Unix seconds (UTC).
+const EPOCH: DateTime = civil::datetime(1970, 1, 1, 0, 0, 0, 0);
 
-/// The date of a day number (inverse of [`days_from_civil`]).
-pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// The UTC date and time of Unix seconds `ts`, clamped to years -9999 to 9999.
+fn civil_utc(ts: i64) -> DateTime {
+    EPOCH
+        .checked_add(SignedDuration::from_secs(ts))
+        .unwrap_or(if ts < 0 { DateTime::MIN } else { DateTime::MAX })
 }
 
 /// `2026-11-28T06:00:00Z`.
 pub fn format_rfc3339(ts: i64) -> String {
-    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
-    let s = ts.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    civil_utc(ts).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// `2026-11-28 06:00 UTC`, for people.
 pub fn format_utc(ts: i64) -> String {
-    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
-    let s = ts.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        s / 3600,
-        s % 3600 / 60
-    )
+    civil_utc(ts).strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// Days in a month of the proleptic Gregorian calendar (`month` 1 to 12).
-pub fn days_in_month(year: i64, month: i64) -> i64 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+/// `06:00 UTC`: the time of day alone, for a moment whose day is already said.
+pub fn format_utc_time(ts: i64) -> String {
+    civil_utc(ts).strftime("%H:%M UTC").to_string()
+}
+
+/// The UTC hour of day (0 to 23) of Unix seconds `ts`.
+pub fn utc_hour(ts: i64) -> u8 {
+    civil_utc(ts).hour() as u8
+}
+
+/// Unix seconds of a UTC date and time, or why it does not exist: the month (1 to 12),
+/// the day within that month (leap years included), the hour (0 to 23), the minute and
+/// the second (0 to 59) must all exist. Years 0000 to 9999.
+pub fn unix_utc(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Result<i64, &'static str> {
+    let year = i16::try_from(y)
+        .ok()
+        .filter(|y| (0..=9999).contains(y))
+        .ok_or("no such year (write 0000 to 9999)")?;
+    let month = i8::try_from(mo)
+        .ok()
+        .filter(|m| (1..=12).contains(m))
+        .ok_or("no such month (write 01 to 12)")?;
+    let day = i8::try_from(d)
+        .ok()
+        .and_then(|d| Date::new(year, month, d).ok())
+        .ok_or("no such day in that month")?;
+    let hour = i8::try_from(h)
+        .ok()
+        .filter(|h| (0..=23).contains(h))
+        .ok_or("no such hour (write 00 to 23)")?;
+    let time = i8::try_from(mi)
+        .ok()
+        .zip(i8::try_from(s).ok())
+        .and_then(|(mi, s)| Time::new(hour, mi, s, 0).ok())
+        .ok_or("no such minute or second (write 00 to 59)")?;
+    Ok(day.to_datetime(time).duration_since(EPOCH).as_secs())
 }
 
 /// Reads an RFC 3339 time (`2026-11-28T06:00:00Z`, `…+01:00`, fractions allowed; a space
@@ -157,68 +166,41 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     read_rfc3339(text).ok()
 }
 
+/// RFC 3339's `date-time`, with a space allowed for the `T` (as PostgreSQL writes it).
+static RFC3339: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$",
+    )
+    .expect("the RFC 3339 pattern compiles")
+});
+
 /// [`parse_rfc3339`], with the reason a text is refused: `"2026-02-31"` is not a date
 /// because February 2026 has 28 days. Strict: the month, the day within that month (leap
 /// years included), the hour (0 to 23), the minute, the second (a leap second `60` is read
-/// as `59`) and the offset (at most ±23:59) must all exist.
-///
-/// Hand-written, as the rest of this module: the crate has no date dependency yet, and
-/// these few rules are tested here, a property test included.
+/// as `59`) and the offset (at most ±23:59) must all exist. A fraction of a second is
+/// read and dropped (whole seconds).
 pub fn read_rfc3339(text: &str) -> Result<i64, &'static str> {
     const SHAPE: &str =
         "not in the form 2026-11-28T06:00:00Z (RFC 3339, with Z or an offset such as +01:00)";
-    let t = text.trim().as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Result<i64, &'static str> {
-        let digits = t.get(r).ok_or(SHAPE)?;
-        if !digits.iter().all(u8::is_ascii_digit) {
-            return Err(SHAPE);
-        }
-        Ok(digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+    let c = RFC3339.captures(text.trim()).ok_or(SHAPE)?;
+    let num = |i: usize| {
+        c.get(i)
+            .map_or(0, |m| m.as_str().parse::<i64>().unwrap_or(0))
     };
-    if t.len() < 20 || t[4] != b'-' || t[7] != b'-' || !matches!(t[10], b'T' | b't' | b' ') {
-        return Err(SHAPE);
-    }
-    if t[13] != b':' || t[16] != b':' {
-        return Err(SHAPE);
-    }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) {
-        return Err("no such month (write 01 to 12)");
-    }
-    if d < 1 || d > days_in_month(y, mo) {
-        return Err("no such day in that month");
-    }
-    if h > 23 {
-        return Err("no such hour (write 00 to 23)");
-    }
-    if mi > 59 || s > 60 {
-        return Err("no such minute or second (write 00 to 59)");
-    }
-    let mut i = 19;
-    if t.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while t.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return Err(SHAPE);
-        }
-    }
-    let offset = match t.get(i).ok_or(SHAPE)? {
-        b'Z' | b'z' if i + 1 == t.len() => 0,
-        sign @ (b'+' | b'-') if i + 6 == t.len() && t[i + 3] == b':' => {
-            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
-            if oh > 23 || om > 59 {
-                return Err("no such offset (write -23:59 to +23:59)");
-            }
-            let secs = oh * 3600 + om * 60;
-            if *sign == b'+' { secs } else { -secs }
-        }
-        _ => return Err(SHAPE),
+    let second = match num(6) {
+        60 => 59,
+        s => s,
     };
-    Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s.min(59) - offset)
+    let at = unix_utc(num(1), num(2), num(3), num(4), num(5), second)?;
+    let (oh, om) = (num(8), num(9));
+    if oh > 23 || om > 59 {
+        return Err("no such offset (write -23:59 to +23:59)");
+    }
+    let offset = oh * 3600 + om * 60;
+    Ok(match c.get(7).map(|m| m.as_str()) {
+        Some("-") => at + offset,
+        _ => at - offset,
+    })
 }
 
 /// `3 d 4 h`-style age for messages.
@@ -303,6 +285,17 @@ mod tests {
         );
     }
 
+    /// The oracle for the property below, kept independent of jiff: the Gregorian rule.
+    fn days_in_month(year: i64, month: i64) -> i64 {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
     proptest::proptest! {
         /// Every accepted string names the moment it reads as: written back, it is the
         /// same text (in UTC, without fraction), and read again, the same moment.
@@ -336,12 +329,102 @@ mod tests {
     }
 
     #[test]
-    fn civil_dates_invert() {
-        for days in [-719_468, -1, 0, 1, 10_957, 20_785, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
+    fn moments_are_written_in_utc_across_the_calendar() {
         assert_eq!(format_utc(T), "2026-11-28 00:00 UTC");
+        assert_eq!(format_utc_time(T + 6 * 3600 + 59), "06:00 UTC");
+        assert_eq!(utc_hour(T - 1), 23);
+        assert_eq!(utc_hour(T + 13 * 3600), 13);
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59Z");
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "1600-02-29T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let t = parse_rfc3339(text).unwrap_or_else(|| panic!("{text} refused"));
+            assert_eq!(format_rfc3339(t), text);
+        }
+        // Out of the calendar's range: clamped, never a panic.
+        assert_eq!(format_utc(i64::MAX), "9999-12-31 23:59 UTC");
+        assert_eq!(format_utc(i64::MIN), "-9999-01-01 00:00 UTC");
+        assert_eq!(unix_utc(2026, 11, 28, 0, 0, 0), Ok(T));
+        assert_eq!(
+            unix_utc(10_000, 1, 1, 0, 0, 0),
+            Err("no such year (write 0000 to 9999)")
+        );
+    }
+
+    /// Issue 24: the dates that do not exist, each refused with the part that does not.
+    #[test]
+    fn each_refusal_names_what_does_not_exist() {
+        for (bad, why) in [
+            ("2026-02-31T00:00:00Z", "no such day in that month"),
+            ("2026-02-29T00:00:00Z", "no such day in that month"),
+            ("2027-02-29T00:00:00Z", "no such day in that month"),
+            ("2026-13-01T00:00:00Z", "no such month (write 01 to 12)"),
+            ("2026-11-28T24:00:00Z", "no such hour (write 00 to 23)"),
+            (
+                "2026-11-28T10:00:61Z",
+                "no such minute or second (write 00 to 59)",
+            ),
+            (
+                "2026-11-28T10:00:00-24:00",
+                "no such offset (write -23:59 to +23:59)",
+            ),
+        ] {
+            assert_eq!(read_rfc3339(bad), Err(why), "{bad}");
+        }
+        // The forms jiff's wider grammar reads, and RFC 3339 does not.
+        for bad in [
+            "2026-11-28T10:00Z",
+            "20261128T100000Z",
+            "2026-11-28T10:00:00Z[UTC]",
+            "2026-11-28T10:00:00+0100",
+            "2026-11-28T10:00:00+01",
+            "2026-11-28T10:00:00,5Z",
+            "2026-W48-6T10:00:00Z",
+            "\u{0662}026-11-28T10:00:00Z",
+        ] {
+            assert_eq!(
+                read_rfc3339(bad),
+                Err(
+                    "not in the form 2026-11-28T06:00:00Z (RFC 3339, with Z or an offset such as +01:00)"
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn leap_days_offsets_fractions_and_spellings_are_read() {
+        let leap = parse_rfc3339("2028-02-29T00:00:00Z").expect("2028 is a leap year");
+        assert_eq!(format_rfc3339(leap), "2028-02-29T00:00:00Z");
+        assert_eq!(parse_rfc3339("2028-03-01T00:00:00Z"), Some(leap + 86_400));
+        // +02:00 is two hours ahead of UTC: the same moment as 08:00Z.
+        assert_eq!(
+            parse_rfc3339("2026-11-28T10:00:00+02:00"),
+            parse_rfc3339("2026-11-28T08:00:00Z")
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-28T00:00:00-05:30"),
+            Some(T + 5 * 3600 + 1800)
+        );
+        // A fraction, of any length, is dropped: whole seconds.
+        for text in [
+            "2026-11-28T00:00:00.5Z",
+            "2026-11-28T00:00:00.999999999Z",
+            "2026-11-28T00:00:00.1234567890123Z",
+            "2026-11-28t00:00:00z",
+            "2026-11-28 00:00:00+00:00",
+            "  2026-11-28T00:00:00Z\n",
+        ] {
+            assert_eq!(parse_rfc3339(text), Some(T), "{text:?}");
+        }
+        // A leap second is read as the second before it.
+        assert_eq!(
+            parse_rfc3339("2026-12-31T23:59:60Z"),
+            parse_rfc3339("2026-12-31T23:59:59Z")
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! These values stand beside the measured ones in the report, and when no live check
 //! could run they are what severity is decided from (the report then says so).
 
-use crate::clock::{ReportedAt, days_from_civil, human_age};
+use crate::clock::{ReportedAt, human_age, unix_utc};
 use crate::config::Thresholds;
 use crate::issue::Issue;
 use crate::meaning::{self, Service};
@@ -382,13 +382,8 @@ pub fn timestamp(text: &str) -> Option<i64> {
     let c = DATE.captures(text)?;
     let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<i64>().ok());
     let (y, m, d) = (num(1)?, num(2)?, num(3)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let days = days_from_civil(y, m, d);
-    Some(
-        days * 86_400 + num(4).unwrap_or(0) * 3600 + num(5).unwrap_or(0) * 60 + num(6).unwrap_or(0),
-    )
+    let (h, mi, s) = (num(4), num(5), num(6));
+    unix_utc(y, m, d, h.unwrap_or(0), mi.unwrap_or(0), s.unwrap_or(0)).ok()
 }
 
 fn contains_word(text: &str, words: &[&str]) -> bool {
@@ -422,6 +417,10 @@ mod tests {
         assert_eq!(duration_secs("3 days"), Some(259_200.0));
         assert_eq!(timestamp("2026-11-28T00:00:00Z"), Some(NOW));
         assert_eq!(timestamp("1970-01-02"), Some(86_400));
+        // Issue 24: a date that does not exist is no date (it used to roll into March).
+        assert_eq!(timestamp("last sync 2026-02-31 10:00"), None);
+        assert_eq!(timestamp("2026-11-28 25:00"), None);
+        assert_eq!(timestamp("2028-02-29 10:00"), Some(1_835_431_200));
     }
 
     #[test]

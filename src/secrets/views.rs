@@ -9,7 +9,10 @@
 //! whose match masks the whole run. Each is built only when its trigger is in the text, so
 //! plain text costs one scan.
 //!
-//! The view is for finding only: what gets masked is always the source range.
+//! The view is for finding only: what gets masked is always the source range. That is
+//! why the escapes are undone here, one unit at a time, rather than by `percent-encoding`
+//! (src/secrets/conninfo.rs uses it) or an HTML crate: those decode a whole text and keep
+//! no map from a decoded byte back to the bytes it came from.
 
 use base64::Engine as _;
 use std::ops::Range;

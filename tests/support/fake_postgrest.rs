@@ -895,50 +895,19 @@ fn order_rows(a: &Value, b: &Value, o: &OrderBy) -> Ordering {
     if o.desc { ord.reverse() } else { ord }
 }
 
-/// Seconds and nanoseconds since 1970 of `YYYY-MM-DD[(T| )hh:mm:ss[.frac]][Z|±hh[:mm]]`.
+/// Seconds and nanoseconds since 1970 of `YYYY-MM-DD[(T| )hh:mm:ss[.frac]][Z|±hh[:mm]]`, as
+/// Postgres casts a `timestamptz` literal (no offset: UTC, the session zone of the
+/// reference deployment). A date that does not exist, such as 2026-02-31, is no time.
 fn timestamp(text: &str) -> Option<(i64, u32)> {
-    let num = |s: &str, at: usize, len: usize| {
-        let part = s
-            .get(at..at + len)
-            .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))?;
-        part.parse::<i64>().ok()
+    let at = match text.parse::<jiff::Timestamp>() {
+        Ok(at) => at,
+        Err(_) => jiff::tz::Offset::UTC
+            .to_timestamp(text.parse::<jiff::civil::DateTime>().ok()?)
+            .ok()?,
     };
-    let (y, m, d) = (num(text, 0, 4)?, num(text, 5, 2)?, num(text, 8, 2)?);
-    let dashes = text.get(4..5)? == "-" && text.get(7..8)? == "-";
-    if !dashes || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let day = days_from_civil(y, m, d) * 86_400;
-    let Some(time) = text.get(10..).filter(|t| !t.is_empty()) else {
-        return Some((day, 0));
-    };
-    let time = time.strip_prefix(['T', ' '])?;
-    if time.get(2..3)? != ":" || time.get(5..6)? != ":" {
-        return None;
-    }
-    let secs = day + num(time, 0, 2)? * 3600 + num(time, 3, 2)? * 60 + num(time, 6, 2)?;
-    let (mut rest, mut nanos) = (&time[8..], 0);
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        nanos = format!("{:0<9}", &frac[..digits.min(9)]).parse().ok()?;
-        rest = &frac[digits..];
-    }
-    let zone = rest.get(1..).unwrap_or("").replace(':', "");
-    let offset = match (rest.get(..1).unwrap_or(""), zone.len()) {
-        ("", _) | ("Z" | "z", 0) => 0,
-        ("+" | "-", 2 | 4) => num(&zone, 0, 2)? * 3600 + num(&zone, 2, 2).unwrap_or(0) * 60,
-        _ => return None,
-    };
-    let sign = if rest.starts_with('-') { -1 } else { 1 };
-    Some((secs - sign * offset, nanos))
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+    let nanos = at.as_nanosecond();
+    let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
+    Some((secs, nanos.rem_euclid(1_000_000_000) as u32))
 }
 
 fn missing_table(st: &State, name: &str) -> Reply {
@@ -1101,20 +1070,7 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 
 /// `application/x-www-form-urlencoded` decoding, as PostgREST reads the query (`+` is a space).
 fn decode(text: &str) -> String {
-    let (bytes, mut out, mut i) = (text.as_bytes(), Vec::new(), 0);
-    while i < bytes.len() {
-        let hex = text
-            .get(i + 1..i + 3)
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        let (byte, width) = match (bytes[i], hex) {
-            (b'%', Some(byte)) => (byte, 3),
-            (b'+', _) => (b' ', 1),
-            (byte, _) => (byte, 1),
-        };
-        out.push(byte);
-        i += width;
-    }
-    lossy(&out)
+    super::fake_github::percent_decode(text, true)
 }
 
 fn lossy(bytes: &[u8]) -> String {

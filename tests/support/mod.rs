@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: the built binary, event files,
-//! the example issues, a minimal HTTP/1.1 client, and the fake GitHub.
+//! the example issues, an HTTP client for the fakes' self-tests, and the fake GitHub.
 //!
 //! The test binary (`tests/it/main.rs`) and the benches include this with
 //! `#[path = ".../support/mod.rs"] mod support;`; a bench uses a subset, so unused items
@@ -85,103 +85,64 @@ impl HttpResponse {
     }
 }
 
-/// Sends one HTTP/1.1 request to a plain `http://host:port/path?query` URL
-/// and reads the whole response (`Connection: close`). Panics on I/O errors.
+/// Sends one request to a plain `http://host:port/path?query` URL (a fake on 127.0.0.1)
+/// with reqwest and reads the whole response. Unless given, `Accept` is GitHub's JSON and
+/// `User-Agent` is `pendo-triage-tests`; a POST, PUT or PATCH has a body, JSON unless a
+/// `Content-Type` is given. No proxy, no redirect followed (a test sees the 3xx), and a
+/// client per call: each `#[tokio::test]` has its own runtime, and a pooled connection
+/// must not outlive the one it was opened on. Panics on transport errors.
 pub async fn http(
     method: &str,
     url: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> HttpResponse {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (host, request) = build_request(method, url, headers, body);
-    let mut stream = tokio::net::TcpStream::connect(&host)
-        .await
-        .unwrap_or_else(|e| panic!("connect {host}: {e}"));
-    stream.write_all(&request).await.expect("send request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read response");
-    parse_response(&raw)
-}
-
-/// [`http`] for blocking tests.
-pub fn http_blocking(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> HttpResponse {
-    use std::io::{Read, Write};
-    let (host, request) = build_request(method, url, headers, body);
-    let mut stream =
-        std::net::TcpStream::connect(&host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
-    stream.write_all(&request).expect("send request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    parse_response(&raw)
-}
-
-fn build_request(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> (String, Vec<u8>) {
-    let rest = url
-        .strip_prefix("http://")
-        .unwrap_or_else(|| panic!("only http:// URLs: {url}"));
-    let (host, target) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    assert!(url.starts_with("http://"), "only http:// URLs: {url}");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .tls_built_in_root_certs(false)
+        .build()
+        .expect("a plain HTTP client");
+    let method = reqwest::Method::from_bytes(method.as_bytes())
+        .unwrap_or_else(|e| panic!("method {method:?}: {e}"));
     let has = |name: &str| headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    let mut request = client.request(method.clone(), url);
     if !has("user-agent") {
-        req.push_str("User-Agent: pendo-triage-tests\r\n");
+        request = request.header("User-Agent", "pendo-triage-tests");
     }
     if !has("accept") {
-        req.push_str("Accept: application/vnd.github+json\r\n");
+        request = request.header("Accept", "application/vnd.github+json");
     }
     for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
+        request = request.header(*k, *v);
     }
     let body = body.unwrap_or("");
-    if !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH") {
+    let writes = matches!(method.as_str(), "POST" | "PUT" | "PATCH");
+    if !body.is_empty() || writes {
         if !has("content-type") {
-            req.push_str("Content-Type: application/json\r\n");
+            request = request.header("Content-Type", "application/json");
         }
-        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        request = request.body(body.to_string());
     }
-    req.push_str("\r\n");
-    let mut bytes = req.into_bytes();
-    bytes.extend_from_slice(body.as_bytes());
-    (host.to_string(), bytes)
-}
-
-fn parse_response(raw: &[u8]) -> HttpResponse {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status: u16 = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
         .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
-    if chunked {
-        body = dechunk(&body);
-    }
+        .map(|(k, v)| {
+            let v = String::from_utf8_lossy(v.as_bytes()).trim().to_string();
+            (k.as_str().to_string(), v)
+        })
+        .collect();
+    let body = response
+        .bytes()
+        .await
+        .unwrap_or_else(|e| panic!("read the body of {url}: {e}"));
     HttpResponse {
         status,
         headers,
@@ -189,18 +150,16 @@ fn parse_response(raw: &[u8]) -> HttpResponse {
     }
 }
 
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size_hex = size_text.split(';').next().unwrap_or("0").trim();
-        let size = usize::from_str_radix(size_hex, 16).unwrap_or(0);
-        data = &data[eol + 2..];
-        if size == 0 || data.len() < size {
-            break;
-        }
-        out.extend_from_slice(&data[..size]);
-        data = data.get(size + 2..).unwrap_or_default();
-    }
-    out
+/// [`http`] for blocking tests (on a runtime of its own).
+pub fn http_blocking(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> HttpResponse {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime for one request")
+        .block_on(http(method, url, headers, body))
 }

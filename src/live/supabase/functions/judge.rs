@@ -516,7 +516,7 @@ fn run_failed(x: &Failure) -> String {
         .map_or(String::new(), |s| format!(" after {}", secs(s)));
     format!(
         "the {} run failed with {}{after} (Edge Function log)",
-        hh_mm(start),
+        crate::clock::format_utc_time(start),
         cause_name(x.cause, i.status)
     )
 }
@@ -698,7 +698,7 @@ fn paired(x: &Failure) -> String {
     let i = x.invocation;
     let mut line = format!(
         "{} run: {}{}",
-        hh_mm(x.run.map_or(i.started(), |r| r.started)),
+        crate::clock::format_utc_time(x.run.map_or(i.started(), |r| r.started)),
         i.status.map_or("no status".into(), |s| s.to_string()),
         i.secs
             .map_or(String::new(), |s| format!(" after {}", secs(s)))
@@ -720,11 +720,6 @@ fn paired(x: &Failure) -> String {
 
 fn version(d: &Deployed) -> String {
     d.version.map_or(String::new(), |v| format!("v{v}"))
-}
-
-fn hh_mm(ts: i64) -> String {
-    let s = ts.rem_euclid(86_400);
-    format!("{:02}:{:02} UTC", s / 3600, s % 3600 / 60)
 }
 
 fn secs(s: f64) -> String {
