@@ -1,31 +1,37 @@
-//! The bot's log: a small `tracing` subscriber that writes one line per event on stderr,
-//! and the Action's collapsible groups on stdout.
+//! The bot's log: one line per event on stderr, written by a small [`Layer`] over
+//! `tracing-subscriber`'s span registry.
 //!
 //! A line reads `pendo-triage: <message>`, or `pendo-triage: #<number>: <message>` when
 //! the event happens inside a span named [`ISSUE_SPAN`] with a `number` field (or inside a
 //! span opened within one), so the issue's number comes from the span, not from the
-//! message. Every line passes the sinks' scrub ([`crate::outside::scrub`])
-//! and has its CR and LF turned into spaces: an issue's text cannot forge a log line.
+//! message. Work spawned onto another task carries the span with it through
+//! [`tracing::Instrument`] (the live checks do: `src/live/mod.rs`). Every line passes the
+//! sinks' scrub ([`crate::outside::scrub`]) and has its CR and LF turned into spaces: an
+//! issue's text cannot forge a log line.
 //!
-//! The level is handed in (`PENDO_TRIAGE_LOG`, read by the entry point): `error`, `warn`,
-//! `info` (the default), `debug`, `trace`. It applies to this crate's events; the
-//! dependencies' events show at `warn` and above, and all of them at `trace`.
+//! The level is handed in (`PENDO_TRIAGE_LOG`, or `debug` under `RUNNER_DEBUG=1`, read by
+//! the entry point): `error`, `warn`, `info` (the default), `debug`, `trace`. It applies
+//! to this crate's events; the dependencies' events show at `warn` and above, and all of
+//! them at `trace`.
 //!
-//! Hand-written rather than `tracing-subscriber`'s `fmt`: the line format is fixed, no
-//! colour or timestamp is wanted (the runner stamps each line), and the binary stays small.
+//! The registry (which span is current on which task, and its parents) is
+//! `tracing-subscriber`'s; only the line is ours. Not its `fmt` layer: the line format is
+//! fixed (no colour, no timestamp: the runner stamps each line), every line must be
+//! scrubbed as a whole before it leaves, and the issue number is read from one span field.
+//! The Action's `::group::` and annotations are workflow commands on stdout, in
+//! `run::workflow`; this module depends on nothing above it (only on the scrub).
 
 use crate::outside::scrub;
-use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::io::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::ThreadId;
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
+use tracing_subscriber::registry::LookupSpan;
 
 /// The name of the span one issue's work runs in; its `number` field prefixes the lines.
 pub const ISSUE_SPAN: &str = "issue";
@@ -37,7 +43,8 @@ const NUMBER_FIELD: &str = "number";
 /// unknown one means `info`, and says so in one warning line. A second call does nothing.
 pub fn init(filter: Option<&str>) {
     let (level, unknown) = level(filter);
-    if tracing::subscriber::set_global_default(Lines::new(level, std::io::stderr())).is_ok()
+    let log = tracing_subscriber::registry().with(Lines::new(level, std::io::stderr()));
+    if tracing::subscriber::set_global_default(log).is_ok()
         && let Some(value) = unknown
     {
         tracing::warn!(
@@ -62,25 +69,15 @@ pub fn level(filter: Option<&str>) -> (LevelFilter, Option<String>) {
     (level, None)
 }
 
-/// The subscriber: events as lines on `out`, spans remembered only for the issue number
-/// they carry.
+/// The layer: events as lines on `out`. It also decides which events and spans are wanted
+/// at all, for the whole subscriber.
 pub struct Lines<W> {
     level: LevelFilter,
     out: Mutex<W>,
-    spans: Mutex<HashMap<u64, SpanState>>,
-    /// The spans each thread is inside, innermost last.
-    entered: Mutex<HashMap<ThreadId, Vec<u64>>>,
-    next_id: AtomicU64,
 }
 
-/// What a live span carries.
-struct SpanState {
-    /// The issue number of the innermost [`ISSUE_SPAN`] around (or of) this span.
-    number: Option<String>,
-    is_issue: bool,
-    /// Handles to the span; it is forgotten when the last one closes.
-    refs: usize,
-}
+/// The issue number an [`ISSUE_SPAN`] carries, kept in the registry beside the span.
+struct IssueNumber(String);
 
 impl<W: Write + Send + 'static> Lines<W> {
     /// Lines at `level` and above, written to `out`.
@@ -88,9 +85,6 @@ impl<W: Write + Send + 'static> Lines<W> {
         Self {
             level,
             out: Mutex::new(out),
-            spans: Mutex::new(HashMap::new()),
-            entered: Mutex::new(HashMap::new()),
-            next_id: AtomicU64::new(1),
         }
     }
 
@@ -107,21 +101,13 @@ impl<W: Write + Send + 'static> Lines<W> {
         };
         *meta.level() <= ceiling
     }
-
-    /// The issue number of a span (`None`: not inside an issue, or not known).
-    fn number_of(&self, id: u64) -> Option<String> {
-        lock(&self.spans).get(&id).and_then(|s| s.number.clone())
-    }
-
-    /// The innermost span this thread is inside.
-    fn current(&self) -> Option<u64> {
-        lock(&self.entered)
-            .get(&std::thread::current().id())
-            .and_then(|stack| stack.last().copied())
-    }
 }
 
-impl<W: Write + Send + 'static> Subscriber for Lines<W> {
+impl<S, W> Layer<S> for Lines<W>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    W: Write + Send + 'static,
+{
     fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
         if self.wanted(meta) {
             Interest::always()
@@ -130,7 +116,7 @@ impl<W: Write + Send + 'static> Subscriber for Lines<W> {
         }
     }
 
-    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+    fn enabled(&self, meta: &Metadata<'_>, _: Context<'_, S>) -> bool {
         self.wanted(meta)
     }
 
@@ -139,87 +125,42 @@ impl<W: Write + Send + 'static> Subscriber for Lines<W> {
         Some(LevelFilter::TRACE)
     }
 
-    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let is_issue = attrs.metadata().name() == ISSUE_SPAN;
-        let mut number = None;
-        if is_issue {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if attrs.metadata().name() == ISSUE_SPAN {
+            let mut number = None;
             attrs.record(&mut NumberOf(&mut number));
-        }
-        if number.is_none() {
-            let parent = if attrs.is_contextual() {
-                self.current()
-            } else {
-                attrs.parent().map(Id::into_u64)
-            };
-            number = parent.and_then(|p| self.number_of(p));
-        }
-        let state = SpanState {
-            number,
-            is_issue,
-            refs: 1,
-        };
-        lock(&self.spans).insert(id, state);
-        Id::from_u64(id)
-    }
-
-    fn record(&self, span: &Id, values: &Record<'_>) {
-        if let Some(state) = lock(&self.spans).get_mut(&span.into_u64())
-            && state.is_issue
-        {
-            values.record(&mut NumberOf(&mut state.number));
+            remember(number, id, &ctx);
         }
     }
 
-    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        if ctx.metadata(id).is_some_and(|m| m.name() == ISSUE_SPAN) {
+            let mut number = None;
+            values.record(&mut NumberOf(&mut number));
+            remember(number, id, &ctx);
+        }
+    }
 
-    fn event(&self, event: &Event<'_>) {
-        let span = if event.is_contextual() {
-            self.current()
-        } else {
-            event.parent().map(Id::into_u64)
-        };
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        // The innermost span around the event (its own parent, or the current one) that
+        // knows an issue number.
+        let number = ctx.event_scope(event).and_then(|mut scope| {
+            scope.find_map(|span| span.extensions().get::<IssueNumber>().map(|n| n.0.clone()))
+        });
         let mut text = Text::default();
         event.record(&mut text);
-        let line = format_line(span.and_then(|s| self.number_of(s)).as_deref(), &text.0);
+        let line = format_line(number.as_deref(), &text.0);
         let _ = lock(&self.out).write_all(line.as_bytes());
     }
+}
 
-    fn enter(&self, span: &Id) {
-        lock(&self.entered)
-            .entry(std::thread::current().id())
-            .or_default()
-            .push(span.into_u64());
-    }
-
-    fn exit(&self, span: &Id) {
-        let mut entered = lock(&self.entered);
-        if let Some(stack) = entered.get_mut(&std::thread::current().id())
-            && let Some(at) = stack.iter().rposition(|s| *s == span.into_u64())
-        {
-            stack.remove(at);
-        }
-    }
-
-    fn clone_span(&self, span: &Id) -> Id {
-        if let Some(state) = lock(&self.spans).get_mut(&span.into_u64()) {
-            state.refs += 1;
-        }
-        span.clone()
-    }
-
-    fn try_close(&self, span: Id) -> bool {
-        let mut spans = lock(&self.spans);
-        let id = span.into_u64();
-        let Some(state) = spans.get_mut(&id) else {
-            return false;
-        };
-        state.refs = state.refs.saturating_sub(1);
-        if state.refs == 0 {
-            spans.remove(&id);
-            return true;
-        }
-        false
+/// Keeps an issue span's number beside it (a later `record` replaces it).
+fn remember<S>(number: Option<String>, id: &Id, ctx: &Context<'_, S>)
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    if let (Some(number), Some(span)) = (number, ctx.span(id)) {
+        span.extensions_mut().replace(IssueNumber(number));
     }
 }
 
@@ -278,38 +219,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// An open `::group::` in the Action's log: the lines until it is dropped fold under its
-/// title. Outside the Action it writes nothing.
-#[must_use = "the group ends when this is dropped"]
-pub struct GroupGuard {
-    out: Option<Box<dyn Write + Send>>,
-}
-
-/// Opens a collapsible group titled `title` when `in_action` (workflow commands go to
-/// stdout, where the runner reads them); `::endgroup::` follows when the guard drops.
-pub fn group(title: &str, in_action: bool) -> GroupGuard {
-    let out: Option<Box<dyn Write + Send>> = in_action.then(|| Box::new(std::io::stdout()) as _);
-    group_on(title, out)
-}
-
-fn group_on(title: &str, mut out: Option<Box<dyn Write + Send>>) -> GroupGuard {
-    if let Some(w) = out.as_mut() {
-        let line = format!("::group::{}\n", crate::run::workflow::escape_data(title));
-        let _ = w.write_all(scrub(&line).as_bytes());
-        let _ = w.flush();
-    }
-    GroupGuard { out }
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        if let Some(w) = self.out.as_mut() {
-            let _ = w.write_all(b"::endgroup::\n");
-            let _ = w.flush();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,7 +248,8 @@ mod tests {
     /// What `f` logs at `level`.
     fn logged(level: LevelFilter, f: impl FnOnce()) -> String {
         let buffer = Buffer::default();
-        tracing::subscriber::with_default(Lines::new(level, buffer.clone()), f);
+        let log = tracing_subscriber::registry().with(Lines::new(level, buffer.clone()));
+        tracing::subscriber::with_default(log, f);
         buffer.text()
     }
 
@@ -422,6 +332,53 @@ mod tests {
         );
     }
 
+    /// The live checks run as tasks of a `JoinSet`; a task polled on another thread (or
+    /// later, on this one) is outside the span that spawned it unless it carries it.
+    #[test]
+    fn a_spawned_task_names_the_issue_only_when_it_carries_the_span() {
+        use tracing::Instrument as _;
+        use tracing::instrument::WithSubscriber as _;
+        let text = logged(LevelFilter::DEBUG, || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(
+                async {
+                    let mut tasks = tokio::task::JoinSet::new();
+                    for check in ["pendo.auth", "supabase.cron"] {
+                        tasks.spawn(
+                            async move {
+                                tokio::task::yield_now().await;
+                                tracing::debug!("check {check}: pass");
+                            }
+                            .in_current_span()
+                            .with_current_subscriber(),
+                        );
+                    }
+                    tasks.spawn(
+                        async { tracing::debug!("check bare: pass") }.with_current_subscriber(),
+                    );
+                    while let Some(joined) = tasks.join_next().await {
+                        joined.unwrap();
+                    }
+                }
+                .instrument(tracing::info_span!("issue", number = 31u64)),
+            );
+        });
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.sort_unstable();
+        assert_eq!(
+            lines,
+            [
+                "pendo-triage: #31: check pendo.auth: pass",
+                "pendo-triage: #31: check supabase.cron: pass",
+                "pendo-triage: check bare: pass",
+            ]
+        );
+    }
+
     #[test]
     fn lines_are_scrubbed_and_stay_one_line() {
         let password = "fake-logging-only-password-5d1c93";
@@ -489,21 +446,5 @@ mod tests {
             level(Some("verbose")),
             (LevelFilter::INFO, Some("verbose".to_string()))
         );
-    }
-
-    #[test]
-    fn a_group_opens_and_closes_only_in_the_action() {
-        let buffer = Buffer::default();
-        {
-            let _group = group_on("#12 [API] 50% down\nnext", Some(Box::new(buffer.clone())));
-            assert_eq!(buffer.text(), "::group::#12 [API] 50%25 down%0Anext\n");
-        }
-        assert_eq!(
-            buffer.text(),
-            "::group::#12 [API] 50%25 down%0Anext\n::endgroup::\n"
-        );
-        // Outside the Action: nothing at all.
-        let silent = group("#12", false);
-        assert!(silent.out.is_none());
     }
 }

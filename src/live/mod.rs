@@ -267,13 +267,16 @@ impl Live {
                 continue;
             }
             let (live, inputs) = (Arc::clone(self), inputs.clone());
-            let handle = tasks.spawn(async move {
+            // The task carries the caller's span (the issue's), so its lines name the issue.
+            let handle = tasks.spawn(tracing::Instrument::in_current_span(async move {
                 let started = Instant::now();
                 let mut f = run_one(&live, &inputs, job).await;
-                f.duration_ms
+                let ms = *f
+                    .duration_ms
                     .get_or_insert(started.elapsed().as_millis() as u64);
+                tracing::debug!("check {id}: {} in {ms} ms", f.status);
                 f
-            });
+            }));
             spawned.insert(handle.id(), id);
         }
         loop {
@@ -346,30 +349,10 @@ async fn run_one(live: &Live, inputs: &LiveInputs, job: Job) -> Finding {
 }
 
 /// Awaits every future at once and returns their outputs in order (the checks' own
-/// fan-out, e.g. one probe per table; no task is spawned).
+/// fan-out, e.g. one probe per table; no task is spawned): `futures-util`'s, over a `Vec`
+/// so the callers' `collect()` needs no annotation.
 pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut waiting = false;
-        for (f, slot) in pending.iter_mut().zip(done.iter_mut()) {
-            if slot.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *slot = Some(v),
-                    std::task::Poll::Pending => waiting = true,
-                }
-            }
-        }
-        if waiting {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    done.into_iter()
-        .map(|v| v.expect("every future finished"))
-        .collect()
+    futures_util::future::join_all(futures).await
 }
 
 /// The finding of a check whose request got no usable answer: `error`, with what was

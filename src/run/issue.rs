@@ -136,7 +136,7 @@ pub async fn triage_issue(
     first: Option<GhIssue>,
 ) -> Result<Option<Outcome>, GithubError> {
     // Issues are triaged one after another, so each one's lines fold into its own group.
-    let _group = crate::logging::group(&format!("Issue #{}", target.number), true);
+    let _group = super::workflow::group(&format!("Issue #{}", target.number), true);
     let span = tracing::info_span!("issue", number = target.number);
     triage_one(gh, lives, repo_labels, s, target, first)
         .instrument(span)

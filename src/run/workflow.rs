@@ -1,5 +1,5 @@
-//! GitHub Actions workflow commands and files: masks, annotations, untrusted text in the
-//! log, step outputs and the job summary.
+//! GitHub Actions workflow commands and files: masks, annotations, collapsible groups,
+//! untrusted text in the log, step outputs and the job summary.
 //!
 //! Workflow commands go to stdout (the runner reads them there); the bot's own log lines
 //! go to stderr through [`crate::logging`], one line each. Issue text echoed into the log is fenced with
@@ -73,6 +73,38 @@ pub fn warning(message: &str) {
     ));
 }
 
+/// An open `::group::` in the Action's log: the lines until it is dropped fold under its
+/// title. Outside the Action it writes nothing.
+#[must_use = "the group ends when this is dropped"]
+pub struct GroupGuard {
+    out: Option<Box<dyn Write + Send>>,
+}
+
+/// Opens a collapsible group titled `title` when `in_action` (workflow commands go to
+/// stdout, where the runner reads them); `::endgroup::` follows when the guard drops.
+pub fn group(title: &str, in_action: bool) -> GroupGuard {
+    let out: Option<Box<dyn Write + Send>> = in_action.then(|| Box::new(std::io::stdout()) as _);
+    group_on(title, out)
+}
+
+fn group_on(title: &str, mut out: Option<Box<dyn Write + Send>>) -> GroupGuard {
+    if let Some(w) = out.as_mut() {
+        let line = format!("::group::{}\n", escape_data(title));
+        let _ = w.write_all(scrub(&line).as_bytes());
+        let _ = w.flush();
+    }
+    GroupGuard { out }
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if let Some(w) = self.out.as_mut() {
+            let _ = w.write_all(b"::endgroup::\n");
+            let _ = w.flush();
+        }
+    }
+}
+
 /// Echoes untrusted text into the log with workflow commands switched off around it.
 pub fn echo_untrusted(title: &str, text: &str) {
     let token = random_token();
@@ -136,5 +168,35 @@ mod tests {
     #[test]
     fn command_data_is_escaped() {
         assert_eq!(escape_data("50%\r\nx"), "50%25%0D%0Ax");
+    }
+
+    #[test]
+    fn a_group_opens_and_closes_only_in_the_action() {
+        use std::sync::{Arc, Mutex};
+        /// A writer the test reads back.
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let text = || String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        {
+            let _group = group_on("#12 [API] 50% down\nnext", Some(Box::new(buffer.clone())));
+            assert_eq!(text(), "::group::#12 [API] 50%25 down%0Anext\n");
+        }
+        assert_eq!(
+            text(),
+            "::group::#12 [API] 50%25 down%0Anext\n::endgroup::\n"
+        );
+        // Outside the Action: nothing at all.
+        let silent = group("#12", false);
+        assert!(silent.out.is_none());
     }
 }

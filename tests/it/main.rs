@@ -46,6 +46,7 @@ mod live_functions;
 mod live_pendo;
 mod live_supabase_db;
 mod live_supabase_rest;
+mod logging;
 mod no_key_leaves;
 mod pg_selftest;
 mod properties;

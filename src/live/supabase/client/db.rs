@@ -455,7 +455,11 @@ impl Db {
                 .connect_raw(socket, tls)
                 .await
                 .map_err(|e| guarded_error(&meter, e))?;
-            Ok((client, tokio::spawn(async move { drop(conn.await) })))
+            // The connection's task keeps the caller's span.
+            let task = tokio::spawn(tracing::Instrument::in_current_span(async move {
+                drop(conn.await)
+            }));
+            Ok((client, task))
         };
         let (client, task) = match tokio::time::timeout(timeout, connecting).await {
             // The guard refused a weak password request: say why, for this mode.
