@@ -135,7 +135,10 @@ fn main() {
         median(trips),
         wall / 300.0
     );
-    eprintln!("  the chain of the last run:\n  {}", path.replace('\n', "\n  "));
+    eprintln!(
+        "  the chain of the last run:\n  {}",
+        path.replace('\n', "\n  ")
+    );
     assert!(counts.0 <= 12, "Pendo requests: {}", counts.0);
 
     // 2. Pendo never answers: the set ends at the deadline, Supabase's results intact.

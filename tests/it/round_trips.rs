@@ -158,7 +158,9 @@ fn zero_metric_rows_add_one_round_trip_for_their_events() {
         .expect("supabase.analytics ran");
     assert_eq!(analytics.status, Status::Fail, "{}", statuses(&found));
     assert!(
-        analytics.summary.starts_with("Analytics wiped: views are 0"),
+        analytics
+            .summary
+            .starts_with("Analytics wiped: views are 0"),
         "{}",
         analytics.summary
     );

@@ -405,7 +405,12 @@ async fn handle(AxState(state): AxState<Shared>, req: Request) -> Response {
         let mut st = lock(&state);
         st.requests.push(record.clone());
         let index = st.requests.len() - 1;
-        (st.knobs.delay_ms, st.knobs.hang, st.knobs.huge.clone(), index)
+        (
+            st.knobs.delay_ms,
+            st.knobs.hang,
+            st.knobs.huge.clone(),
+            index,
+        )
     };
     let answered = |st: &mut State| {
         if let Some(r) = st.requests.get_mut(index) {

@@ -64,9 +64,9 @@ pub fn describe(chain: &[&Span]) -> String {
         .iter()
         .map(|s| {
             let at = s.started.duration_since(first.started).as_millis();
-            let took = s
-                .ended
-                .map_or("no answer".to_string(), |e| format!("{} ms", e.duration_since(s.started).as_millis()));
+            let took = s.ended.map_or("no answer".to_string(), |e| {
+                format!("{} ms", e.duration_since(s.started).as_millis())
+            });
             format!("+{at} ms {} ({took})", s.what)
         })
         .collect::<Vec<_>>()
@@ -99,7 +99,10 @@ mod tests {
             span(t, 602, Some(902)),
         ];
         assert_eq!(round_trips(&spans), 3);
-        let chain: Vec<&str> = critical_path(&spans).iter().map(|s| s.what.as_str()).collect();
+        let chain: Vec<&str> = critical_path(&spans)
+            .iter()
+            .map(|s| s.what.as_str())
+            .collect();
         assert_eq!(chain, ["0", "301", "602"]);
         // A request that never ended starts no chain.
         assert_eq!(round_trips(&[span(t, 0, None), span(t, 400, Some(700))]), 1);

@@ -399,7 +399,9 @@ async fn probe_rest(
         return read(rows, None, Vec::new(), absent);
     }
     // The zero rows' ids come with the count when the root vouches for the id column.
-    let ids_too = known_columns.as_ref().is_some_and(|c| c.contains(&m.id_column));
+    let ids_too = known_columns
+        .as_ref()
+        .is_some_and(|c| c.contains(&m.id_column));
     let rows = async {
         let known = counted_rows(s, config, &m.table).await;
         rows_of(rest, m, &table, schema, known).await

@@ -325,10 +325,7 @@ pub async fn check(live: &Live) -> Finding {
         return Finding::skip(ID, "no Supabase access");
     };
     // pg_net's answers and the sync log's runs, asked at once.
-    let (health, log) = tokio::join!(
-        s.health(&live.config, live.now),
-        s.sync_log(&live.config)
-    );
+    let (health, log) = tokio::join!(s.health(&live.config, live.now), s.sync_log(&live.config));
     match health {
         Ok(HealthAnswer::Found(h)) => {
             let runs = match log {
