@@ -52,6 +52,7 @@ mod pg_selftest;
 mod properties;
 mod report_render;
 mod report_snapshots;
+mod round_trips;
 mod template_chooser;
 mod verdict_stories;
 mod watch_memory;

@@ -21,6 +21,8 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::serve::{Served, serve};
+use super::spans::Span;
+use std::time::Instant;
 
 /// A token the fake accepts unless told otherwise (obviously fake: `sbp_` and 40 hex).
 pub const FAKE_ACCESS_TOKEN: &str = "sbp_fa4e00000000000000000000000000000000e57a";
@@ -71,6 +73,8 @@ pub struct Knobs {
     pub rate_limit: Option<(u32, u64)>,
     /// A hostile API: every request answered with this, before the token is checked.
     pub hostile: Option<Hostile>,
+    /// Every answer waits this long (milliseconds).
+    pub delay_ms: u64,
 }
 
 /// `status` with `{"message": message}` and, when given, this `Retry-After` text.
@@ -89,6 +93,9 @@ pub struct Recorded {
     pub query: String,
     pub authorization: Option<String>,
     pub status: u16,
+    /// Arrival, and the moment the answer was ready (see [`super::spans`]).
+    pub started: Instant,
+    pub ended: Option<Instant>,
 }
 
 struct Shared {
@@ -129,6 +136,18 @@ impl FakeManagement {
     pub fn requests(&self) -> Vec<Recorded> {
         lock(&self.shared.log).clone()
     }
+
+    /// When each request was in progress (see [`super::spans`]).
+    pub fn spans(&self) -> Vec<Span> {
+        lock(&self.shared.log)
+            .iter()
+            .map(|r| Span {
+                what: format!("management {} {}", r.method, r.path),
+                started: r.started,
+                ended: r.ended,
+            })
+            .collect()
+    }
 }
 
 fn answer(status: u16, body: Value, retry_after: Option<u64>) -> Response {
@@ -142,6 +161,9 @@ fn answer(status: u16, body: Value, retry_after: Option<u64>) -> Response {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let started = Instant::now();
+    let delay_ms = lock(&shared.knobs).delay_ms;
+    tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let authorization = req
@@ -163,6 +185,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             query,
             authorization,
             status: h.status,
+            started,
+            ended: Some(Instant::now()),
         });
         let body = json!({"message": h.message}).to_string();
         return r.body(Body::from(body)).expect("response");
@@ -180,6 +204,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         query,
         authorization,
         status,
+        started,
+        ended: Some(Instant::now()),
     });
     answer(status, body, retry_after)
 }

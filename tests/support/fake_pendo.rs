@@ -12,7 +12,7 @@ use std::io::{BufWriter, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -22,6 +22,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::serve::{Served, serve};
+use super::spans::Span;
 
 /// The key a fake accepts unless told otherwise (obviously fake, US-region `.us` suffix).
 pub const FAKE_PENDO_KEY: &str = "fa4e0000-7e57-4e57-8e57-000000000001.us";
@@ -153,6 +154,9 @@ pub struct RecordedRequest {
     pub body: String,
     /// `None` until answered (forever, with `hang`).
     pub status: Option<u16>,
+    /// Arrival, and the moment the answer was ready (see [`super::spans`]).
+    pub started: Instant,
+    pub ended: Option<Instant>,
 }
 
 impl RecordedRequest {
@@ -272,6 +276,17 @@ impl FakePendo {
     pub fn max_in_flight(&self) -> usize {
         self.shared.peak.load(SeqCst)
     }
+    /// When each request was in progress (see [`super::spans`]).
+    pub fn spans(&self) -> Vec<Span> {
+        let log = lock(&self.shared.log);
+        log.iter()
+            .map(|r| Span {
+                what: format!("pendo {} {}", r.method, r.path),
+                started: r.started,
+                ended: r.ended,
+            })
+            .collect()
+    }
     pub fn fail_path(&self, prefix: &str, status: u16, times: u32) {
         let prefix = prefix.to_string();
         self.knobs().path_faults.push(PathFault {
@@ -318,6 +333,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
     if let Some(seen) = lock(&shared.log).get_mut(index) {
         seen.status = Some(response.status().as_u16());
+        seen.ended = Some(Instant::now());
     }
     response
 }
@@ -335,6 +351,8 @@ fn record(shared: &Shared, parts: &Parts, body: &[u8]) -> usize {
             .collect(),
         body: text(body),
         status: None,
+        started: Instant::now(),
+        ended: None,
     });
     log.len() - 1
 }

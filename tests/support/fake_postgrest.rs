@@ -45,7 +45,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -55,6 +55,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::serve::{Served, serve};
+use super::spans::Span;
 
 /// The project ref inside the fake legacy JWTs.
 pub const PROJECT_REF: &str = "fakeprojectreftest00";
@@ -246,6 +247,9 @@ pub struct RecordedRequest {
     pub path: String,
     pub query: String,
     pub headers: Vec<(String, String)>,
+    /// Arrival, and the moment the answer was ready (see [`super::spans`]).
+    pub started: Instant,
+    pub ended: Option<Instant>,
 }
 
 impl RecordedRequest {
@@ -343,6 +347,19 @@ impl FakePostgrest {
         self.lock().requests.clear();
     }
 
+    /// When each request was in progress (see [`super::spans`]).
+    pub fn spans(&self) -> Vec<Span> {
+        self.lock()
+            .requests
+            .iter()
+            .map(|r| Span {
+                what: format!("postgrest {} {}?{}", r.method, r.path, r.query),
+                started: r.started,
+                ended: r.ended,
+            })
+            .collect()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
     }
@@ -381,15 +398,29 @@ async fn handle(AxState(state): AxState<Shared>, req: Request) -> Response {
         path: parts.uri.path().to_string(),
         query: query.clone(),
         headers: headers.collect(),
+        started: Instant::now(),
+        ended: None,
     };
-    let (delay_ms, hang, huge) = {
+    let (delay_ms, hang, huge, index) = {
         let mut st = lock(&state);
         st.requests.push(record.clone());
-        (st.knobs.delay_ms, st.knobs.hang, st.knobs.huge.clone())
+        let index = st.requests.len() - 1;
+        (
+            st.knobs.delay_ms,
+            st.knobs.hang,
+            st.knobs.huge.clone(),
+            index,
+        )
+    };
+    let answered = |st: &mut State| {
+        if let Some(r) = st.requests.get_mut(index) {
+            r.ended = Some(Instant::now());
+        }
     };
     if let Some(h) = huge
         && record.path.starts_with(&h.path_prefix)
     {
+        answered(&mut lock(&state));
         return Response::builder()
             .status(200)
             .header("content-type", "application/json; charset=utf-8")
@@ -409,7 +440,9 @@ async fn handle(AxState(state): AxState<Shared>, req: Request) -> Response {
         body: body.to_vec(),
     };
     let mut st = lock(&state);
-    respond(&mut st, &req).into_response(req.method == "HEAD", st.knobs.version)
+    let reply = respond(&mut st, &req).into_response(req.method == "HEAD", st.knobs.version);
+    answered(&mut st);
+    reply
 }
 
 fn respond(st: &mut State, req: &Incoming) -> Reply {

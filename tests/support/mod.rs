@@ -16,6 +16,7 @@ pub mod pg;
 pub mod project;
 pub mod runner;
 pub mod serve;
+pub mod spans;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -2,9 +2,9 @@
 //! ("< 2s response") and alert ("Alert if > 5 seconds"), and how many calls succeed,
 //! against the 95 % success rate.
 //!
-//! A few small probes (`live.latency_probes`, default 3) of the cheap key probe, one
-//! after another; a probe that times out ends the series (one slow answer says enough,
-//! and the bot shares Pendo's rate limit with the sync).
+//! A few small probes (`live.latency_probes`, default 3) of the cheap key probe, sent
+//! at once with the run's other first requests: the answers are one sample of how fast
+//! Pendo answers now, and a hung Pendo costs one request timeout, not one per probe.
 
 use super::Pendo;
 use super::auth::PROBE_PATH;
@@ -30,26 +30,20 @@ impl Probe {
     }
 }
 
-/// The probes.
+/// The probes, all at once.
 pub async fn fetch(p: &Pendo, probes: u32) -> Vec<Probe> {
-    let mut out = Vec::new();
-    for _ in 0..probes {
+    let probe = || async {
         let started = std::time::Instant::now();
         let result = p.get(&p.base, PROBE_PATH, MAX_BODY).await;
-        let probe = Probe {
+        Probe {
             ms: match &result {
                 Ok(a) => a.elapsed.as_millis() as u64,
                 Err(_) => started.elapsed().as_millis() as u64,
             },
             result: result.map(|a| a.status),
-        };
-        let timed_out = matches!(probe.result, Err(FetchError::Timeout(_)));
-        out.push(probe);
-        if timed_out {
-            break;
         }
-    }
-    out
+    };
+    crate::live::join_all((0..probes).map(|_| probe()).collect()).await
 }
 
 /// The `q`-quantile of sorted values (nearest rank).

@@ -1,7 +1,13 @@
 //! Pendo's v1 API as the live checks see it: one client per run that sends the
 //! integration key only to the configured host and the other official regional hosts,
-//! never more than two requests at once (the bot shares the team's rate limit with the
-//! real sync), backs off once on a 429, and logs every exchange for `pendo.rate-limit`.
+//! never more than [`MAX_CONCURRENT`] requests at once (the bot shares the team's rate
+//! limit with the real sync), backs off once on a 429, and logs every exchange for
+//! `pendo.rate-limit`.
+//!
+//! Every request that needs no other answer goes out at once: the key probe, the list,
+//! the latency probes and the aggregation are one wave (6 requests). Only the default
+//! app's list (asked when the count differs from the issue's) and the other regions'
+//! key probes (asked when the key is rejected) wait for an answer.
 //!
 //! Requests per triage, at most: `pendo.auth` 1 (+4 region probes when the key is
 //! rejected and no `pendo-base-url` pins the host), `pendo.endpoint` 2 (the second only
@@ -22,8 +28,13 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::sync::{OnceCell, Semaphore};
 
-/// Never more than this many Pendo requests in flight.
-pub const MAX_CONCURRENT: usize = 2;
+/// Never more than this many Pendo requests in flight. Pendo meters its API per key
+/// with a leaky bucket and answers 429 when it overflows; integrators document about 100
+/// calls per second per endpoint. A triage sends at most 12 requests, whose first wave is
+/// 6 (above): 6 at once lets that wave go out together, a few dozen calls per second at
+/// the most, a small share of the budget the sync shares with the bot, and a 429 is still
+/// waited out once ([`MAX_BACKOFF`]).
+pub const MAX_CONCURRENT: usize = 6;
 /// The longest `Retry-After` the bot waits once before giving up on a 429.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 

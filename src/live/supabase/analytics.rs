@@ -31,13 +31,14 @@
 //! index each metric row costs one index probe; without, the window is scanned once. Over
 //! REST, when there is no database URL, the run's OpenAPI root (from `supabase.api`) says
 //! which metric columns exist and `supabase.tables`' exact counts give the rows (a HEAD
-//! with `Prefer: count=exact` only for a table it did not count); then one GET of at most
-//! one row per existing metric column gives its zeros (`Prefer: count=exact`, read from
-//! `Content-Range`; a GET so that a missing column's 42703 has a body to say so), and for
-//! each `from_events` column holding zeros, one GET of up to [`REST_SAMPLE`] zero rows' ids
-//! and one GET of their events in the window, so (b) then speaks of that sample. For the
-//! default three metric tables: 0 requests when none has a metric column, 4 to 10 when all
-//! do.
+//! with `Prefer: count=exact` only for a table it did not count); the zeros are asked
+//! beside those counts, not after them: one GET per existing metric column
+//! (`Prefer: count=exact`, read from `Content-Range`; a GET so that a missing column's
+//! 42703 has a body to say so), which for a `from_events` column also brings up to
+//! [`REST_SAMPLE`] zero rows' ids; then, for each such column holding zeros, one GET of
+//! those ids' events in the window, so (b) then speaks of that sample: the zeros wait for
+//! the root, the events for the zeros. For the default three metric tables: 0
+//! requests when none has a metric column, 4 to 7 when all do.
 
 use super::Supabase;
 use super::client::db::{Arg, Db};
@@ -448,8 +449,9 @@ async fn fetch_rest(
     since: &str,
 ) -> (Vec<MetricState>, Option<String>) {
     let a = &config.analytics;
-    // What the run already knows: the tables' columns from the OpenAPI root (fetched by
-    // supabase.api) and their exact row counts (fetched by supabase.tables).
+    // The tables' columns from the OpenAPI root (asked once per run, beside
+    // `supabase.api`); the rows from `supabase.tables`' counts, awaited beside the zero
+    // counts rather than before them.
     let known_columns: Option<Value> = match super::root(s).await {
         Some(Ok(answer)) if answer.is_success() => serde_json::from_slice::<Value>(&answer.body)
             .ok()
@@ -457,26 +459,13 @@ async fn fetch_rest(
             .filter(Value::is_object),
         _ => None,
     };
-    let counted = match s.table_facts(config).await {
-        Ok(facts) => facts.clone(),
-        Err(_) => Vec::new(),
-    };
     let probes = a.metrics.iter().map(|m| {
         let (table, _) = super::tables::rest_path(&m.table);
         let columns: Option<Vec<String>> = known_columns
             .as_ref()
             .and_then(|d| d.get(&table)?.get("properties")?.as_object())
             .map(|props| props.keys().cloned().collect());
-        let rows = counted
-            .iter()
-            .find(|t| t.table == m.table)
-            .and_then(|t| match &t.state {
-                super::tables::TableState::Present { count: Some(c), .. } if c.exact => {
-                    Some(c.rows)
-                }
-                _ => None,
-            });
-        probe_rest(rest, a, m, since, Known { columns, rows })
+        probe_rest(s, rest, config, m, since, columns)
     });
     let states = join_all(probes.collect()).await;
     let unread = states.iter().any(|state| {
@@ -492,12 +481,248 @@ async fn fetch_rest(
     (states, unusable)
 }
 
-/// What the run already read about a metric table over REST.
-struct Known {
-    /// Its columns, from the OpenAPI root.
-    columns: Option<Vec<String>>,
-    /// Its exact row count, from `supabase.tables`.
-    rows: Option<u64>,
+/// A metric table's exact row count as `supabase.tables` read it, once it is in.
+async fn counted_rows(s: &Supabase, config: &Config, table: &str) -> Option<u64> {
+    let facts = s.table_facts(config).await.as_ref().ok()?;
+    facts
+        .iter()
+        .find(|t| t.table == table)
+        .and_then(|t| match &t.state {
+            super::tables::TableState::Present { count: Some(c), .. } if c.exact => Some(c.rows),
+            _ => None,
+        })
+}
+
+/// A count with `Prefer: count=exact`, read from `Content-Range`, and the body. A GET
+/// rather than a HEAD: a HEAD's refusal has no body, so it could not tell a missing
+/// column (42703) from another 400.
+async fn count(rest: &Rest, path: &str, schema: Option<&str>) -> Result<(u64, Value), FetchError> {
+    let a = rest.get_in(path, Some("count=exact"), schema).await?;
+    if !a.is_success() {
+        return Err(ApiError::of(&a).refused(a.status.to_string()));
+    }
+    let n = total(a.header("content-range"))
+        .ok_or_else(|| FetchError::Other("no count in Content-Range".into()))?;
+    let body = crate::live::decode::bounded(&a.body).unwrap_or(Value::Null);
+    Ok((n, body))
+}
+
+/// PostgreSQL's code for a column that does not exist.
+const NO_SUCH_COLUMN: &str = "42703";
+
+/// A metric table's exact row count over REST: the one `supabase.tables` read, else a
+/// HEAD; `Err` is the table's state when it cannot be counted.
+async fn rows_of(
+    rest: &Rest,
+    m: &MetricTable,
+    table: &str,
+    schema: Option<&str>,
+    known: Option<u64>,
+) -> Result<u64, MetricState> {
+    if let Some(rows) = known {
+        return Ok(rows);
+    }
+    match rest
+        .head_in(&format!("/{table}?select=*"), Some("count=exact"), schema)
+        .await
+    {
+        Ok(h) if h.is_success() => Ok(total(h.header("content-range")).unwrap_or(0)),
+        Ok(h) if h.status == 404 => Err(MetricState::Missing),
+        Ok(h) => Err(MetricState::Failed(
+            ApiError::of(&h)
+                .refused(format!("{} answers {}", m.table, h.status))
+                .to_string(),
+        )),
+        Err(e) => Err(MetricState::Failed(e.to_string())),
+    }
+}
+
+/// One metric table over REST. When the OpenAPI root lists the table's columns, its rows
+/// and its columns' zeros are asked at once (and a `from_events` column's zero rows come
+/// with its count); else the rows first, since a missing table answers every count 404.
+async fn probe_rest(
+    s: &Supabase,
+    rest: &Rest,
+    config: &Config,
+    m: &MetricTable,
+    since: &str,
+    known_columns: Option<Vec<String>>,
+) -> MetricState {
+    let a = &config.analytics;
+    let (table, schema) = super::tables::rest_path(&m.table);
+    let schema = schema.as_deref();
+    let (wanted, mut absent): (Vec<&String>, Vec<String>) = match &known_columns {
+        Some(cols) => {
+            let (here, gone): (Vec<&String>, Vec<&String>) =
+                m.columns.iter().partition(|c| cols.contains(c));
+            (here, gone.into_iter().cloned().collect())
+        }
+        None => (m.columns.iter().collect(), Vec::new()),
+    };
+    if wanted.is_empty() {
+        let rows = counted_rows(s, config, &m.table).await.unwrap_or(0);
+        return read(rows, None, Vec::new(), absent);
+    }
+    // The zero rows' ids come with the count when the root vouches for the id column.
+    let ids_too = known_columns
+        .as_ref()
+        .is_some_and(|c| c.contains(&m.id_column));
+    let rows = async {
+        let known = counted_rows(s, config, &m.table).await;
+        rows_of(rest, m, &table, schema, known).await
+    };
+    let zeros = || {
+        let columns = wanted
+            .iter()
+            .map(|c| zeros_of(rest, a, m, c, since, ids_too));
+        join_all(columns.collect())
+    };
+    let (rows, counted) = if known_columns.is_some() {
+        tokio::join!(rows, zeros())
+    } else {
+        match rows.await {
+            Ok(rows) => (Ok(rows), zeros().await),
+            Err(state) => return state,
+        }
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(state) => return state,
+    };
+    let mut columns = Vec::new();
+    let mut sample = None;
+    for (c, zero) in wanted.into_iter().zip(counted) {
+        match zero {
+            Ok((zero, looked)) => {
+                let from_events = m.from_events.contains(c);
+                let looked = looked.filter(|_| from_events && zero > 0 && rows > 0);
+                if let Some((n, _)) = looked {
+                    sample = Some(sample.unwrap_or(0).max(n));
+                }
+                columns.push(ColumnFacts {
+                    name: c.clone(),
+                    zero,
+                    zero_active: looked.map(|(_, active)| active),
+                    from_events,
+                });
+            }
+            Err(e) if e.code() == Some(NO_SUCH_COLUMN) => absent.push(c.clone()),
+            Err(e) => return MetricState::Failed(e.to_string()),
+        }
+    }
+    read(rows, sample, columns, absent)
+}
+
+/// A column's zero rows: how many, and for a `from_events` column holding zeros, how many
+/// of a sample of them had events in the window (looked at, active; `None` when that
+/// could not be read). With `ids_too` the count brings the sample's ids along (one GET of
+/// up to [`REST_SAMPLE`] ids, counted); else a GET of one row counts, and the ids are
+/// asked after.
+async fn zeros_of(
+    rest: &Rest,
+    a: &Analytics,
+    m: &MetricTable,
+    column: &str,
+    since: &str,
+    ids_too: bool,
+) -> Result<(u64, Option<(u64, u64)>), FetchError> {
+    let (table, schema) = super::tables::rest_path(&m.table);
+    let schema = schema.as_deref();
+    let from_events = m.from_events.iter().any(|c| c == column);
+    let c = encode(column);
+    let (zero, ids) = match ids_too {
+        true if from_events => {
+            let path = format!(
+                "/{table}?select={}&{c}=eq.0&limit={REST_SAMPLE}",
+                encode(&m.id_column)
+            );
+            let (zero, rows) = count(rest, &path, schema).await?;
+            (zero, ids_of(&rows, &m.id_column))
+        }
+        _ => {
+            let path = format!("/{table}?select={c}&{c}=eq.0&limit=1");
+            let (zero, _) = count(rest, &path, schema).await?;
+            if zero == 0 || !from_events {
+                return Ok((zero, None));
+            }
+            (zero, zero_ids(rest, m, column).await)
+        }
+    };
+    if zero == 0 {
+        return Ok((zero, None));
+    }
+    let looked = match ids {
+        Some(ids) if ids.is_empty() => Some((0, 0)),
+        Some(ids) => active_among(rest, a, m, &ids, since)
+            .await
+            .map(|active| (ids.len() as u64, active)),
+        None => None,
+    };
+    Ok((zero, looked))
+}
+
+/// The ids in a list of rows (strings, or numbers as text).
+fn ids_of(rows: &Value, id: &str) -> Option<Vec<String>> {
+    Some(
+        rows.as_array()?
+            .iter()
+            .filter_map(|r| match &r[id] {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// Up to [`REST_SAMPLE`] zero rows' ids of `column` (`None` when they cannot be read).
+async fn zero_ids(rest: &Rest, m: &MetricTable, column: &str) -> Option<Vec<String>> {
+    let (table, schema) = super::tables::rest_path(&m.table);
+    let path = format!(
+        "/{table}?select={}&{}=eq.0&limit={REST_SAMPLE}",
+        encode(&m.id_column),
+        encode(column)
+    );
+    let answer = rest
+        .get_in(&path, None, schema.as_deref())
+        .await
+        .ok()
+        .filter(|a| a.is_success())?;
+    let rows: Value = serde_json::from_slice(&answer.body).ok()?;
+    ids_of(&rows, &m.id_column)
+}
+
+/// How many of `ids` have events since `since` (one GET; `None` when it cannot be read).
+async fn active_among(
+    rest: &Rest,
+    a: &Analytics,
+    m: &MetricTable,
+    ids: &[String],
+    since: &str,
+) -> Option<u64> {
+    let quoted: Vec<String> = ids
+        .iter()
+        .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    let e = &a.events;
+    let (events_table, events_schema) = super::tables::rest_path(&e.table);
+    let path = format!(
+        "/{events_table}?select={eid}&{et}=eq.{kind}&{eid}=in.({list})&{at}=gte.{since}&limit={REST_EVENTS_MAX}",
+        eid = encode(&e.entity_id_column),
+        et = encode(&e.entity_type_column),
+        kind = encode(&m.entity_type),
+        list = encode(&quoted.join(",")),
+        at = encode(&e.created_column),
+        since = encode(since),
+    );
+    let answer = rest
+        .get_in(&path, None, events_schema.as_deref())
+        .await
+        .ok()
+        .filter(|a| a.is_success())?;
+    let events: Value = serde_json::from_slice(&answer.body).ok()?;
+    let active: BTreeSet<String> = ids_of(&events, &e.entity_id_column)?.into_iter().collect();
+    Some(active.len() as u64)
 }
 
 fn state_of_counts(
@@ -534,103 +759,6 @@ fn state_of_counts(
     }
 }
 
-/// A count with `Prefer: count=exact`, read from `Content-Range`. A GET of at most one
-/// row rather than a HEAD: a HEAD's refusal has no body, so it could not tell a missing
-/// column (42703) from another 400.
-async fn count(rest: &Rest, path: &str, schema: Option<&str>) -> Result<u64, FetchError> {
-    let a = rest.get_in(path, Some("count=exact"), schema).await?;
-    if !a.is_success() {
-        return Err(ApiError::of(&a).refused(a.status.to_string()));
-    }
-    total(a.header("content-range"))
-        .ok_or_else(|| FetchError::Other("no count in Content-Range".into()))
-}
-
-/// PostgreSQL's code for a column that does not exist.
-const NO_SUCH_COLUMN: &str = "42703";
-
-/// A metric table's exact row count over REST: the one `supabase.tables` read, else a
-/// HEAD; `Err` is the table's state when it cannot be counted.
-async fn rows_of(
-    rest: &Rest,
-    m: &MetricTable,
-    table: &str,
-    schema: Option<&str>,
-    known: Option<u64>,
-) -> Result<u64, MetricState> {
-    if let Some(rows) = known {
-        return Ok(rows);
-    }
-    match rest
-        .head_in(&format!("/{table}?select=*"), Some("count=exact"), schema)
-        .await
-    {
-        Ok(h) if h.is_success() => Ok(total(h.header("content-range")).unwrap_or(0)),
-        Ok(h) if h.status == 404 => Err(MetricState::Missing),
-        Ok(h) => Err(MetricState::Failed(
-            ApiError::of(&h)
-                .refused(format!("{} answers {}", m.table, h.status))
-                .to_string(),
-        )),
-        Err(e) => Err(MetricState::Failed(e.to_string())),
-    }
-}
-
-async fn probe_rest(
-    rest: &Rest,
-    a: &Analytics,
-    m: &MetricTable,
-    since: &str,
-    known: Known,
-) -> MetricState {
-    let (table, schema) = super::tables::rest_path(&m.table);
-    let schema = schema.as_deref();
-    let (wanted, mut absent): (Vec<&String>, Vec<String>) = match &known.columns {
-        Some(cols) => {
-            let (here, gone): (Vec<&String>, Vec<&String>) =
-                m.columns.iter().partition(|c| cols.contains(c));
-            (here, gone.into_iter().cloned().collect())
-        }
-        None => (m.columns.iter().collect(), Vec::new()),
-    };
-    if wanted.is_empty() {
-        let rows = known.rows.unwrap_or(0);
-        return read(rows, None, Vec::new(), absent);
-    }
-    let rows = match rows_of(rest, m, &table, schema, known.rows).await {
-        Ok(rows) => rows,
-        Err(state) => return state,
-    };
-    let zeros = wanted.into_iter().map(|c| {
-        let path = format!("/{table}?select={c}&{c}=eq.0&limit=1", c = encode(c));
-        async move { (c, count(rest, &path, schema).await) }
-    });
-    let mut columns = Vec::new();
-    for (c, zero) in join_all(zeros.collect()).await {
-        match zero {
-            Ok(zero) => columns.push(ColumnFacts {
-                name: c.clone(),
-                zero,
-                zero_active: None,
-                from_events: m.from_events.contains(c),
-            }),
-            Err(e) if e.code() == Some(NO_SUCH_COLUMN) => absent.push(c.clone()),
-            Err(e) => return MetricState::Failed(e.to_string()),
-        }
-    }
-    let mut sample = None;
-    for col in columns
-        .iter_mut()
-        .filter(|c| c.from_events && c.zero > 0 && rows > 0)
-    {
-        if let Some((looked, active)) = rest_sample(rest, a, m, &col.name, since).await {
-            col.zero_active = Some(active);
-            sample = Some(sample.unwrap_or(0).max(looked));
-        }
-    }
-    read(rows, sample, columns, absent)
-}
-
 /// A table read over REST (no count of active entities there).
 fn read(
     rows: u64,
@@ -645,73 +773,6 @@ fn read(
         columns,
         absent,
     }
-}
-
-/// Up to [`REST_SAMPLE`] zero rows of `column` and how many of them have events since
-/// `since`: (looked at, active). Two GETs; `None` when either cannot be read.
-async fn rest_sample(
-    rest: &Rest,
-    a: &Analytics,
-    m: &MetricTable,
-    column: &str,
-    since: &str,
-) -> Option<(u64, u64)> {
-    let id = &m.id_column;
-    let (table, schema) = super::tables::rest_path(&m.table);
-    let path = format!(
-        "/{table}?select={}&{}=eq.0&limit={REST_SAMPLE}",
-        encode(id),
-        encode(column)
-    );
-    let answer = rest
-        .get_in(&path, None, schema.as_deref())
-        .await
-        .ok()
-        .filter(|a| a.is_success())?;
-    let rows: Value = serde_json::from_slice(&answer.body).ok()?;
-    let ids: Vec<String> = rows
-        .as_array()?
-        .iter()
-        .filter_map(|r| match &r[id.as_str()] {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .collect();
-    if ids.is_empty() {
-        return Some((0, 0));
-    }
-    let quoted: Vec<String> = ids
-        .iter()
-        .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    let e = &a.events;
-    let (events_table, events_schema) = super::tables::rest_path(&e.table);
-    let path = format!(
-        "/{events_table}?select={eid}&{et}=eq.{kind}&{eid}=in.({list})&{at}=gte.{since}&limit={REST_EVENTS_MAX}",
-        eid = encode(&e.entity_id_column),
-        et = encode(&e.entity_type_column),
-        kind = encode(&m.entity_type),
-        list = encode(&quoted.join(",")),
-        at = encode(&e.created_column),
-        since = encode(since),
-    );
-    let answer = rest
-        .get_in(&path, None, events_schema.as_deref())
-        .await
-        .ok()
-        .filter(|a| a.is_success())?;
-    let events: Value = serde_json::from_slice(&answer.body).ok()?;
-    let active: BTreeSet<String> = events
-        .as_array()?
-        .iter()
-        .filter_map(|r| match &r[e.entity_id_column.as_str()] {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .collect();
-    Some((ids.len() as u64, active.len() as u64))
 }
 
 /// What one column shows.

@@ -247,12 +247,16 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
-    let facts = match s.table_facts(&live.config).await {
+    // Both asked at once. The schedule is a bonus: without pg_cron's facts, the
+    // threshold alone judges.
+    let (facts, interval) = tokio::join!(
+        s.table_facts(&live.config),
+        s.schedule_interval(&live.config, live.now)
+    );
+    let facts = match facts {
         Ok(f) => f,
         Err(e) => return crate::live::fetch_error(ID, "reading the tables", e),
     };
-    // The schedule is a bonus: without pg_cron's facts, the threshold alone judges.
-    let interval = s.schedule_interval(&live.config, live.now).await;
     judge(
         facts,
         inputs.data_type,

@@ -187,20 +187,25 @@ pub async fn fetch(live: &Live, m: &Management) -> Fetched {
     };
     let (config, now) = (&live.config, live.now);
     let (mut runs, mut calls, mut called) = (Vec::new(), Vec::new(), Called::default());
-    if let Some(s) = &live.supabase {
-        if let Ok(HealthAnswer::Found(h)) = s.health(config, now).await {
+    // What pg_cron, pg_net and the sync log say, and the deployed functions: one wave.
+    let supabase = async {
+        let s = live.supabase.as_ref()?;
+        Some(tokio::join!(s.health(config, now), s.sync_log(config)))
+    };
+    let (supabase, deployed) = tokio::join!(supabase, m.functions(&project_ref));
+    if let Some((health, log)) = supabase {
+        if let Ok(HealthAnswer::Found(h)) = health {
             let jobs = h.jobs.as_ref().map_or(&[][..], |j| &j.matching[..]);
             called = Called::of(jobs);
             calls = h.responses.iter().flatten().filter_map(call_fact).collect();
         }
-        if let Ok(rows) = s.sync_log(config).await {
+        if let Ok(rows) = log {
             runs = rows
                 .iter()
                 .filter_map(|r| run_fact(r, &config.sync_log))
                 .collect();
         }
     }
-    let deployed = m.functions(&project_ref).await;
     let wrapper = called.wrapper.clone();
     let (slugs, source) = which(&config.functions.slugs, called, deployed.as_ref().ok());
     let wrapper = wrapper.filter(|_| source == SlugSource::SqlFunction);
@@ -217,12 +222,12 @@ pub async fn fetch(live: &Live, m: &Management) -> Fetched {
     let (invocations, console) = if ids.is_empty() {
         (None, None)
     } else {
-        let edge = m
-            .logs(&project_ref, &edge_sql(&ids), window.0, window.1)
-            .await;
-        let lines = m
-            .logs(&project_ref, &console_sql(&ids), window.0, window.1)
-            .await;
+        // The invocations and the console lines, asked at once.
+        let (edge_sql, console_sql) = (edge_sql(&ids), console_sql(&ids));
+        let (edge, lines) = tokio::join!(
+            m.logs(&project_ref, &edge_sql, window.0, window.1),
+            m.logs(&project_ref, &console_sql, window.0, window.1)
+        );
         (
             Some(edge.map(|rows| rows.iter().filter_map(invocation).collect())),
             Some(lines.map(|rows| rows.iter().filter_map(console_line).collect())),

@@ -324,9 +324,11 @@ pub async fn check(live: &Live) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
-    match s.health(&live.config, live.now).await {
+    // pg_net's answers and the sync log's runs, asked at once.
+    let (health, log) = tokio::join!(s.health(&live.config, live.now), s.sync_log(&live.config));
+    match health {
         Ok(HealthAnswer::Found(h)) => {
-            let runs = match s.sync_log(&live.config).await {
+            let runs = match log {
                 Ok(rows) => Some(super::sync_log::completed_at(rows, &live.config.sync_log)),
                 Err(_) => None,
             };

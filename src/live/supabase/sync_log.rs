@@ -1025,7 +1025,20 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     let Some(s) = &live.supabase else {
         return Finding::skip(ID, "no Supabase access");
     };
-    let rows = match s.sync_log(&live.config).await {
+    let entities: Vec<(DataType, String)> = live
+        .config
+        .tables
+        .iter()
+        .map(|t| (t.data_type, t.entity()))
+        .collect();
+    // The recent runs, the schedule and the usual counts need no answer of each other's:
+    // they are asked at once.
+    let (rows, interval, (usual, unread)) = tokio::join!(
+        s.sync_log(&live.config),
+        s.schedule_interval(&live.config, live.now),
+        usual_counts(s, live, &entities)
+    );
+    let rows = match rows {
         Ok(r) => r,
         Err(e) => {
             let what = format!("reading {}", live.config.sync_log.table);
@@ -1053,14 +1066,6 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
     {
         return Finding::new(ID, Status::Error, hidden.describe()).with_next_step(hidden.fix());
     }
-    let interval = s.schedule_interval(&live.config, live.now).await;
-    let entities: Vec<(DataType, String)> = live
-        .config
-        .tables
-        .iter()
-        .map(|t| (t.data_type, t.entity()))
-        .collect();
-    let (usual, unread) = usual_counts(s, live, &entities).await;
     let mut f = judge_against(
         rows,
         &usual,
