@@ -12,8 +12,8 @@
 //! deleted, oldest kept.
 
 use super::identity::Identity;
-use super::settings::Settings;
 use super::plan::{IssuePlan, LivePart, Read, plan};
+use super::settings::Settings;
 use crate::check_plan::{self, Answerer, CheckPlan, Occasion};
 use crate::clock::{Basis, ReportedAt, parse_rfc3339};
 use crate::config::Severity;

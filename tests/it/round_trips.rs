@@ -7,9 +7,9 @@
 
 use crate::support;
 
-use pendo_triage::checks::{Finding, Status};
 use pendo_triage::config::Config;
 use pendo_triage::credentials::{Credentials, SecretString};
+use pendo_triage::finding::{Finding, Status};
 use pendo_triage::issue::{DataType, Environment};
 use pendo_triage::live::{Live, LiveInputs};
 use support::fake_management::{
@@ -95,7 +95,7 @@ impl Project {
             .build()
             .unwrap();
         let live = Live::new(&config, &creds, NOW).unwrap();
-        rt.block_on(live.run_all(&inputs))
+        rt.block_on(pendo_triage::check_plan::run_live(&live, &inputs))
     }
 
     /// Every request the fakes served, on their one clock.

@@ -318,8 +318,8 @@ async fn pendo_rest(
     let schema = schema.as_deref();
     let (active, zero) = tokio::join!(count(rest, &base, schema), count(rest, &zero, schema));
     Ok((
-        active.map_err(|e| e.to_string())?,
-        zero.map_err(|e| e.to_string())?,
+        active.map_err(|e| e.to_string())?.0,
+        zero.map_err(|e| e.to_string())?.0,
     ))
 }
 
