@@ -137,10 +137,11 @@ fn a_healthy_project_is_answered_in_two_round_trips() {
     assert_eq!(p.management.requests().len(), 3);
     let spans = p.spans();
     let chain = critical_path(&spans);
-    // The first wave: the key probe, the list, the latency probes and the aggregation go
-    // to Pendo together (the per-host cap lets the whole wave out).
-    assert_eq!(p.pendo.requests().len(), 6);
-    assert_eq!(p.pendo.max_in_flight(), 6);
+    // The first wave: the key probe, the list, the latency probes, the events
+    // aggregation and the guides' views go to Pendo together (the per-host cap lets the
+    // whole wave out).
+    assert_eq!(p.pendo.requests().len(), 7, "{:?}", p.pendo.requests());
+    assert_eq!(p.pendo.max_in_flight(), 7);
     // The second: a table's exact count after its newest row, and the Edge Function's
     // logs after its id. Nothing waits for more than one answer in turn.
     assert_eq!(chain.len(), 2, "the longest chain:\n{}", describe(&chain));

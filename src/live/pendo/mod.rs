@@ -30,11 +30,12 @@ use tokio::sync::{OnceCell, Semaphore};
 
 /// Never more than this many Pendo requests in flight. Pendo meters its API per key
 /// with a leaky bucket and answers 429 when it overflows; integrators document about 100
-/// calls per second per endpoint. A triage sends at most 12 requests, whose first wave is
-/// 6 (above): 6 at once lets that wave go out together, a few dozen calls per second at
-/// the most, a small share of the budget the sync shares with the bot, and a 429 is still
+/// calls per second per endpoint. A triage sends at most 13 requests, whose first wave is
+/// 7 (the key probe, the list, 3 latency probes, the events aggregation and the guides'
+/// views): 8 at once lets that wave go out together, a few dozen calls per second at the
+/// most, a small share of the budget the sync shares with the bot, and a 429 is still
 /// waited out once ([`MAX_BACKOFF`]).
-pub const MAX_CONCURRENT: usize = 6;
+pub const MAX_CONCURRENT: usize = 8;
 /// The longest `Retry-After` the bot waits once before giving up on a 429.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 

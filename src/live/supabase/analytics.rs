@@ -228,17 +228,40 @@ fn guides_column(facts: &AnalyticsFacts) -> Option<(&MetricFacts, &str)> {
     })
 }
 
+/// Pendo's views per guide over the window, asked once per run.
+struct PendoViews(Option<Result<std::collections::BTreeMap<String, u64>, String>>);
+
+/// Pendo's views per guide, when there is a Pendo key and a guides table with a column
+/// counted from events is configured. It needs no Supabase answer, so it goes out with
+/// the first wave (see [`check`]) rather than after the table was read.
+async fn pendo_views(live: &Live) -> crate::live::Shared<PendoViews> {
+    live.shared(|| async {
+        let a = &live.config.analytics;
+        let counted = a
+            .metrics
+            .iter()
+            .any(|m| m.entity_type == "guide" && !m.from_events.is_empty());
+        PendoViews(match (&live.pendo, counted) {
+            (Some(p), true) => {
+                Some(crate::live::pendo::aggregation::guide_views(p, a.window_days).await)
+            }
+            _ => None,
+        })
+    })
+    .await
+}
+
 async fn pendo_counts(
     live: &Live,
     s: &Supabase,
     facts: &AnalyticsFacts,
 ) -> Option<Result<PendoCounts, String>> {
-    let p = live.pendo.as_ref()?;
     let (t, column) = guides_column(facts)?;
     let days = facts.window_days;
-    let views = match crate::live::pendo::aggregation::guide_views(p, days).await {
-        Ok(v) => v,
-        Err(e) => return Some(Err(e)),
+    let views = match &(*pendo_views(live).await).0 {
+        Some(Ok(v)) => v.clone(),
+        Some(Err(e)) => return Some(Err(e.clone())),
+        None => return None,
     };
     let ids: Vec<String> = views.into_keys().collect();
     let counts = PendoCounts {
@@ -1141,7 +1164,9 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
             "no metric table configured (analytics.metrics is empty)",
         );
     }
-    match s.analytics(&live.config, live.now).await {
+    // Pendo's views per guide need no Supabase answer: asked alongside.
+    let (facts, _) = tokio::join!(s.analytics(&live.config, live.now), pendo_views(live));
+    match facts {
         Ok(facts) => {
             let facts = with_pendo(live, s, facts).await;
             judge(&facts, inputs.data_type, &MetricMemory::default())
