@@ -17,7 +17,7 @@ use crate::finding::{CheckId, Finding, Needs, Status};
 use crate::issue::Environment;
 use crate::live::{Job, Live, LiveInputs};
 use crate::reading::Reading;
-use crate::registry::{CATALOGUE, Run, row};
+use crate::registry::{CATALOGUE, Runner, row};
 use crate::state::LiveRecord;
 use std::sync::Arc;
 
@@ -175,8 +175,8 @@ impl CheckPlan {
             .iter()
             .filter(|(_, d)| *d == Decision::Run)
             .filter_map(|(id, _)| match row(*id).run {
-                Run::Live(job) => Some((*id, job)),
-                Run::Offline(_) => None,
+                Runner::Live(job) => Some((*id, job)),
+                Runner::Offline(_) => None,
             })
             .collect()
     }
@@ -218,7 +218,7 @@ impl CheckPlan {
         self.rows
             .iter()
             .map(|(id, d)| match (d, row(*id).run) {
-                (Decision::Offline, Run::Offline(read)) => read(reading),
+                (Decision::Offline, Runner::Offline(read)) => read(reading),
                 _ => live_finding(*id, d, live),
             })
             .collect()

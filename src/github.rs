@@ -232,7 +232,7 @@ impl Github {
             .default_headers(headers)
             .connect_timeout(retry.timeout.min(Duration::from_secs(10)))
             .build()
-            .map_err(|e| setup(crate::live::http::error_chain(&e)))?;
+            .map_err(|e| setup(crate::errors::error_chain(&e)))?;
         Ok(Self {
             client,
             base: base.to_string(),
@@ -303,7 +303,7 @@ impl Github {
             if e.is_timeout() {
                 late()
             } else {
-                transport(crate::live::http::error_chain(&e.without_url()))
+                transport(crate::errors::error_chain(&e.without_url()))
             }
         };
         let read = async {

@@ -20,7 +20,7 @@ pub const MAX_CHARTS: usize = 6;
 
 /// How one run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Outcome {
+pub enum RunOutcome {
     #[serde(rename = "ok")]
     Completed,
     #[serde(rename = "fail")]
@@ -32,13 +32,13 @@ pub enum Outcome {
 
 /// One run: when it ran (Unix seconds), the records it processed, how it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Run {
+pub struct SyncRun {
     #[serde(rename = "t")]
     pub at: i64,
     #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<i64>,
     #[serde(rename = "o")]
-    pub outcome: Outcome,
+    pub outcome: RunOutcome,
 }
 
 /// One entity's recent runs, oldest first.
@@ -46,7 +46,7 @@ pub struct Run {
 pub struct History {
     /// The entity as `sync_status` names it (from the configuration).
     pub entity: String,
-    pub runs: Vec<Run>,
+    pub runs: Vec<SyncRun>,
     /// The freshness threshold, in hours.
     pub freshness_hours: u64,
     /// When the history was read (Unix seconds).
@@ -59,7 +59,7 @@ pub struct History {
 
 impl History {
     /// The runs drawn, oldest first: the newest `max`.
-    fn last(&self, max: usize) -> &[Run] {
+    fn last(&self, max: usize) -> &[SyncRun] {
         &self.runs[self.runs.len().saturating_sub(max)..]
     }
 
@@ -67,7 +67,7 @@ impl History {
     /// where the newest row stopped moving. `None` while the newest run wrote records, or
     /// when no run ever did.
     pub fn stopped_at(&self) -> Option<i64> {
-        let moving = |r: &Run| r.outcome == Outcome::Completed && r.records.unwrap_or(0) > 0;
+        let moving = |r: &SyncRun| r.outcome == RunOutcome::Completed && r.records.unwrap_or(0) > 0;
         let last = self.runs.iter().rposition(moving)?;
         (last + 1 < self.runs.len()).then(|| self.runs[last].at)
     }
@@ -75,7 +75,8 @@ impl History {
     /// True when the newest row is older than the freshness threshold, judged by the
     /// runs: the last run that wrote records is older than the threshold.
     fn past_threshold(&self) -> bool {
-        let moving = |r: &&Run| r.outcome == Outcome::Completed && r.records.unwrap_or(0) > 0;
+        let moving =
+            |r: &&SyncRun| r.outcome == RunOutcome::Completed && r.records.unwrap_or(0) > 0;
         match self.runs.iter().rev().find(moving) {
             Some(r) => self.now - r.at > self.freshness_hours as i64 * 3600,
             None => !self.runs.is_empty(),
@@ -87,14 +88,14 @@ impl History {
 /// rows without a readable time are left out; oldest first.
 pub fn from_rows(
     entity: &str,
-    rows: impl IntoIterator<Item = (Option<i64>, Option<i64>, Outcome)>,
+    rows: impl IntoIterator<Item = (Option<i64>, Option<i64>, RunOutcome)>,
     freshness_hours: u64,
     now: i64,
 ) -> History {
-    let mut runs: Vec<Run> = rows
+    let mut runs: Vec<SyncRun> = rows
         .into_iter()
         .filter_map(|(at, records, outcome)| {
-            Some(Run {
+            Some(SyncRun {
                 at: at?,
                 records: records.map(|n| n.max(0)),
                 outcome,
@@ -131,16 +132,16 @@ pub fn sparkline(h: &History) -> String {
     let runs = h.last(SPARK_POINTS);
     let max = runs
         .iter()
-        .filter(|r| r.outcome == Outcome::Completed)
+        .filter(|r| r.outcome == RunOutcome::Completed)
         .filter_map(|r| r.records)
         .max()
         .unwrap_or(0);
     let flat = flat_count(h).is_some();
     runs.iter()
         .map(|r| match r.outcome {
-            Outcome::Failed => FAILED_MARK,
-            Outcome::Other => OTHER_MARK,
-            Outcome::Completed => match r.records.unwrap_or(0) {
+            RunOutcome::Failed => FAILED_MARK,
+            RunOutcome::Other => OTHER_MARK,
+            RunOutcome::Completed => match r.records.unwrap_or(0) {
                 n if n <= 0 || max <= 0 => BLOCKS[0],
                 _ if flat => FLAT_BLOCK,
                 // 1..=7: any run that wrote something stands above one that wrote nothing.
@@ -156,7 +157,7 @@ pub fn flat_count(h: &History) -> Option<i64> {
     let mut counts = h
         .last(SPARK_POINTS)
         .iter()
-        .filter(|r| r.outcome == Outcome::Completed)
+        .filter(|r| r.outcome == RunOutcome::Completed)
         .map(|r| r.records.unwrap_or(0));
     let first = counts.next()?;
     (first > 0 && counts.all(|n| n == first)).then_some(first)
@@ -170,9 +171,9 @@ pub fn spark_cell(h: &History) -> Option<String> {
         return None;
     }
     let newest = h.runs.last().map(|r| match r.outcome {
-        Outcome::Failed => "failed".to_string(),
-        Outcome::Other => "not ended".to_string(),
-        Outcome::Completed => format!("{} records", r.records.unwrap_or(0)),
+        RunOutcome::Failed => "failed".to_string(),
+        RunOutcome::Other => "not ended".to_string(),
+        RunOutcome::Completed => format!("{} records", r.records.unwrap_or(0)),
     });
     let runs = h.last(SPARK_POINTS).len();
     let entity = safe(&h.entity, 40);
@@ -182,7 +183,7 @@ pub fn spark_cell(h: &History) -> Option<String> {
         Some(n)
             if h.runs
                 .last()
-                .is_some_and(|r| r.outcome == Outcome::Completed) =>
+                .is_some_and(|r| r.outcome == RunOutcome::Completed) =>
         {
             Some(format!("{entity} {line} {n}/run (last {runs} runs)"))
         }
@@ -209,7 +210,7 @@ pub fn sync_status(h: &History) -> String {
         .runs
         .iter()
         .rev()
-        .find(|r| r.outcome == Outcome::Completed)
+        .find(|r| r.outcome == RunOutcome::Completed)
     {
         Some(r) => format!("last completed run {} ({entity})", format_utc(r.at)),
         None if h.runs.is_empty() => format!("no completed run on record ({entity})"),
@@ -272,13 +273,20 @@ pub fn mermaid(h: &History) -> Option<String> {
     let records: Vec<String> = runs
         .iter()
         .map(|r| match r.outcome {
-            Outcome::Completed => r.records.unwrap_or(0).to_string(),
+            RunOutcome::Completed => r.records.unwrap_or(0).to_string(),
             _ => "0".to_string(),
         })
         .collect();
     let failed: Vec<String> = runs
         .iter()
-        .map(|r| if r.outcome == Outcome::Failed { max } else { 0 }.to_string())
+        .map(|r| {
+            if r.outcome == RunOutcome::Failed {
+                max
+            } else {
+                0
+            }
+            .to_string()
+        })
         .collect();
     let mut out = String::new();
     // Bars in the order of the series: failures red, then records green (GitHub's own
@@ -312,7 +320,7 @@ pub fn caption(h: &History) -> String {
     let failed = h
         .last(MAX_POINTS)
         .iter()
-        .filter(|r| r.outcome == Outcome::Failed)
+        .filter(|r| r.outcome == RunOutcome::Failed)
         .count();
     let runs = format!("{failed} of {} runs failed.", h.last(MAX_POINTS).len());
     let stop = match h.stopped_at() {
@@ -331,7 +339,7 @@ pub fn caption(h: &History) -> String {
             && let Some(last) = h
                 .runs
                 .last()
-                .filter(|r| r.outcome == Outcome::Completed && r.records.unwrap_or(0) > 0) =>
+                .filter(|r| r.outcome == RunOutcome::Completed && r.records.unwrap_or(0) > 0) =>
         {
             format!(
                 "No run since the one of {} ({} ago), past the threshold: the newest row stopped moving then.",
@@ -365,7 +373,7 @@ mod tests {
 
     const NOW: i64 = 1_795_860_000; // 2026-11-28T10:00:00Z
 
-    fn history(runs: &[(i64, Option<i64>, Outcome)]) -> History {
+    fn history(runs: &[(i64, Option<i64>, RunOutcome)]) -> History {
         from_rows(
             "guides",
             runs.iter().map(|(h, n, o)| (Some(NOW - h * 3600), *n, *o)),
@@ -374,7 +382,7 @@ mod tests {
         )
     }
 
-    use Outcome::{Completed, Failed, Other};
+    use RunOutcome::{Completed, Failed, Other};
 
     #[test]
     fn sparkline_rises_with_records_and_marks_failures() {
@@ -397,7 +405,7 @@ mod tests {
 
     #[test]
     fn a_flat_series_is_drawn_at_mid_height_with_its_count() {
-        let runs: Vec<(i64, Option<i64>, Outcome)> =
+        let runs: Vec<(i64, Option<i64>, RunOutcome)> =
             (0..20).map(|i| (i * 6, Some(20), Completed)).collect();
         let h = history(&runs);
         assert_eq!(sparkline(&h), "▅".repeat(20));
@@ -482,7 +490,7 @@ mod tests {
 
     #[test]
     fn the_chart_is_bounded_to_the_newest_runs() {
-        let runs: Vec<(i64, Option<i64>, Outcome)> = (0..500)
+        let runs: Vec<(i64, Option<i64>, RunOutcome)> = (0..500)
             .map(|k| (k, Some(k), if k % 7 == 0 { Failed } else { Completed }))
             .collect();
         let h = history(&runs);

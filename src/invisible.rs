@@ -1,6 +1,6 @@
 //! The characters that hide text: one list, for the way out ([`crate::outside`]), the
 //! views redaction reads held values through ([`crate::secrets`]) and the bot's own
-//! markdown ([`crate::markdown`]). A leaf: it imports nothing of the crate.
+//! markdown ([`crate::bot_markdown`]). A leaf: it imports nothing of the crate.
 
 /// Characters that reorder, hide or join text: bidi overrides and isolates, zero-width
 /// marks and joiners, the soft hyphen, word joiners, fillers, variation selectors, the

@@ -1,19 +1,23 @@
 //! pendo-triage: triage Pendo API integration issues filed from the `[API]` template.
 //!
 //! The data flows one way: issue body → [`reading::Reading`] (redacted once, parsed once
-//! into an [`issue::Issue`]) → checks → [`checks::Finding`]s → [`verdict::Verdict`]
-//! (severity, labels, ticks) → [`report`] → writes. Everything in this
-//! crate except the live checks and the GitHub writer is a pure function, so it can be
-//! tested without a network.
+//! into an [`issue::Issue`]) → [`check_plan::CheckPlan`] (one decision per registry row)
+//! → [`finding::Finding`]s → [`verdict::Verdict`] (severity, labels, ticks) → [`report`]
+//! → writes. Only the live checks, the GitHub client and the commands do I/O. The rest
+//! is pure but for one piece of process state: the held credentials
+//! ([`secrets::held`]), installed once at start, which redaction and every sink read so
+//! that no key leaves whichever path it takes; tests install their own.
 
 pub mod action;
 pub mod anomaly;
+pub mod bot_markdown;
 pub mod check_plan;
 pub mod checks;
 pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod credentials;
+pub mod errors;
 pub mod event;
 pub mod evidence;
 pub mod finding;
@@ -25,7 +29,6 @@ pub mod labels;
 pub mod lint;
 pub mod live;
 pub mod logging;
-pub mod markdown;
 pub mod meaning;
 pub mod oncall;
 pub mod outside;
@@ -39,4 +42,4 @@ pub mod state;
 pub mod terms;
 pub mod triage;
 pub mod verdict;
-pub mod watch;
+pub mod watch_issue;

@@ -26,9 +26,9 @@
 use crate::clock::{format_utc, human_age};
 use crate::config::WatchSettings;
 use crate::finding::{CheckId, Impact, Status};
-use crate::history::{History, Outcome};
+use crate::history::{History, RunOutcome};
 use crate::state::MetricMemory;
-use crate::watch::Health;
+use crate::watch_issue::Health;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
@@ -364,22 +364,22 @@ pub fn entity(hist: &History, since: Option<i64>, w: &WatchSettings) -> Entity {
     let runs: Vec<_> = hist
         .runs
         .iter()
-        .filter(|r| r.outcome != Outcome::Other)
+        .filter(|r| r.outcome != RunOutcome::Other)
         .collect();
     let failed_in_a_row = runs
         .iter()
         .rev()
-        .take_while(|r| r.outcome == Outcome::Failed)
+        .take_while(|r| r.outcome == RunOutcome::Failed)
         .count();
     let last_failure = runs
         .iter()
         .rev()
-        .find(|r| r.outcome == Outcome::Failed)
+        .find(|r| r.outcome == RunOutcome::Failed)
         .map(|r| r.at);
     let from = last_failure.max(since);
     let completed_since = runs
         .iter()
-        .filter(|r| r.outcome == Outcome::Completed && from.is_none_or(|t| r.at > t))
+        .filter(|r| r.outcome == RunOutcome::Completed && from.is_none_or(|t| r.at > t))
         .count();
     let condition = if failed_in_a_row >= w.open_after_runs as usize {
         Condition::Broken
@@ -401,7 +401,7 @@ pub fn entity(hist: &History, since: Option<i64>, w: &WatchSettings) -> Entity {
         last_completed: runs
             .iter()
             .rev()
-            .find(|r| r.outcome == Outcome::Completed)
+            .find(|r| r.outcome == RunOutcome::Completed)
             .map(|r| r.at),
         latest_count: runs.last().and_then(|r| r.records),
         // The anomaly band next to the latest count, from the sync log's own history.

@@ -5,7 +5,9 @@
 //! text: the secrets found (for `issue.secrets`), the redacted title and body (everything
 //! shown later is read from them), the [`Issue`] parsed from the redacted body (for the
 //! offline checks, the verdict and the report) and the [`LiveInputs`] (for the live
-//! checks). Nothing downstream scans, redacts or parses the same text again.
+//! checks). Nothing downstream parses the issue again or looks for secrets pasted into it
+//! again; what leaves still goes through [`crate::outside`], whose sinks scrub the held
+//! credentials once more (a second line of defence, not a second reading).
 
 use crate::issue::{self, Issue};
 use crate::live::LiveInputs;

@@ -32,14 +32,14 @@ pub struct Check {
     /// diagnosis names the closest one: "the sync job is inactive" before "the data is
     /// stale", which follows from it.
     pub cause: u8,
-    pub run: Run,
+    pub run: Runner,
     /// The checklist items this check proves or bears on (see [`Tick`]).
     pub ticks: &'static [Tick],
 }
 
 /// How a check runs.
 #[derive(Debug, Clone, Copy)]
-pub enum Run {
+pub enum Runner {
     /// An `issue.*` check: it reads the issue alone.
     Offline(fn(&Reading) -> Finding),
     /// A live check, run in the issue's environment's context.
@@ -72,23 +72,23 @@ enum Scope {
 // Each line: id, areas, Once | PerType, cause rank, how it runs, ticks.
 #[rustfmt::skip]
 registry! {
-    IssueFields [] Once 14 Run::Offline(|r| offline::fields(&r.issue)), ticks [];
-    IssueSecrets [Security] Once 12 Run::Offline(|r| offline::secrets(&r.title, &r.title_secrets, &r.body, &r.body_secrets)), ticks [];
-    IssueRequest [] Once 13 Run::Offline(|r| offline::request(&r.issue)), ticks [Proves(ReviewRequest)];
-    PendoAuth [PendoApi] Once 1 Run::Live(Job::Fetch(|l, _| Box::pin(pendo::auth::check(l)))), ticks [Proves(ApiPermissions), Proves(VerifyKey), Bears(ApiCallSucceeds), Proves(SubscriptionActive)];
-    PendoEndpoint [PendoApi] PerType 5 Run::Live(Job::Fetch(|l, i| Box::pin(pendo::endpoint::check(l, i)))), ticks [Proves(DataVisible), Proves(TestEndpoint), Proves(ApiCallSucceeds)];
-    PendoLatency [PendoApi, Performance] Once 9 Run::Live(Job::Fetch(|l, _| Box::pin(pendo::latency::check(l)))), ticks [Proves(FastResponses)];
-    PendoRateLimit [PendoApi, Performance] Once 10 Run::Live(Job::Derived(|l, _| Box::pin(std::future::ready(pendo::rate_limit::check(l))))), ticks [Proves(ReviewRateLimit)];
-    PendoAggregation [PendoApi] Once 6 Run::Live(Job::Fetch(|l, _| Box::pin(pendo::aggregation::check(l)))), ticks [];
-    SupabaseApi [Supabase] Once 0 Run::Live(Job::Fetch(|l, _| Box::pin(supabase::api::check(l)))), ticks [Proves(TestDatabase)];
-    SupabaseTables [Supabase, Database] Once 7 Run::Live(Job::Fetch(|l, i| Box::pin(supabase::tables::check(l, i)))), ticks [Proves(VerifyTarget), Bears(ValidateCompleteness), Bears(ExpectedTypes)];
-    SupabaseFreshness [Supabase, Database, Monitoring] Once 11 Run::Live(Job::Fetch(|l, i| Box::pin(supabase::freshness::check(l, i)))), ticks [Bears(VerifyTarget), Bears(SyncCompletes), Bears(ExpectedTypes)];
-    SupabaseCompleteness [Supabase, Database] PerType 8 Run::Live(Job::Derived(|l, i| Box::pin(std::future::ready(supabase::completeness::check(l, i))))), ticks [Proves(CompareSource), Proves(ValidateCompleteness), Bears(ExpectedTypes)];
-    SupabaseSyncLog [Supabase, Monitoring] Once 4 Run::Live(Job::Fetch(|l, i| Box::pin(supabase::sync_log::check(l, i)))), ticks [Bears(VerifyFunction), Bears(ReviewCronLogs), Proves(SyncCompletes), Proves(ExpectedTypes)];
-    SupabaseCron [Supabase, Monitoring] Once 2 Run::Live(Job::Fetch(|l, _| Box::pin(supabase::cron::check(l)))), ticks [Bears(TestDatabase), Proves(ReviewCronLogs), Bears(SyncCompletes)];
-    SupabaseFunctions [EdgeFunctions, Supabase] Once 3 Run::Live(Job::Fetch(|l, _| Box::pin(supabase::functions::check(l)))), ticks [Bears(VerifyFunction), Bears(SyncCompletes)];
-    SupabaseHttp [EdgeFunctions, Supabase] Once 3 Run::Live(Job::Fetch(|l, _| Box::pin(supabase::http::check(l)))), ticks [Proves(VerifyFunction), Bears(SyncCompletes)];
-    SupabaseAnalytics [Supabase, Database] PerType 5 Run::Live(Job::Fetch(|l, i| Box::pin(supabase::analytics::check(l, i)))), ticks [Bears(VerifyTarget), Bears(ValidateCompleteness), Bears(SyncCompletes)];
+    IssueFields [] Once 14 Runner::Offline(|r| offline::fields(&r.issue)), ticks [];
+    IssueSecrets [Security] Once 12 Runner::Offline(|r| offline::secrets(&r.title, &r.title_secrets, &r.body, &r.body_secrets)), ticks [];
+    IssueRequest [] Once 13 Runner::Offline(|r| offline::request(&r.issue)), ticks [Proves(ReviewRequest)];
+    PendoAuth [PendoApi] Once 1 Runner::Live(Job::Fetch(|l, _| Box::pin(pendo::auth::check(l)))), ticks [Proves(ApiPermissions), Proves(VerifyKey), Bears(ApiCallSucceeds), Proves(SubscriptionActive)];
+    PendoEndpoint [PendoApi] PerType 5 Runner::Live(Job::Fetch(|l, i| Box::pin(pendo::endpoint::check(l, i)))), ticks [Proves(DataVisible), Proves(TestEndpoint), Proves(ApiCallSucceeds)];
+    PendoLatency [PendoApi, Performance] Once 9 Runner::Live(Job::Fetch(|l, _| Box::pin(pendo::latency::check(l)))), ticks [Proves(FastResponses)];
+    PendoRateLimit [PendoApi, Performance] Once 10 Runner::Live(Job::Derived(|l, _| Box::pin(std::future::ready(pendo::rate_limit::check(l))))), ticks [Proves(ReviewRateLimit)];
+    PendoAggregation [PendoApi] Once 6 Runner::Live(Job::Fetch(|l, _| Box::pin(pendo::aggregation::check(l)))), ticks [];
+    SupabaseApi [Supabase] Once 0 Runner::Live(Job::Fetch(|l, _| Box::pin(supabase::api::check(l)))), ticks [Proves(TestDatabase)];
+    SupabaseTables [Supabase, Database] Once 7 Runner::Live(Job::Fetch(|l, i| Box::pin(supabase::tables::check(l, i)))), ticks [Proves(VerifyTarget), Bears(ValidateCompleteness), Bears(ExpectedTypes)];
+    SupabaseFreshness [Supabase, Database, Monitoring] Once 11 Runner::Live(Job::Fetch(|l, i| Box::pin(supabase::freshness::check(l, i)))), ticks [Bears(VerifyTarget), Bears(SyncCompletes), Bears(ExpectedTypes)];
+    SupabaseCompleteness [Supabase, Database] PerType 8 Runner::Live(Job::Derived(|l, i| Box::pin(std::future::ready(supabase::completeness::check(l, i))))), ticks [Proves(CompareSource), Proves(ValidateCompleteness), Bears(ExpectedTypes)];
+    SupabaseSyncLog [Supabase, Monitoring] Once 4 Runner::Live(Job::Fetch(|l, i| Box::pin(supabase::sync_log::check(l, i)))), ticks [Bears(VerifyFunction), Bears(ReviewCronLogs), Proves(SyncCompletes), Proves(ExpectedTypes)];
+    SupabaseCron [Supabase, Monitoring] Once 2 Runner::Live(Job::Fetch(|l, _| Box::pin(supabase::cron::check(l)))), ticks [Bears(TestDatabase), Proves(ReviewCronLogs), Bears(SyncCompletes)];
+    SupabaseFunctions [EdgeFunctions, Supabase] Once 3 Runner::Live(Job::Fetch(|l, _| Box::pin(supabase::functions::check(l)))), ticks [Bears(VerifyFunction), Bears(SyncCompletes)];
+    SupabaseHttp [EdgeFunctions, Supabase] Once 3 Runner::Live(Job::Fetch(|l, _| Box::pin(supabase::pg_net::check(l)))), ticks [Proves(VerifyFunction), Bears(SyncCompletes)];
+    SupabaseAnalytics [Supabase, Database] PerType 5 Runner::Live(Job::Fetch(|l, i| Box::pin(supabase::analytics::check(l, i)))), ticks [Bears(VerifyTarget), Bears(ValidateCompleteness), Bears(SyncCompletes)];
 }
 
 // Every id has its row, in declaration order: a missing or misplaced row does not compile.
@@ -159,7 +159,7 @@ mod tests {
     fn offline_means_issue_only() {
         for c in CATALOGUE {
             assert_eq!(
-                matches!(c.run, Run::Offline(_)),
+                matches!(c.run, Runner::Offline(_)),
                 c.id.is_offline(),
                 "{}",
                 c.id

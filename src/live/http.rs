@@ -223,21 +223,13 @@ pub fn plain_http_refused(url: &reqwest::Url) -> Result<(), FetchError> {
     )))
 }
 
-/// An error with its causes, `outer: inner: innermost` (the innermost says the most).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut chain = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    chain
-}
-
 /// Sorts a reqwest error into what a person can act on, redacted.
 fn classify(e: reqwest::Error) -> FetchError {
-    sort_error(&error_chain(&e), e.is_timeout(), e.is_connect())
+    sort_error(
+        &crate::errors::error_chain(&e),
+        e.is_timeout(),
+        e.is_connect(),
+    )
 }
 
 fn sort_error(chain: &str, is_timeout: bool, is_connect: bool) -> FetchError {
@@ -311,7 +303,10 @@ mod tests {
         assert_eq!(refused("").to_string(), "Postgres: permission denied");
         // An error like any other: it goes in a chain.
         let e: Box<dyn std::error::Error + Send + Sync> = Box::new(refused(""));
-        assert_eq!(error_chain(e.as_ref()), "Postgres: permission denied");
+        assert_eq!(
+            crate::errors::error_chain(e.as_ref()),
+            "Postgres: permission denied"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::finding::{Impact, Status};
-use crate::history::{Run, from_rows};
+use crate::history::{SyncRun, from_rows};
 use crate::issue::DataType;
 
 const NOW: i64 = 1_795_860_000;
@@ -14,9 +14,9 @@ fn hist(entity: &str, pattern: &str) -> History {
     let rows = pattern.chars().enumerate().map(|(i, c)| {
         let at = NOW - H - (n - 1 - i as i64) * 6 * H;
         let outcome = if c == 'F' {
-            Outcome::Failed
+            RunOutcome::Failed
         } else {
-            Outcome::Completed
+            RunOutcome::Completed
         };
         (Some(at), Some(if c == 'F' { 0 } else { 1200 }), outcome)
     });
@@ -180,10 +180,10 @@ fn the_summary_has_a_state_and_an_age_per_entity() {
         t.contains("| events | ✅ healthy | 1 h 0 min ago | 1200 | — |"),
         "{t}"
     );
-    let _ = Run {
+    let _ = SyncRun {
         at: 0,
         records: None,
-        outcome: Outcome::Other,
+        outcome: RunOutcome::Other,
     };
 }
 

@@ -11,9 +11,9 @@
 //! or break the tables, and the comment never exceeds
 //! [`MAX_CHARS`].
 
+use crate::bot_markdown::trusted;
 use crate::config::Severity;
 use crate::finding::{Finding, Status};
-use crate::markdown::trusted;
 use crate::outside::{Sink, emit};
 use crate::triage::Triage;
 

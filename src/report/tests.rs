@@ -76,19 +76,19 @@ fn issue_text_cannot_ping_or_break_tables() {
 
 #[test]
 fn figures_and_timings_do_not_make_a_change_but_causes_and_severity_do() {
-    use crate::history::{History, Outcome, Run};
-    let history = |records: &[i64], last: Outcome| History {
+    use crate::history::{History, RunOutcome, SyncRun};
+    let history = |records: &[i64], last: RunOutcome| History {
         entity: "guides".into(),
         runs: records
             .iter()
             .enumerate()
-            .map(|(i, n)| Run {
+            .map(|(i, n)| SyncRun {
                 at: i as i64 * 21_600,
                 records: Some(*n),
                 outcome: if i + 1 == records.len() {
                     last
                 } else {
-                    Outcome::Completed
+                    RunOutcome::Completed
                 },
             })
             .collect(),
@@ -96,7 +96,7 @@ fn figures_and_timings_do_not_make_a_change_but_causes_and_severity_do() {
         now: 0,
         usual: None,
     };
-    let of = |summary: &str, ms: u64, runs: &[i64], last: Outcome, status: Status| {
+    let of = |summary: &str, ms: u64, runs: &[i64], last: RunOutcome, status: Status| {
         let f = Finding::new(CheckId::SupabaseSyncLog, status, summary)
             .with_history(vec![history(runs, last)]);
         let f = Finding {
@@ -113,7 +113,7 @@ fn figures_and_timings_do_not_make_a_change_but_causes_and_severity_do() {
         );
         change_key(&t, &ctx())
     };
-    let (ok, failed) = (Outcome::Completed, Outcome::Failed);
+    let (ok, failed) = (RunOutcome::Completed, RunOutcome::Failed);
     let a = of(
         "last run 3 h ago wrote 1,150 records",
         120,

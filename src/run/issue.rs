@@ -104,7 +104,7 @@ impl From<&Comment> for ReportComment {
 
 /// What happened to one issue.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct Triaged {
     pub number: u64,
     /// The title with secrets masked (it reaches the job summary).
     pub title: String,
@@ -134,7 +134,7 @@ pub async fn triage_issue(
     s: &Settings<'_>,
     target: Target,
     first: Option<GhIssue>,
-) -> Result<Option<Outcome>, GithubError> {
+) -> Result<Option<Triaged>, GithubError> {
     // Issues are triaged one after another, so each one's lines fold into its own group.
     let _group = super::workflow::group(&format!("Issue #{}", target.number), true);
     let span = tracing::info_span!("issue", number = target.number);
@@ -151,7 +151,7 @@ async fn triage_one(
     s: &Settings<'_>,
     target: Target,
     first: Option<GhIssue>,
-) -> Result<Option<Outcome>, GithubError> {
+) -> Result<Option<Triaged>, GithubError> {
     let number = target.number;
     let Some(mut seen) = read(gh, s, number, first).await? else {
         return Ok(None);
@@ -189,7 +189,7 @@ async fn triage_one(
     if changes.is_empty() {
         tracing::info!("nothing changed; no writes");
     }
-    Ok(Some(Outcome {
+    Ok(Some(Triaged {
         number,
         title: p.triage.redacted_title.clone(),
         severity: p.triage.verdict.severity,

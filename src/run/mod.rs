@@ -22,7 +22,7 @@ use crate::issue::Environment;
 use crate::live::contexts::{LiveContexts, Sent};
 use crate::outside::{Sink, emit};
 use crate::secrets::held::{Credential, Held};
-use issue::{Outcome, RepoLabels};
+use issue::{RepoLabels, Triaged};
 pub use settings::Settings;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 /// What a run did, for outputs, tests and the bench.
 #[derive(Debug, Default)]
 pub struct RunReport {
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<Triaged>,
     /// Issues that failed in a sweep, with the reason.
     pub failures: Vec<(u64, String)>,
     /// GitHub API exchanges (every attempt counts), and the non-GET ones.
@@ -134,18 +134,6 @@ impl RunError {
     }
 }
 
-/// An error and its causes on one line, `: `-separated.
-fn one_line(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
-}
-
 /// The `run` command: a runtime, [`execute`], and the `::error::` annotation on failure.
 pub fn run_action(env: &Env) -> Result<(), RunError> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -155,7 +143,7 @@ pub fn run_action(env: &Env) -> Result<(), RunError> {
     match rt.block_on(execute(env)) {
         Ok(_) => Ok(()),
         Err(e) => {
-            workflow::error(&one_line(&e));
+            workflow::error(&crate::errors::error_chain(&e));
             Err(e)
         }
     }
@@ -194,7 +182,7 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
         bot: &bot,
     };
     let lives = LiveContexts::new(&config, &by_env, a.now)?;
-    let mut run = Run {
+    let mut run = Session {
         gh: &gh,
         lives: &lives,
         repo_labels: RepoLabels::default(),
@@ -271,7 +259,7 @@ fn finish(report: RunReport) -> Result<RunReport, RunError> {
 }
 
 /// One run's clients, settings and what it did so far.
-struct Run<'a, 'b> {
+struct Session<'a, 'b> {
     gh: &'a Github,
     lives: &'a LiveContexts,
     repo_labels: RepoLabels,
@@ -280,7 +268,7 @@ struct Run<'a, 'b> {
     report: RunReport,
 }
 
-impl Run<'_, '_> {
+impl Session<'_, '_> {
     /// Triages what the event asks for: nothing, one issue, or every open `[API]` issue.
     async fn intake(&mut self, intake: Intake) -> Result<(), RunError> {
         match intake {
@@ -593,7 +581,7 @@ fn weak_credentials_note() -> Option<String> {
 /// Every swept issue's JSON report, within [`MAX_REPORT_JSON_BYTES`]: every issue gets
 /// at least a short entry (number, severity, diagnosis), and the first ones their full
 /// report while the room lasts.
-pub fn sweep_json(outcomes: &[Outcome]) -> String {
+pub fn sweep_json(outcomes: &[Triaged]) -> String {
     let entry = |v: serde_json::Value| {
         let mut v = v;
         crate::outside::json(&mut v, Sink::Neutral);
@@ -647,7 +635,7 @@ pub fn sweep_json(outcomes: &[Outcome]) -> String {
 }
 
 /// One markdown table of every swept issue.
-pub fn summary_table(outcomes: &[Outcome]) -> String {
+pub fn summary_table(outcomes: &[Triaged]) -> String {
     let mut out = format!(
         "### pendo-triage sweep: {} issue(s)\n\n| Issue | Title | Severity | Diagnosis | Changes |\n|---|---|---|---|---|\n",
         outcomes.len()
@@ -675,8 +663,8 @@ mod tests {
     use super::*;
     use crate::config::Severity;
 
-    fn outcome(number: u64, evidence_kb: usize) -> Outcome {
-        Outcome {
+    fn outcome(number: u64, evidence_kb: usize) -> Triaged {
+        Triaged {
             number,
             title: format!("[API] #{number}"),
             severity: Severity::P1,
@@ -702,7 +690,7 @@ mod tests {
             },
         };
         assert_eq!(
-            one_line(&e),
+            crate::errors::error_chain(&e),
             "issue #7: GitHub request GET issues/7 failed: reset"
         );
         // The config file's own error is part of the message, not a cause.
@@ -711,7 +699,7 @@ mod tests {
             error: std::io::Error::other("denied"),
         };
         assert!(std::error::Error::source(&e).is_none());
-        assert_eq!(one_line(&e), "config a.yml: denied");
+        assert_eq!(crate::errors::error_chain(&e), "config a.yml: denied");
         let e = RunError::Sweep {
             count: 2,
             list: "#1: x; #2: y".into(),
@@ -722,7 +710,7 @@ mod tests {
     #[test]
     fn a_sweeps_report_json_stays_under_the_cap_and_names_every_issue() {
         // 300 issues of ~4 KB each: 1.2 MB of reports, over GitHub's output limit.
-        let many: Vec<Outcome> = (1..=300).map(|n| outcome(n, 4)).collect();
+        let many: Vec<Triaged> = (1..=300).map(|n| outcome(n, 4)).collect();
         let text = sweep_json(&many);
         assert!(text.len() <= MAX_REPORT_JSON_BYTES, "{}", text.len());
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -10,7 +10,7 @@
 //! concurrent run is closed, the older issue kept. Only issues the bot itself opened
 //! count as watch issues, and only those are ever closed.
 
-use super::issue::{self, Outcome, RepoLabels};
+use super::issue::{self, RepoLabels, Triaged};
 use super::settings::Settings;
 use crate::event::{Target, Trigger};
 use crate::github::{GhIssue, Github, GithubError};
@@ -18,7 +18,7 @@ use crate::issue::{DataType, Environment};
 use crate::live::contexts::LiveContexts;
 use crate::live::{Live, LiveInputs};
 use crate::oncall::{self, Judgement, Memory};
-use crate::watch::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
+use crate::watch_issue::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ pub struct WatchOutcome {
     /// The job summary section.
     pub summary: String,
     /// Triages made for the watch's own issue.
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<Triaged>,
 }
 
 /// True for an issue the watch opened, judged by everything the bot writes into one: its
@@ -282,7 +282,7 @@ impl Watch<'_, '_> {
             oncall::summary_table(&entities, s.now),
             oncall::row_drop_summary(&drops)
         );
-        out.summary = watch::table(&h, env, (headline.as_deref(), &oncall_part), &text);
+        out.summary = watch_issue::table(&h, env, (headline.as_deref(), &oncall_part), &text);
         Ok(out)
     }
 
@@ -334,7 +334,7 @@ impl Watch<'_, '_> {
             ));
         }
         let template = template(gh, self.workspace).await;
-        let Some((title, mut body)) = watch::issue(&template, h, env, s.now) else {
+        let Some((title, mut body)) = watch_issue::issue(&template, h, env, s.now) else {
             return Ok("Broken, but no finding to file.".into());
         };
         if let Some(prev) = &closed {
@@ -344,7 +344,7 @@ impl Watch<'_, '_> {
             ));
         }
         let body = act.kept(Memory::new(s.now, ids), s).written_into(&body);
-        let labels = watch::labels(&template, s.config);
+        let labels = watch_issue::labels(&template, s.config);
         if s.dry_run {
             tracing::info!("dry run: would have opened {title:?} with labels {labels:?}");
             return Ok(format!(
@@ -459,7 +459,7 @@ impl Watch<'_, '_> {
                 .iter()
                 .map(|x| x.entity.clone())
                 .collect();
-            let comment = watch::recovery_comment(
+            let comment = watch_issue::recovery_comment(
                 self.environment,
                 s.now,
                 l.since(s.now),

@@ -1413,7 +1413,7 @@ mod tests {
 
     #[test]
     fn the_watch_counts_a_concluded_wipe_as_broken_and_never_filled_as_healthy() {
-        use crate::watch::Health;
+        use crate::watch_issue::Health;
         let health = |f: &AnalyticsFacts| Health {
             rows: [DataType::Guides, DataType::Features, DataType::Events]
                 .into_iter()

@@ -6,7 +6,7 @@
 //! to the Edge Function, so "succeeded" here means queued; `supabase.http` and
 //! `supabase.sync-log` say what happened next.
 
-use super::client::health::{HealthAnswer, HealthFacts, INSTALL_STEP, Job, Run};
+use super::client::health::{CronJob, CronRun, HealthAnswer, HealthFacts, INSTALL_STEP};
 use super::client::schedule;
 use crate::clock::{format_utc, human_age, parse_rfc3339};
 use crate::config::Thresholds;
@@ -72,10 +72,10 @@ impl Trouble {
 
 /// What the found sync job shows.
 struct JobState<'a> {
-    job: &'a Job,
+    job: &'a CronJob,
     name: String,
     interval: Option<Duration>,
-    last: Option<&'a Run>,
+    last: Option<&'a CronRun>,
     last_at: Option<i64>,
     troubles: Vec<Trouble>,
     /// Runs that ended (succeeded or failed) in the window, and how many succeeded.
@@ -89,7 +89,7 @@ struct JobState<'a> {
 }
 
 impl<'a> JobState<'a> {
-    fn of(h: &'a HealthFacts, job: &'a Job, t: &Thresholds, now: i64) -> JobState<'a> {
+    fn of(h: &'a HealthFacts, job: &'a CronJob, t: &Thresholds, now: i64) -> JobState<'a> {
         let runs = h.runs_of(job);
         let last = runs.first().copied();
         let last_at = last
@@ -132,9 +132,9 @@ impl<'a> JobState<'a> {
 /// What is wrong with the job, worst first as the summary names it.
 fn troubles(
     h: &HealthFacts,
-    job: &Job,
+    job: &CronJob,
     interval: Option<Duration>,
-    last: Option<&Run>,
+    last: Option<&CronRun>,
     last_at: Option<i64>,
     now: i64,
 ) -> Vec<Trouble> {
@@ -261,7 +261,7 @@ fn with_runs(f: Finding, s: &JobState) -> Finding {
         ));
     if let Some(at) = s.last_at {
         let status = s.last.map_or("", |r| r.status.as_str());
-        f = f.with_measured("Last Run", format!("{} ({status})", format_utc(at)));
+        f = f.with_measured("Last CronRun", format!("{} ({status})", format_utc(at)));
     }
     if let Some(d) = s.duration {
         f = f.with_evidence(if d < 1 {
@@ -368,7 +368,7 @@ pub fn not_installed(id: CheckId) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::client::health::{Extensions, Job, Jobs, Run, Scheduler};
+    use super::super::client::health::{CronJob, CronRun, Extensions, Jobs, Scheduler};
     use super::*;
     use crate::clock::format_rfc3339;
 
@@ -387,7 +387,7 @@ mod tests {
             }),
             jobs: Some(Jobs {
                 total: 2,
-                matching: vec![Job {
+                matching: vec![CronJob {
                     jobid: 1,
                     jobname: Some("pendo-sync".into()),
                     schedule: "0 */6 * * *".into(),
@@ -399,7 +399,7 @@ mod tests {
             runs: Some(
                 runs.iter()
                     .enumerate()
-                    .map(|(i, (hours_ago, status))| Run {
+                    .map(|(i, (hours_ago, status))| CronRun {
                         jobid: 1,
                         runid: 100 - i as i64,
                         status: status.to_string(),

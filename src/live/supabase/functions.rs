@@ -30,7 +30,7 @@ use serde_json::Value;
 mod judge;
 #[cfg(test)]
 mod tests;
-pub use judge::{State, classify, judge};
+pub use judge::{FunctionState, classify, judge};
 
 const ID: CheckId = CheckId::SupabaseFunctions;
 /// The most characters of one quoted log line.
@@ -261,7 +261,7 @@ pub struct Called {
 }
 
 impl Called {
-    pub fn of(jobs: &[super::client::health::Job]) -> Called {
+    pub fn of(jobs: &[super::client::health::CronJob]) -> Called {
         let mut c = Called::default();
         for j in jobs {
             push_new(&mut c.direct, slugs_in(&j.command));
@@ -474,13 +474,13 @@ fn is_boot_error(text: &str) -> bool {
 #[cfg(test)]
 mod slug_tests {
     use super::*;
-    use crate::live::supabase::client::health::Job;
+    use crate::live::supabase::client::health::CronJob;
 
-    fn job(command: &str, through: &[&str]) -> Job {
-        Job {
+    fn job(command: &str, through: &[&str]) -> CronJob {
+        CronJob {
             command: command.into(),
             function_slugs: through.iter().map(|s| s.to_string()).collect(),
-            ..Job::default()
+            ..CronJob::default()
         }
     }
 

@@ -36,7 +36,7 @@ pub mod completeness;
 pub mod cron;
 pub mod freshness;
 pub mod functions;
-pub mod http;
+pub mod pg_net;
 pub mod rls;
 pub mod sync_log;
 pub mod tables;

@@ -1148,7 +1148,7 @@ pub fn history(
     focus: Option<DataType>,
     now: i64,
 ) -> Vec<crate::history::History> {
-    use crate::history::{MAX_CHARTS, Outcome, from_rows};
+    use crate::history::{MAX_CHARTS, RunOutcome, from_rows};
     let mut out: Vec<crate::history::History> = Vec::new();
     for (_, entity) in entities
         .iter()
@@ -1159,11 +1159,11 @@ pub fn history(
         }
         let runs = rows.iter().filter(|r| r.entity == *entity).map(|r| {
             let outcome = if r.status.eq_ignore_ascii_case(&log.success_value) {
-                Outcome::Completed
+                RunOutcome::Completed
             } else if r.status.eq_ignore_ascii_case(&log.failure_value) {
-                Outcome::Failed
+                RunOutcome::Failed
             } else {
-                Outcome::Other
+                RunOutcome::Other
             };
             (r.at(), r.records, outcome)
         });

@@ -5,7 +5,7 @@
 //! writes the cron run log, the `sync_status` log, the synced rows and pg_net's recent
 //! responses, all timed from the test's `now` (Unix seconds), never the server clock.
 //!
-//! Shape of a week: pg_cron fires every 6 h (`0 */6 * * *`, UTC). Run 0 is the newest
+//! Shape of a week: pg_cron fires every 6 h (`0 */6 * * *`, UTC). SyncRun 0 is the newest
 //! run that had at least [`SETTLE_SECS`] to finish; run k started k * 6 h before it.
 //! pg_cron's own row for a run says `succeeded` / `1 row` as soon as `net.http_post`
 //! queued the request: it knows nothing of the HTTP call or the sync. The Edge Function
@@ -198,7 +198,7 @@ enum CronRun {
 
 /// What the Edge Function logged for one entity in one run.
 #[derive(Debug, Clone)]
-enum Outcome {
+enum RunOutcome {
     /// Completed with the entity's usual record count ([`steady_count`]).
     Steady,
     Completed(i32),
@@ -220,7 +220,7 @@ enum Reply {
 /// A whole history: the job, the runs (index k, 0 = newest), calls made by hand.
 struct Story {
     job: JobState,
-    runs: Vec<Run>,
+    runs: Vec<SyncRun>,
     /// Reply to the call each run's job made (only runs whose cron row succeeded call).
     reply: fn(usize) -> Reply,
     /// Calls made from the SQL editor: seconds after run 0 started, and their reply.
@@ -229,22 +229,22 @@ struct Story {
 
 /// One run of the job: pg_cron's row and the function's log line per entity (in
 /// [`ENTITIES`] order).
-struct Run {
+struct SyncRun {
     cron: CronRun,
-    sync: [Outcome; 5],
+    sync: [RunOutcome; 5],
 }
 
-impl Run {
-    fn steady() -> Run {
-        Run {
+impl SyncRun {
+    fn steady() -> SyncRun {
+        SyncRun {
             cron: CronRun::Succeeded,
-            sync: std::array::from_fn(|_| Outcome::Steady),
+            sync: std::array::from_fn(|_| RunOutcome::Steady),
         }
     }
 
     /// pg_cron never started it.
-    fn not_run() -> Run {
-        Run {
+    fn not_run() -> SyncRun {
+        SyncRun {
             cron: CronRun::None,
             sync: nothing_logged(),
         }
@@ -266,7 +266,7 @@ enum JobState {
 fn story(history: History, now: i64) -> Story {
     let mut s = Story {
         job: JobState::Active,
-        runs: (0..RUNS_KEPT).map(|_| Run::steady()).collect(),
+        runs: (0..RUNS_KEPT).map(|_| SyncRun::steady()).collect(),
         reply: |_| Reply::Ok,
         manual_calls: Vec::new(),
     };
@@ -290,26 +290,26 @@ fn story(history: History, now: i64) -> Story {
         History::JobMissing => {
             let gone = first_run_before(now, now - 2 * 86_400);
             for run in &mut s.runs[..gone] {
-                *run = Run::not_run();
+                *run = SyncRun::not_run();
             }
             s.job = JobState::Unscheduled;
         }
         History::JobInactive => {
             for run in &mut s.runs[..INACTIVE_FROM_RUN] {
-                *run = Run::not_run();
+                *run = SyncRun::not_run();
             }
             s.job = JobState::Inactive;
         }
         History::WipedToZero => {
             for run in &mut s.runs[..3] {
-                run.sync[FEATURES] = Outcome::Completed(0);
+                run.sync[FEATURES] = RunOutcome::Completed(0);
             }
         }
         History::DuplicateUpsert => {
             for k in [0, 1, 2, 5] {
-                s.runs[k].sync[PAGES] = Outcome::Failed(duplicate_upsert_message(k));
+                s.runs[k].sync[PAGES] = RunOutcome::Failed(duplicate_upsert_message(k));
             }
-            s.runs[0].sync[EVENTS] = Outcome::Failed(WORKER_LIMIT_MESSAGE.to_string());
+            s.runs[0].sync[EVENTS] = RunOutcome::Failed(WORKER_LIMIT_MESSAGE.to_string());
             s.reply = |k| {
                 if k == 0 {
                     Reply::WorkerLimit
@@ -338,9 +338,9 @@ fn story(history: History, now: i64) -> Story {
         History::RunsStuck => {
             let stuck = stuck_run(now);
             for run in &mut s.runs[..stuck] {
-                *run = Run::not_run();
+                *run = SyncRun::not_run();
             }
-            s.runs[stuck] = Run {
+            s.runs[stuck] = SyncRun {
                 cron: CronRun::Running,
                 sync: nothing_logged(),
             };
@@ -349,8 +349,8 @@ fn story(history: History, now: i64) -> Story {
     s
 }
 
-fn nothing_logged() -> [Outcome; 5] {
-    std::array::from_fn(|_| Outcome::None)
+fn nothing_logged() -> [RunOutcome; 5] {
+    std::array::from_fn(|_| RunOutcome::None)
 }
 
 /// Records a run processes for an entity when all is well (steady, small wobble).
@@ -365,9 +365,9 @@ fn steady_count(entity: usize, k: usize) -> i32 {
     }
 }
 
-fn failed_run(k: usize) -> [Outcome; 5] {
+fn failed_run(k: usize) -> [RunOutcome; 5] {
     std::array::from_fn(|i| {
-        Outcome::Failed(if k < 4 {
+        RunOutcome::Failed(if k < 4 {
             streak_message(ENTITIES[i])
         } else {
             transient_message(ENTITIES[i], k + i)
@@ -487,17 +487,17 @@ impl Story {
             for (i, e) in ENTITIES.iter().enumerate() {
                 let start = run + e.starts_after;
                 let (status, count, end, error) = match &self.runs[k].sync[i] {
-                    Outcome::Steady => (
+                    RunOutcome::Steady => (
                         "completed",
                         steady_count(i, k),
                         ts(start + e.takes),
                         "null".to_string(),
                     ),
-                    Outcome::Completed(n) => {
+                    RunOutcome::Completed(n) => {
                         ("completed", *n, ts(start + e.takes), "null".to_string())
                     }
-                    Outcome::Failed(msg) => ("failed", 0, ts(start + 1), sql_literal(msg)),
-                    Outcome::None => continue,
+                    RunOutcome::Failed(msg) => ("failed", 0, ts(start + 1), sql_literal(msg)),
+                    RunOutcome::None => continue,
                 };
                 rows.push(format!(
                     "('{}', '{status}', {}, {end}, {count}, {error}, {})",
@@ -521,8 +521,8 @@ impl Story {
     /// Records run `k` processed for entity `i`, when it completed.
     fn records(&self, k: usize, i: usize) -> Option<i32> {
         match self.runs[k].sync[i] {
-            Outcome::Steady => Some(steady_count(i, k)),
-            Outcome::Completed(n) => Some(n),
+            RunOutcome::Steady => Some(steady_count(i, k)),
+            RunOutcome::Completed(n) => Some(n),
             _ => None,
         }
     }

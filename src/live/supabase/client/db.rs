@@ -31,7 +31,7 @@
 //! first); a query that got no answer in time, or an answer over the cap, ends the
 //! session for the run: every later query says so at once instead of waiting again.
 
-use super::wire::{Ended, Guarded, GuardedTls, Meter, Watch};
+use super::wire::{Ended, Framing, Guarded, GuardedTls, Meter};
 use crate::credentials::SecretString;
 use crate::live::http::FetchError;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -437,9 +437,9 @@ impl Db {
         let connecting = async {
             let (tcp, name) = open(&target.config, timeout).await?;
             let watch = match (&target.tls, target.config.get_ssl_negotiation()) {
-                (Tls::Disable, _) => Watch::Frames,
-                (_, SslNegotiation::Direct) => Watch::Pass,
-                _ => Watch::SslAnswer,
+                (Tls::Disable, _) => Framing::Frames,
+                (_, SslNegotiation::Direct) => Framing::Pass,
+                _ => Framing::SslAnswer,
             };
             let socket = Guarded::new(tcp, watch, Arc::clone(&meter));
             let mut make =
@@ -637,7 +637,7 @@ fn db_error(e: tokio_postgres::Error) -> FetchError {
             message: crate::outside::plain(db.message()),
         };
     }
-    let chain = crate::outside::plain(crate::live::http::error_chain(&e));
+    let chain = crate::outside::plain(crate::errors::error_chain(&e));
     if chain.to_ascii_lowercase().contains("timed out") {
         FetchError::Timeout(Duration::ZERO)
     } else {

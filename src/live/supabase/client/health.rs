@@ -19,7 +19,7 @@ pub struct HealthFacts {
     pub extensions: Extensions,
     pub scheduler: Option<Scheduler>,
     pub jobs: Option<Jobs>,
-    pub runs: Option<Vec<Run>>,
+    pub runs: Option<Vec<CronRun>>,
     pub responses: Option<Vec<Response>>,
 }
 
@@ -46,12 +46,12 @@ pub struct Jobs {
     /// Every job in `cron.job`.
     pub total: i64,
     /// The sync's jobs (by name, else mentioning pendo).
-    pub matching: Vec<Job>,
+    pub matching: Vec<CronJob>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-pub struct Job {
+pub struct CronJob {
     pub jobid: i64,
     pub jobname: Option<String>,
     pub schedule: String,
@@ -69,7 +69,7 @@ pub struct Job {
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
-pub struct Run {
+pub struct CronRun {
     pub jobid: i64,
     pub runid: i64,
     pub status: String,
@@ -167,13 +167,13 @@ fn parse(v: Value) -> Result<HealthAnswer, FetchError> {
 
 impl HealthFacts {
     /// The sync job the checks judge: the first active match, else the first match.
-    pub fn sync_job(&self) -> Option<&Job> {
+    pub fn sync_job(&self) -> Option<&CronJob> {
         let jobs = &self.jobs.as_ref()?.matching;
         jobs.iter().find(|j| j.active).or_else(|| jobs.first())
     }
 
     /// The runs of `job`, newest first.
-    pub fn runs_of(&self, job: &Job) -> Vec<&Run> {
+    pub fn runs_of(&self, job: &CronJob) -> Vec<&CronRun> {
         self.runs
             .iter()
             .flatten()

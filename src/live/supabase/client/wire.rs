@@ -77,7 +77,7 @@ impl Meter {
 
 /// Where the guard is in the server's byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Watch {
+pub enum Framing {
     /// The one-byte answer to SSLRequest comes first: `S` (TLS follows, watched above
     /// it) or `N` (the protocol follows in the clear).
     SslAnswer,
@@ -90,7 +90,7 @@ pub enum Watch {
 /// A stream whose incoming bytes are framed and bounded.
 pub struct Guarded<S> {
     inner: S,
-    watch: Watch,
+    watch: Framing,
     meter: Arc<Meter>,
     header: [u8; 9],
     have: usize,
@@ -99,7 +99,7 @@ pub struct Guarded<S> {
 }
 
 impl<S> Guarded<S> {
-    pub fn new(inner: S, watch: Watch, meter: Arc<Meter>) -> Guarded<S> {
+    pub fn new(inner: S, watch: Framing, meter: Arc<Meter>) -> Guarded<S> {
         Guarded {
             inner,
             watch,
@@ -112,7 +112,7 @@ impl<S> Guarded<S> {
 
     /// Looks at bytes that just arrived.
     fn see(&mut self, mut bytes: &[u8]) -> io::Result<()> {
-        if self.watch != Watch::Pass {
+        if self.watch != Framing::Pass {
             let seen = self.meter.answer.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len();
             if seen > self.meter.cap {
                 return Err(self.meter.end(Ended::TooLarge(self.meter.cap)));
@@ -120,21 +120,21 @@ impl<S> Guarded<S> {
         }
         while !bytes.is_empty() {
             match self.watch {
-                Watch::Pass => return Ok(()),
-                Watch::SslAnswer => {
+                Framing::Pass => return Ok(()),
+                Framing::SslAnswer => {
                     self.watch = if bytes[0] == b'S' {
-                        Watch::Pass
+                        Framing::Pass
                     } else {
-                        Watch::Frames
+                        Framing::Frames
                     };
                     bytes = &bytes[1..];
                 }
-                Watch::Frames if self.left > 0 => {
+                Framing::Frames if self.left > 0 => {
                     let n = self.left.min(bytes.len());
                     self.left -= n;
                     bytes = &bytes[n..];
                 }
-                Watch::Frames => {
+                Framing::Frames => {
                     // The type byte first; then the length, plus the auth code of an
                     // authentication request.
                     let size = if self.header[0] == b'R' { 9 } else { 5 };
@@ -254,7 +254,7 @@ where
         let connecting = self.inner.connect(stream);
         Box::pin(async move {
             let tls = connecting.await?;
-            Ok(Guarded::new(tls, Watch::Frames, meter))
+            Ok(Guarded::new(tls, Framing::Frames, meter))
         })
     }
 }
@@ -270,7 +270,7 @@ mod tests {
         m
     }
 
-    fn feed(watch: Watch, meter: &Arc<Meter>, bytes: &[u8], chunk: usize) -> io::Result<()> {
+    fn feed(watch: Framing, meter: &Arc<Meter>, bytes: &[u8], chunk: usize) -> io::Result<()> {
         let mut g = Guarded::new((), watch, Arc::clone(meter));
         bytes.chunks(chunk).try_for_each(|c| g.see(c))
     }
@@ -284,7 +284,7 @@ mod tests {
         stream.extend(message(b'D', &[7; 300]));
         for chunk in [1, 2, 5, 9, 1000] {
             let meter = Meter::new(4096, false);
-            assert!(feed(Watch::SslAnswer, &meter, &stream, chunk).is_ok());
+            assert!(feed(Framing::SslAnswer, &meter, &stream, chunk).is_ok());
             assert_eq!(meter.ended(), None);
         }
     }
@@ -299,11 +299,11 @@ mod tests {
             let stream = message(b'R', &body);
             for chunk in [1, 3, 100] {
                 let meter = Meter::new(4096, false);
-                let e = feed(Watch::Frames, &meter, &stream, chunk).unwrap_err();
+                let e = feed(Framing::Frames, &meter, &stream, chunk).unwrap_err();
                 assert!(e.to_string().contains(how), "{e}");
                 assert_eq!(meter.ended(), Some(Ended::WeakAuth(how)));
                 let allowed = Meter::new(4096, true);
-                assert!(feed(Watch::Frames, &allowed, &stream, chunk).is_ok());
+                assert!(feed(Framing::Frames, &allowed, &stream, chunk).is_ok());
             }
         }
     }
@@ -313,15 +313,15 @@ mod tests {
         let meter = Meter::new(1 << 20, false);
         let mut header = vec![b'D'];
         header.extend_from_slice(&(64u32 << 20).to_be_bytes());
-        let e = feed(Watch::Frames, &meter, &header, 5).unwrap_err();
+        let e = feed(Framing::Frames, &meter, &header, 5).unwrap_err();
         assert!(e.to_string().contains("over 1048576 bytes"), "{e}");
         assert_eq!(meter.ended(), Some(Ended::TooLarge(1 << 20)));
         // Many small messages that sum over the cap end it too, until the next answer.
         let meter = Meter::new(1000, false);
         let rows: Vec<u8> = (0..20).flat_map(|_| message(b'D', &[1; 95])).collect();
-        assert!(feed(Watch::Frames, &meter, &rows, 64).is_err());
+        assert!(feed(Framing::Frames, &meter, &rows, 64).is_err());
         let meter = Meter::new(1000, false);
-        let mut g = Guarded::new((), Watch::Frames, Arc::clone(&meter));
+        let mut g = Guarded::new((), Framing::Frames, Arc::clone(&meter));
         for _ in 0..20 {
             meter.start_answer();
             assert!(g.see(&message(b'D', &[1; 95])).is_ok());
@@ -333,6 +333,6 @@ mod tests {
         let meter = Meter::new(10, false);
         let mut bytes = b"S".to_vec();
         bytes.extend_from_slice(&[0x16; 5000]);
-        assert!(feed(Watch::SslAnswer, &meter, &bytes, 7).is_ok());
+        assert!(feed(Framing::SslAnswer, &meter, &bytes, 7).is_ok());
     }
 }

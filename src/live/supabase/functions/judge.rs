@@ -1,4 +1,4 @@
-//! `supabase.functions`' judge: what the fetched facts show ([`classify`] → [`State`]),
+//! `supabase.functions`' judge: what the fetched facts show ([`classify`] → [`FunctionState`]),
 //! then the finding in a few lines ([`judge`]). Pure: no I/O, no clock but `now`.
 
 use super::*;
@@ -46,7 +46,7 @@ impl Function<'_> {
 
 /// What the check found, worst first.
 #[derive(Debug, Clone, PartialEq)]
-pub enum State<'a> {
+pub enum FunctionState<'a> {
     NoProjectRef,
     /// The function list could not be read.
     Unread(&'a CallError),
@@ -68,23 +68,23 @@ pub enum State<'a> {
 }
 
 /// Sorts the facts into the state the finding reports.
-pub fn classify(a: &Asked) -> State<'_> {
+pub fn classify(a: &Asked) -> FunctionState<'_> {
     let deployed = match &a.deployed {
         Ok(d) => d,
-        Err(e) => return State::Unread(e),
+        Err(e) => return FunctionState::Unread(e),
     };
     if a.slugs.is_empty() {
-        return State::NothingToCheck(a.source);
+        return FunctionState::NothingToCheck(a.source);
     }
     let mut checked = Vec::new();
     for slug in &a.slugs {
         match deployed.iter().find(|d| d.slug == *slug) {
             None => {
                 let others = deployed.iter().map(|d| d.slug.as_str()).collect();
-                return State::Missing { slug, others };
+                return FunctionState::Missing { slug, others };
             }
             Some(d) if !d.status.eq_ignore_ascii_case("ACTIVE") => {
-                return State::NotActive {
+                return FunctionState::NotActive {
                     slug,
                     status: &d.status,
                 };
@@ -94,18 +94,18 @@ pub fn classify(a: &Asked) -> State<'_> {
     }
     let pick = |p: fn(&Function) -> bool| checked.iter().position(p);
     if let Some(i) = pick(|f| !f.failures.is_empty()) {
-        return State::Failing(checked.swap_remove(i));
+        return FunctionState::Failing(checked.swap_remove(i));
     }
     if let Some(i) = pick(|f| f.deploy.is_some()) {
-        return State::DeployedBeforeFailures(checked.swap_remove(i));
+        return FunctionState::DeployedBeforeFailures(checked.swap_remove(i));
     }
     if let Some(i) = pick(|f| !f.swallowed.is_empty()) {
-        return State::Swallowed(checked.swap_remove(i));
+        return FunctionState::Swallowed(checked.swap_remove(i));
     }
     if let Some(i) = pick(|f| f.slowest.is_some_and(|s| s >= 0.8 * WALL_CLOCK_FREE_SECS)) {
-        return State::NearLimit(checked.swap_remove(i));
+        return FunctionState::NearLimit(checked.swap_remove(i));
     }
-    State::Healthy(checked)
+    FunctionState::Healthy(checked)
 }
 
 /// What the logs show of `slug`.
@@ -237,31 +237,31 @@ pub fn judge(fetched: &Fetched) -> Finding {
 
 const NO_REF: &str = "no Supabase project ref: supabase-url is not https://<ref>.supabase.co; set functions.project_ref in the config";
 
-fn render(state: &State, a: &Asked) -> Finding {
+fn render(state: &FunctionState, a: &Asked) -> Finding {
     match state {
-        State::NoProjectRef => Finding::skip(ID, NO_REF),
-        State::Unread(e) => unread(e, a),
-        State::NothingToCheck(_) => Finding::skip(
+        FunctionState::NoProjectRef => Finding::skip(ID, NO_REF),
+        FunctionState::Unread(e) => unread(e, a),
+        FunctionState::NothingToCheck(_) => Finding::skip(
             ID,
             "no Edge Function to check: the cron job calls no /functions/v1/<slug> and no deployed function's slug mentions pendo; set functions.slugs in the config",
         ),
-        State::Missing { slug, others } => missing(slug, others, a),
-        State::NotActive { slug, status } => Finding::new(
+        FunctionState::Missing { slug, others } => missing(slug, others, a),
+        FunctionState::NotActive { slug, status } => Finding::new(
             ID,
             Status::Fail,
             format!("The Edge Function {slug} is {status}, not ACTIVE: the sync's calls cannot run it"),
         )
         .with_impact(Impact::Critical)
         .with_next_step(format!("Redeploy it (supabase functions deploy {slug} --project-ref {}) and check the project's usage and billing in the dashboard (a THROTTLED function is over its plan's limits).", a.project_ref)),
-        State::Failing(f) => failing(f, a),
-        State::DeployedBeforeFailures(f) => {
+        FunctionState::Failing(f) => failing(f, a),
+        FunctionState::DeployedBeforeFailures(f) => {
             let d = f.deploy.expect("classified by its deploy");
             Finding::new(ID, Status::Warn, deployed_before(f.slug, &d))
                 .with_impact(Impact::Degraded)
                 .with_next_step(rollback(f.slug, &d, a))
         }
-        State::Swallowed(f) => swallowed(f, a),
-        State::NearLimit(f) => Finding::new(
+        FunctionState::Swallowed(f) => swallowed(f, a),
+        FunctionState::NearLimit(f) => Finding::new(
             ID,
             Status::Warn,
             format!(
@@ -272,7 +272,7 @@ fn render(state: &State, a: &Asked) -> Finding {
         )
         .with_impact(Impact::Degraded)
         .with_next_step(Known::EdgeTimeout.meaning().fix),
-        State::Healthy(fs) => healthy(fs, a),
+        FunctionState::Healthy(fs) => healthy(fs, a),
     }
 }
 
@@ -571,12 +571,12 @@ fn cause_name(cause: Option<Meaning>, status: Option<u16>) -> String {
 
 /// The evidence: each function's deploy and invocations, the failures paired with their
 /// runs, the quoted lines, and what could not be read.
-fn evidence(mut f: Finding, state: &State, a: &Asked) -> Finding {
+fn evidence(mut f: Finding, state: &FunctionState, a: &Asked) -> Finding {
     let function = match state {
-        State::Failing(x)
-        | State::DeployedBeforeFailures(x)
-        | State::Swallowed(x)
-        | State::NearLimit(x) => Some(x),
+        FunctionState::Failing(x)
+        | FunctionState::DeployedBeforeFailures(x)
+        | FunctionState::Swallowed(x)
+        | FunctionState::NearLimit(x) => Some(x),
         _ => None,
     };
     if let Some(x) = function {
@@ -612,7 +612,7 @@ fn evidence(mut f: Finding, state: &State, a: &Asked) -> Finding {
             ));
         }
     }
-    if let State::Healthy(fs) = state {
+    if let FunctionState::Healthy(fs) = state {
         for x in fs {
             f = f.with_evidence(summary_line(x, a));
         }

@@ -512,11 +512,11 @@ mod tests {
     /// history (no completed run on record), never the template's placeholder.
     #[test]
     fn the_sync_status_comes_from_the_history_when_nothing_completed_in_the_window() {
-        use crate::history::{History, Outcome, Run};
-        let failing = |at| Run {
+        use crate::history::{History, RunOutcome, SyncRun};
+        let failing = |at| SyncRun {
             at,
             records: None,
-            outcome: Outcome::Failed,
+            outcome: RunOutcome::Failed,
         };
         let log = Finding::new(CheckId::SupabaseSyncLog, Status::Fail, "guides: 2 failed")
             .with_impact(Impact::Critical)
@@ -591,7 +591,7 @@ mod tests {
         let runs = [(
             Some(1_795_850_000),
             Some(40),
-            crate::history::Outcome::Completed,
+            crate::history::RunOutcome::Completed,
         )];
         let hist = crate::history::from_rows("guides", runs, 24, 1_795_860_000);
         for (_, fs) in &mut h.rows {
