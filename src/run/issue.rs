@@ -3,7 +3,7 @@
 //! [`plan`] (in `plan.rs`) is pure: from one [`Reading`] of the issue, its labels, the
 //! previous state and the live findings, it computes the ticked-and-redacted body, the
 //! label delta, the report comment with its new state block, and whether anything
-//! changed. [`triage_issue`] does the I/O around it, inside a span `issue` with the
+//! changed. [`Triager::triage`] does the I/O around it, inside a span `issue` with the
 //! issue's number, in an order chosen for safety: the issue (body and labels in one
 //! PATCH) is written before the report, so the state block never claims ticks that did
 //! not land; a fresh read comes right before any issue write and the plan is redone on a
@@ -123,24 +123,32 @@ pub struct Triaged {
 #[derive(Default)]
 pub struct RepoLabels(Option<Vec<String>>);
 
-/// Triages the target issue, its log lines inside the span `issue` with its number and, in
-/// the Action's log, inside a collapsible `::group::`.
-/// `first` is the issue when the caller already read it (a sweep's listing); otherwise it
-/// is read here.
-pub async fn triage_issue(
-    gh: &Github,
-    lives: &LiveContexts,
-    repo_labels: &mut RepoLabels,
-    s: &Settings<'_>,
-    target: Target,
-    first: Option<GhIssue>,
-) -> Result<Option<Triaged>, GithubError> {
-    // Issues are triaged one after another, so each one's lines fold into its own group.
-    let _group = super::workflow::group(&format!("Issue #{}", target.number), true);
-    let span = tracing::info_span!("issue", number = target.number);
-    triage_one(gh, lives, repo_labels, s, target, first)
-        .instrument(span)
-        .await
+/// What every triage of a run works with: the GitHub client, every environment's live
+/// context, the settings and the labels known to exist in the repository.
+pub struct Triager<'a, 'b> {
+    pub gh: &'a Github,
+    pub lives: &'a LiveContexts,
+    pub s: &'a Settings<'b>,
+    pub repo_labels: RepoLabels,
+}
+
+impl Triager<'_, '_> {
+    /// Triages the target issue, its log lines inside the span `issue` with its number
+    /// and, in the Action's log, inside a collapsible `::group::`. `first` is the issue
+    /// when the caller already read it (a sweep's listing); otherwise it is read here.
+    pub async fn triage(
+        &mut self,
+        target: Target,
+        first: Option<GhIssue>,
+    ) -> Result<Option<Triaged>, GithubError> {
+        // Issues are triaged one after another, so each one's lines fold into its own group.
+        let _group = super::workflow::group(&format!("Issue #{}", target.number), true);
+        let span = tracing::info_span!("issue", number = target.number);
+        let (gh, lives, s) = (self.gh, self.lives, self.s);
+        triage_one(gh, lives, &mut self.repo_labels, s, target, first)
+            .instrument(span)
+            .await
+    }
 }
 
 /// Read, decide live, plan, write.

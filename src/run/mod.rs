@@ -22,7 +22,7 @@ use crate::issue::Environment;
 use crate::live::contexts::{LiveContexts, Sent};
 use crate::outside::{Sink, emit};
 use crate::secrets::held::{Credential, Held};
-use issue::{RepoLabels, Triaged};
+use issue::{RepoLabels, Triaged, Triager};
 pub use settings::Settings;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -183,10 +183,12 @@ pub async fn execute(env: &Env) -> Result<RunReport, RunError> {
     };
     let lives = LiveContexts::new(&config, &by_env, a.now)?;
     let mut run = Session {
-        gh: &gh,
-        lives: &lives,
-        repo_labels: RepoLabels::default(),
-        s: &settings,
+        t: Triager {
+            gh: &gh,
+            lives: &lives,
+            s: &settings,
+            repo_labels: RepoLabels::default(),
+        },
         a: &a,
         report: RunReport::default(),
     };
@@ -260,10 +262,7 @@ fn finish(report: RunReport) -> Result<RunReport, RunError> {
 
 /// One run's clients, settings and what it did so far.
 struct Session<'a, 'b> {
-    gh: &'a Github,
-    lives: &'a LiveContexts,
-    repo_labels: RepoLabels,
-    s: &'a Settings<'b>,
+    t: Triager<'a, 'b>,
     a: &'a ActionEnv,
     report: RunReport,
 }
@@ -288,30 +287,14 @@ impl Session<'_, '_> {
                     }
                 );
                 let number = t.number;
-                let outcome = issue::triage_issue(
-                    self.gh,
-                    self.lives,
-                    &mut self.repo_labels,
-                    self.s,
-                    t,
-                    None,
-                )
-                .await
-                .map_err(|source| RunError::Issue { number, source })?;
+                let outcome = self
+                    .t
+                    .triage(t, None)
+                    .await
+                    .map_err(|source| RunError::Issue { number, source })?;
                 self.report.outcomes.extend(outcome);
             }
-            Intake::Sweep(trigger) => {
-                sweep(
-                    self.gh,
-                    self.lives,
-                    &mut self.repo_labels,
-                    self.s,
-                    self.a,
-                    trigger,
-                    &mut self.report,
-                )
-                .await?
-            }
+            Intake::Sweep(trigger) => sweep(&mut self.t, self.a, trigger, &mut self.report).await?,
         }
         Ok(())
     }
@@ -328,15 +311,12 @@ impl Session<'_, '_> {
             return Ok(());
         }
         let done: Vec<u64> = self.report.outcomes.iter().map(|o| o.number).collect();
-        let environments = watched_environments(self.s.config);
+        let environments = watched_environments(self.t.s.config);
         let mut all = watch::WatchOutcome::default();
         for (i, environment) in environments.iter().enumerate() {
             let w = watch::Watch {
-                gh: self.gh,
-                lives: self.lives,
+                t: &mut self.t,
                 environment: *environment,
-                repo_labels: &mut self.repo_labels,
-                s: self.s,
                 workspace: self.a.workspace.as_deref(),
                 done: &done,
                 recall: None,
@@ -377,14 +357,12 @@ fn watched_environments(config: &Config) -> Vec<Environment> {
 }
 
 async fn sweep(
-    gh: &Github,
-    lives: &LiveContexts,
-    repo_labels: &mut RepoLabels,
-    s: &Settings<'_>,
+    t: &mut Triager<'_, '_>,
     a: &ActionEnv,
     trigger: Trigger,
     report: &mut RunReport,
 ) -> Result<(), RunError> {
+    let (gh, s) = (t.gh, t.s);
     let issues: Vec<_> = gh
         .list_open_issues()
         .await
@@ -406,16 +384,7 @@ async fn sweep(
         if wrote_last && !pause.is_zero() && !s.dry_run {
             tokio::time::sleep(pause).await;
         }
-        match issue::triage_issue(
-            gh,
-            lives,
-            repo_labels,
-            s,
-            Target::new(number, trigger, true),
-            Some(i),
-        )
-        .await
-        {
+        match t.triage(Target::new(number, trigger, true), Some(i)).await {
             Ok(Some(o)) => {
                 wrote_last = !o.changes.is_empty();
                 report.outcomes.push(o);

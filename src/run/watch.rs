@@ -10,12 +10,11 @@
 //! concurrent run is closed, the older issue kept. Only issues the bot itself opened
 //! count as watch issues, and only those are ever closed.
 
-use super::issue::{self, RepoLabels, Triaged};
+use super::issue::{Triaged, Triager};
 use super::settings::Settings;
 use crate::event::{Target, Trigger};
 use crate::github::{GhIssue, Github, GithubError};
 use crate::issue::{DataType, Environment};
-use crate::live::contexts::LiveContexts;
 use crate::live::{Live, LiveInputs};
 use crate::oncall::{self, Judgement, Memory};
 use crate::watch_issue::{self, Health, RECOVERED_MARKER, WATCH_MARKER};
@@ -168,18 +167,16 @@ async fn health(live: &Arc<Live>, s: &Settings<'_>) -> Health {
 }
 
 /// What every step of the watch works with.
-pub struct Watch<'a, 'b> {
-    pub gh: &'a Github,
-    /// Every environment's live context; the watch checks `environment`'s.
-    pub lives: &'a LiveContexts,
+pub struct Watch<'w, 'a, 'b> {
+    /// The run's triager: GitHub, every environment's live context (the watch checks
+    /// `environment`'s), the settings and the repository's labels.
+    pub t: &'w mut Triager<'a, 'b>,
     /// The environment whose sync this watch checks (its issue says it; a critical
     /// finding outside Production is a P1 by the severity policy).
     pub environment: Environment,
-    pub repo_labels: &'a mut RepoLabels,
-    pub s: &'a Settings<'b>,
-    pub workspace: Option<&'a Path>,
+    pub workspace: Option<&'w Path>,
     /// The issues this run already triaged (the sweep).
-    pub done: &'a [u64],
+    pub done: &'w [u64],
     /// What the watch's memory added to this run's findings, for its issue's triage (set
     /// by [`Watch::run`]; `None` when building one).
     pub recall: Option<oncall::Recalled>,
@@ -215,17 +212,17 @@ impl Latest {
     }
 }
 
-impl Watch<'_, '_> {
+impl Watch<'_, '_, '_> {
     /// Runs the watch.
     pub async fn run(mut self) -> Result<WatchOutcome, GithubError> {
         let env = self.environment;
-        let live = self.lives.of(env);
-        let mut h = health(live, self.s).await;
-        let s = self.s;
+        let live = self.t.lives.of(env);
+        let mut h = health(live, self.t.s).await;
+        let s = self.t.s;
         let w = &s.config.watch;
         // Nothing concluded: no request, nothing to judge.
         let latest = match h.healthy() {
-            Some(_) => latest(self.gh, s, env).await?,
+            Some(_) => latest(self.t.gh, s, env).await?,
             None => None,
         };
         // What the memory adds to this run's findings (no request: the listing brought
@@ -293,7 +290,7 @@ impl Watch<'_, '_> {
         act: &Act<'_>,
         out: &mut WatchOutcome,
     ) -> Result<String, GithubError> {
-        let (gh, s, env) = (self.gh, self.s, self.environment);
+        let (gh, s, env) = (self.t.gh, self.t.s, self.environment);
         let ids = oncall::critical_ids(h);
         if let Some(l) = latest.as_ref().filter(|l| l.is_open()) {
             let n = l.issue.number;
@@ -376,7 +373,7 @@ impl Watch<'_, '_> {
     /// `remind_every_hours` ago: one comment, and the memory moved on (the body re-read
     /// right before, only the block changed).
     async fn remind(&self, l: &Latest, ids: &[String], act: &Act<'_>) -> Result<bool, GithubError> {
-        let (gh, s) = (self.gh, self.s);
+        let (gh, s) = (self.t.gh, self.t.s);
         let every = s.config.watch.remind_every_hours as i64 * 3600;
         let m = l
             .memory
@@ -415,7 +412,7 @@ impl Watch<'_, '_> {
         act: &Act<'_>,
         out: &mut WatchOutcome,
     ) -> Result<String, GithubError> {
-        let (gh, s) = (self.gh, self.s);
+        let (gh, s) = (self.t.gh, self.t.s);
         let n = l.issue.number;
         if s.dry_run {
             return Ok(format!("Broken again: would have reopened #{n} (dry run)."));
@@ -442,7 +439,7 @@ impl Watch<'_, '_> {
         l: Latest,
         act: &Act<'_>,
     ) -> Result<String, GithubError> {
-        let (gh, s) = (self.gh, self.s);
+        let (gh, s) = (self.t.gh, self.t.s);
         let n = l.issue.number;
         if s.dry_run {
             return Ok(format!("Recovered: would have closed #{n} (dry run)."));
@@ -501,9 +498,7 @@ impl Watch<'_, '_> {
         let mut target = Target::new(number, Trigger::Schedule, true);
         target.watch_note = note;
         target.watch_recall = self.recall.clone();
-        let triaged =
-            issue::triage_issue(self.gh, self.lives, self.repo_labels, self.s, target, first)
-                .await?;
+        let triaged = self.t.triage(target, first).await?;
         out.outcomes.extend(triaged);
         Ok(())
     }
