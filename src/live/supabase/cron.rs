@@ -261,7 +261,7 @@ fn with_runs(f: Finding, s: &JobState) -> Finding {
         ));
     if let Some(at) = s.last_at {
         let status = s.last.map_or("", |r| r.status.as_str());
-        f = f.with_measured("Last CronRun", format!("{} ({status})", format_utc(at)));
+        f = f.with_measured("Last Run", format!("{} ({status})", format_utc(at)));
     }
     if let Some(d) = s.duration {
         f = f.with_evidence(if d < 1 {
