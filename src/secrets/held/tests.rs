@@ -323,8 +323,30 @@ fn which_values_are_weak() {
         "sb_secret_FAKEheldKey_0123",
         "Letters@OnlyPw",
         "hunter2hunter2!",
+        // Issued keys with no digit: random, not words.
+        "ghs_fakeLettersOnlyTokenForTestsAbcdEfgh",
+        "sb_secret_FakeOnlyLettersKeyForTestsAbcd",
     ] {
         assert!(!is_weak(strong), "{strong} should be strong");
+    }
+    // A bare prefix with a word after it is still a word.
+    assert!(is_weak("ghs_token"));
+}
+
+/// The no_key_leaves case `GithubToken, Split, ManagementLog, Across(4000)`: the Action's
+/// `ghs_` token happened to hold no digit, was read as weak, and so masked only as a whole
+/// token; split across two JSON fields of an Edge Function's log line, its halves showed.
+#[test]
+fn a_letters_only_github_token_split_across_two_fields_is_masked_in_both() {
+    let token = "ghs_fakeLettersOnlyTokenForTestsAbcdEfgh";
+    let held = Held::new(&[Credential::GithubToken(token)]);
+    assert!(held.weak_names().is_empty(), "{:?}", held.weak_names());
+    let (first, second) = token.split_at(21);
+    let line = format!(r#"{{"hint":"{second} later","message":"Bearer {first}"}}"#);
+    for out in [held.scrub(&line), held.redact(&line)] {
+        assert!(!out.contains(&first[4..]), "{out}");
+        assert!(!out.contains(second), "{out}");
+        assert!(out.contains("later") && out.contains("Bearer"), "{out}");
     }
 }
 
