@@ -21,8 +21,9 @@
 //! - every run of [`RUN`] or more consecutive characters of it (a key split across two
 //!   JSON fields, or cut), except runs that lie inside its public prefix (`sb_secret_`,
 //!   `sbp_`, `ghs_`, a JWT's header), which the bot's own sentences name;
-//! - all of those again in the text's decoded view (`views.rs`: backslash escapes, HTML
-//!   entities, percent escapes once and twice, NFKC, invisible characters dropped), and
+//! - all of those again in the text's decoded views (`views.rs`: backslash escapes, HTML
+//!   entities, percent escapes once and twice, each depth searched, NFKC, invisible
+//!   characters dropped), and
 //!   inside hex and base64 runs, where a hit masks the whole run.
 //!
 //! A **weak** value ([`is_weak`]: shorter than [`RUN`], a common word, or only letters,
@@ -387,15 +388,17 @@ impl Held {
         let mut found = Vec::new();
         self.search(text.as_bytes(), 0..text.len(), scope, &mut found);
         if let Some(view) = views::unescaped(text) {
-            let mut in_view = Vec::new();
-            for within in view.changed(self.longest) {
-                self.search(&view.bytes, within, scope, &mut in_view);
+            for layer in view.layers() {
+                let mut in_view = Vec::new();
+                for within in layer.changed(self.longest) {
+                    self.search(&layer.bytes, within, scope, &mut in_view);
+                }
+                found.extend(in_view.into_iter().map(|c| Candidate {
+                    range: layer.source(c.range),
+                    value: false,
+                    ..c
+                }));
             }
-            found.extend(in_view.into_iter().map(|c| Candidate {
-                range: view.source(c.range),
-                value: false,
-                ..c
-            }));
         }
         if let Some(search) = &self.strong_search {
             for (run, bytes) in views::encoded_runs(text) {

@@ -184,6 +184,15 @@ const REGRESSIONS: &[Case] = &[
         position: Position::Across(4000),
         seed: 17350351516677305052,
     },
+    // A password holding `%DB`, sent as `%XX` for every byte: only the decoded view of
+    // escapes of escapes was searched, where `%DB` had become a byte; its start showed.
+    Case {
+        kind: Kind::DbPassword,
+        encoding: Encoding::Percent,
+        channel: Channel::ManagementLog,
+        position: Position::Across(200),
+        seed: 5375348900673414999,
+    },
 ];
 
 /// Runs one case: `check` (unless only the Action holds the value) and, when `action`,
