@@ -21,8 +21,9 @@
 //! - every run of [`RUN`] or more consecutive characters of it (a key split across two
 //!   JSON fields, or cut), except runs that lie inside its public prefix (`sb_secret_`,
 //!   `sbp_`, `ghs_`, a JWT's header), which the bot's own sentences name;
-//! - all of those again in the text's decoded view (`views.rs`: backslash escapes, HTML
-//!   entities, percent escapes once and twice, NFKC, invisible characters dropped), and
+//! - all of those again in the text's decoded views (`views.rs`: backslash escapes, HTML
+//!   entities, percent escapes once and twice, each depth searched, NFKC, invisible
+//!   characters dropped), and
 //!   inside hex and base64 runs, where a hit masks the whole run.
 //!
 //! A **weak** value ([`is_weak`]: shorter than [`RUN`], a common word, or only letters,
@@ -387,15 +388,17 @@ impl Held {
         let mut found = Vec::new();
         self.search(text.as_bytes(), 0..text.len(), scope, &mut found);
         if let Some(view) = views::unescaped(text) {
-            let mut in_view = Vec::new();
-            for within in view.changed(self.longest) {
-                self.search(&view.bytes, within, scope, &mut in_view);
+            for layer in view.layers() {
+                let mut in_view = Vec::new();
+                for within in layer.changed(self.longest) {
+                    self.search(&layer.bytes, within, scope, &mut in_view);
+                }
+                found.extend(in_view.into_iter().map(|c| Candidate {
+                    range: layer.source(c.range),
+                    value: false,
+                    ..c
+                }));
             }
-            found.extend(in_view.into_iter().map(|c| Candidate {
-                range: view.source(c.range),
-                value: false,
-                ..c
-            }));
         }
         if let Some(search) = &self.strong_search {
             for (run, bytes) in views::encoded_runs(text) {
@@ -542,10 +545,14 @@ fn is_token(hay: &[u8], range: Range<usize>) -> bool {
 /// Weak means shorter than [`RUN`] characters; or a [`COMMON`] word, also with digits or
 /// `!`/`?`/`.` after it; or made only of letters and the separators `-_.: /` (a word, a
 /// phrase, a label, a check id: what the bot's own text is made of); or only digits (a
-/// port, a date).
+/// port, a date). A key a service issued ([`is_issued`]) is never weak at that length,
+/// whatever its characters: it is random, not a word someone chose.
 pub fn is_weak(value: &str) -> bool {
     if value.chars().count() < RUN {
         return true;
+    }
+    if is_issued(value) {
+        return false;
     }
     let lower = value.to_lowercase();
     let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || "!?.".contains(c));
@@ -556,6 +563,20 @@ pub fn is_weak(value: &str) -> bool {
         .chars()
         .all(|c| c.is_alphabetic() || "-_.: /".contains(c))
         || value.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Whether `value` is a key a service issued: one of the [`PUBLIC_PREFIXES`] and at least
+/// [`RUN`] characters after it. Such a key is random, so one made only of letters (a
+/// `ghs_` token is 36 letters and digits drawn at random: about one in 550 has no digit,
+/// and the Action gets a new one every run) is as strong as any other; read as weak, it
+/// would be masked only as a whole token, and a half of it (split across two JSON fields,
+/// or cut) would be shown.
+fn is_issued(value: &str) -> bool {
+    PUBLIC_PREFIXES.iter().any(|p| {
+        value
+            .strip_prefix(p)
+            .is_some_and(|rest| rest.chars().count() >= RUN)
+    })
 }
 
 /// The length of the public prefix a key starts with (a JWT's header, its dot and its

@@ -62,6 +62,13 @@ impl View {
         }
     }
 
+    /// This view, then the one it was decoded from, if any: a text decoded twice
+    /// (`%2573` → `%73` → `s`) is read at both depths, since a value that itself holds an
+    /// escape (a password with `%DB` in it, sent as `%25DB`) reads whole only after one.
+    pub fn layers(&self) -> impl Iterator<Item = &View> {
+        std::iter::successors(Some(self), |v| v.inner.as_deref())
+    }
+
     /// The view ranges a match changed by decoding could lie in: each decoded stretch
     /// widened by `reach` on both sides, merged (the whole view for an escape of an escape).
     pub fn changed(&self, reach: usize) -> Vec<Range<usize>> {

@@ -175,6 +175,24 @@ const REGRESSIONS: &[Case] = &[
         position: Position::Across(120),
         seed: 6933213612127213434,
     },
+    // A `ghs_` token with no digit was read as a weak value (only letters), masked only
+    // whole: its halves in two JSON fields of an Edge Function log line showed.
+    Case {
+        kind: Kind::GithubToken,
+        encoding: Encoding::Split,
+        channel: Channel::ManagementLog,
+        position: Position::Across(4000),
+        seed: 17350351516677305052,
+    },
+    // A password holding `%DB`, sent as `%XX` for every byte: only the decoded view of
+    // escapes of escapes was searched, where `%DB` had become a byte; its start showed.
+    Case {
+        kind: Kind::DbPassword,
+        encoding: Encoding::Percent,
+        channel: Channel::ManagementLog,
+        position: Position::Across(200),
+        seed: 5375348900673414999,
+    },
 ];
 
 /// Runs one case: `check` (unless only the Action holds the value) and, when `action`,
@@ -216,7 +234,12 @@ static READING_MS: AtomicUsize = AtomicUsize::new(0);
 fn no_held_key_leaves_whatever_a_dependency_says() {
     let world = World::start();
     let started = std::time::Instant::now();
-    let mut config = ProptestConfig::with_cases(256);
+    // 256 cases, or as many as `PROPTEST_CASES` asks for (a longer hunt for leaks).
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256);
+    let mut config = ProptestConfig::with_cases(cases);
     config.failure_persistence = None;
     let mut runner = TestRunner::new(config);
     let count = AtomicUsize::new(0);

@@ -87,13 +87,17 @@ const DB_PASSWORD: &str = "Fake_p@ss!w0rd&<tail>*(x)";
 const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.FAKEsignatureFAKEsignature0123456789abcdefgh";
 
 /// Whether any run of [`RUN`] characters of `value` (outside its public prefix) can still
-/// be read in `text` once markdown and HTML escapes are undone and it is NFKC-normalised.
+/// be read in `text` as it is, or once markdown, HTML and percent escapes are undone (once
+/// or twice) and it is NFKC-normalised.
 fn leaked_run(value: &str, text: &str) -> Option<String> {
-    let plain = match views::unescaped(text) {
-        Some(v) => String::from_utf8_lossy(&v.bytes).into_owned(),
-        None => text.to_string(),
+    let mut plain = text.to_string();
+    if let Some(v) = views::unescaped(text) {
+        for layer in v.layers() {
+            plain.push('\n');
+            plain.push_str(&String::from_utf8_lossy(&layer.bytes));
+        }
     }
-    .to_ascii_lowercase();
+    let plain = plain.to_ascii_lowercase();
     let public = runs_public_len(value);
     let chars: Vec<(usize, char)> = value.char_indices().collect();
     (0..=chars.len().saturating_sub(RUN)).find_map(|i| {
@@ -323,8 +327,50 @@ fn which_values_are_weak() {
         "sb_secret_FAKEheldKey_0123",
         "Letters@OnlyPw",
         "hunter2hunter2!",
+        // Issued keys with no digit: random, not words.
+        "ghs_fakeLettersOnlyTokenForTestsAbcdEfgh",
+        "sb_secret_FakeOnlyLettersKeyForTestsAbcd",
     ] {
         assert!(!is_weak(strong), "{strong} should be strong");
+    }
+    // A bare prefix with a word after it is still a word.
+    assert!(is_weak("ghs_token"));
+}
+
+/// The no_key_leaves case `GithubToken, Split, ManagementLog, Across(4000)`: the Action's
+/// `ghs_` token happened to hold no digit, was read as weak, and so masked only as a whole
+/// token; split across two JSON fields of an Edge Function's log line, its halves showed.
+#[test]
+fn a_letters_only_github_token_split_across_two_fields_is_masked_in_both() {
+    let token = "ghs_fakeLettersOnlyTokenForTestsAbcdEfgh";
+    let held = Held::new(&[Credential::GithubToken(token)]);
+    assert!(held.weak_names().is_empty(), "{:?}", held.weak_names());
+    let (first, second) = token.split_at(21);
+    let line = format!(r#"{{"hint":"{second} later","message":"Bearer {first}"}}"#);
+    for out in [held.scrub(&line), held.redact(&line)] {
+        assert!(!out.contains(&first[4..]), "{out}");
+        assert!(!out.contains(second), "{out}");
+        assert!(out.contains("later") && out.contains("Bearer"), "{out}");
+    }
+}
+
+/// The no_key_leaves case `DbPassword, Percent, ManagementLog, Across(200)`: a password
+/// holding `%DB` sent with every byte as `%XX` reads whole only after one decoding (the
+/// second turns its `%DB` into a byte), so its first characters showed.
+#[test]
+fn a_password_holding_an_escape_is_masked_when_every_byte_is_percent_encoded() {
+    let password = "fake-}%DBnu32JBi}#]X^^H";
+    let held = Held::new(&[Credential::DatabaseUrl(&format!(
+        "postgresql://postgres:{}@db.example:5432/postgres",
+        percent_encode(password)
+    ))]);
+    let text = format!("Bearer {} upstream said", percent_all(password));
+    for out in [held.scrub(&text), held.redact(&text)] {
+        assert_eq!(leaked_run(password, &out), None, "{out}");
+        assert!(
+            out.starts_with("Bearer ") && out.ends_with(" upstream said"),
+            "{out}"
+        );
     }
 }
 
