@@ -234,8 +234,10 @@ static READING_MS: AtomicUsize = AtomicUsize::new(0);
 fn no_held_key_leaves_whatever_a_dependency_says() {
     let world = World::start();
     let started = std::time::Instant::now();
-    // 256 cases, or as many as `PROPTEST_CASES` asks for (a longer hunt for leaks).
-    let cases = std::env::var("PROPTEST_CASES")
+    // 256 cases, or as many as `PENDO_TRIAGE_LEAK_CASES` asks for (a longer hunt for
+    // leaks). Not `PROPTEST_CASES`: the test script raises that for the cheap property
+    // tests, and at 3,000 cases this one (a process run per case) would take 15 minutes.
+    let cases = std::env::var("PENDO_TRIAGE_LEAK_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(256);
