@@ -300,20 +300,6 @@ pub fn row_drops(before: &[(String, u64)], now: &[(String, u64)], s: &Settings) 
         .collect()
 }
 
-/// [`row_drops`] as finding lines; `elapsed`: seconds since the previous counts were
-/// taken.
-pub fn row_drop_lines(
-    before: &[(String, u64)],
-    now: &[(String, u64)],
-    s: &Settings,
-    elapsed: i64,
-) -> Vec<String> {
-    row_drops(before, now, s)
-        .iter()
-        .map(|d| d.phrase(elapsed))
-        .collect()
-}
-
 /// `1234567` → `1,234,567` (negative counts keep their sign).
 fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();

@@ -282,3 +282,16 @@ proptest! {
         prop_assert!(learning);
     }
 }
+
+/// [`row_drops`] as the phrases the watch shows, `elapsed` seconds after the earlier count.
+fn row_drop_lines(
+    before: &[(String, u64)],
+    now: &[(String, u64)],
+    s: &Settings,
+    elapsed: i64,
+) -> Vec<String> {
+    row_drops(before, now, s)
+        .iter()
+        .map(|d| d.phrase(elapsed))
+        .collect()
+}
