@@ -579,10 +579,23 @@ fn fold_at(bytes: &[u8], at: usize, goes_on: impl Fn(u8) -> bool) -> Option<usiz
     bytes.get(next).is_some_and(|&b| goes_on(b)).then_some(next)
 }
 
+/// A JWT's first bytes (`{"` in base64url) and the same once more base64-encoded: found
+/// with memchr's vectorised search, which is built at full speed whatever this crate's
+/// optimisation level (the release profile builds pendo-triage for size).
+static EYJ: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("eyJ"));
+static ZXLK: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("ZXlK"));
+
+/// The first `finder` match at or after `from`.
+fn find_from(finder: &memchr::memmem::Finder<'_>, bytes: &[u8], from: usize) -> Option<usize> {
+    finder.find(bytes.get(from..)?).map(|i| from + i)
+}
+
 fn jwts(text: &str, found: &mut Found) {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = text[from..].find("eyJ").map(|i| from + i) {
+    while let Some(i) = find_from(&EYJ, bytes, from) {
         let word_start = starts_word(bytes, i, |b| is_base64url_byte(b) || b == b'.');
         match word_start.then(|| jwt_at(text, i, true)).flatten() {
             Some((end, kind)) => {
@@ -605,7 +618,7 @@ const MAX_BROKEN_JWT: usize = 8192;
 fn obfuscated_jwts(text: &str, found: &mut Found) {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = text[from..].find("eyJ").map(|i| from + i) {
+    while let Some(i) = find_from(&EYJ, bytes, from) {
         let word_start = starts_word(bytes, i, |b| is_base64url_byte(b) || b == b'.');
         match word_start.then(|| broken_jwt_at(text, i)).flatten() {
             Some((end, kind)) => {
@@ -889,7 +902,7 @@ fn one_alphabet_len(text: &str) -> usize {
 fn base64_jwts(text: &str, found: &mut Found) {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = text[from..].find("ZXlK").map(|i| from + i) {
+    while let Some(i) = find_from(&ZXLK, bytes, from) {
         match starts_word(bytes, i, is_base64_byte)
             .then(|| base64_jwt_at(text, i))
             .flatten()
