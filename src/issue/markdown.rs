@@ -26,20 +26,36 @@ use std::ops::Range;
 pub fn normalize_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // Byte by byte while ASCII (every template text is): no char decoding, no Unicode
+    // tables. The same rule as the char path below, which takes over at a non-ASCII char.
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                if gap && !out.is_empty() {
+                    out.push(' ');
+                }
+                gap = false;
+                out.push(b.to_ascii_lowercase() as char);
+            } else {
+                gap = true;
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
         if c.is_alphanumeric() {
             if gap && !out.is_empty() {
                 out.push(' ');
             }
             gap = false;
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.extend(c.to_lowercase());
-            }
+            out.extend(c.to_lowercase());
         } else {
             gap = true;
         }
+        i += c.len_utf8();
     }
     out
 }
@@ -352,12 +368,35 @@ fn section_of(path: &[(u8, String)]) -> String {
 
 /// Trims and folds runs of white space into one space.
 fn collapse(text: &str) -> String {
+    if text.is_ascii() {
+        return collapse_ascii(text);
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
+    }
+    out
+}
+
+/// [`collapse`] for ASCII text, byte by byte: the same white space as `char::is_whitespace`
+/// (which, unlike `u8::is_ascii_whitespace`, counts the vertical tab).
+fn collapse_ascii(text: &str) -> String {
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for &b in text.as_bytes() {
+        if space(b) {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(b as char);
     }
     out
 }
@@ -378,3 +417,41 @@ pub(super) fn read_template(body: &str) -> RawTemplate {
 
 /// Fields (section, label, raw value), item texts and code block texts.
 pub(super) type RawTemplate = (Vec<(String, String, String)>, Vec<String>, Vec<String>);
+
+#[cfg(test)]
+mod tests {
+    use super::{collapse, normalize_key};
+
+    /// The rule [`normalize_key`] implements, char by char with no fast path.
+    fn by_chars(text: &str) -> String {
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+            .collect();
+        words.join(" ")
+    }
+
+    #[test]
+    fn keys_fold_case_emoji_emphasis_and_spacing() {
+        assert_eq!(
+            normalize_key("🔧 **Verify**  API key   is valid_and active!"),
+            "verify api key is valid and active"
+        );
+        assert_eq!(normalize_key("Ünïcode ÉTAT, über"), "ünïcode état über");
+        assert_eq!(normalize_key("  ---  "), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn collapse_folds_white_space_as_split_whitespace_does(text in "[ -~\t\n\r\u{0B}\u{0C}]{0,40}|\\PC{0,30}|[a \u{A0}\u{2003}\u{0B}\n]{0,20}") {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            proptest::prop_assert_eq!(collapse(&text), words.join(" "));
+        }
+
+        #[test]
+        fn the_byte_path_agrees_with_the_char_rule(text in "\\PC{0,40}|[ -~]{0,40}|[a-zA-Z ÄöİſK❤️\u{200B}_.-]{0,40}") {
+            proptest::prop_assert_eq!(normalize_key(&text), by_chars(&text));
+        }
+    }
+}
