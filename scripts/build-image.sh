@@ -111,8 +111,12 @@ machine=$(readelf -hW "$binary" | sed -n 's/^ *Machine: *//p')
 # build.rs links the musl binary with -z pack-relative-relocs: its relative relocations
 # sit in a DT_RELR table (a few KiB) instead of a 440 KiB .rela.dyn. A linker that ignored
 # the flag would cost that size silently.
-readelf -dW "$binary" 2>/dev/null | grep -q '(RELR)' \
-  || die "$binary has no DT_RELR table: the linker ignored -z pack-relative-relocs (GNU ld 2.38 or later needed)"
+# (A static binary that is not a PIE has no relative relocations to pack.)
+case "$file_out" in
+  *"static-pie linked"*)
+    readelf -dW "$binary" 2>/dev/null | grep -q '(RELR)' \
+      || die "$binary has no DT_RELR table: the linker ignored -z pack-relative-relocs (GNU ld 2.38 or later needed)" ;;
+esac
 ldd_out=$(ldd "$binary" 2>&1 || true)
 case "$ldd_out" in
   *"not a dynamic executable"*|*"statically linked"*) log "ldd: ${ldd_out//$'\n'/ }" ;;
