@@ -10,6 +10,7 @@ use crate::support;
 use crate::watch_oncall::{H, MEMORY, T0, at, notes, sync_at, watch_issues, watching};
 
 use action_harness::Harness;
+use pendo_triage::live::supabase::thousands;
 use serde_json::Value;
 use support::pg::{Pg, Reference};
 
@@ -28,19 +29,6 @@ fn memory(h: &Harness, n: u64) -> Value {
 /// A line as the job summary shows it (markdown-escaped).
 fn md(line: &str) -> String {
     line.replace('_', "\\_")
-}
-
-/// `1198` → `1,198`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn rows(pg: &Pg, table: &str) -> u64 {
