@@ -8,9 +8,10 @@
 //! ([`secrets::held`]), installed once at start, which redaction and every sink read so
 //! that no key leaves whichever path it takes; tests install their own.
 
+pub use pendo_text::{bot_markdown, invisible, outside, regions, secrets};
+
 pub mod action;
 pub mod anomaly;
-pub mod bot_markdown;
 pub mod check_plan;
 pub mod checks;
 pub mod clock;
@@ -23,7 +24,6 @@ pub mod evidence;
 pub mod finding;
 pub mod github;
 pub mod history;
-pub mod invisible;
 pub mod issue;
 pub mod labels;
 pub mod lint;
@@ -31,13 +31,10 @@ pub mod live;
 pub mod logging;
 pub mod meaning;
 pub mod oncall;
-pub mod outside;
 pub mod reading;
-pub mod regions;
 pub mod registry;
 pub mod report;
 pub mod run;
-pub mod secrets;
 pub mod state;
 pub mod terms;
 pub mod triage;

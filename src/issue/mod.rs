@@ -17,15 +17,17 @@
 mod blocks;
 mod fields;
 pub mod form;
-mod markdown;
 mod parser;
 mod template;
 pub mod tick;
 
 pub use blocks::{CurlCommand, ReportedRequest, ReportedResponse};
 pub use form::{FORM, Form};
-pub use markdown::normalize_key;
 pub use parser::parse;
+/// The one-pass markdown reader and the checklist, code block and heading types it yields
+/// live in `pendo-text`, built at full speed with the rest of the per-issue text work.
+pub(crate) use pendo_text::markdown;
+pub use pendo_text::markdown::{ChecklistItem, CodeBlock, Heading, normalize_key};
 pub use template::{TEMPLATE, body_of, labels_of, template_labels, title_of};
 
 use serde::Serialize;
@@ -94,44 +96,6 @@ pub struct Field {
     pub value: Option<String>,
     /// The value exactly as written (trimmed), for evidence.
     pub raw: String,
-}
-
-/// One `- [ ]` / `- [x]` item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChecklistItem {
-    /// The nearest heading above the item (e.g. `Pendo API Investigation`).
-    pub section: String,
-    /// All headings above the item, outermost first.
-    pub section_path: Vec<String>,
-    /// The item's own text with markdown emphasis removed (nested items excluded).
-    pub text: String,
-    pub checked: bool,
-    /// Byte offset of the `[` of the item's marker in the body.
-    pub offset: usize,
-}
-
-impl ChecklistItem {
-    /// Byte offset of the character inside the brackets (` `, `x` or `X`).
-    pub fn mark_offset(&self) -> usize {
-        self.offset + 1
-    }
-}
-
-/// A fenced or indented code block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CodeBlock {
-    /// The info string's first word, lower-cased (`json`, `bash`, …); empty when none.
-    pub lang: String,
-    pub text: String,
-    /// The nearest heading above the block.
-    pub section: String,
-}
-
-/// A heading.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Heading {
-    pub level: u8,
-    pub text: String,
 }
 
 /// Where the failing sync runs.

@@ -221,7 +221,7 @@ fn every_file_the_docs_name_exists() {
 fn the_extractor_catches_the_known_cases_and_nothing_else() {
     let present = [
         "src/live/supabase/client/sql.rs",
-        "src/secrets/mod.rs",
+        "crates/pendo-text/src/secrets/mod.rs",
         "docs/action.md",
         "docs/configuration.md",
         "examples/prod-auth-401.md",

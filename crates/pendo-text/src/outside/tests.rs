@@ -145,45 +145,56 @@ fn debug_shows_only_what_would_leave() {
 /// No code outside this module cuts or escapes text by hand: the way out is the only one.
 #[test]
 fn no_other_module_cuts_or_escapes_outside_text() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // This crate's sources and pendo-triage's (the workspace root's `src`).
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut offenders = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if rel.starts_with("outside") || !rel.ends_with(".rs") || rel.ends_with("tests.rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for (i, line) in text.lines().enumerate() {
-                let code = line.trim_start();
-                if code.starts_with("//") {
+    let mut scanned = 0;
+    for (shown, root) in [
+        ("crates/pendo-text/src", here.join("src")),
+        ("src", here.join("../../src")),
+    ] {
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
                     continue;
                 }
-                for banned in [".chars().take(", "markdown::inline", "neutral_json("] {
-                    if code.contains(banned) && !code.contains("// one-way-out:") {
-                        offenders.push(format!("src/{rel}:{}: {}", i + 1, code));
-                    }
+                let rel = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if rel.starts_with("outside") || !rel.ends_with(".rs") || rel.ends_with("tests.rs")
+                {
+                    continue;
                 }
-                // Redacting without normalising first misses a key with an invisible
-                // character inside: nothing but the way out calls the redactor (the
-                // in-place redaction of an issue's own text is `redact_pasted`, which
-                // must change no other byte).
-                if code.contains("secrets::redact(") {
-                    offenders.push(format!("src/{rel}:{}: {}", i + 1, code));
+                scanned += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (i, line) in text.lines().enumerate() {
+                    let code = line.trim_start();
+                    if code.starts_with("//") {
+                        continue;
+                    }
+                    for banned in [".chars().take(", "markdown::inline", "neutral_json("] {
+                        if code.contains(banned) && !code.contains("// one-way-out:") {
+                            offenders.push(format!("{shown}/{rel}:{}: {}", i + 1, code));
+                        }
+                    }
+                    // Redacting without normalising first misses a key with an invisible
+                    // character inside: nothing but the way out calls the redactor (the
+                    // in-place redaction of an issue's own text is `redact_pasted`, which
+                    // must change no other byte).
+                    if code.contains("secrets::redact(") {
+                        offenders.push(format!("{shown}/{rel}:{}: {}", i + 1, code));
+                    }
                 }
             }
         }
     }
+    // Both trees were found (a moved crate must not make this test pass by scanning nothing).
+    assert!(scanned > 50, "only {scanned} source files scanned");
     assert!(
         offenders.is_empty(),
         "cut or escape outside text only through crate::outside:\n{}",

@@ -38,7 +38,7 @@
 //! the entry point's job (`run`, `check`), never a check's.
 
 use super::conninfo;
-pub(crate) use super::conninfo::percent_decode;
+pub use super::conninfo::percent_decode;
 use super::{SecretKind, views};
 use aho_corasick::AhoCorasick;
 use base64::Engine;

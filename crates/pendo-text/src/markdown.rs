@@ -17,9 +17,47 @@
 //! - Nothing inside a code block, a block quote, an HTML block or comment, or a YAML front
 //!   matter block yields a field or an item. Code blocks are collected as [`CodeBlock`]s.
 
-use super::{ChecklistItem, CodeBlock, Heading};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
 use std::ops::Range;
+
+/// One `- [ ]` / `- [x]` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecklistItem {
+    /// The nearest heading above the item (e.g. `Pendo API Investigation`).
+    pub section: String,
+    /// All headings above the item, outermost first.
+    pub section_path: Vec<String>,
+    /// The item's own text with markdown emphasis removed (nested items excluded).
+    pub text: String,
+    pub checked: bool,
+    /// Byte offset of the `[` of the item's marker in the body.
+    pub offset: usize,
+}
+
+impl ChecklistItem {
+    /// Byte offset of the character inside the brackets (` `, `x` or `X`).
+    pub fn mark_offset(&self) -> usize {
+        self.offset + 1
+    }
+}
+
+/// A fenced or indented code block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeBlock {
+    /// The info string's first word, lower-cased (`json`, `bash`, …); empty when none.
+    pub lang: String,
+    pub text: String,
+    /// The nearest heading above the block.
+    pub section: String,
+}
+
+/// A heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+}
 
 /// Lower-case alphanumeric words joined by single spaces: how headings, labels and item
 /// texts are compared, so that emoji, emphasis and spacing edits do not matter.
@@ -62,7 +100,7 @@ pub fn normalize_key(text: &str) -> String {
 
 /// What one pass over the events collects, before the template gives it meaning.
 #[derive(Default)]
-pub(super) struct Raw {
+pub struct Raw {
     /// (byte offset, section, label, value as written), in body order.
     pub fields: Vec<(usize, String, String, String)>,
     /// In body order.
@@ -403,7 +441,7 @@ fn collapse_ascii(text: &str) -> String {
 
 /// The raw fields (section, label, value as written) and item texts of a body, without
 /// placeholder handling: how the template itself is read.
-pub(super) fn read_template(body: &str) -> RawTemplate {
+pub fn read_template(body: &str) -> RawTemplate {
     let raw = Raw::read(body);
     (
         raw.fields
@@ -416,7 +454,7 @@ pub(super) fn read_template(body: &str) -> RawTemplate {
 }
 
 /// Fields (section, label, raw value), item texts and code block texts.
-pub(super) type RawTemplate = (Vec<(String, String, String)>, Vec<String>, Vec<String>);
+pub type RawTemplate = (Vec<(String, String, String)>, Vec<String>, Vec<String>);
 
 #[cfg(test)]
 mod tests {

@@ -147,7 +147,7 @@ fn key_values(conn: &str) -> Vec<(String, String, String)> {
 }
 
 /// `%XX` escapes decoded (invalid ones kept as written), lossily as UTF-8.
-pub(crate) fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     percent_encoding::percent_decode_str(text)
         .decode_utf8_lossy()
         .into_owned()

@@ -549,7 +549,8 @@ fn placeholders_are_not_secrets() {
 
 #[test]
 fn template_and_clean_examples_hold_no_secret() {
-    let root = env!("CARGO_MANIFEST_DIR");
+    // The workspace root: pendo-text is crates/pendo-text.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let mut files = vec![format!("{root}/templates/pendo-api-issue.md")];
     for entry in std::fs::read_dir(format!("{root}/examples")).expect("examples/ exists") {
         let path = entry.expect("readable dir entry").path();
