@@ -361,6 +361,11 @@ fn ticks(
         .filter(|r| earned(r, findings, verified))
         .map(|r| normalize_key(r.item))
         .collect();
+    // Nothing earned and nothing ticked before: no item's key is needed (an issue can hold
+    // thousands of items).
+    if wanted.is_empty() && bot_ticked.is_none_or(<[String]>::is_empty) {
+        return Vec::new();
+    }
     let Some(before) = bot_ticked else {
         return issue
             .checklist

@@ -423,6 +423,21 @@ fn collapse(text: &str) -> String {
 /// (which, unlike `u8::is_ascii_whitespace`, counts the vertical tab).
 fn collapse_ascii(text: &str) -> String {
     let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    // Most texts are already collapsed (single spaces, nothing at either end): one
+    // read-only pass, then one copy.
+    let mut after_space = true;
+    let already = text.as_bytes().iter().all(|&b| {
+        let ok = if space(b) {
+            b == b' ' && !after_space
+        } else {
+            true
+        };
+        after_space = space(b);
+        ok
+    }) && !after_space;
+    if already || text.is_empty() {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
     for &b in text.as_bytes() {
