@@ -228,6 +228,7 @@ impl Github {
             HeaderValue::from_static("2022-11-28"),
         );
         let client = reqwest::Client::builder()
+            .use_preconfigured_tls(crate::live::tls::https())
             .user_agent(concat!("pendo-triage/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers)
             .connect_timeout(retry.timeout.min(Duration::from_secs(10)))

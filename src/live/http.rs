@@ -118,9 +118,16 @@ pub struct Http {
 }
 
 impl Http {
-    /// A client whose every request must be answered within `timeout`.
+    /// A client whose every request must be answered within `timeout`, trusting the
+    /// system's root certificates (read at its first handshake, see [`super::tls`]).
     pub fn new(timeout: Duration) -> Result<Self, ClientError> {
+        Self::with_tls(timeout, super::tls::https())
+    }
+
+    /// [`Http::new`] with its own TLS configuration (the tests' CA).
+    pub fn with_tls(timeout: Duration, tls: rustls::ClientConfig) -> Result<Self, ClientError> {
         let client = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
             .user_agent(concat!(
                 "pendo-triage/",
                 env!("CARGO_PKG_VERSION"),

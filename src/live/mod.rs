@@ -25,6 +25,7 @@ pub mod decode;
 pub mod http;
 pub mod pendo;
 pub mod supabase;
+pub mod tls;
 
 use crate::config::Config;
 use crate::credentials::Credentials;

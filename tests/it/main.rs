@@ -39,6 +39,7 @@ mod headline_ranking;
 mod held_secrets;
 mod hostile_database;
 mod hostile_rest;
+mod https;
 mod issue_form;
 mod live_analytics;
 mod live_analytics_pendo;

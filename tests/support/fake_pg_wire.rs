@@ -190,7 +190,8 @@ impl Drop for FakePg {
     }
 }
 
-fn server_config(cert: &str, key: &str) -> rustls::ServerConfig {
+/// A TLS server configuration serving `cert` (PEM chain) with `key`.
+pub fn server_config(cert: &str, key: &str) -> rustls::ServerConfig {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer> = CertificateDer::pem_slice_iter(cert.as_bytes())

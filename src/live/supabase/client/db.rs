@@ -34,6 +34,7 @@
 use super::wire::{Ended, Framing, Guarded, GuardedTls, Meter};
 use crate::credentials::SecretString;
 use crate::live::http::FetchError;
+use crate::live::tls::provider;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
@@ -645,10 +646,6 @@ fn db_error(e: tokio_postgres::Error) -> FetchError {
     }
 }
 
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
 fn client_config(tls: &Tls) -> Result<rustls::ClientConfig, FetchError> {
     let verifier: Arc<dyn ServerCertVerifier> = match tls {
         Tls::Verified { full, roots } => {
@@ -675,9 +672,7 @@ fn root_store(roots: &Roots) -> Result<rustls::RootCertStore, FetchError> {
     use rustls::pki_types::pem::PemObject;
     let mut store = rustls::RootCertStore::empty();
     let system = |store: &mut rustls::RootCertStore| {
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = store.add(cert);
-        }
+        store.add_parsable_certificates(crate::live::tls::system_roots().iter().cloned());
     };
     match roots {
         Roots::File(p) => {
