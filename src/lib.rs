@@ -8,6 +8,11 @@
 //! ([`secrets::held`]), installed once at start, which redaction and every sink read so
 //! that no key leaves whichever path it takes; tests install their own.
 
+/// The repository's root, for tests that read its files (this crate's manifest is
+/// `crates/pendo-triage-core/Cargo.toml`; its sources are the repository's `src/`).
+#[cfg(test)]
+pub(crate) const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
 pub use pendo_text::{bot_markdown, invisible, outside, regions, secrets};
 
 pub mod action;

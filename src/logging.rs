@@ -89,7 +89,10 @@ impl<W: Write + Send + 'static> Lines<W> {
     }
 
     fn wanted(&self, meta: &Metadata<'_>) -> bool {
-        let ours = meta.target().starts_with(env!("CARGO_CRATE_NAME"));
+        // pendo_triage_core (this crate) and pendo_text.
+        let ours = ["pendo_triage", "pendo_text"]
+            .iter()
+            .any(|c| meta.target().starts_with(c));
         if ours && meta.is_span() {
             // Always known, so a line at any level finds its issue number.
             return true;

@@ -777,7 +777,7 @@ fn ids_are_unique_and_areas_are_known_labels() {
 /// The example issues, parsed by the real parser, show the pitfalls a maintainer sees.
 #[test]
 fn example_issues() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = std::path::Path::new(crate::REPO).join("examples");
     let expect: &[(&str, &[&str])] = &[
         ("prod-auth-401.md", &["pendo-unauthorized"]),
         ("staging-rate-limited.md", &["pendo-rate-limited"]),

@@ -465,11 +465,11 @@ mod tests {
 
     #[test]
     fn the_shipped_function_is_the_generated_one() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sql/pendo_triage_health.sql");
+        let path = format!("{}/sql/pendo_triage_health.sql", crate::REPO);
         if std::env::var_os("PENDO_TRIAGE_WRITE_SQL").is_some() {
-            std::fs::write(path, health_function()).unwrap();
+            std::fs::write(&path, health_function()).unwrap();
         }
-        let shipped = std::fs::read_to_string(path).unwrap_or_default();
+        let shipped = std::fs::read_to_string(&path).unwrap_or_default();
         assert_eq!(
             shipped,
             health_function(),
