@@ -4,7 +4,8 @@
 //! - GitHub API calls for a first triage (goal: at most 4, label creation aside) and for
 //!   a repeat run with nothing changed (goal: no write);
 //! - wall time of a run minus the time spent in live checks (goal: under 50 ms);
-//! - a sweep of 200 issues in 3 distinct contexts runs the live check set 3 times.
+//! - a sweep of 200 issues in 3 distinct contexts (production, staging and development,
+//!   each with credentials of its own) runs the live check set 3 times.
 //!
 //! The live checks run for real against a fake Pendo on 127.0.0.1 that answers after a
 //! fixed delay; their time is measured and subtracted.
@@ -27,6 +28,7 @@ fn env(
     dir: &std::path::Path,
     event_name: &str,
     payload: &Value,
+    environments: &[&str],
 ) -> Env {
     let event = support::write_event(dir, payload);
     std::fs::create_dir_all(dir.join("ws/.git")).unwrap();
@@ -45,6 +47,15 @@ fn env(
         ]
         .map(|(k, v)| (k.to_string(), v)),
     );
+    // Other environments' own credentials (`STAGING_PENDO_INTEGRATION_KEY`), so that
+    // their issues get a live context of their own.
+    for prefix in environments {
+        vars.push((
+            format!("{prefix}_PENDO_INTEGRATION_KEY"),
+            FAKE_PENDO_KEY.to_string(),
+        ));
+        vars.push((format!("{prefix}_PENDO_BASE_URL"), pendo.url().to_string()));
+    }
     Env::from_pairs(vars)
 }
 
@@ -97,7 +108,7 @@ fn main() {
             "pendo-api",
             "needs-triage",
         ]));
-        let e = env(&gh, &pendo, &dir, "issues", &opened(&gh, n));
+        let e = env(&gh, &pendo, &dir, "issues", &opened(&gh, n), &[]);
         let first = run_once(&rt, &e);
         first_calls.push((
             first.calls - first.label_calls,
@@ -132,6 +143,7 @@ fn main() {
         &dir,
         "schedule",
         &json!({"schedule": "0 6 * * *"}),
+        &["STAGING", "DEVELOPMENT"],
     );
     pendo.clear_requests();
     let sweep = run_once(&rt, &e);
