@@ -1,5 +1,8 @@
 //! pendo-triage: triage Pendo API integration issues filed from the `[API]` template.
 //!
+//! This is the crate pendo-triage-core (its manifest is `crates/pendo-triage-core/`), which
+//! the binary's package re-exports whole as `pendo_triage` (`src/pendo_triage.rs`).
+//!
 //! The data flows one way: issue body → [`reading::Reading`] (redacted once, parsed once
 //! into an [`issue::Issue`]) → [`check_plan::CheckPlan`] (one decision per registry row)
 //! → [`finding::Finding`]s → [`verdict::Verdict`] (severity, labels, ticks) → [`report`]
