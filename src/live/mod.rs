@@ -21,7 +21,7 @@
 //! [`fetch_error`], which redacts; a check never returns `Err`.
 
 pub mod contexts;
-pub mod decode;
+pub use pendo_text::decode;
 pub mod http;
 pub mod pendo;
 pub mod supabase;

@@ -5,14 +5,17 @@
 //!   escape, in that order);
 //! - [`invisible`], [`bot_markdown`], [`regions`]: the tables and the trusted-markdown
 //!   check those rest on;
-//! - [`markdown`]: the one pass over an issue body.
+//! - [`markdown`]: the one pass over an issue body;
+//! - [`decode`]: what a dependency answers, decoded as JSON within bounds.
 //!
-//! pendo-triage re-exports each module under the same path (`pendo_triage::secrets`, ...).
+//! pendo-triage re-exports each module under the same path (`pendo_triage::secrets`, ...;
+//! `decode` as `pendo_triage::live::decode`).
 //! It is a crate of its own only so that it can be built at opt-level 3 while the rest of
 //! pendo-triage is built for size (the root `Cargo.toml` says why). It imports nothing from
 //! pendo-triage.
 
 pub mod bot_markdown;
+pub mod decode;
 pub mod invisible;
 pub mod markdown;
 pub mod outside;

@@ -14,7 +14,6 @@ use crate::issue::DataType;
 use crate::live::http::{Answer, FetchError};
 use crate::live::{Live, LiveInputs, fetch_error};
 use crate::meaning::{self, Service};
-use serde::Deserialize;
 
 /// The largest list body read (bytes). Pendo answers with every row at once; a
 /// subscription's guides with `expand=*` run to a few MiB.
@@ -56,39 +55,6 @@ pub struct Lists {
     pub default_app: Option<Result<Listed, FetchError>>,
 }
 
-#[derive(Deserialize)]
-struct Row {
-    #[serde(rename = "lastUpdatedAt", default)]
-    last_updated_at: Option<serde_json::Number>,
-}
-
-/// Counts a JSON list's rows and finds the newest `lastUpdatedAt`, one row at a time:
-/// no row is kept, so 32 MiB of `[{},{},…]` costs the body and nothing more.
-fn count_rows(body: &[u8]) -> Result<(usize, Option<i64>), serde_json::Error> {
-    use serde::de::{Deserializer as _, SeqAccess, Visitor};
-    struct Count;
-    impl<'de> Visitor<'de> for Count {
-        type Value = (usize, Option<i64>);
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a sequence")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let (mut count, mut newest) = (0usize, None::<i64>);
-            while let Some(row) = seq.next_element::<Row>()? {
-                count += 1;
-                if let Some(at) = row.last_updated_at.as_ref().and_then(|n| n.as_i64()) {
-                    newest = Some(newest.map_or(at, |n| n.max(at)));
-                }
-            }
-            Ok((count, newest))
-        }
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let counted = (&mut de).deserialize_seq(Count)?;
-    de.end()?;
-    Ok(counted)
-}
-
 /// Reads a list answer: counts rows and finds the newest update, keeping nothing else.
 pub fn read(path: &str, a: &Answer) -> Listed {
     let mut listed = Listed {
@@ -105,7 +71,7 @@ pub fn read(path: &str, a: &Answer) -> Listed {
         listed.problem = (!body.is_empty()).then_some(body);
         return listed;
     }
-    match count_rows(&a.body) {
+    match crate::live::decode::count_rows(&a.body) {
         Ok((count, newest)) => {
             listed.newest_ms = newest;
             listed.count = Some(count);
@@ -304,16 +270,6 @@ pub async fn check(live: &Live, inputs: &LiveInputs) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rows_are_counted_one_at_a_time() {
-        let body = br#"[{"lastUpdatedAt":5},{},{"lastUpdatedAt":9,"id":"x"},{"lastUpdatedAt":7}]"#;
-        assert_eq!(count_rows(body).unwrap(), (4, Some(9)));
-        let many = format!("[{}{{}}]", "{},".repeat(1_000_000));
-        assert_eq!(count_rows(many.as_bytes()).unwrap(), (1_000_001, None));
-        assert!(count_rows(b"{}").is_err());
-        assert!(count_rows(b"[{}] x").is_err());
-    }
 
     fn listed(path: &str, status: u16, count: Option<usize>) -> Listed {
         Listed {
