@@ -7,15 +7,18 @@
 //! any object (the rest is read and dropped, never stored), and refuses a document of
 //! more than [`MAX_VALUES`] values in all. The checks ask for a few dozen rows; an answer
 //! that holds more than they asked for is cut to what they asked for ([`rows`]).
-//! [`count_rows`] counts a list without keeping it.
+//! [`count_rows`] counts a list without keeping it; [`openapi_columns`] reads the tables'
+//! columns from PostgREST's OpenAPI root without keeping the rest.
 //!
 //! Part of pendo-text, beside the text work, because this is where a hostile answer's
 //! time goes: serde_json's parser is generic code, instantiated here at opt-level 3
 //! (in the size-built core it made 4 MiB answers about 60 % slower to read).
 
+use serde::Deserialize;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The most elements of one list that are kept.
@@ -178,9 +181,261 @@ pub fn count_rows(body: &[u8]) -> Result<(usize, Option<i64>), serde_json::Error
     Ok(counted)
 }
 
+/// Each table's column names from PostgREST's OpenAPI root (`definitions.<table>.properties`),
+/// read as the bytes go by: nothing else of the document is kept, so a root of any size
+/// within the body cap costs its names and no more. `None` when the body is not JSON or
+/// has no `definitions` object; a table whose definition or `properties` is not an
+/// object is left out. Where a key repeats, the last one counts (as `serde_json::Value`
+/// reads it).
+pub fn openapi_columns(bytes: &[u8]) -> Option<BTreeMap<String, Vec<String>>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let root = Lenient::<Root>::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    let tables = root.0?.definitions?;
+    Some(
+        tables
+            .into_iter()
+            .filter_map(|(name, columns)| Some((name, columns?)))
+            .collect(),
+    )
+}
+
+/// What of the root is read: the `definitions` object.
+struct Root {
+    definitions: Option<BTreeMap<String, Option<Vec<String>>>>,
+}
+
+/// A table's definition: its `properties`' names.
+struct Table {
+    properties: Option<Vec<String>>,
+}
+
+/// An object read by [`FromMap`]; any other JSON value is skipped and reads as `None`.
+struct Lenient<T>(Option<T>);
+
+/// A type read from a JSON object's entries.
+trait FromMap: Sized {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+impl FromMap for Root {
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut definitions = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "definitions" {
+                definitions = map.next_value::<Lenient<Tables>>()?.0.map(|t| t.0);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Root { definitions })
+    }
+}
+
+/// `definitions`: each table's columns, `None` where they cannot be read.
+struct Tables(BTreeMap<String, Option<Vec<String>>>);
+
+impl FromMap for Tables {
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut tables = BTreeMap::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let table = map.next_value::<Lenient<Table>>()?.0;
+            tables.insert(name, table.and_then(|t| t.properties));
+        }
+        Ok(Tables(tables))
+    }
+}
+
+impl FromMap for Table {
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut properties = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "properties" {
+                properties = map.next_value::<Lenient<Names>>()?.0.map(|n| n.0);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Table { properties })
+    }
+}
+
+/// An object's keys, its values skipped (a repeated key stays repeated: the names are
+/// only asked whether they hold a column).
+struct Names(Vec<String>);
+
+impl FromMap for Names {
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut names = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            map.next_value::<IgnoredAny>()?;
+            names.push(name);
+        }
+        Ok(Names(names))
+    }
+}
+
+impl<'de, T: FromMap> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor(std::marker::PhantomData))
+    }
+}
+
+struct LenientVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: FromMap> Visitor<'de> for LenientVisitor<T> {
+    type Value = Lenient<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::from_map(map).map(|t| Lenient(Some(t)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the analytics check read before: the whole root as a `Value`.
+    fn columns_as_a_value(bytes: &[u8]) -> Option<BTreeMap<String, Vec<String>>> {
+        let v: Value = serde_json::from_slice(bytes).ok()?;
+        let tables = v["definitions"].as_object()?;
+        Some(
+            tables
+                .iter()
+                .filter_map(|(t, def)| {
+                    let props = def.get("properties")?.as_object()?;
+                    Some((t.clone(), props.keys().cloned().collect()))
+                })
+                .collect(),
+        )
+    }
+
+    fn sorted(m: Option<BTreeMap<String, Vec<String>>>) -> Option<BTreeMap<String, Vec<String>>> {
+        m.map(|m| {
+            m.into_iter()
+                .map(|(t, mut c)| {
+                    c.sort();
+                    c.dedup();
+                    (t, c)
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn openapi_columns_reads_definitions_and_skips_the_rest() {
+        let root = br#"{"swagger":"2.0","paths":{"/pendo_guides":{"get":{}}},
+            "definitions":{
+              "pendo_guides":{"required":["id"],"properties":{"id":{"type":"text"},"views":{"type":"integer"}},"type":"object"},
+              "odd":{"properties":[1,2]},
+              "plain":7,
+              "empty":{"properties":{}}
+            },
+            "parameters":{"rowFilter.pendo_guides.id":{"name":"id"}}}"#;
+        let cols = openapi_columns(root).unwrap();
+        assert_eq!(cols["pendo_guides"], ["id", "views"]);
+        assert_eq!(cols["empty"], Vec::<String>::new());
+        assert!(!cols.contains_key("odd") && !cols.contains_key("plain"));
+        assert_eq!(sorted(Some(cols)), sorted(columns_as_a_value(root)));
+        for bad in [
+            &b"[]"[..],
+            b"{}",
+            b"{\"definitions\":[]}",
+            b"{\"definitions\":{}} trailing",
+            b"{\"definitions\":{",
+            b"<html>",
+        ] {
+            assert_eq!(openapi_columns(bad), None, "{bad:?}");
+            assert_eq!(columns_as_a_value(bad), None, "{bad:?}");
+        }
+        // A repeated key: the last one counts, as in a Value.
+        let twice = br#"{"definitions":{"t":{"properties":{"a":1}},"t":5},"definitions":{"u":{"properties":{"b":1,"b":2}}}}"#;
+        assert_eq!(
+            sorted(openapi_columns(twice)),
+            sorted(columns_as_a_value(twice))
+        );
+        assert_eq!(openapi_columns(twice).unwrap().len(), 1);
+        // 4 MiB of `[{},{},…]` is read, not kept.
+        let mut huge = b"{\"paths\":[".to_vec();
+        while huge.len() < 4 << 20 {
+            huge.extend_from_slice(b"{},");
+        }
+        huge.extend_from_slice(b"{}],\"definitions\":{\"t\":{\"properties\":{\"c\":0}}}}");
+        assert_eq!(openapi_columns(&huge).unwrap()["t"], ["c"]);
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            "[a-z]{0,3}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            let key = prop_oneof![
+                Just("definitions".to_string()),
+                Just("properties".to_string()),
+                "[a-c]{1,2}",
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(key, inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn openapi_columns_agree_with_a_value(v in json_value()) {
+            let bytes = serde_json::to_vec(&v).unwrap();
+            proptest::prop_assert_eq!(sorted(openapi_columns(&bytes)), sorted(columns_as_a_value(&bytes)));
+        }
+    }
+
+    #[test]
+    fn rows_are_counted_one_at_a_time() {
+        let body = br#"[{"lastUpdatedAt":5},{},{"lastUpdatedAt":9,"id":"x"},{"lastUpdatedAt":7}]"#;
+        assert_eq!(count_rows(body).unwrap(), (4, Some(9)));
+        let many = format!("[{}{{}}]", "{},".repeat(1_000_000));
+        assert_eq!(count_rows(many.as_bytes()).unwrap(), (1_000_001, None));
+        assert!(count_rows(b"{}").is_err());
+        assert!(count_rows(b"[{}] x").is_err());
+    }
 
     #[test]
     fn small_answers_decode_as_serde_json_does() {

@@ -475,19 +475,16 @@ async fn fetch_rest(
     // The tables' columns from the OpenAPI root (asked once per run, beside
     // `supabase.api`); the rows from `supabase.tables`' counts, awaited beside the zero
     // counts rather than before them.
-    let known_columns: Option<Value> = match super::root(s).await {
-        Some(Ok(answer)) if answer.is_success() => serde_json::from_slice::<Value>(&answer.body)
-            .ok()
-            .map(|v| v["definitions"].clone())
-            .filter(Value::is_object),
+    let known_columns = match super::root(s).await {
+        Some(Ok(answer)) if answer.is_success() => {
+            crate::live::decode::openapi_columns(&answer.body)
+        }
         _ => None,
     };
     let probes = a.metrics.iter().map(|m| {
         let (table, _) = super::tables::rest_path(&m.table);
-        let columns: Option<Vec<String>> = known_columns
-            .as_ref()
-            .and_then(|d| d.get(&table)?.get("properties")?.as_object())
-            .map(|props| props.keys().cloned().collect());
+        let columns: Option<Vec<String>> =
+            known_columns.as_ref().and_then(|d| d.get(&table)).cloned();
         probe_rest(s, rest, config, m, since, columns)
     });
     let states = join_all(probes.collect()).await;
@@ -711,7 +708,7 @@ async fn zero_ids(rest: &Rest, m: &MetricTable, column: &str) -> Option<Vec<Stri
         .await
         .ok()
         .filter(|a| a.is_success())?;
-    let rows: Value = serde_json::from_slice(&answer.body).ok()?;
+    let rows = crate::live::decode::bounded(&answer.body).ok()?;
     ids_of(&rows, &m.id_column)
 }
 
@@ -743,7 +740,7 @@ async fn active_among(
         .await
         .ok()
         .filter(|a| a.is_success())?;
-    let events: Value = serde_json::from_slice(&answer.body).ok()?;
+    let events = crate::live::decode::bounded(&answer.body).ok()?;
     let active: BTreeSet<String> = ids_of(&events, &e.entity_id_column)?.into_iter().collect();
     Some(active.len() as u64)
 }
