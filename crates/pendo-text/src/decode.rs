@@ -191,24 +191,18 @@ pub fn openapi_columns(bytes: &[u8]) -> Option<BTreeMap<String, Vec<String>>> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let root = Lenient::<Root>::deserialize(&mut de).ok()?;
     de.end().ok()?;
-    let tables = root.0?.definitions?;
-    Some(
-        tables
-            .into_iter()
-            .filter_map(|(name, columns)| Some((name, columns?)))
-            .collect(),
-    )
+    let Tables(tables) = root.0?.0?;
+    Some(tables)
 }
 
-/// What of the root is read: the `definitions` object.
-struct Root {
-    definitions: Option<BTreeMap<String, Option<Vec<String>>>>,
-}
+/// The root: its `definitions`, when that is an object.
+struct Root(Option<Tables>);
 
-/// A table's definition: its `properties`' names.
-struct Table {
-    properties: Option<Vec<String>>,
-}
+/// `definitions`: each table whose `properties` can be read, with their names.
+struct Tables(BTreeMap<String, Vec<String>>);
+
+/// A table's definition: its `properties`, when that is an object.
+struct Table(Option<Names>);
 
 /// An object read by [`FromMap`]; any other JSON value is skipped and reads as `None`.
 struct Lenient<T>(Option<T>);
@@ -218,45 +212,43 @@ trait FromMap: Sized {
     fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
 }
 
-impl FromMap for Root {
-    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut definitions = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "definitions" {
-                definitions = map.next_value::<Lenient<Tables>>()?.0.map(|t| t.0);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
+/// The object's entry `key` read as a `T` (the last one, where it repeats; `None` when
+/// it is missing or not an object), every other entry skipped.
+fn entry<'de, A: MapAccess<'de>, T: FromMap>(mut map: A, key: &str) -> Result<Option<T>, A::Error> {
+    let mut found = None;
+    while let Some(k) = map.next_key::<String>()? {
+        if k == key {
+            found = map.next_value::<Lenient<T>>()?.0;
+        } else {
+            map.next_value::<IgnoredAny>()?;
         }
-        Ok(Root { definitions })
+    }
+    Ok(found)
+}
+
+impl FromMap for Root {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        entry(map, "definitions").map(Root)
     }
 }
 
-/// `definitions`: each table's columns, `None` where they cannot be read.
-struct Tables(BTreeMap<String, Option<Vec<String>>>);
+impl FromMap for Table {
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        entry(map, "properties").map(Table)
+    }
+}
 
 impl FromMap for Tables {
     fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut tables = BTreeMap::new();
         while let Some(name) = map.next_key::<String>()? {
-            let table = map.next_value::<Lenient<Table>>()?.0;
-            tables.insert(name, table.and_then(|t| t.properties));
+            // The last definition of a name counts, even one that cannot be read.
+            match map.next_value::<Lenient<Table>>()?.0.and_then(|t| t.0) {
+                Some(Names(columns)) => tables.insert(name, columns),
+                None => tables.remove(&name),
+            };
         }
         Ok(Tables(tables))
-    }
-}
-
-impl FromMap for Table {
-    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut properties = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "properties" {
-                properties = map.next_value::<Lenient<Names>>()?.0.map(|n| n.0);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(Table { properties })
     }
 }
 
