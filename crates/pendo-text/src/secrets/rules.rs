@@ -938,7 +938,9 @@ fn base64_jwt_at(text: &str, start: usize) -> Option<(usize, SecretKind)> {
             }
             _ => {
                 let total = read + (i - piece);
-                let may_fold = decoded.may_go_on() && total < MAX_FOLDED_BASE64;
+                let may_fold = decoded.may_go_on()
+                    && total < MAX_FOLDED_BASE64
+                    && full_line(&pieces, i - piece);
                 match may_fold
                     .then(|| fold_at(bytes, i, is_base64_byte))
                     .flatten()
@@ -959,6 +961,23 @@ fn base64_jwt_at(text: &str, start: usize) -> Option<(usize, SecretKind)> {
             .then(|| decoded_jwt(text, &pieces[..1]))
             .flatten()
     })
+}
+
+/// Longest line a tool folds base64 at (`base64` makes 76, `openssl` and PEM 64): a longer
+/// first line was not folded, and what the next line starts with is not its own.
+const MAX_BASE64_LINE: usize = 128;
+
+/// Whether base64 read up to a line's end, `len` characters after the `pieces` folded
+/// before it, filled that line, so that the fold is a tool's: tools fold at one width, so
+/// every line but the last is as long as the second (the first may be shorter, sharing its
+/// line with a name or a prompt). A short line ends the text: the next line may start
+/// with base64 letters (`Cg` is an encoded newline) that are none of its.
+fn full_line(pieces: &[Range<usize>], len: usize) -> bool {
+    match pieces {
+        [] => len <= MAX_BASE64_LINE,
+        [first] => len >= first.len() && len <= MAX_BASE64_LINE,
+        [first, second, ..] => len >= first.len() && len == second.len(),
+    }
 }
 
 /// The JWT grammar followed on the bytes a base64 text decodes to, as it is read: tells

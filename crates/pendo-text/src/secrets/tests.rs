@@ -438,6 +438,19 @@ fn base64_wrapped_jwts() {
         assert_one(&text, &folded, SecretKind::SupabaseServiceRole);
         assert!(redact(&text).starts_with("```\nZXlK…[redacted]\n```"));
     }
+    // The next line starts with base64 letters (`Cg` encodes a newline, so the JWT and
+    // that word decode to what `echo $JWT | base64` gives): a line shorter than the fold
+    // width, or one longer than any tool folds at, ends the text, and the word stays.
+    for j in [service.clone(), jwt("anon")] {
+        let encoded = b64(&j);
+        let folded = fold(&encoded, 76, "\n");
+        assert_ne!(folded.rsplit('\n').next().map(str::len), Some(76));
+        for secret in [folded, encoded] {
+            let text = format!(" {secret}\nCg then more\n");
+            assert_one(&text, &secret, jwt_kind(&j));
+            assert_eq!(redact(&text), format!(" ZXlK…[redacted]\nCg then more\n"));
+        }
+    }
     // URL-safe alphabet, no padding.
     let url_safe = b64url(&jwt("anon"));
     assert_one(
