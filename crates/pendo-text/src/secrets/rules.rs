@@ -969,14 +969,15 @@ const MAX_BASE64_LINE: usize = 128;
 
 /// Whether base64 read up to a line's end, `len` characters after the `pieces` folded
 /// before it, filled that line, so that the fold is a tool's: tools fold at one width, so
-/// every line but the last is as long as the second (the first may be shorter, sharing its
-/// line with a name or a prompt). A short line ends the text: the next line may start
+/// every line but the last is as long as the second, and the first no longer (it may share
+/// its line with a name or a prompt). A short line ends the text: the next line may start
 /// with base64 letters (`Cg` is an encoded newline) that are none of its.
 fn full_line(pieces: &[Range<usize>], len: usize) -> bool {
     match pieces {
         [] => len <= MAX_BASE64_LINE,
-        [first] => len >= first.len() && len <= MAX_BASE64_LINE,
-        [first, second, ..] => len >= first.len() && len == second.len(),
+        [first] => (first.len()..=MAX_BASE64_LINE).contains(&len),
+        // The second line was already held to the first.
+        [_, second, ..] => len == second.len(),
     }
 }
 
